@@ -1,0 +1,151 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+)
+
+// Exit codes, documented in README.md and docs/cli.md; scripts and the Action depend on them.
+const (
+	exitOK        = 0
+	exitNo        = 1 // the verdict is no: validation found errors, the gate failed
+	exitUsage     = 2 // usage or configuration error
+	exitUndecided = 3 // could not decide: a service unreachable, a timeout
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3"; otherwise the module
+// version or VCS revision recorded by the Go toolchain is shown.
+var version = ""
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	rev, dirty := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "devel"
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if dirty {
+		rev += "-dirty"
+	}
+	return "devel-" + rev
+}
+
+// IOStreams are the command's standard streams. Commands write data to Out and messages to
+// ErrOut, and never touch os.Stdout directly, so tests can run them in-process.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// OutTTY and ErrTTY say whether the streams are terminals (colour and progress only then).
+	OutTTY, ErrTTY bool
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// exitError carries an exit code through cobra. A nil err means the message was already printed.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErrorf reports a usage or configuration error (exit 2).
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// verdictNo reports that the command ran and its answer is no (exit 1); the output said why.
+func verdictNo() error { return &exitError{code: exitNo} }
+
+// Main runs the CLI with args and the given streams and returns the exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ios := &IOStreams{In: stdin, Out: stdout, ErrOut: stderr, OutTTY: isTerminal(stdout), ErrTTY: isTerminal(stderr)}
+	root := newRootCmd(ios)
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(stderr, "releasegate: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	// Anything else cobra returns is about the command line: unknown command or flag, bad args.
+	fmt.Fprintf(stderr, "releasegate: %v\nRun 'releasegate --help' for usage.\n", err)
+	return exitUsage
+}
+
+func newRootCmd(ios *IOStreams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "releasegate",
+		Short: "Keep broken releases out of production (Sentry + GitHub)",
+		Long: `releasegate keeps broken releases out of production for teams on Sentry and GitHub.
+
+It validates JavaScript source maps before anyone ships them, injects Sentry debug IDs
+exactly as sentry-cli does, and resolves minified positions back to the original code.
+
+Exit codes: 0 ok · 1 the verdict is no (e.g. validation found errors) · 2 usage or
+configuration error · 3 could not decide (a service unreachable, a timeout).`,
+		Version:       buildVersion(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	root.SetVersionTemplate("releasegate {{.Version}}\n")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErrorf("%v\nRun '%s --help' for usage.", err, c.CommandPath())
+	})
+	root.AddCommand(newSourcemapsCmd(ios))
+	return root
+}
+
+// exactArgs and minArgs wrap cobra's checks so that argument mistakes exit 2 with a hint.
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usageErrorf("%s: missing %s\nRun '%s --help' for usage.", c.CommandPath(), what, c.CommandPath())
+		}
+		return nil
+	}
+}

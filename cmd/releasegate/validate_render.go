@@ -1,0 +1,168 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/releasegate/releasegate/sourcemaps"
+)
+
+type validateRenderFunc func(ios *IOStreams, r *sourcemaps.Report) error
+
+func validateRenderer(format string) (validateRenderFunc, error) {
+	switch format {
+	case "human", "":
+		return renderValidateHuman, nil
+	case "json":
+		return renderValidateJSON, nil
+	case "github":
+		return renderValidateGitHub, nil
+	}
+	return nil, usageErrorf("unknown --format %q: use human, json or github", format)
+}
+
+func renderValidateJSON(ios *IOStreams, r *sourcemaps.Report) error {
+	enc := json.NewEncoder(ios.Out)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// palette colours severities on a terminal only (and never when NO_COLOR is set).
+type palette struct{ on bool }
+
+func newPalette(tty bool) palette {
+	_, noColor := os.LookupEnv("NO_COLOR")
+	return palette{on: tty && !noColor}
+}
+
+func (p palette) wrap(code, s string) string {
+	if !p.on {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func (p palette) severity(s sourcemaps.Severity) string {
+	if s == sourcemaps.SeverityError {
+		return p.wrap("1;31", "error  ")
+	}
+	return p.wrap("33", "warning")
+}
+
+func (p palette) bold(s string) string { return p.wrap("1", s) }
+func (p palette) dim(s string) string  { return p.wrap("2", s) }
+
+// renderValidateHuman prints findings grouped by file, then a one-line verdict.
+func renderValidateHuman(ios *IOStreams, r *sourcemaps.Report) error {
+	w := ios.Out
+	pal := newPalette(ios.OutTTY)
+	writeFindingsGrouped(w, pal, r.Findings)
+	withMap := 0
+	for _, f := range r.Files {
+		if f.MapKind != sourcemaps.MapNone && f.MapKind != sourcemaps.MapOrphan {
+			withMap++
+		}
+	}
+	verdict := pal.wrap("1;32", "ok")
+	if r.Errors > 0 {
+		verdict = pal.wrap("1;31", "FAILED")
+	}
+	_, err := fmt.Fprintf(w, "%s: %s, %s in %d files (%d with a map)\n", verdict,
+		plural(r.Errors, "error"), plural(r.Warnings, "warning"), len(r.Files), withMap)
+	return err
+}
+
+func writeFindingsGrouped(w io.Writer, pal palette, findings []sourcemaps.Finding) {
+	current := "\x00"
+	for _, f := range findings {
+		if f.Path != current {
+			if current != "\x00" {
+				fmt.Fprintln(w)
+			}
+			current = f.Path
+			fmt.Fprintln(w, pal.bold(f.Path))
+		}
+		pos := ""
+		if f.Line > 0 {
+			pos = fmt.Sprintf("%d", f.Line)
+			if f.Column > 0 {
+				pos += fmt.Sprintf(":%d", f.Column)
+			}
+		}
+		fmt.Fprintf(w, "  %s %-9s %s %s\n", pal.severity(f.Severity), pos, pal.dim(f.Code), f.Message)
+		if f.Map != "" {
+			fmt.Fprintf(w, "  %s %-9s %s\n", "       ", "", pal.dim("map: "+f.Map))
+		}
+	}
+	if current != "\x00" {
+		fmt.Fprintln(w)
+	}
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// GitHub shows at most this many annotations of each level per step; more are dropped silently,
+// so releasegate picks which to show and says how many it held back.
+const githubAnnotationCap = 10
+
+// renderValidateGitHub prints workflow-command annotations (errors first, each level capped as
+// GitHub caps it), then every finding as plain log lines and the verdict, so nothing is lost.
+func renderValidateGitHub(ios *IOStreams, r *sourcemaps.Report) error {
+	w := ios.Out
+	shown := map[sourcemaps.Severity]int{}
+	held := 0
+	for _, f := range r.Findings {
+		if shown[f.Severity] >= githubAnnotationCap {
+			held++
+			continue
+		}
+		shown[f.Severity]++
+		level := "error"
+		if f.Severity == sourcemaps.SeverityWarning {
+			level = "warning"
+		}
+		props := []string{"file=" + escapeProperty(f.Path)}
+		if f.Line > 0 {
+			props = append(props, fmt.Sprintf("line=%d", f.Line))
+			if f.Column > 0 {
+				props = append(props, fmt.Sprintf("col=%d", f.Column))
+			}
+		}
+		props = append(props, "title="+escapeProperty("releasegate: "+f.Code))
+		fmt.Fprintf(w, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(f.Message))
+	}
+	if len(r.Findings) > 0 {
+		fmt.Fprintln(w, "::group::All source map findings")
+		writeFindingsGrouped(w, palette{}, r.Findings)
+		fmt.Fprintln(w, "::endgroup::")
+	}
+	verdict := "ok"
+	if r.Errors > 0 {
+		verdict = "FAILED"
+	}
+	fmt.Fprintf(w, "releasegate sourcemaps validate: %s: %s, %s in %d files", verdict,
+		plural(r.Errors, "error"), plural(r.Warnings, "warning"), len(r.Files))
+	if held > 0 {
+		fmt.Fprintf(w, " (%d findings not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)", held, githubAnnotationCap, githubAnnotationCap)
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+// escapeData and escapeProperty escape workflow-command text as the Actions toolkit does.
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

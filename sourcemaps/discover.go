@@ -1,0 +1,440 @@
+package sourcemaps
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// MapKind says how a generated file's map was found.
+type MapKind string
+
+const (
+	// MapExternal: a sourceMappingURL comment names a map file that exists.
+	MapExternal MapKind = "external"
+	// MapInline: the comment holds the map itself as a data: URL.
+	MapInline MapKind = "inline"
+	// MapGuessed: no comment; a map was found by name beside the file, as sentry-cli guesses.
+	MapGuessed MapKind = "guessed"
+	// MapNone: no usable map.
+	MapNone MapKind = "none"
+	// MapOrphan: a map that no generated file uses (Pair.JS is empty).
+	MapOrphan MapKind = "orphan"
+)
+
+// DefaultExtensions are the generated-file extensions sentry-cli 3.x processes by default.
+var DefaultExtensions = []string{"js", "cjs", "mjs"}
+
+// DiscoverOptions says which files to look at.
+type DiscoverOptions struct {
+	// Extensions of generated files, without the dot (nil: DefaultExtensions). Maps are always
+	// found whatever their extension set.
+	Extensions []string
+	// Ignore holds globs (doublestar syntax). A glob without "/" matches a file or folder name at
+	// any depth; one with "/" matches the path relative to the walked root.
+	Ignore []string
+	// IncludeNodeModules walks node_modules folders too (they are skipped by default: they hold
+	// dependencies, not the build).
+	IncludeNodeModules bool
+	// MaxFileSize is the largest file read (0: DefaultMaxFileSize). Larger files get a
+	// file-too-large finding instead of exhausting memory.
+	MaxFileSize int64
+}
+
+// DefaultMaxFileSize bounds a single generated file or map. Real bundles' maps reach tens of
+// megabytes; a file of hundreds is a broken build, not something to upload.
+const DefaultMaxFileSize = 256 << 20
+
+// Pair is a generated file and its map, as discovered.
+type Pair struct {
+	// JS is the generated file, as a path built from the walked root; empty for an orphan map.
+	JS string
+	// Map is the map file, when the map is its own file (external, guessed, orphan).
+	Map  string
+	Kind MapKind
+	// Reference is the raw sourceMappingURL value, when the file has one.
+	Reference string
+	// ReferenceLine is the 1-based line of the sourceMappingURL comment (0 when none).
+	ReferenceLine int
+	// JSData and MapData are the files' bytes (MapData is the decoded payload of an inline map).
+	JSData, MapData []byte
+}
+
+// Discovery is the result of walking a build.
+type Discovery struct {
+	Pairs    []Pair
+	Findings []Finding
+}
+
+// Discover walks roots and pairs each generated file with its map as sentry-cli 3.x does: the
+// last "//# sourceMappingURL=" (or legacy "//@") comment, inline data: maps, then guesses by
+// name beside the file. Where sentry-cli would pair a file with a map from a sibling folder
+// (its fuzzy matching, which corrupts maps), this reports the broken reference instead.
+// Every finding names the file; nothing is written.
+func Discover(roots []string, opts DiscoverOptions) *Discovery {
+	if len(opts.Extensions) == 0 {
+		opts.Extensions = DefaultExtensions
+	}
+	if opts.MaxFileSize == 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	w := &walker{opts: opts, files: map[string]bool{}}
+	for _, root := range roots {
+		w.walkRoot(root)
+	}
+	return w.pair()
+}
+
+type walker struct {
+	opts     DiscoverOptions
+	jsFiles  []string
+	maps     []string
+	files    map[string]bool // every path collected, to skip duplicates from overlapping roots
+	findings []Finding
+}
+
+func (w *walker) add(f Finding) { w.findings = append(w.findings, f) }
+
+func (w *walker) walkRoot(root string) {
+	info, err := os.Stat(root)
+	if err != nil {
+		code := CodeFileUnreadable
+		msg := fmt.Sprintf("cannot read %s: %v", root, errors.Unwrap(err))
+		if errors.Is(err, fs.ErrNotExist) {
+			code, msg = CodePathMissing, fmt.Sprintf("%s does not exist; check the path (is the build output somewhere else?)", root)
+		}
+		w.add(Finding{Code: code, Severity: SeverityError, Path: root, Message: msg})
+		return
+	}
+	if !info.IsDir() {
+		w.collect(root, filepath.Base(root))
+		return
+	}
+	w.walkDir(root, root, "", []os.FileInfo{info})
+}
+
+// walkDir walks dir (rel is its path below root, "" for the root) following symlinks. ancestors
+// are the folders on the way down, to recognise a symlink that loops back.
+func (w *walker) walkDir(root, dir, rel string, ancestors []os.FileInfo) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		w.add(Finding{Code: CodeFileUnreadable, Severity: SeverityError, Path: dir,
+			Message: fmt.Sprintf("cannot list folder %s: %v; fix its permissions or leave it out", dir, errors.Unwrap(err))})
+		return
+	}
+	for _, e := range entries {
+		name := e.Name()
+		p := filepath.Join(dir, name)
+		r := path.Join(rel, name)
+		info, err := os.Stat(p) // follows symlinks, as sentry-cli does
+		if err != nil {
+			if e.Type()&fs.ModeSymlink != 0 && errors.Is(err, fs.ErrNotExist) {
+				continue // a dangling symlink is not part of the build
+			}
+			w.add(Finding{Code: CodeFileUnreadable, Severity: SeverityError, Path: p,
+				Message: fmt.Sprintf("cannot read %s: %v", p, errors.Unwrap(err))})
+			continue
+		}
+		if w.ignored(name, r, info.IsDir()) {
+			continue
+		}
+		if info.IsDir() {
+			if slices.ContainsFunc(ancestors, func(a os.FileInfo) bool { return os.SameFile(a, info) }) {
+				w.add(Finding{Code: CodeSymlinkLoop, Severity: SeverityWarning, Path: p,
+					Message: fmt.Sprintf("%s leads back to a folder above it (a symlink loop); it was walked once and skipped here", p)})
+				continue
+			}
+			w.walkDir(root, p, r, append(ancestors, info))
+			continue
+		}
+		if info.Mode().IsRegular() {
+			w.collect(p, name)
+		}
+	}
+}
+
+// ignored applies the walk's skip rules to one entry.
+func (w *walker) ignored(name, rel string, isDir bool) bool {
+	// sentry-cli skips hidden folders but not hidden files.
+	if isDir && strings.HasPrefix(name, ".") {
+		return true
+	}
+	if isDir && name == "node_modules" && !w.opts.IncludeNodeModules {
+		return true
+	}
+	for _, g := range w.opts.Ignore {
+		target := name
+		if strings.Contains(g, "/") {
+			target = rel
+		}
+		if ok, _ := doublestar.Match(strings.TrimPrefix(g, "/"), target); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *walker) collect(p, name string) {
+	if w.files[p] {
+		return
+	}
+	switch {
+	case strings.HasSuffix(name, ".map"):
+		w.files[p] = true
+		w.maps = append(w.maps, p)
+	case w.isGenerated(name):
+		w.files[p] = true
+		w.jsFiles = append(w.jsFiles, p)
+	}
+}
+
+func (w *walker) isGenerated(name string) bool {
+	for _, ext := range w.opts.Extensions {
+		if strings.HasSuffix(name, "."+strings.TrimPrefix(ext, ".")) {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *walker) read(p string) ([]byte, bool) {
+	info, err := os.Stat(p)
+	if err == nil && info.Size() > w.opts.MaxFileSize {
+		w.add(Finding{Code: CodeFileTooLarge, Severity: SeverityError, Path: p,
+			Message: fmt.Sprintf("%s is %d MiB, over the %d MiB limit; a map this large is a broken build (or raise --max-file-size)", p, info.Size()>>20, w.opts.MaxFileSize>>20)})
+		return nil, false
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		w.add(Finding{Code: CodeFileUnreadable, Severity: SeverityError, Path: p,
+			Message: fmt.Sprintf("cannot read %s: %v; fix its permissions or leave it out", p, errors.Unwrap(err))})
+		return nil, false
+	}
+	return data, true
+}
+
+// pair reads the collected files and matches generated files with maps.
+func (w *walker) pair() *Discovery {
+	slices.Sort(w.jsFiles)
+	slices.Sort(w.maps)
+	mapSet := make(map[string]bool, len(w.maps))
+	for _, m := range w.maps {
+		mapSet[m] = true
+	}
+	pairs := make([]Pair, 0, len(w.jsFiles))
+	used := map[string]bool{}       // maps taken by an explicit reference
+	guesses := map[string][]int{}   // map -> indices into pairs of files that guessed it
+	for _, js := range w.jsFiles {
+		data, ok := w.read(js)
+		if !ok {
+			continue
+		}
+		pr := Pair{JS: js, JSData: data, Kind: MapNone}
+		ref, refLine, legacy, found := FindSourceMappingURL(data)
+		if found {
+			pr.Reference, pr.ReferenceLine = ref, refLine
+			if legacy {
+				w.add(Finding{Code: CodeMapReferenceLegacy, Severity: SeverityWarning, Path: js, Line: refLine,
+					Message: "the map reference uses the deprecated \"//@\" form; use \"//# sourceMappingURL=\" (some tools ignore the old form)"})
+			}
+			w.resolveReference(&pr, mapSet, used)
+		} else {
+			pr.Reference = ""
+			if g := w.guess(js, mapSet); g != "" {
+				guesses[g] = append(guesses[g], len(pairs))
+			}
+		}
+		pairs = append(pairs, pr)
+	}
+	// A guessed map counts only when no file references it and only one file guesses it.
+	for m, idx := range guesses {
+		if used[m] {
+			continue
+		}
+		if len(idx) > 1 {
+			var names []string
+			for _, i := range idx {
+				names = append(names, pairs[i].JS)
+			}
+			w.add(Finding{Code: CodeMapReferenceAmbiguous, Severity: SeverityWarning, Path: m,
+				Message: fmt.Sprintf("%s could be the map of %s; none of them gets it: add a \"//# sourceMappingURL=\" comment to the right one", m, strings.Join(names, ", "))})
+			continue
+		}
+		pairs[idx[0]].Map, pairs[idx[0]].Kind = m, MapGuessed
+		used[m] = true
+	}
+	for i := range pairs {
+		pr := &pairs[i]
+		if pr.Kind == MapExternal || pr.Kind == MapGuessed {
+			data, ok := w.read(pr.Map)
+			if !ok {
+				pr.Kind, pr.Map = MapNone, ""
+				continue
+			}
+			pr.MapData = data
+		}
+		if pr.Kind == MapNone && pr.Reference == "" {
+			w.add(Finding{Code: CodeNoMap, Severity: SeverityWarning, Path: pr.JS,
+				Message: "no source map found (no sourceMappingURL comment and no map named like the file beside it); Sentry will show minified frames: make the build emit maps"})
+		}
+	}
+	for _, m := range w.maps {
+		if used[m] {
+			continue
+		}
+		data, ok := w.read(m)
+		if !ok {
+			continue
+		}
+		pairs = append(pairs, Pair{Map: m, Kind: MapOrphan, MapData: data})
+		w.add(Finding{Code: CodeOrphanMap, Severity: SeverityWarning, Path: m,
+			Message: "no generated file references this map; it will be uploaded but never used by debug ID: check that its bundle was not renamed or deleted"})
+	}
+	return &Discovery{Pairs: pairs, Findings: w.findings}
+}
+
+// resolveReference turns a sourceMappingURL value into a map for pr.
+func (w *walker) resolveReference(pr *Pair, mapSet map[string]bool, used map[string]bool) {
+	ref := pr.Reference
+	if strings.HasPrefix(ref, "data:") {
+		data, err := decodeDataURL(ref)
+		switch {
+		case err != nil:
+			w.add(Finding{Code: CodeInlineMapInvalid, Severity: SeverityError, Path: pr.JS, Line: pr.ReferenceLine,
+				Message: fmt.Sprintf("the inline map cannot be decoded: %v; rebuild it", err)})
+		default:
+			pr.Kind, pr.MapData = MapInline, data
+			if !strings.HasPrefix(ref, inlineMapPrefix) {
+				w.add(Finding{Code: CodeInlineMapUnsupported, Severity: SeverityWarning, Path: pr.JS, Line: pr.ReferenceLine,
+					Message: fmt.Sprintf("the inline map is not written as %q; sentry-cli and releasegate inject treat the file as having no map: emit external maps or plain base64", inlineMapPrefix)})
+			}
+		}
+		return
+	}
+	if u, err := url.Parse(ref); err == nil && u.Scheme != "" && len(u.Scheme) > 1 {
+		w.add(Finding{Code: CodeMapReferenceRemote, Severity: SeverityWarning, Path: pr.JS, Line: pr.ReferenceLine,
+			Message: fmt.Sprintf("the map reference %q is a remote URL; it is not checked or uploaded from here", ref)})
+		return
+	}
+	clean := stripQueryFragment(ref)
+	var p string
+	if strings.HasPrefix(clean, "/") {
+		if _, err := os.Stat(clean); err != nil {
+			w.add(Finding{Code: CodeMapReferenceRemote, Severity: SeverityWarning, Path: pr.JS, Line: pr.ReferenceLine,
+				Message: fmt.Sprintf("the map reference %q is an absolute path that does not exist here; it is treated as a server path and not checked", ref)})
+			return
+		}
+		p = filepath.Clean(clean)
+	} else {
+		p = filepath.Join(filepath.Dir(pr.JS), filepath.FromSlash(unescapePath(clean)))
+	}
+	if mapSet[p] {
+		pr.Map, pr.Kind = p, MapExternal
+		used[p] = true
+		return
+	}
+	if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
+		// The map exists but is outside the walked paths or filtered out: still the right map.
+		pr.Map, pr.Kind = p, MapExternal
+		return
+	}
+	msg := fmt.Sprintf("the map it references (%q → %s) does not exist; the file was moved or the build deleted its maps", ref, p)
+	code := CodeMapReferenceMissing
+	if cands := siblingCandidates(p, mapSet); len(cands) > 0 {
+		code = CodeMapReferenceSibling
+		msg += fmt.Sprintf("; sentry-cli would silently pair it with %s from a sibling folder and corrupt that map: fix the reference or move the map", strings.Join(cands, ", "))
+	}
+	w.add(Finding{Code: code, Severity: SeverityError, Path: pr.JS, Line: pr.ReferenceLine, Message: msg})
+}
+
+// guess finds a map for a file without a reference, by sentry-cli's name rules.
+func (w *walker) guess(js string, mapSet map[string]bool) string {
+	dir, base := filepath.Split(js)
+	stem, ext, ok := strings.Cut(base, ".")
+	if !ok {
+		return ""
+	}
+	cands := []string{stem + ".map", base + ".map"}
+	if rest, ok := strings.CutPrefix(ext, "min."); ok {
+		cands = append(cands, stem+"."+rest+".map")
+	}
+	if i := strings.LastIndex(base, "."); i > 0 {
+		cands = append(cands, base[:i]+".map")
+	}
+	for _, c := range cands {
+		if p := filepath.Join(dir, c); mapSet[p] {
+			return p
+		}
+	}
+	return ""
+}
+
+// siblingCandidates lists discovered maps whose path differs from want in exactly one folder
+// name: the ones sentry-cli's fuzzy matching would pick.
+func siblingCandidates(want string, mapSet map[string]bool) []string {
+	ws := strings.Split(filepath.ToSlash(want), "/")
+	var out []string
+	for m := range mapSet {
+		ms := strings.Split(filepath.ToSlash(m), "/")
+		if len(ms) != len(ws) || ms[len(ms)-1] != ws[len(ws)-1] {
+			continue
+		}
+		diff := 0
+		for i := range ms {
+			if ms[i] != ws[i] {
+				diff++
+			}
+		}
+		if diff == 1 {
+			out = append(out, m)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func stripQueryFragment(s string) string {
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func unescapePath(s string) string {
+	if u, err := url.PathUnescape(s); err == nil {
+		return u
+	}
+	return s
+}
+
+// FindSourceMappingURL finds the last sourceMappingURL comment in generated code the way
+// sentry-cli (symbolic) does: the last "sourceMappingURL=" preceded by exactly "//# " or "//@ ",
+// its value trimmed of leading whitespace and cut at the next whitespace. line is 1-based.
+func FindSourceMappingURL(js []byte) (ref string, line int, legacy, found bool) {
+	const key = "sourceMappingURL="
+	end := len(js)
+	for {
+		i := bytes.LastIndex(js[:end], []byte(key))
+		if i < 0 {
+			return "", 0, false, false
+		}
+		if i >= 4 && js[i-4] == '/' && js[i-3] == '/' && (js[i-2] == '#' || js[i-2] == '@') && js[i-1] == ' ' {
+			v := js[i+len(key):]
+			v = bytes.TrimLeft(v, " \t\r\n\f\v")
+			if j := bytes.IndexAny(v, " \t\r\n\f\v"); j >= 0 {
+				v = v[:j]
+			}
+			return string(v), 1 + bytes.Count(js[:i], []byte("\n")), js[i-2] == '@', true
+		}
+		end = i
+	}
+}

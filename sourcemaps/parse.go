@@ -1,0 +1,784 @@
+package sourcemaps
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// Map is a decoded source map. An index map is flattened: its sections' sources, names and
+// mappings are merged into the top-level fields (as trace-mapping and Sentry's rust-sourcemap do),
+// and Sections keeps where each came from.
+type Map struct {
+	Version    int
+	File       string
+	HasFile    bool
+	SourceRoot string
+	// Sources are the raw "sources" entries; SourceIsNull marks the null ones (their entry is "").
+	Sources      []string
+	SourceIsNull []bool
+	// SourcesContent holds the content of each source; HasContent marks the entries present
+	// and not null. Both have the length of Sources.
+	SourcesContent []string
+	HasContent     []bool
+	Names          []string
+	IgnoreList     []int
+	// DebugID is the map's debug ID as written (key "debugId", or the legacy "debug_id").
+	DebugID    string
+	DebugIDKey string
+	Mappings   Mappings
+	// Sections is non-nil for an index map.
+	Sections []Section
+}
+
+// Section is one part of an index map.
+type Section struct {
+	// Line and Column are the 0-based generated offset of the section.
+	Line, Column int
+	// Map is the section's own map, decoded on its own.
+	Map *Map
+	// SourceBase and NameBase are where the section's sources and names start in the flattened
+	// Map's Sources and Names.
+	SourceBase, NameBase int
+}
+
+// IsIndex reports whether the map was an index map (with "sections").
+func (m *Map) IsIndex() bool { return m.Sections != nil }
+
+// Limits bound what Parse accepts, so that a hostile or broken file fails with a clear error
+// instead of exhausting memory.
+type Limits struct {
+	// MaxSources is the most "sources" a map may name (0: DefaultMaxSources).
+	MaxSources int
+}
+
+// DefaultMaxSources is far above what real bundles have (a large monorepo's vendor chunk names
+// a few thousand) and far below what would make decoding a problem.
+const DefaultMaxSources = 50_000
+
+// ParseError is returned when a map cannot be used at all. Problems lists every problem found;
+// at least one is an error.
+type ParseError struct {
+	Problems []Problem
+}
+
+func (e *ParseError) Error() string {
+	for _, p := range e.Problems {
+		if p.Severity == SeverityError {
+			return p.Message
+		}
+	}
+	return "invalid source map"
+}
+
+// Parse decodes a source map strictly, as ECMA-426 requires: it rejects wrong field types,
+// malformed or out-of-range mappings and malformed index maps, and reports every problem with a
+// stable code. On success it returns the map and any warnings. On failure it returns a
+// *ParseError (and, when the JSON itself was readable, the partly decoded map).
+func Parse(data []byte, limits Limits) (*Map, []Problem, error) {
+	if limits.MaxSources == 0 {
+		limits.MaxSources = DefaultMaxSources
+	}
+	p := &parser{data: data, limits: limits}
+	body := data
+	// Sentry and the browsers accept the XSSI guard ")]}'" before the JSON; the spec does too
+	// (it says to strip it), so it is a warning: some tools that read maps do not expect it.
+	if bytes.HasPrefix(body, []byte(")]}'")) {
+		nl := bytes.IndexByte(body, '\n')
+		if nl < 0 {
+			nl = len(body) - 1
+		}
+		p.warn(CodeMapXSSIPrefix, 0, "the map starts with the XSSI guard \")]}'\"; it is allowed, but some tools cannot read such maps")
+		p.base = int64(nl + 1)
+		body = body[nl+1:]
+	}
+	dec := jsontext.NewDecoder(bytes.NewBuffer(body), jsontext.AllowDuplicateNames(true))
+	p.dec = dec
+	m := p.parseMap(0)
+	if p.fatal == nil {
+		if err := p.checkTrailing(); err != nil {
+			p.fatal = err
+		}
+	}
+	if p.fatal != nil {
+		return nil, p.problems, &ParseError{Problems: p.problems}
+	}
+	if p.hasErrors() {
+		return m, p.problems, &ParseError{Problems: p.problems}
+	}
+	return m, p.problems, nil
+}
+
+type parser struct {
+	data     []byte
+	base     int64 // offset of the JSON text in data (after an XSSI prefix)
+	dec      *jsontext.Decoder
+	limits   Limits
+	problems []Problem
+	// fatal is set when the JSON text itself is broken: nothing after it can be trusted.
+	fatal error
+}
+
+func (p *parser) errorf(code string, offset int64, format string, args ...any) {
+	p.problems = append(p.problems, newProblem(code, SeverityError, offset, format, args...))
+}
+
+func (p *parser) warn(code string, offset int64, format string, args ...any) {
+	p.problems = append(p.problems, newProblem(code, SeverityWarning, offset, format, args...))
+}
+
+func (p *parser) hasErrors() bool {
+	for _, pr := range p.problems {
+		if pr.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// offset is the absolute byte offset in the map file of the decoder's position.
+func (p *parser) offset() int64 { return p.base + p.dec.InputOffset() }
+
+// syntax records a broken-JSON error: the map is not a JSON document.
+func (p *parser) syntax(err error) {
+	if p.fatal != nil {
+		return
+	}
+	p.fatal = err
+	off := p.offset()
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		off = p.base + se.ByteOffset
+		err = se.Err
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		p.errorf(CodeMapNotJSON, off, "the map is not valid JSON: it ends early (truncated at byte %d); the file was cut off while being written or copied: rebuild it", off)
+		return
+	}
+	msg := "the map is not valid JSON"
+	if bytes.HasPrefix(bytes.TrimSpace(p.data), []byte("<")) {
+		msg = "the map is not JSON but looks like HTML or XML (an error page saved as a .map?)"
+	}
+	p.errorf(CodeMapNotJSON, off, "%s: %v at byte %d; make sure the build writes a real source map here", msg, err, off)
+}
+
+func (p *parser) checkTrailing() error {
+	if _, err := p.dec.ReadToken(); err != io.EOF {
+		if err == nil {
+			err = errors.New("unexpected data after the top-level object")
+		}
+		p.syntax(err)
+		return err
+	}
+	return nil
+}
+
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case '0':
+		return "a number"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "nothing"
+}
+
+// mapFields collects the raw pieces of one map object before they are checked together.
+type mapFields struct {
+	start                  int64
+	version                *int
+	hasMappings            bool
+	mappings               string
+	mappingsOffset         int64
+	sources                []string
+	sourceNull             []bool
+	hasSources             bool
+	content                []string
+	hasContent             []bool
+	contentLen             int
+	contentOffset          int64
+	names                  []string
+	ignoreList             []int
+	ignoreOffset           int64
+	sections               []rawSection
+	hasSections            bool
+	sectionsOffset         int64
+	file, sourceRoot       string
+	hasFile, hasSourceRoot bool
+	debugID, debugIDKey    string
+	debugIDOffset          int64
+}
+
+type rawSection struct {
+	offset     int64
+	line, col  int
+	hasOffset  bool
+	m          *Map
+	mapsOffset int64
+}
+
+// parseMap reads one map object (the top level, or an index-map section's "map").
+// depth is 0 at the top level.
+func (p *parser) parseMap(depth int) *Map {
+	var f mapFields
+	f.start = p.offset()
+	k := p.dec.PeekKind()
+	if k != '{' {
+		if k == 0 || k == jsontext.Kind(0) {
+			_, err := p.dec.ReadToken()
+			p.syntax(err)
+			return nil
+		}
+		if depth == 0 {
+			p.errorf(CodeMapNotObject, f.start, "the map is %s, not a JSON object; make sure the build writes a source map here", kindName(k))
+		} else {
+			p.errorf(CodeIndexMapSectionField, f.start, "an index-map section's \"map\" is %s, not an object", kindName(k))
+		}
+		if err := p.dec.SkipValue(); err != nil {
+			p.syntax(err)
+		}
+		return nil
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		p.syntax(err)
+		return nil
+	}
+	seen := map[string]bool{}
+	for p.dec.PeekKind() != '}' {
+		keyOff := p.offset()
+		tok, err := p.dec.ReadToken()
+		if err != nil {
+			p.syntax(err)
+			return nil
+		}
+		key := tok.String()
+		if seen[key] {
+			p.warn(CodeDuplicateKey, keyOff, "key %q appears more than once; the last one counts, but tools disagree on this", key)
+		}
+		seen[key] = true
+		if !p.field(&f, key, depth) {
+			return nil
+		}
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		p.syntax(err)
+		return nil
+	}
+	return p.finishMap(&f, depth)
+}
+
+// field reads the value of one key into f. It returns false when the JSON text is broken.
+func (p *parser) field(f *mapFields, key string, depth int) bool {
+	valOff := p.offset()
+	kind := p.dec.PeekKind()
+	wrongType := func(want string) bool {
+		p.errorf(CodeFieldType, valOff, "%q must be %s, but it is %s", key, want, kindName(kind))
+		if err := p.dec.SkipValue(); err != nil {
+			p.syntax(err)
+			return false
+		}
+		return true
+	}
+	switch key {
+	case "version":
+		if kind != '0' {
+			f.version = new(int)
+			*f.version = -1
+			p.errorf(CodeVersionInvalid, valOff, "\"version\" must be the number 3, but it is %s", kindName(kind))
+			return p.skip()
+		}
+		tok, err := p.dec.ReadToken()
+		if err != nil {
+			p.syntax(err)
+			return false
+		}
+		v, _ := tok.Float()
+		iv := -1
+		if v == math.Trunc(v) && v >= 0 && v < 1<<31 {
+			iv = int(v)
+		}
+		f.version = &iv
+		if iv != 3 {
+			p.errorf(CodeVersionInvalid, valOff, "\"version\" is %s, but only version 3 exists; the tool that wrote this map is not writing a standard source map", tok.String())
+		}
+	case "file":
+		if kind != '"' {
+			return wrongType("a string")
+		}
+		f.file, f.hasFile = p.readString()
+	case "sourceRoot":
+		if kind != '"' {
+			return wrongType("a string")
+		}
+		f.sourceRoot, f.hasSourceRoot = p.readString()
+	case "mappings":
+		if kind != '"' {
+			return wrongType("a string")
+		}
+		// Point problems at the characters of the string: skip ':' and spaces to the quote.
+		off := p.offset()
+		for off < int64(len(p.data)) && p.data[off] != '"' {
+			off++
+		}
+		f.mappingsOffset = off + 1
+		f.mappings, f.hasMappings = p.readString()
+	case "sources":
+		if kind != '[' {
+			return wrongType("an array of strings or nulls")
+		}
+		f.hasSources = true
+		return p.readStringArray(key, true, func(s string, null bool) {
+			f.sources = append(f.sources, s)
+			f.sourceNull = append(f.sourceNull, null)
+		})
+	case "sourcesContent":
+		if kind != '[' {
+			return wrongType("an array of strings or nulls")
+		}
+		f.contentOffset = valOff
+		return p.readStringArray(key, true, func(s string, null bool) {
+			f.content = append(f.content, s)
+			f.hasContent = append(f.hasContent, !null)
+			f.contentLen++
+		})
+	case "names":
+		if kind != '[' {
+			return wrongType("an array of strings")
+		}
+		return p.readStringArray(key, false, func(s string, _ bool) { f.names = append(f.names, s) })
+	case "ignoreList", "x_google_ignoreList":
+		if kind != '[' {
+			return wrongType("an array of source indices")
+		}
+		if key == "x_google_ignoreList" && f.ignoreList != nil {
+			// "ignoreList" wins when both are present, as the spec says.
+			return p.skip()
+		}
+		f.ignoreOffset = valOff
+		f.ignoreList = []int{}
+		return p.readIndexArray(key, &f.ignoreList)
+	case "debugId", "debug_id":
+		if kind != '"' {
+			return wrongType("a string (a UUID)")
+		}
+		if f.debugIDKey == "debugId" && key == "debug_id" {
+			return p.skip()
+		}
+		f.debugIDOffset = valOff
+		f.debugID, _ = p.readString()
+		f.debugIDKey = key
+	case "sections":
+		if kind != '[' {
+			return wrongType("an array of sections")
+		}
+		f.hasSections = true
+		f.sectionsOffset = valOff
+		if depth > 0 {
+			p.errorf(CodeIndexMapNested, valOff, "an index-map section's map is itself an index map; the spec forbids nesting: flatten the inner map")
+			return p.skip()
+		}
+		return p.readSections(f)
+	default:
+		// Unknown keys are allowed (the spec says to ignore them); x_* extensions are common.
+		return p.skip()
+	}
+	return p.fatal == nil
+}
+
+func (p *parser) skip() bool {
+	if err := p.dec.SkipValue(); err != nil {
+		p.syntax(err)
+		return false
+	}
+	return true
+}
+
+func (p *parser) readString() (string, bool) {
+	tok, err := p.dec.ReadToken()
+	if err != nil {
+		p.syntax(err)
+		return "", false
+	}
+	return tok.String(), true
+}
+
+// readStringArray reads an array whose elements must be strings (or null when nullable).
+// A wrongly typed element is an error naming its index; reading goes on.
+func (p *parser) readStringArray(key string, nullable bool, add func(s string, null bool)) bool {
+	if _, err := p.dec.ReadToken(); err != nil {
+		p.syntax(err)
+		return false
+	}
+	for i := 0; p.dec.PeekKind() != ']'; i++ {
+		off := p.offset()
+		k := p.dec.PeekKind()
+		switch {
+		case k == '"':
+			tok, err := p.dec.ReadToken()
+			if err != nil {
+				p.syntax(err)
+				return false
+			}
+			add(tok.String(), false)
+		case k == 'n' && nullable:
+			if _, err := p.dec.ReadToken(); err != nil {
+				p.syntax(err)
+				return false
+			}
+			add("", true)
+		default:
+			if k == 0 {
+				_, err := p.dec.ReadToken()
+				p.syntax(err)
+				return false
+			}
+			want := "a string"
+			if nullable {
+				want = "a string or null"
+			}
+			p.errorf(CodeFieldType, off, "%q[%d] must be %s, but it is %s", key, i, want, kindName(k))
+			if !p.skip() {
+				return false
+			}
+			add("", true)
+		}
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		p.syntax(err)
+		return false
+	}
+	return true
+}
+
+// readIndexArray reads an array of non-negative integers.
+func (p *parser) readIndexArray(key string, out *[]int) bool {
+	if _, err := p.dec.ReadToken(); err != nil {
+		p.syntax(err)
+		return false
+	}
+	for i := 0; p.dec.PeekKind() != ']'; i++ {
+		off := p.offset()
+		k := p.dec.PeekKind()
+		if k == 0 {
+			_, err := p.dec.ReadToken()
+			p.syntax(err)
+			return false
+		}
+		if k != '0' {
+			p.errorf(CodeFieldType, off, "%q[%d] must be a source index (a whole number), but it is %s", key, i, kindName(k))
+			if !p.skip() {
+				return false
+			}
+			continue
+		}
+		tok, err := p.dec.ReadToken()
+		if err != nil {
+			p.syntax(err)
+			return false
+		}
+		v, _ := tok.Float()
+		if v != math.Trunc(v) || v < 0 || v > maxVLQ {
+			p.errorf(CodeFieldType, off, "%q[%d] is %s, which is not a source index (a whole number ≥ 0)", key, i, tok.String())
+			continue
+		}
+		*out = append(*out, int(v))
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		p.syntax(err)
+		return false
+	}
+	return true
+}
+
+func (p *parser) readSections(f *mapFields) bool {
+	if _, err := p.dec.ReadToken(); err != nil {
+		p.syntax(err)
+		return false
+	}
+	f.sections = []rawSection{}
+	for i := 0; p.dec.PeekKind() != ']'; i++ {
+		off := p.offset()
+		k := p.dec.PeekKind()
+		if k == 0 {
+			_, err := p.dec.ReadToken()
+			p.syntax(err)
+			return false
+		}
+		if k != '{' {
+			p.errorf(CodeIndexMapSectionField, off, "sections[%d] must be an object with \"offset\" and \"map\", but it is %s", i, kindName(k))
+			if !p.skip() {
+				return false
+			}
+			continue
+		}
+		p.dec.ReadToken()
+		s := rawSection{offset: off}
+		hasMap := false
+		for p.dec.PeekKind() != '}' {
+			tok, err := p.dec.ReadToken()
+			if err != nil {
+				p.syntax(err)
+				return false
+			}
+			valOff := p.offset()
+			switch key := tok.String(); key {
+			case "offset":
+				if !p.readOffset(i, &s) {
+					return false
+				}
+			case "map":
+				hasMap = true
+				s.mapsOffset = valOff
+				s.m = p.parseMap(1)
+				if p.fatal != nil {
+					return false
+				}
+			case "url":
+				p.errorf(CodeIndexMapSectionField, valOff, "sections[%d] uses \"url\"; the spec no longer allows sections that point to other files: inline the map", i)
+				if !p.skip() {
+					return false
+				}
+			default:
+				if !p.skip() {
+					return false
+				}
+			}
+		}
+		p.dec.ReadToken()
+		if !hasMap {
+			p.errorf(CodeIndexMapSectionField, off, "sections[%d] has no \"map\"", i)
+		}
+		if !s.hasOffset {
+			p.errorf(CodeIndexMapSectionField, off, "sections[%d] has no valid \"offset\" {\"line\", \"column\"}", i)
+		}
+		f.sections = append(f.sections, s)
+	}
+	if _, err := p.dec.ReadToken(); err != nil {
+		p.syntax(err)
+		return false
+	}
+	return true
+}
+
+func (p *parser) readOffset(i int, s *rawSection) bool {
+	off := p.offset()
+	if k := p.dec.PeekKind(); k != '{' {
+		p.errorf(CodeIndexMapSectionField, off, "sections[%d].offset must be an object {\"line\", \"column\"}, but it is %s", i, kindName(k))
+		return p.skip()
+	}
+	p.dec.ReadToken()
+	var hasLine, hasCol bool
+	for p.dec.PeekKind() != '}' {
+		tok, err := p.dec.ReadToken()
+		if err != nil {
+			p.syntax(err)
+			return false
+		}
+		key := tok.String()
+		valOff := p.offset()
+		if key != "line" && key != "column" {
+			if !p.skip() {
+				return false
+			}
+			continue
+		}
+		k := p.dec.PeekKind()
+		if k != '0' {
+			p.errorf(CodeIndexMapSectionField, valOff, "sections[%d].offset.%s must be a whole number, but it is %s", i, key, kindName(k))
+			if !p.skip() {
+				return false
+			}
+			continue
+		}
+		tok, err = p.dec.ReadToken()
+		if err != nil {
+			p.syntax(err)
+			return false
+		}
+		v, _ := tok.Float()
+		if v != math.Trunc(v) || v < 0 || v > maxVLQ {
+			p.errorf(CodeIndexMapSectionField, valOff, "sections[%d].offset.%s is %s; it must be a whole number ≥ 0", i, key, tok.String())
+			continue
+		}
+		if key == "line" {
+			s.line, hasLine = int(v), true
+		} else {
+			s.col, hasCol = int(v), true
+		}
+	}
+	p.dec.ReadToken()
+	s.hasOffset = hasLine && hasCol
+	return true
+}
+
+// finishMap checks the fields of one map object together and builds the Map.
+func (p *parser) finishMap(f *mapFields, depth int) *Map {
+	m := &Map{
+		File: f.file, HasFile: f.hasFile, SourceRoot: f.sourceRoot,
+		DebugID: f.debugID, DebugIDKey: f.debugIDKey,
+	}
+	if f.version == nil {
+		p.errorf(CodeVersionMissing, f.start, "the map has no \"version\"; add \"version\": 3")
+	} else {
+		m.Version = *f.version
+	}
+	if f.debugIDKey != "" {
+		if _, ok := NormalizeDebugID(f.debugID); !ok {
+			p.errorf(CodeDebugIDInvalid, f.debugIDOffset, "%q is %q, which is not a UUID; Sentry will not match this map by debug ID", f.debugIDKey, f.debugID)
+		}
+	}
+	if f.hasSections {
+		if f.hasMappings {
+			p.errorf(CodeIndexMapMappings, f.mappingsOffset, "an index map (with \"sections\") must not also have \"mappings\"")
+		}
+		p.flattenSections(m, f)
+		return m
+	}
+	if !f.hasMappings {
+		p.errorf(CodeMappingsMissing, f.start, "the map has no \"mappings\"; it cannot map anything: rebuild it")
+	}
+	if !f.hasSources {
+		p.errorf(CodeSourcesMissing, f.start, "the map has no \"sources\"; rebuild it")
+	}
+	if len(f.sources) > p.limits.MaxSources {
+		p.errorf(CodeTooManySources, f.start, "the map names %d sources, more than the limit of %d; this is not a real bundle's map (raise the limit only if it is)", len(f.sources), p.limits.MaxSources)
+		return m
+	}
+	m.Sources, m.SourceIsNull, m.Names = f.sources, f.sourceNull, f.names
+	if m.Sources == nil {
+		m.Sources = []string{}
+		m.SourceIsNull = []bool{}
+	}
+	m.SourcesContent = make([]string, len(m.Sources))
+	m.HasContent = make([]bool, len(m.Sources))
+	copy(m.SourcesContent, f.content)
+	copy(m.HasContent, f.hasContent)
+	if f.contentLen > 0 && f.contentLen != len(m.Sources) {
+		p.warn(CodeSourcesContentLength, f.contentOffset, "\"sourcesContent\" has %d entries but \"sources\" has %d; entries are matched by position, so contents may be attached to the wrong files", f.contentLen, len(m.Sources))
+	}
+	if f.ignoreList != nil {
+		m.IgnoreList = f.ignoreList
+		for _, idx := range f.ignoreList {
+			if idx >= len(m.Sources) {
+				p.errorf(CodeIgnoreListOutOfRange, f.ignoreOffset, "\"ignoreList\" names source %d, but the map has %d sources", idx, len(m.Sources))
+			}
+		}
+	}
+	if f.hasMappings && p.fatal == nil {
+		mp, probs := decodeMappings(f.mappings, len(m.Sources), len(m.Names), f.mappingsOffset)
+		m.Mappings = mp
+		p.problems = append(p.problems, probs...)
+	}
+	return m
+}
+
+// flattenSections checks an index map's sections (ordered, not overlapping) and merges them.
+func (p *parser) flattenSections(m *Map, f *mapFields) {
+	m.Sections = make([]Section, 0, len(f.sections))
+	m.Sources, m.SourceIsNull, m.Names = []string{}, []bool{}, []string{}
+	prevLine, prevCol := -1, -1
+	for i, rs := range f.sections {
+		if rs.m == nil || !rs.hasOffset {
+			continue
+		}
+		if rs.line < prevLine || (rs.line == prevLine && rs.col <= prevCol) {
+			code := CodeIndexMapSectionOrder
+			msg := "sections[%d] starts at line %d, column %d, not after the section before it; sections must be sorted by offset"
+			if rs.line == prevLine && rs.col == prevCol {
+				code, msg = CodeIndexMapSectionsOverl, "sections[%d] starts at line %d, column %d, the same offset as the section before it; sections must not overlap"
+			}
+			p.errorf(code, rs.offset, msg, i, rs.line+1, rs.col+1)
+		}
+		prevLine, prevCol = rs.line, rs.col
+		m.Sections = append(m.Sections, Section{
+			Line: rs.line, Column: rs.col, Map: rs.m,
+			SourceBase: len(m.Sources), NameBase: len(m.Names),
+		})
+		m.Sources = append(m.Sources, rs.m.Sources...)
+		m.SourceIsNull = append(m.SourceIsNull, rs.m.SourceIsNull...)
+		m.SourcesContent = append(m.SourcesContent, rs.m.SourcesContent...)
+		m.HasContent = append(m.HasContent, rs.m.HasContent...)
+		m.Names = append(m.Names, rs.m.Names...)
+		for _, idx := range rs.m.IgnoreList {
+			m.IgnoreList = append(m.IgnoreList, idx+len(m.Sources)-len(rs.m.Sources))
+		}
+	}
+	if len(m.Sources) > p.limits.MaxSources {
+		p.errorf(CodeTooManySources, f.start, "the index map names %d sources, more than the limit of %d", len(m.Sources), p.limits.MaxSources)
+		return
+	}
+	p.mergeSectionMappings(m, f.sectionsOffset)
+}
+
+// mergeSectionMappings builds the flattened mappings. A section's segments that reach into the
+// next section's range are an overlap (an error); they are dropped, as trace-mapping drops them.
+func (p *parser) mergeSectionMappings(m *Map, sectionsOffset int64) {
+	var out Mappings
+	out.lineStart = []int32{0}
+	line := 0 // the generated line being filled
+	for si, s := range m.Sections {
+		endLine, endCol := math.MaxInt32, math.MaxInt32
+		if si+1 < len(m.Sections) {
+			endLine, endCol = m.Sections[si+1].Line, m.Sections[si+1].Column
+		}
+		reported := false
+		sm := &s.Map.Mappings
+		for l := 0; l < sm.Lines(); l++ {
+			gl := s.Line + l
+			for line < gl {
+				out.lineStart = append(out.lineStart, int32(len(out.Segments)))
+				line++
+			}
+			for _, seg := range sm.Line(l) {
+				gc := int(seg.GenColumn)
+				if l == 0 {
+					gc += s.Column
+				}
+				if gl > endLine || (gl == endLine && gc >= endCol) {
+					if !reported {
+						pr := newProblem(CodeIndexMapSectionsOverl, SeverityError, sectionsOffset,
+							"sections[%d] has mappings at generated line %d, column %d, inside the next section (which starts at line %d, column %d); sections must not overlap", si, gl+1, gc+1, endLine+1, endCol+1)
+						pr.GenLine, pr.GenColumn = gl, gc
+						p.problems = append(p.problems, pr)
+						reported = true
+					}
+					continue
+				}
+				if gc > maxVLQ {
+					continue
+				}
+				seg.GenColumn = int32(gc)
+				if seg.Source >= 0 {
+					seg.Source += int32(s.SourceBase)
+				}
+				if seg.Name >= 0 {
+					seg.Name += int32(s.NameBase)
+				}
+				out.Segments = append(out.Segments, seg)
+			}
+		}
+	}
+	out.lineStart = append(out.lineStart, int32(len(out.Segments)))
+	m.Mappings = out
+}
+
+// String describes a map briefly, for debugging.
+func (m *Map) String() string {
+	kind := "map"
+	if m.IsIndex() {
+		kind = "index map"
+	}
+	return fmt.Sprintf("%s (%d sources, %d names, %d segments on %d lines)", kind, len(m.Sources), len(m.Names), len(m.Mappings.Segments), m.Mappings.Lines())
+}

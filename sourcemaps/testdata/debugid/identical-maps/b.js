@@ -1,0 +1,2 @@
+console.log(22)
+//# sourceMappingURL=b.js.map

@@ -1,0 +1,2 @@
+console.log("k");
+//# sourceMappingURL=data:application/json;base64,e30*

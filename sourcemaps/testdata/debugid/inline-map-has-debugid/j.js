@@ -1,0 +1,2 @@
+console.log("j");
+//# sourceMappingURL=data:application/json;base64,eyJ2ZXJzaW9uIjozLCJzb3VyY2VzIjpbImoudHMiXSwibmFtZXMiOltdLCJtYXBwaW5ncyI6IkFBQUEiLCJkZWJ1Z0lkIjoiYzBmZmVlMDAtMTIzNC01Njc4LTlhYmMtZGVmMDEyMzQ1Njc4In0=

@@ -1,0 +1,2 @@
+console.log("m")
+//# sourceMappingURL=gone.js.map

@@ -1,0 +1,2 @@
+console.log("n")
+//# sourceMappingURL=../maps/app.js.map

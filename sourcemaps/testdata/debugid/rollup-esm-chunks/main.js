@@ -1,0 +1,2 @@
+export { l as later } from './main-DAQDojH9.js';
+//# sourceMappingURL=main.js.map

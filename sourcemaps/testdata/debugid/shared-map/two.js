@@ -1,0 +1,2 @@
+console.log(2)
+//# sourceMappingURL=shared.map
