@@ -231,8 +231,8 @@ func (w *walker) pair() *Discovery {
 		mapSet[m] = true
 	}
 	pairs := make([]Pair, 0, len(w.jsFiles))
-	used := map[string]bool{}       // maps taken by an explicit reference
-	guesses := map[string][]int{}   // map -> indices into pairs of files that guessed it
+	used := map[string]bool{}     // maps taken by an explicit reference
+	guesses := map[string][]int{} // map -> indices into pairs of files that guessed it
 	for _, js := range w.jsFiles {
 		data, ok := w.read(js)
 		if !ok {
