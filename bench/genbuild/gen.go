@@ -43,7 +43,7 @@ type generator struct {
 	b       strings.Builder
 	indent  int
 	used    map[string]bool
-	imports []string // functions imported into the module being generated
+	imports []string // imported functions (alias.name) callable in the module being generated
 	funcs   []string // functions declared so far in the module being generated
 }
 
@@ -77,6 +77,15 @@ func (g *generator) ident(parts ...string) string {
 }
 
 func lowerFirst(s string) string { return strings.ToLower(s[:1]) + s[1:] }
+
+// camel turns "load-user-012" into "loadUser012".
+func camel(s string) string {
+	parts := strings.Split(s, "-")
+	for i := 1; i < len(parts); i++ {
+		parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+	}
+	return strings.Join(parts, "")
+}
 
 func kebab(s string) string {
 	var b strings.Builder
@@ -308,22 +317,16 @@ func (g *generator) module(path string, size int, deps []*genModule) *genModule 
 	g.b.Reset()
 	g.used = map[string]bool{}
 	g.imports, g.funcs = nil, nil
+	// Namespace imports listed in an exported array keep every export of a dependency alive:
+	// esbuild drops unused exports, and the point is a build as big as its sources.
+	var aliases []string
 	for _, dep := range deps {
-		var names []string
+		alias := g.ident(camel(strings.TrimSuffix(filepath.Base(dep.path), ".js")))
+		g.line("import * as %s from %q;", alias, relImport(path, dep.path))
+		aliases = append(aliases, alias)
 		for _, e := range dep.exports {
-			if len(names) < 3 && g.chance(0.5) && !g.used[e] {
-				names = append(names, e)
-				g.used[e] = true
-			}
-		}
-		if len(names) == 0 {
-			names = append(names, dep.exports[0])
-			g.used[dep.exports[0]] = true
-		}
-		g.line("import { %s } from %q;", strings.Join(names, ", "), relImport(path, dep.path))
-		for _, n := range names {
-			if n[0] >= 'a' && n[0] <= 'z' {
-				g.imports = append(g.imports, n)
+			if e[0] >= 'a' && e[0] <= 'z' {
+				g.imports = append(g.imports, alias+"."+e)
 			}
 		}
 	}
@@ -333,9 +336,8 @@ func (g *generator) module(path string, size int, deps []*genModule) *genModule 
 		m.exports = append(m.exports, g.declaration()...)
 		g.line("")
 	}
-	// Imports that no statement happened to use still count as used, so nothing is dropped.
-	if len(g.imports) > 0 {
-		g.line("export const dependencies = [%s];", strings.Join(g.imports, ", "))
+	if len(aliases) > 0 {
+		g.line("export const dependencies = [%s];", strings.Join(aliases, ", "))
 	}
 	m.text = g.b.String()
 	return m
