@@ -61,9 +61,9 @@ func TestDiscover(t *testing.T) {
 			findings: []string{CodeMapReferenceLegacy},
 		},
 		{
-			name:  "the last comment wins",
-			files: map[string]string{"app.js": "//# sourceMappingURL=old.map\nx\n//# sourceMappingURL=maps/new.map\n", "maps/new.map": tinyMap, "old.map": tinyMap},
-			pairs: []want{{"app.js", "maps/new.map", MapExternal}, {"", "old.map", MapOrphan}},
+			name:     "the last comment wins",
+			files:    map[string]string{"app.js": "//# sourceMappingURL=old.map\nx\n//# sourceMappingURL=maps/new.map\n", "maps/new.map": tinyMap, "old.map": tinyMap},
+			pairs:    []want{{"app.js", "maps/new.map", MapExternal}, {"", "old.map", MapOrphan}},
 			findings: []string{CodeOrphanMap},
 		},
 		{

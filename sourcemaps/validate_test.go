@@ -25,9 +25,9 @@ func TestValidate(t *testing.T) {
 			files: map[string]string{"app.js": js, "app.js.map": okMap},
 		},
 		{
-			name: "generated line past the end of the file",
+			name:  "generated line past the end of the file",
 			files: map[string]string{"app.js": js, "app.js.map": strings.Replace(okMap, `AAAA;AACA`, `AAAA;AACA;;;;AACA`, 1)},
-			want: []finding{{CodeGeneratedLineOutOfRange, SeverityError, 6, 1}},
+			want:  []finding{{CodeGeneratedLineOutOfRange, SeverityError, 6, 1}},
 		},
 		{
 			name: "generated column past the end of the line, counted in UTF-16",
