@@ -155,7 +155,9 @@ func (p *parser) syntax(err error) {
 		off = p.base + se.ByteOffset
 		err = se.Err
 	}
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+	// A map cut off mid-write fails at its very end (often on the newline a copy tool added).
+	truncated := off >= p.base+int64(len(bytes.TrimRight(p.data[p.base:], " \t\r\n")))
+	if truncated || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		p.errorf(CodeMapNotJSON, off, "the map is not valid JSON: it ends early (truncated at byte %d); the file was cut off while being written or copied: rebuild it", off)
 		return
 	}

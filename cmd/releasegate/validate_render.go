@@ -76,6 +76,8 @@ func renderValidateHuman(ios *IOStreams, r *sourcemaps.Report) error {
 	return err
 }
 
+// writeFindingsGrouped prints findings under their file, one line each, in the layout of
+// ESLint's default formatter that JavaScript engineers know: position, severity, message, code.
 func writeFindingsGrouped(w io.Writer, pal palette, findings []sourcemaps.Finding) {
 	current := "\x00"
 	for _, f := range findings {
@@ -93,10 +95,11 @@ func writeFindingsGrouped(w io.Writer, pal palette, findings []sourcemaps.Findin
 				pos += fmt.Sprintf(":%d", f.Column)
 			}
 		}
-		fmt.Fprintf(w, "  %s %-9s %s %s\n", pal.severity(f.Severity), pos, pal.dim(f.Code), f.Message)
+		msg := strings.ReplaceAll(f.Message, "\n", " ")
 		if f.Map != "" {
-			fmt.Fprintf(w, "  %s %-9s %s\n", "       ", "", pal.dim("map: "+f.Map))
+			msg += " (map: " + f.Map + ")"
 		}
+		fmt.Fprintf(w, "  %-8s %s  %s  %s\n", pos, pal.severity(f.Severity), msg, pal.dim(f.Code))
 	}
 	if current != "\x00" {
 		fmt.Fprintln(w)
