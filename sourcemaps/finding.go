@@ -35,7 +35,6 @@ const (
 	CodeInlineMapUnsupported  = "inline-map-not-base64-json"
 	CodeNoMap                 = "js-without-map"
 	CodeOrphanMap             = "map-without-js"
-	CodeMapNotAMap            = "map-not-a-source-map"
 )
 
 // SortFindings orders findings by file, then position, then code, so output is stable whatever

@@ -46,7 +46,6 @@ func newProblem(code string, sev Severity, offset int64, format string, args ...
 const (
 	CodeMapNotJSON            = "map-not-json"
 	CodeMapNotObject          = "map-not-object"
-	CodeMapTooLarge           = "map-too-large"
 	CodeMapXSSIPrefix         = "map-xssi-prefix"
 	CodeVersionMissing        = "version-missing"
 	CodeVersionInvalid        = "version-invalid"
