@@ -12,3 +12,10 @@ func unsetenv(t *testing.T, key string) {
 	t.Setenv(key, "")
 	os.Unsetenv(key)
 }
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

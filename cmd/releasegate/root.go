@@ -11,7 +11,7 @@ import (
 	"golang.org/x/term"
 )
 
-// Exit codes, documented in README.md and docs/cli.md; scripts and the Action depend on them.
+// Exit codes, documented in README.md; scripts and the Action depend on them.
 const (
 	exitOK        = 0
 	exitNo        = 1 // the verdict is no: validation found errors, the gate failed
