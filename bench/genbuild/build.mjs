@@ -44,8 +44,13 @@ const result = await esbuild.build({
   entryNames: 'pages/[name]-[hash]',
   chunkNames: 'chunks/[name]-[hash]',
   write: false,
-  logLevel: 'warning',
+  logLevel: 'error',
 });
+// Generated code should be clean: a warning means the generator wrote something odd.
+if (result.warnings.length > 0) {
+  const text = await esbuild.formatMessages(result.warnings.slice(0, 5), { kind: 'warning' });
+  throw new Error(`esbuild reported ${result.warnings.length} warnings:\n${text.join('\n')}`);
+}
 const dirs = new Set();
 for (const file of result.outputFiles) {
   const rel = path.relative(layoutOut, file.path);

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -55,6 +56,17 @@ func (g *generator) pick(list []string) string { return list[g.rng.IntN(len(list
 
 func (g *generator) chance(p float64) bool { return g.rng.Float64() < p }
 
+// distinct returns k different elements of list (k ≤ len(list)): esbuild warns about
+// duplicate object keys, case clauses and class members, which real code rarely has.
+func (g *generator) distinct(list []string, k int) []string {
+	c := slices.Clone(list)
+	for i := range k {
+		j := i + g.rng.IntN(len(c)-i)
+		c[i], c[j] = c[j], c[i]
+	}
+	return c[:k]
+}
+
 // line writes one indented line of code.
 func (g *generator) line(format string, args ...any) {
 	g.b.WriteString(strings.Repeat("  ", g.indent))
@@ -103,7 +115,7 @@ func kebab(s string) string {
 
 // text returns a string literal's content: mostly ASCII, sometimes not.
 func (g *generator) text() string {
-	if g.chance(0.03) {
+	if g.chance(0.01) {
 		return g.pick(unicodeText)
 	}
 	return fmt.Sprintf("%s %s %s", g.pick(verbs), strings.ToLower(g.pick(nouns)), g.pick(statuses))
@@ -134,7 +146,8 @@ func (g *generator) expr(vars []string) string {
 		}
 		fallthrough
 	case 7:
-		return fmt.Sprintf("{ ...%s, %s: %q, %s: Date.now() }", v, g.pick(props), g.pick(statuses), g.pick(props))
+		keys := g.distinct(props, 2)
+		return fmt.Sprintf("{ ...%s, %s: %q, %s: Date.now() }", v, keys[0], g.pick(statuses), keys[1])
 	default:
 		return fmt.Sprintf("%s === %q", v, g.pick(statuses))
 	}
@@ -193,8 +206,8 @@ func (g *generator) statements(n int, vars []string) {
 			v := g.pick(vars)
 			g.line("switch (%s?.%s) {", v, "status")
 			g.indent++
-			for range 2 + g.rng.IntN(3) {
-				g.line("case %q:", g.pick(statuses))
+			for _, status := range g.distinct(statuses, 2+g.rng.IntN(3)) {
+				g.line("case %q:", status)
 				g.indent++
 				g.line("return %s;", g.expr(vars))
 				g.indent--
@@ -220,7 +233,11 @@ func (g *generator) statements(n int, vars []string) {
 			g.line("// %s the %s before it is %s.", g.pick(verbs), strings.ToLower(g.pick(nouns)), g.pick(statuses))
 		}
 	}
-	g.line("return { %s, %s: %s };", vars[len(vars)-1], g.pick(props), g.expr(vars))
+	last, key := vars[len(vars)-1], g.pick(props)
+	for key == last {
+		key = g.pick(props)
+	}
+	g.line("return { %s, %s: %s };", last, key, g.expr(vars))
 }
 
 // params returns 1–3 parameter names.
@@ -277,8 +294,8 @@ func (g *generator) declaration() []string {
 		g.line("this.options = { retries: %d, label: %q, ...options };", g.rng.IntN(5), g.text())
 		g.indent--
 		g.line("}")
-		for range 2 + g.rng.IntN(4) {
-			method := lowerFirst(g.pick(verbs)) + g.pick(nouns)
+		for _, verb := range g.distinct(verbs, 2+g.rng.IntN(4)) {
+			method := verb + g.pick(nouns)
 			g.line("%s(%s) {", method, "input")
 			g.indent++
 			g.line("const self = this.#cache.get(input?.id) ?? this;")
@@ -303,8 +320,8 @@ func (g *generator) declaration() []string {
 		name := g.ident(strings.ToUpper(g.pick(nouns)), "_LABELS")
 		g.line("export const %s = Object.freeze({", name)
 		g.indent++
-		for range 3 + g.rng.IntN(8) {
-			g.line("%s: %q,", g.pick(props), g.text())
+		for _, key := range g.distinct(props, 3+g.rng.IntN(8)) {
+			g.line("%s: %q,", key, g.text())
 		}
 		g.indent--
 		g.line("});")

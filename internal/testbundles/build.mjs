@@ -4,7 +4,8 @@
 //
 // Bundlers are loaded from --node-modules (the peers folder), never from the network. Everything
 // is written below --out; sources are referenced relative to it, so keeping APP_DIR beside OUT_DIR
-// (as testbundles.Build does: src/ and dist/) gives the same bytes on every machine.
+// (as testbundles.Build does: src/ and dist/) gives the same bytes on every machine, except the
+// "file" of webpack's maps: it names the pre-realContentHash file, whose hash covers absolute paths.
 import { createRequire } from 'node:module';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';

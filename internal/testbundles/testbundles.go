@@ -11,11 +11,14 @@
 //
 //	esbuild  esm/     code-split ESM: main-HASH.js, api-HASH.js, chunks/*-HASH.js, linked .map files
 //	         inline/  app.js, one file with an inline data:application/json;base64 map
-//	         cjs/     api.cjs + api.cjs.map, CommonJS with esbuild's default ASCII-only output
+//	         cjs/     api.cjs + api.cjs.map, CommonJS, default charset (strings escaped, regexes raw)
 //	webpack  js/      production build, devtool source-map, realContentHash: NAME.HASH16.js and
 //	                  NAME.HASH16.chunk.js, each with a .map; api is a UMD library entry
 //	rollup   esm/     code-split ESM (unminified): main-HASH.js, api-HASH.js, chunks/*-HASH.js
 //	         iife/    app.js + app.js.map, the main entry with its dynamic imports inlined
+//
+// Output bytes do not depend on where the build ran, except the "file" field of webpack's maps:
+// it names the file as hashed before realContentHash, and that hash covers absolute paths.
 //
 // A missing node or bundler skips the calling test, or fails it under
 // RELEASEGATE_REQUIRE_PEERS=1 (see internal/testenv).

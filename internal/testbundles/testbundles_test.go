@@ -173,6 +173,12 @@ func checkMap(t *testing.T, f builtFile) {
 			t.Errorf("%s: segment source %d of %d", f.js, s.source, len(f.sm.Sources))
 			return
 		}
+		if s.fields >= 4 && s.source < len(f.sm.SourcesContent) && f.sm.SourcesContent[s.source] != nil {
+			if n := strings.Count(*f.sm.SourcesContent[s.source], "\n") + 1; s.srcLine >= n {
+				t.Errorf("%s: segment maps to line %d of %s, which has %d lines", f.js, s.srcLine, f.sm.Sources[s.source], n)
+				return
+			}
+		}
 		if s.fields == 5 && s.name >= len(f.sm.Names) {
 			t.Errorf("%s: segment name %d of %d", f.js, s.name, len(f.sm.Names))
 			return
@@ -382,8 +388,11 @@ func TestColumnsCountUTF16(t *testing.T) {
 					if s.fields != 4 || f.sm.SourcesContent[s.source] == nil {
 						continue // named segments point at renamed identifiers
 					}
-					orig := strings.Split(*f.sm.SourcesContent[s.source], "\n")[s.srcLine]
-					gen := genLines[s.genLine]
+					origLines := strings.Split(*f.sm.SourcesContent[s.source], "\n")
+					if s.srcLine >= len(origLines) || s.genLine >= len(genLines) {
+						t.Fatalf("%s: segment %+v is out of range", f.js, s)
+					}
+					orig, gen := origLines[s.srcLine], genLines[s.genLine]
 					if extraBytes(gen, s.genCol) == extraBytes(orig, s.srcCol) {
 						continue // both readings land on the same relative spot
 					}
