@@ -34,6 +34,7 @@ const (
 	CodeInlineMapInvalid      = "inline-map-invalid"
 	CodeInlineMapUnsupported  = "inline-map-not-base64-json"
 	CodeNoMap                 = "js-without-map"
+	CodeMapNotAMap            = "map-not-a-source-map"
 	CodeOrphanMap             = "map-without-js"
 )
 

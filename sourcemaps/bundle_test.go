@@ -1,0 +1,134 @@
+package sourcemaps
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestBundleURL(t *testing.T) {
+	tests := []struct{ prefix, rel, want string }{
+		{"", "app.js", "~/app.js"},
+		{"~/", "static/app.js", "~/static/app.js"},
+		{"~/static/js", "app.js", "~/static/js/app.js"},
+		{"app:///", "main.js", "app:///main.js"},
+		{"https://cdn.example.com/assets/", "/a.js", "https://cdn.example.com/assets/a.js"},
+	}
+	for _, tt := range tests {
+		if got := BundleURL(tt.prefix, tt.rel); got != tt.want {
+			t.Errorf("BundleURL(%q, %q) = %q, want %q", tt.prefix, tt.rel, got, tt.want)
+		}
+	}
+}
+
+func TestBundleZipPath(t *testing.T) {
+	tests := map[string]string{
+		"~/static/app.js":          "files/_/_/static/app.js",
+		"~/#/bar":                  "files/_/_/#/bar",
+		"https://example.com/a.js": "files/https/example.com/a.js",
+	}
+	for in, want := range tests {
+		if got := bundleZipPath(in); got != want {
+			t.Errorf("bundleZipPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestWriteBundle(t *testing.T) {
+	files := []BundleFile{
+		{URL: "~/static/app.js.map", Type: BundleSourceMap, Content: []byte(`{"version":3}`), DebugID: "a9f9a996-4e6c-5119-b8b8-e64559a6554c"},
+		{URL: "~/static/app.js", Type: BundleMinifiedSource, Content: []byte("x()\n//# debugId=a9f9a996-4e6c-5119-b8b8-e64559a6554c\n"), DebugID: "a9f9a996-4e6c-5119-b8b8-e64559a6554c", SourceMap: "app.js.map"},
+		{URL: "~/static/nomap.js", Type: BundleMinifiedSource, Content: []byte("y()"), DebugID: "089f5a52-c74a-5aa2-b532-9154150c2d45"},
+	}
+	var buf bytes.Buffer
+	id, err := WriteBundle(&buf, files, BundleMeta{Org: "my-org", Projects: []string{"my-project"}, Release: "1.0.0", Dist: "web"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	if !bytes.HasPrefix(data, []byte("SYSB\x02\x00\x00\x00PK\x03\x04")) {
+		t.Fatalf("bundle starts with %q, want the SYSB v2 header then a zip local header", data[:12])
+	}
+	// The central directory's offset (in the end record) counts from the start of the file.
+	eocd := bytes.LastIndex(data, []byte("PK\x05\x06"))
+	cdOffset := binary.LittleEndian.Uint32(data[eocd+16:])
+	if !bytes.HasPrefix(data[cdOffset:], []byte("PK\x01\x02")) {
+		t.Fatalf("central directory offset %d is not absolute", cdOffset)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+		if f.Method != zip.Deflate || !f.Modified.Equal(bundleTime) || f.Mode().Perm() != 0o644 {
+			t.Errorf("%s: method %d, time %v, mode %v; want deflate, 1980-01-01, 0644", f.Name, f.Method, f.Modified, f.Mode())
+		}
+	}
+	if want := []string{"files/_/_/static/app.js", "files/_/_/static/app.js.map", "files/_/_/static/nomap.js", "manifest.json"}; !slices.Equal(names, want) {
+		t.Errorf("zip entries %v, want %v (sorted by URL, manifest last)", names, want)
+	}
+	manifest, got, err := ReadBundle(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantManifest := `{"files":{` +
+		`"files/_/_/static/app.js":{"type":"minified_source","url":"~/static/app.js","headers":{"debug-id":"a9f9a996-4e6c-5119-b8b8-e64559a6554c","sourcemap":"app.js.map"}},` +
+		`"files/_/_/static/app.js.map":{"type":"source_map","url":"~/static/app.js.map","headers":{"debug-id":"a9f9a996-4e6c-5119-b8b8-e64559a6554c"}},` +
+		`"files/_/_/static/nomap.js":{"type":"minified_source","url":"~/static/nomap.js","headers":{"debug-id":"089f5a52-c74a-5aa2-b532-9154150c2d45"}}},` +
+		`"debug_id":"` + id + `","dist":"web","org":"my-org","project":"my-project","release":"1.0.0"}`
+	if len(got) != 3 || string(got["files/_/_/static/nomap.js"]) != "y()" {
+		t.Fatalf("bundle files %v, want the 3 files unchanged", got)
+	}
+	if string(manifest) != wantManifest {
+		t.Errorf("manifest:\n got %s\nwant %s", manifest, wantManifest)
+	}
+	if id != BundleDebugID(files) || !strings.HasPrefix(id[14:], "5") {
+		t.Errorf("bundle ID %s is not the v5-shaped hash of the files", id)
+	}
+	// The same files in another order give the same bundle ID.
+	if BundleDebugID([]BundleFile{files[2], files[0], files[1]}) != id {
+		t.Errorf("bundle ID depends on the order files were given")
+	}
+}
+
+func TestWriteBundleRefusesWhatSentryWouldDrop(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []BundleFile
+		meta  BundleMeta
+		want  string
+	}{
+		{"no org", nil, BundleMeta{}, "organization is required"},
+		{"duplicate URL", []BundleFile{{URL: "~/a.js", Type: BundleMinifiedSource}, {URL: "~/a.js", Type: BundleMinifiedSource}}, BundleMeta{Org: "o"}, "two files have the URL ~/a.js"},
+		{"not UTF-8", []BundleFile{{URL: "~/a.js", Type: BundleMinifiedSource, Content: []byte{0xff, 0xfe}}}, BundleMeta{Org: "o"}, "not valid UTF-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := WriteBundle(&bytes.Buffer{}, tt.files, tt.meta)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzReadBundle: reading any bytes as a bundle never panics; what WriteBundle writes reads back.
+func FuzzReadBundle(f *testing.F) {
+	var buf bytes.Buffer
+	if _, err := WriteBundle(&buf, []BundleFile{{URL: "~/a.js", Type: BundleMinifiedSource, Content: []byte("a()")}}, BundleMeta{Org: "o"}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte("SYSB\x02\x00\x00\x00PK\x05\x06"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<20 {
+			return
+		}
+		_, _, _ = ReadBundle(data)
+	})
+}
