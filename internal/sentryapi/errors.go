@@ -1,0 +1,201 @@
+package sentryapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Sentinels that an [*APIError] matches with [errors.Is], by status.
+var (
+	// ErrUnauthorized: 401, the token is missing, wrong, revoked or for another server.
+	ErrUnauthorized = errors.New("sentry rejected the auth token")
+	// ErrForbidden: 403, the token is valid but lacks the scope or access the call needs.
+	ErrForbidden = errors.New("sentry denied access")
+	// ErrNotFound: 404, the organization, project, release or issue does not exist (or the
+	// token cannot see it).
+	ErrNotFound = errors.New("not found in sentry")
+	// ErrConflict: 409, the thing already exists (a release file with the same name).
+	ErrConflict = errors.New("already exists in sentry")
+	// ErrRateLimited: 429, still rate limited after the retries (or the wait asked for was
+	// longer than Options.MaxRetryWait).
+	ErrRateLimited = errors.New("rate limited by sentry")
+)
+
+// ErrStop, returned by a List callback, ends the listing early; the List call then returns nil.
+var ErrStop = errors.New("stop listing")
+
+// APIError is a call that Sentry answered with a status other than the one expected.
+type APIError struct {
+	// Op names the call, e.g. "create release".
+	Op string
+	// Method and Path are the request's; Path is the escaped URL path, without the query.
+	Method, Path string
+	// Status is the HTTP status code.
+	Status int
+	// Detail is what Sentry said: its `detail` (or `error`) message, or a field-error summary.
+	Detail string
+	// RetryAfter is how long Sentry asked the client to wait, for 429 and some 503 answers.
+	RetryAfter time.Duration
+	// Attempts is how many times the request was sent (more than 1 when it was retried).
+	Attempts int
+	// Hint says what to do about it.
+	Hint string
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "sentryapi: %s: %s %s: %d %s", e.Op, e.Method, e.Path, e.Status, http.StatusText(e.Status))
+	if e.Detail != "" {
+		fmt.Fprintf(&b, ": %q", e.Detail)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (gave up after %d attempts)", e.Attempts)
+	}
+	if e.Hint != "" {
+		b.WriteString("; ")
+		b.WriteString(e.Hint)
+	}
+	return b.String()
+}
+
+// Is reports whether the error's status matches one of the package's sentinels.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.Status == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.Status == http.StatusForbidden
+	case ErrNotFound:
+		return e.Status == http.StatusNotFound
+	case ErrConflict:
+		return e.Status == http.StatusConflict
+	case ErrRateLimited:
+		return e.Status == http.StatusTooManyRequests
+	}
+	return false
+}
+
+// hint says what to do about status for call c.
+func (c *call) hint(status int, retryAfter time.Duration, baseURL string) string {
+	switch {
+	case status == http.StatusUnauthorized:
+		return fmt.Sprintf("check SENTRY_AUTH_TOKEN: it must be a valid, unrevoked token for %s with %s", baseURL, c.scopeText())
+	case status == http.StatusForbidden:
+		h := fmt.Sprintf("the token lacks access: this call needs %s and access to the organization and project", c.scopeText())
+		if strings.HasPrefix(c.scope, "event:") {
+			h += " (organization tokens cannot read or change issues: use an internal integration token)"
+		}
+		return h
+	case status == http.StatusNotFound:
+		if c.notFound != "" {
+			return c.notFound
+		}
+		return "check the organization and project slugs"
+	case status == http.StatusConflict && c.conflict != "":
+		return c.conflict
+	case status == http.StatusTooManyRequests:
+		if retryAfter > 0 {
+			return fmt.Sprintf("Sentry asks to wait %s before calling again", retryAfter.Round(time.Second))
+		}
+		return "Sentry rate-limits each token per endpoint; try again later"
+	case status >= 500 && c.method == http.MethodPost && !c.retrySafe:
+		return "Sentry had a server error and may or may not have done it; check before trying again"
+	case status >= 500:
+		return "Sentry had a server error; try again later"
+	case status >= 300 && status < 400:
+		return "Sentry redirected the request: check that the Sentry URL is the server's root URL"
+	}
+	return ""
+}
+
+// scopeText names the token scope the call needs (§7.2 of the reference: organization tokens
+// carry org:ci, which the release endpoints accept instead of project:releases).
+func (c *call) scopeText() string {
+	if c.scope == "project:releases" {
+		return "the project:releases scope (or an organization token, whose org:ci scope covers releases and uploads)"
+	}
+	return "the " + c.scope + " scope"
+}
+
+// errorDetail extracts Sentry's message from an error body. Sentry answers
+// {"detail": "..."}, {"detail": {"message": "..."}}, {"error": "..."}, a JSON string (429), or
+// field errors {"field": ["message", ...]}; a proxy in front may answer HTML or text.
+func errorDetail(body []byte) string {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return ""
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return shorten(firstLine(string(body)))
+	}
+	return shorten(detailOf(v))
+}
+
+func detailOf(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []any:
+		parts := make([]string, 0, len(v))
+		for _, e := range v {
+			if s := detailOf(e); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, "; ")
+	case map[string]any:
+		for _, k := range []string{"detail", "error", "message"} {
+			if d, ok := v[k]; ok {
+				if s := detailOf(d); s != "" {
+					return s
+				}
+			}
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			if s := detailOf(v[k]); s != "" {
+				parts = append(parts, k+": "+s)
+			}
+		}
+		return strings.Join(parts, "; ")
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// shorten keeps error messages readable when a server answers with a page of text.
+func shorten(s string) string {
+	const max = 300
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -1,0 +1,79 @@
+package sentryapi
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxServerWait bounds what a header can ask for, so a garbage value cannot overflow a
+// time.Duration; Options.MaxRetryWait then decides whether to wait that long at all.
+const maxServerWait = 24 * time.Hour
+
+// serverWait returns how long Sentry asks the client to wait before calling again: Retry-After
+// (delay in seconds, or an HTTP date) when present, else X-Sentry-Rate-Limit-Reset (the UTC epoch
+// second at which the next rate-limit window starts; Sentry's rate-limit middleware sends only
+// this one). ok is false when neither header holds a usable value. now is passed in so that tests
+// and the caller's clock agree.
+func serverWait(h http.Header, now time.Time) (wait time.Duration, ok bool) {
+	if v := h.Get("Retry-After"); v != "" {
+		if d, ok := parseRetryAfter(v, now); ok {
+			return d, true
+		}
+	}
+	if v := h.Get("X-Sentry-Rate-Limit-Reset"); v != "" {
+		if d, ok := parseResetEpoch(v, now); ok {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+// parseRetryAfter parses a Retry-After value: a non-negative number of seconds (fractions are
+// tolerated) or an HTTP date. A date in the past means "now" (0).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		return secondsToDuration(secs)
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return clampWait(t.Sub(now)), true
+}
+
+// parseResetEpoch parses X-Sentry-Rate-Limit-Reset, epoch seconds (possibly fractional), into
+// the wait from now.
+func parseResetEpoch(v string, now time.Time) (time.Duration, bool) {
+	secs, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || math.IsNaN(secs) || math.IsInf(secs, 0) || secs < 0 {
+		return 0, false
+	}
+	// Far-future values would overflow time.Unix arithmetic; anything beyond the cap is the cap.
+	if secs > float64(now.Unix())+maxServerWait.Seconds() {
+		return maxServerWait, true
+	}
+	whole, frac := math.Modf(secs)
+	reset := time.Unix(int64(whole), int64(frac*1e9))
+	return clampWait(reset.Sub(now)), true
+}
+
+func secondsToDuration(secs float64) (time.Duration, bool) {
+	if math.IsNaN(secs) || secs < 0 {
+		return 0, false
+	}
+	if secs >= maxServerWait.Seconds() { // also +Inf
+		return maxServerWait, true
+	}
+	return time.Duration(secs * float64(time.Second)), true
+}
+
+func clampWait(d time.Duration) time.Duration {
+	return min(max(d, 0), maxServerWait)
+}

@@ -1,0 +1,237 @@
+package sentryapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Backoff between retries of failed calls: exponential from backoffBase, capped at backoffMax,
+// with "equal jitter" (half fixed, half random) so that many CI jobs failing together do not
+// retry in lockstep.
+const (
+	backoffBase = 500 * time.Millisecond
+	backoffMax  = 10 * time.Second
+)
+
+// Per-request settings travel in the request context, so that they survive the http.Client
+// (which clones requests for redirects) and reach the middlewares below.
+type (
+	retrySafeKey struct{}
+	attemptsKey  struct{}
+	authHostKey  struct{}
+)
+
+// attempts receives how many times the retry middleware sent a request.
+type attempts struct{ n int }
+
+func withAttempts(ctx context.Context, a *attempts) context.Context {
+	return context.WithValue(ctx, attemptsKey{}, a)
+}
+
+// withRetrySafe marks a POST as safe to send again after a 5xx or a network error.
+func withRetrySafe(ctx context.Context) context.Context {
+	return context.WithValue(ctx, retrySafeKey{}, true)
+}
+
+// withAuthHost allows the Authorization header on one more host: the chunk upload URL Sentry
+// hands out may be an absolute URL on a region host (sentry-cli sends the token there too).
+func withAuthHost(ctx context.Context, host string) context.Context {
+	return context.WithValue(ctx, authHostKey{}, strings.ToLower(host))
+}
+
+// headerTransport sets the user agent, and the bearer token for the configured Sentry host only:
+// a redirect to another host (which the http.Client follows through this transport) must not
+// carry the token.
+type headerTransport struct {
+	next      http.RoundTripper
+	token     string
+	userAgent string
+	host      string
+}
+
+func (t *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context()) // a RoundTripper must not change the caller's request
+	r.Header.Set("User-Agent", t.userAgent)
+	host := strings.ToLower(req.URL.Host)
+	if host == strings.ToLower(t.host) || host == req.Context().Value(authHostKey{}) {
+		r.Header.Set("Authorization", "Bearer "+t.token)
+	} else {
+		r.Header.Del("Authorization")
+	}
+	return t.next.RoundTrip(r)
+}
+
+// logTransport logs each HTTP attempt at debug level, with credentials redacted.
+type logTransport struct {
+	next http.RoundTripper
+	log  *slog.Logger
+}
+
+func (t *logTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	if !t.log.Enabled(ctx, slog.LevelDebug) {
+		return t.next.RoundTrip(req)
+	}
+	start := time.Now()
+	resp, err := t.next.RoundTrip(req)
+	attrs := []slog.Attr{
+		slog.String("method", req.Method),
+		slog.String("url", req.URL.Redacted()),
+		slog.Any("request_headers", headerAttrs(req.Header)),
+		slog.Duration("duration", time.Since(start)),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	} else {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.Any("response_headers", headerAttrs(resp.Header)))
+	}
+	t.log.LogAttrs(ctx, slog.LevelDebug, "sentry api request", attrs...)
+	return resp, err
+}
+
+// headerAttrs renders headers for a log line, replacing credentials.
+func headerAttrs(h http.Header) slog.Value {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	attrs := make([]slog.Attr, 0, len(keys))
+	for _, k := range keys {
+		v := strings.Join(h[k], ", ")
+		switch http.CanonicalHeaderKey(k) {
+		case "Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie":
+			v = redacted
+		}
+		attrs = append(attrs, slog.String(k, v))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// retryTransport retries what is safe to retry (see the package documentation).
+type retryTransport struct {
+	next       http.RoundTripper
+	maxRetries int
+	maxWait    time.Duration
+	now        func() time.Time
+	sleep      func(context.Context, time.Duration) error
+	log        *slog.Logger
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	tries, _ := ctx.Value(attemptsKey{}).(*attempts)
+	safe := idempotent(req)
+	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	for attempt := 1; ; attempt++ {
+		r := req
+		if attempt > 1 && req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			r = req.Clone(ctx)
+			r.Body = body
+		}
+		resp, err := t.next.RoundTrip(r)
+		if tries != nil {
+			tries.n = attempt
+		}
+		wait, reason, retry := t.decide(ctx, safe, attempt, resp, err)
+		if !retry || !rewindable || attempt > t.maxRetries {
+			return resp, err
+		}
+		if wait > t.maxWait {
+			// Waiting that long is the caller's decision: the error carries RetryAfter.
+			return resp, err
+		}
+		if resp != nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+			resp.Body.Close()
+		}
+		t.log.LogAttrs(ctx, slog.LevelInfo, "sentry api: retrying",
+			slog.String("method", req.Method), slog.String("path", req.URL.EscapedPath()),
+			slog.String("reason", reason), slog.Int("attempt", attempt), slog.Duration("wait", wait))
+		if err := t.sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// decide says whether an attempt's outcome is worth another try, after how long, and why.
+func (t *retryTransport) decide(ctx context.Context, safe bool, attempt int, resp *http.Response, err error) (time.Duration, string, bool) {
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0, "", false
+		}
+		// A request whose connection was never made cannot have been processed.
+		if safe || notSent(err) {
+			return backoff(attempt), "network error: " + err.Error(), true
+		}
+		return 0, "", false
+	}
+	status := resp.StatusCode
+	switch {
+	case status == http.StatusTooManyRequests:
+		// Sentry's rate limiter answers before the endpoint runs, so every method may retry.
+		if d, ok := serverWait(resp.Header, t.now()); ok {
+			return d, "rate limited (429)", true
+		}
+		return backoff(attempt), "rate limited (429)", true
+	case status >= 500 && status != http.StatusNotImplemented && status != http.StatusHTTPVersionNotSupported && safe:
+		if d, ok := serverWait(resp.Header, t.now()); ok && status == http.StatusServiceUnavailable {
+			return d, resp.Status, true
+		}
+		return backoff(attempt), resp.Status, true
+	}
+	return 0, "", false
+}
+
+// idempotent reports whether req may be sent twice with the same effect.
+func idempotent(req *http.Request) bool {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	safe, _ := req.Context().Value(retrySafeKey{}).(bool)
+	return safe
+}
+
+// notSent reports whether err happened before the request could reach the server.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// backoff is the wait before retry number attempt (1-based).
+func backoff(attempt int) time.Duration {
+	d := backoffMax
+	if attempt < 16 {
+		d = min(backoffBase<<(attempt-1), backoffMax)
+	}
+	half := d / 2
+	return half + rand.N(half+1)
+}
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
