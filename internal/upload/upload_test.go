@@ -182,7 +182,7 @@ func TestUploadSendsOnlyMissingChunksWithinLimits(t *testing.T) {
 	if fake.maxFlight < 2 {
 		t.Errorf("at most %d upload requests ran at once; want them concurrent", fake.maxFlight)
 	}
-	if len(res.Bundles) != 1 || res.Bundles[0].Files != 40 || res.Bundles[0].Bytes < 40*16<<10 {
+	if len(res.Bundles) != 1 || res.Bundles[0].Files != 40 || res.Bundles[0].Bytes != res.Chunks.BytesSent {
 		t.Errorf("bundles %+v", res.Bundles)
 	}
 	for _, ph := range []string{PhaseBundle, PhaseHash, PhaseUpload, PhaseAssemble} {
