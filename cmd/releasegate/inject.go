@@ -1,0 +1,213 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/releasegate/releasegate/sourcemaps"
+)
+
+// InjectOptions are the inputs of `releasegate sourcemaps inject`.
+type InjectOptions struct {
+	IO         *IOStreams
+	Paths      []string
+	Discover   discoverFlags
+	DryRun     bool
+	Format     string
+	LegacyKey  bool
+	MaxSources int
+	// now is the clock for the elapsed time in the summary (tests fix it).
+	now func() time.Time
+}
+
+func newInjectCmd(ios *IOStreams) *cobra.Command {
+	opts := &InjectOptions{IO: ios, now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "inject PATH...",
+		Short: "Add Sentry debug IDs to generated files and their maps, as sentry-cli does",
+		Long: `Add a Sentry debug ID to every generated JavaScript file under PATH and to its source
+map, byte for byte as ` + "`sentry-cli sourcemaps inject`" + ` 3.8.0 does: the same IDs, the same
+snippet in the same place, the same "//# debugId=" comment, and maps whose mappings are
+shifted the same way. Unlike sentry-cli, maps keep every field (x_google_ignoreList and
+other x_* keys, unknown keys, formatting); docs/inject.md lists every difference.
+
+Every map is checked strictly before anything is written. A map that cannot be parsed, a
+map shared by several files or a file that cannot be read stops the run with nothing
+written. Files are then written atomically: all new files go to temporary files first and
+are renamed into place only when every one was written.
+
+Files that already carry a "//# debugId=" comment are skipped, so running inject twice
+changes nothing.
+
+Formats: human (default) or json (see docs/inject.md for the contract).
+Exit status: 0 done (or nothing to do), 1 errors prevented injecting (nothing was
+written), 2 usage error.`,
+		Example: `  releasegate sourcemaps inject dist/
+  releasegate sourcemaps inject --dry-run build/static/js
+  releasegate sourcemaps inject --format json --legacy-debug-id-key dist/`,
+		Args: minArgs(1, "PATH (the build output to inject)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			return injectRun(opts)
+		},
+	}
+	opts.Discover.register(cmd)
+	cmd.Flags().BoolVarP(&opts.DryRun, "dry-run", "n", false, "show what would change; write nothing")
+	cmd.Flags().StringVar(&opts.Format, "format", "human", "output format: human or json")
+	cmd.Flags().BoolVar(&opts.LegacyKey, "legacy-debug-id-key", false, `also write the map's ID under "debug_id", the key sentry-cli 2.x wrote (for older self-hosted Sentry and tools; see docs/inject.md)`)
+	cmd.Flags().IntVar(&opts.MaxSources, "max-sources", sourcemaps.DefaultMaxSources, "most sources one map may name")
+	return cmd
+}
+
+// injectReport is what inject renders: the plan, the findings and whether files were written.
+// Its JSON form is the documented contract of --format json.
+type injectReport struct {
+	Injected []sourcemaps.InjectedFile `json:"injected"`
+	Skipped  []sourcemaps.SkippedFile  `json:"skipped"`
+	Findings []sourcemaps.Finding      `json:"findings"`
+	Errors   int                       `json:"errors"`
+	Warnings int                       `json:"warnings"`
+	DryRun   bool                      `json:"dryRun"`
+	Written  bool                      `json:"written"`
+	// Elapsed is the wall time, shown by the human format only.
+	Elapsed time.Duration `json:"-"`
+}
+
+func injectRun(opts *InjectOptions) error {
+	render, err := injectRenderer(opts.Format)
+	if err != nil {
+		return err
+	}
+	dopts, err := opts.Discover.options()
+	if err != nil {
+		return err
+	}
+	if opts.MaxSources <= 0 {
+		return usageErrorf("--max-sources must be positive, not %d", opts.MaxSources)
+	}
+	start := opts.now()
+	d := sourcemaps.Discover(opts.Paths, dopts)
+	plan, findings := sourcemaps.PlanInject(d, sourcemaps.InjectOptions{
+		Limits:           sourcemaps.Limits{MaxSources: opts.MaxSources},
+		LegacyDebugIDKey: opts.LegacyKey,
+	})
+	r := &injectReport{Injected: plan.Injected, Skipped: plan.Skipped, Findings: findings, DryRun: opts.DryRun}
+	if !plan.Blocked() && !opts.DryRun {
+		if err := sourcemaps.ApplyInject(plan); err != nil {
+			f := sourcemaps.Finding{Code: sourcemaps.CodeWriteFailed, Severity: sourcemaps.SeverityError, Message: err.Error()}
+			var ae *sourcemaps.ApplyError
+			if errors.As(err, &ae) {
+				f.Path = ae.Path
+				r.Written = ae.Replaced > 0
+			}
+			r.Findings = append(r.Findings, f)
+			sourcemaps.SortFindings(r.Findings)
+		} else {
+			r.Written = true
+		}
+	}
+	for _, f := range r.Findings {
+		if f.Severity == sourcemaps.SeverityError {
+			r.Errors++
+		} else {
+			r.Warnings++
+		}
+	}
+	r.Elapsed = opts.now().Sub(start)
+	if r.Injected == nil {
+		r.Injected = []sourcemaps.InjectedFile{}
+	}
+	if r.Skipped == nil {
+		r.Skipped = []sourcemaps.SkippedFile{}
+	}
+	if r.Findings == nil {
+		r.Findings = []sourcemaps.Finding{}
+	}
+	if err := render(opts.IO, r); err != nil {
+		return fmt.Errorf("writing the report: %w", err)
+	}
+	if r.Errors > 0 {
+		return verdictNo()
+	}
+	return nil
+}
+
+type injectRenderFunc func(ios *IOStreams, r *injectReport) error
+
+func injectRenderer(format string) (injectRenderFunc, error) {
+	switch format {
+	case "human", "":
+		return renderInjectHuman, nil
+	case "json":
+		return func(ios *IOStreams, r *injectReport) error { return writeJSON(ios.Out, r) }, nil
+	}
+	return nil, usageErrorf("unknown --format %q: use human or json", format)
+}
+
+// renderInjectHuman prints one line per generated file, the findings, then a summary.
+func renderInjectHuman(ios *IOStreams, r *injectReport) error {
+	w := ios.Out
+	pal := newPalette(ios.OutTTY)
+	verb := "injected"
+	if r.DryRun || !r.Written {
+		verb = "would inject"
+	}
+	for _, f := range r.Injected {
+		detail := "no map: snippet at the end, ID from the file"
+		switch {
+		case f.MapKind == sourcemaps.MapInline:
+			detail = "inline map"
+		case f.Map != "":
+			detail = "map " + f.Map
+		}
+		if f.IDFrom == sourcemaps.IDFromMap {
+			detail += ", kept the map's ID"
+		}
+		fmt.Fprintf(w, "%-12s %s  %s  %s\n", verb, pal.dim(f.DebugID), f.Path, pal.dim("("+detail+")"))
+	}
+	for _, s := range r.Skipped {
+		id := s.DebugID
+		if id == "" {
+			id = strings.Repeat(" ", 36)
+		}
+		fmt.Fprintf(w, "%-12s %s  %s  %s\n", "skipped", pal.dim(id), s.Path, pal.dim("("+s.Reason+")"))
+	}
+	if len(r.Injected)+len(r.Skipped) > 0 && len(r.Findings) > 0 {
+		fmt.Fprintln(w)
+	}
+	writeFindingsGrouped(w, pal, r.Findings)
+	return writeInjectSummary(w, pal, r)
+}
+
+func writeInjectSummary(w io.Writer, pal palette, r *injectReport) error {
+	withMap := 0
+	for _, f := range r.Injected {
+		if f.MapKind != sourcemaps.MapNone {
+			withMap++
+		}
+	}
+	counts := fmt.Sprintf("%s (%d with a map), %d skipped, %s", plural(len(r.Injected), "file"), withMap, len(r.Skipped), plural(r.Warnings, "warning"))
+	took := r.Elapsed.Round(time.Millisecond)
+	if took == 0 {
+		took = r.Elapsed.Round(time.Microsecond)
+	}
+	var err error
+	switch {
+	case r.Errors == 0 && len(r.Injected) == 0:
+		_, err = fmt.Fprintf(w, "%s: nothing to inject (%d skipped, %s), in %v\n", pal.wrap("1;32", "ok"), len(r.Skipped), plural(r.Warnings, "warning"), took)
+	case r.Errors > 0 && r.Written:
+		_, err = fmt.Fprintf(w, "%s: %s, %s; some files were already replaced (see above), in %v\n", pal.wrap("1;31", "FAILED"), plural(r.Errors, "error"), plural(r.Warnings, "warning"), took)
+	case r.Errors > 0:
+		_, err = fmt.Fprintf(w, "%s: %s, %s; nothing was written, in %v\n", pal.wrap("1;31", "FAILED"), plural(r.Errors, "error"), plural(r.Warnings, "warning"), took)
+	case r.DryRun:
+		_, err = fmt.Fprintf(w, "%s: would inject %s; nothing was written, in %v\n", pal.wrap("1;33", "dry run"), counts, took)
+	default:
+		_, err = fmt.Fprintf(w, "%s: injected %s, in %v\n", pal.wrap("1;32", "ok"), counts, took)
+	}
+	return err
+}
