@@ -1,9 +1,6 @@
 package sourcemaps
 
-import (
-	"sort"
-	"strings"
-)
+import "strings"
 
 // Position is an original position a generated position maps to. Line and Column are 0-based.
 // Source and Name are -1 when the segment has none (a 1-field segment maps to nothing).
@@ -18,13 +15,30 @@ type Position struct {
 // OriginalPositionFor returns the original position of a 0-based generated line and column: the
 // segment on that line with the greatest column not after it, as browsers, trace-mapping and
 // Sentry pick it. ok is false when the line has no such segment.
+//
+// When several segments share a column, a query exactly at that column gets the first of them
+// and a query past it gets the last, which is what trace-mapping and Sentry's rust-sourcemap
+// both do (their binary searches walk back only on an exact hit).
 func (m *Map) OriginalPositionFor(line, column int) (pos Position, ok bool) {
 	segs := m.Mappings.Line(line)
-	i := sort.Search(len(segs), func(i int) bool { return int(segs[i].GenColumn) > column })
-	if i == 0 {
+	col := int32(min(max(column, -1), maxVLQ))
+	// Find the first segment at or after col (a plain loop: this is the hot path of symbolication).
+	lo, hi := 0, len(segs)
+	for lo < hi {
+		h := int(uint(lo+hi) >> 1)
+		if segs[h].GenColumn < col {
+			lo = h + 1
+		} else {
+			hi = h
+		}
+	}
+	if lo == len(segs) || segs[lo].GenColumn != col {
+		lo--
+	}
+	if lo < 0 {
 		return Position{}, false
 	}
-	seg := segs[i-1]
+	seg := segs[lo]
 	return Position{
 		Source: int(seg.Source), Line: int(seg.OrigLine), Column: int(seg.OrigColumn), Name: int(seg.Name),
 		GenLine: line, GenColumn: int(seg.GenColumn),

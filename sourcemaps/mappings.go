@@ -1,8 +1,10 @@
 package sourcemaps
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Segment is one decoded mapping segment. Source and Name are -1 when the segment does not
@@ -44,115 +46,161 @@ func (m *Mappings) Line(l int) []Segment {
 // problems. It stops at the first problem: after a bad segment the relative state is unknown.
 // Lines whose segments are out of column order are sorted (browsers and trace-mapping do the
 // same) and reported as a warning.
-func decodeMappings(s string, nSources, nNames int, base int64) (Mappings, []Problem) {
-	var m Mappings
-	// Roughly one segment per 5 bytes in minified output; a good guess saves regrowth.
-	m.Segments = make([]Segment, 0, len(s)/5+1)
-	m.lineStart = make([]int32, 1, 64)
+//
+// It takes the text as a string or as bytes, so Parse can decode straight from the map's JSON
+// without copying the largest field. Most fields are a single base64 digit (a delta of -15 to
+// 15), so that case is decoded in the loop; longer ones go through decodeVLQ.
+func decodeMappings[T ~string | ~[]byte](s T, nSources, nNames int, base int64) (Mappings, []Problem) {
+	// The state lives in plain locals, not captured by closures (errors go through
+	// decodeFailure), so the compiler keeps it in registers: this loop is most of the cost of
+	// parsing a map.
+	// Every segment but a line's last ends in ',': counting the separators (a fast, vectorised
+	// scan) sizes both slices exactly, with no regrowth and no unused tail to zero.
+	commas, lines := countByte(s, ','), countByte(s, ';')
+	segs := make([]Segment, 0, commas+lines+1)
+	lineStart := make([]int32, 1, lines+2)
 	var problems []Problem
 	var line, col, src, oline, ocol, name int64
 	lineSorted := true
-	fail := func(code string, at int, format string, args ...any) (Mappings, []Problem) {
-		p := newProblem(code, SeverityError, base+int64(at), format, args...)
-		p.GenLine, p.GenColumn = int(line), int(col)
-		return m, append(problems, p)
-	}
-	finishLine := func() {
-		start := m.lineStart[len(m.lineStart)-1]
-		if !lineSorted {
-			seg := m.Segments[start:]
-			slices.SortStableFunc(seg, func(a, b Segment) int { return int(a.GenColumn) - int(b.GenColumn) })
-			if len(problems) < 20 {
-				p := newProblem(CodeSegmentsUnsorted, SeverityWarning, -1,
-					"the segments of generated line %d are not in column order; tools sort them, but this usually means a broken map merge", line+1)
-				p.GenLine = int(line)
-				problems = append(problems, p)
-			}
-		}
-		m.lineStart = append(m.lineStart, int32(len(m.Segments)))
-		lineSorted = true
-	}
 	i := 0
-	for i < len(s) {
-		switch s[i] {
-		case ';':
-			finishLine()
+	n := len(s)
+	for {
+		if i == n || s[i] == ';' {
+			// The end of a generated line.
+			if !lineSorted {
+				seg := segs[lineStart[len(lineStart)-1]:]
+				slices.SortStableFunc(seg, func(a, b Segment) int { return int(a.GenColumn) - int(b.GenColumn) })
+				if len(problems) < 20 {
+					p := newProblem(CodeSegmentsUnsorted, SeverityWarning, -1,
+						"the segments of generated line %d are not in column order; tools sort them, but this usually means a broken map merge", line+1)
+					p.GenLine = int(line)
+					problems = append(problems, p)
+				}
+				lineSorted = true
+			}
+			lineStart = append(lineStart, int32(len(segs)))
+			if i == n {
+				return Mappings{Segments: segs, lineStart: lineStart}, problems
+			}
 			line++
 			col = 0
 			i++
 			continue
-		case ',':
+		}
+		if s[i] == ',' {
 			// An empty segment: ",," or a line starting with ",".
-			return fail(CodeSegmentFieldCount, i, "empty mapping segment (a segment must have 1, 4 or 5 fields) at generated line %d", line+1)
+			return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeSegmentFieldCount, i, "empty mapping segment (a segment must have 1, 4 or 5 fields) at generated line %d", line+1)
 		}
 		segStart := i
 		var fields [5]int64
-		n := 0
-		for i < len(s) && s[i] != ',' && s[i] != ';' {
-			if n == 5 {
-				return fail(CodeSegmentFieldCount, segStart, "mapping segment with more than 5 fields at generated line %d, column %d", line+1, col)
+		nf := 0
+		for {
+			// Here s[i] starts a field: the segment is not empty and a field ends at ',', ';'
+			// or the end.
+			if d := base64Value[s[i]]; d < 32 {
+				// One digit, no continuation: bit 0 is the sign, bits 1-4 the magnitude.
+				v := int64(d >> 1)
+				if d&1 != 0 {
+					v = -v
+				}
+				fields[nf] = v
+				nf++
+				i++
+			} else {
+				v, next, err := decodeVLQ(s, i)
+				switch err {
+				case vlqBadDigit:
+					return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeVLQInvalidChar, next, "invalid character %s in mappings at generated line %d: only base64 digits, ',' and ';' are allowed", strconv.QuoteRune(rune(s[next])), line+1)
+				case vlqUnterminated:
+					return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeVLQUnterminated, segStart, "mappings end in the middle of a VLQ number (a continuation digit with nothing after it) at generated line %d", line+1)
+				case vlqOverflow:
+					return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeVLQOverflow, segStart, "a mapping field at generated line %d exceeds 32 bits", line+1)
+				}
+				fields[nf] = v
+				nf++
+				i = next
 			}
-			v, next, err := decodeVLQ(s, i)
-			switch err {
-			case vlqBadDigit:
-				return fail(CodeVLQInvalidChar, next, "invalid character %s in mappings at generated line %d: only base64 digits, ',' and ';' are allowed", strconv.QuoteRune(rune(s[next])), line+1)
-			case vlqUnterminated:
-				return fail(CodeVLQUnterminated, segStart, "mappings end in the middle of a VLQ number (a continuation digit with nothing after it) at generated line %d", line+1)
-			case vlqOverflow:
-				return fail(CodeVLQOverflow, segStart, "a mapping field at generated line %d exceeds 32 bits", line+1)
+			if i == n || s[i] == ',' || s[i] == ';' {
+				break
 			}
-			fields[n] = v
-			n++
-			i = next
+			if nf == 5 {
+				return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeSegmentFieldCount, segStart, "mapping segment with more than 5 fields at generated line %d, column %d", line+1, col)
+			}
 		}
-		if n == 2 || n == 3 {
-			return fail(CodeSegmentFieldCount, segStart, "mapping segment with %d fields at generated line %d (a segment must have 1, 4 or 5 fields)", n, line+1)
+		if nf == 2 || nf == 3 {
+			return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeSegmentFieldCount, segStart, "mapping segment with %d fields at generated line %d (a segment must have 1, 4 or 5 fields)", nf, line+1)
 		}
 		newCol := col + fields[0]
 		if newCol < 0 || newCol > maxVLQ {
-			return fail(CodeSegmentNegative, segStart, "generated column becomes %d at generated line %d; columns cannot be negative or exceed 32 bits", newCol, line+1)
+			return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeSegmentNegative, segStart, "generated column becomes %d at generated line %d; columns cannot be negative or exceed 32 bits", newCol, line+1)
 		}
 		if newCol < col {
 			lineSorted = false
 		}
 		col = newCol
 		seg := Segment{GenColumn: int32(col), Source: -1, OrigLine: -1, OrigColumn: -1, Name: -1}
-		if n >= 4 {
+		if nf >= 4 {
 			src += fields[1]
 			oline += fields[2]
 			ocol += fields[3]
-			switch {
-			case src < 0 || src > maxVLQ:
-				return fail(CodeSegmentNegative, segStart, "source index becomes %d at generated line %d, column %d", src, line+1, col)
-			case oline < 0 || oline > maxVLQ:
-				return fail(CodeSegmentNegative, segStart, "original line becomes %d at generated line %d, column %d", oline, line+1, col)
-			case ocol < 0 || ocol > maxVLQ:
-				return fail(CodeSegmentNegative, segStart, "original column becomes %d at generated line %d, column %d", ocol, line+1, col)
-			case src >= int64(nSources):
-				return fail(CodeSourceOutOfRange, segStart, "segment at generated line %d, column %d names source %d, but the map has %d sources; the map is truncated or was merged wrongly: rebuild it", line+1, col, src, nSources)
+			// One unsigned comparison per field catches both negative and too large values;
+			// the messages below tell them apart.
+			if uint64(src) >= uint64(nSources) || uint64(oline) > maxVLQ || uint64(ocol) > maxVLQ {
+				switch {
+				case src < 0 || src > maxVLQ:
+					return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeSegmentNegative, segStart, "source index becomes %d at generated line %d, column %d", src, line+1, col)
+				case oline < 0 || oline > maxVLQ:
+					return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeSegmentNegative, segStart, "original line becomes %d at generated line %d, column %d", oline, line+1, col)
+				case ocol < 0 || ocol > maxVLQ:
+					return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeSegmentNegative, segStart, "original column becomes %d at generated line %d, column %d", ocol, line+1, col)
+				default:
+					return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeSourceOutOfRange, segStart, "segment at generated line %d, column %d names source %d, but the map has %d sources; the map is truncated or was merged wrongly: rebuild it", line+1, col, src, nSources)
+				}
 			}
 			seg.Source, seg.OrigLine, seg.OrigColumn = int32(src), int32(oline), int32(ocol)
-			if n == 5 {
+			if nf == 5 {
 				name += fields[4]
-				switch {
-				case name < 0 || name > maxVLQ:
-					return fail(CodeSegmentNegative, segStart, "name index becomes %d at generated line %d, column %d", name, line+1, col)
-				case name >= int64(nNames):
-					return fail(CodeNameOutOfRange, segStart, "segment at generated line %d, column %d names name %d, but the map has %d names; rebuild the map", line+1, col, name, nNames)
+				if uint64(name) >= uint64(nNames) {
+					if name < 0 || name > maxVLQ {
+						return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeSegmentNegative, segStart, "name index becomes %d at generated line %d, column %d", name, line+1, col)
+					}
+					return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeNameOutOfRange, segStart, "segment at generated line %d, column %d names name %d, but the map has %d names; rebuild the map", line+1, col, name, nNames)
 				}
 				seg.Name = int32(name)
 			}
 		}
-		m.Segments = append(m.Segments, seg)
-		if i < len(s) && s[i] == ',' {
+		segs = append(segs, seg)
+		if i < n && s[i] == ',' {
 			i++
-			if i == len(s) || s[i] == ';' || s[i] == ',' {
-				return fail(CodeSegmentFieldCount, i, "empty mapping segment after ',' at generated line %d", line+1)
+			if i == n || s[i] == ';' || s[i] == ',' {
+				return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeSegmentFieldCount, i, "empty mapping segment after ',' at generated line %d", line+1)
 			}
 		}
 	}
-	finishLine()
-	return m, problems
+}
+
+func countByte[T ~string | ~[]byte](s T, c byte) int {
+	switch s := any(s).(type) {
+	case string:
+		return strings.Count(s, string(c))
+	case []byte:
+		return bytes.Count(s, []byte{c})
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			n++
+		}
+	}
+	return n
+}
+
+// decodeFailure ends decodeMappings with an error at byte at of the mappings, for the segment
+// at the generated line and column reached.
+func decodeFailure(m Mappings, problems []Problem, base, line, col int64, code string, at int, format string, args ...any) (Mappings, []Problem) {
+	p := newProblem(code, SeverityError, base+int64(at), format, args...)
+	p.GenLine, p.GenColumn = int(line), int(col)
+	return m, append(problems, p)
 }
 
 // encodeMappings encodes decoded mappings back into the VLQ string.

@@ -6,6 +6,12 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -96,8 +102,11 @@ func Parse(data []byte, limits Limits) (*Map, []Problem, error) {
 		p.base = int64(nl + 1)
 		body = body[nl+1:]
 	}
-	dec := jsontext.NewDecoder(bytes.NewBuffer(body), jsontext.AllowDuplicateNames(true))
-	p.dec = dec
+	r := decoders.Get().(*pooledDecoder)
+	defer r.release()
+	r.in = *bytes.NewBuffer(body) // a bytes.Buffer: the decoder reads it in place, without a copy
+	r.dec.Reset(&r.in, jsontext.AllowDuplicateNames(true))
+	p.dec = &r.dec
 	m := p.parseMap(0)
 	if p.fatal == nil {
 		if err := p.checkTrailing(); err != nil {
@@ -113,6 +122,22 @@ func Parse(data []byte, limits Limits) (*Map, []Problem, error) {
 	return m, p.problems, nil
 }
 
+// pooledDecoder is a JSON decoder and its input, reused between Parse calls: a real build has
+// hundreds of small maps, and a fresh decoder for each costs more than reading a small map.
+type pooledDecoder struct {
+	in  bytes.Buffer
+	dec jsontext.Decoder
+}
+
+var decoders = sync.Pool{New: func() any { return new(pooledDecoder) }}
+
+// release drops the reference to the map's bytes and returns the decoder to the pool.
+func (r *pooledDecoder) release() {
+	r.in = bytes.Buffer{}
+	r.dec.Reset(&r.in)
+	decoders.Put(r)
+}
+
 type parser struct {
 	data     []byte
 	base     int64 // offset of the JSON text in data (after an XSSI prefix)
@@ -120,7 +145,8 @@ type parser struct {
 	limits   Limits
 	problems []Problem
 	// fatal is set when the JSON text itself is broken: nothing after it can be trusted.
-	fatal error
+	fatal   error
+	strings stringArena
 }
 
 func (p *parser) errorf(code string, offset int64, format string, args ...any) {
@@ -202,7 +228,7 @@ type mapFields struct {
 	start                  int64
 	version                *int
 	hasMappings            bool
-	mappings               string
+	mappings               []byte // the string's text in the map (escapes already undone)
 	mappingsOffset         int64
 	sources                []string
 	sourceNull             []bool
@@ -257,19 +283,16 @@ func (p *parser) parseMap(depth int) *Map {
 		p.syntax(err)
 		return nil
 	}
-	seen := map[string]bool{}
+	var seen keySet
 	for p.dec.PeekKind() != '}' {
 		keyOff := p.offset()
-		tok, err := p.dec.ReadToken()
-		if err != nil {
-			p.syntax(err)
+		key, ok := p.readKey()
+		if !ok {
 			return nil
 		}
-		key := tok.String()
-		if seen[key] {
+		if !seen.add(key) {
 			p.warn(CodeDuplicateKey, keyOff, "key %q appears more than once; the last one counts, but tools disagree on this", key)
 		}
-		seen[key] = true
 		if !p.field(&f, key, depth) {
 			return nil
 		}
@@ -329,13 +352,7 @@ func (p *parser) field(f *mapFields, key string, depth int) bool {
 		if kind != '"' {
 			return wrongType("a string")
 		}
-		// Point problems at the characters of the string: skip ':' and spaces to the quote.
-		off := p.offset()
-		for off < int64(len(p.data)) && p.data[off] != '"' {
-			off++
-		}
-		f.mappingsOffset = off + 1
-		f.mappings, f.hasMappings = p.readString()
+		f.mappings, f.mappingsOffset, f.hasMappings = p.readRawString()
 	case "sources":
 		if kind != '[' {
 			return wrongType("an array of strings or nulls")
@@ -407,6 +424,224 @@ func (p *parser) skip() bool {
 	return true
 }
 
+// knownKeys are the keys Parse looks at. readKey returns these very strings, so reading a map's
+// keys allocates nothing.
+var knownKeys = []string{"version", "file", "sourceRoot", "sources", "sourcesContent", "names",
+	"mappings", "ignoreList", "x_google_ignoreList", "debugId", "debug_id", "sections", "offset",
+	"map", "url", "line", "column"}
+
+// readKey reads an object member name.
+func (p *parser) readKey() (string, bool) {
+	v, err := p.dec.ReadValue()
+	if err != nil {
+		p.syntax(err)
+		return "", false
+	}
+	if raw := v[1 : len(v)-1]; bytes.IndexByte(raw, '\\') < 0 {
+		for _, k := range knownKeys {
+			if string(raw) == k {
+				return k, true
+			}
+		}
+		return string(raw), true
+	}
+	return p.unquote(v)
+}
+
+// readStringValue reads a string value. Unlike a Token's String, it copies a string without
+// escapes once, without a second pass over it.
+func (p *parser) readStringValue() (string, bool) {
+	v, err := p.dec.ReadValue()
+	if err != nil {
+		p.syntax(err)
+		return "", false
+	}
+	if raw := v[1 : len(v)-1]; bytes.IndexByte(raw, '\\') < 0 {
+		return p.strings.string(raw), true
+	}
+	return p.unquote(v)
+}
+
+// stringArena hands out short strings carved from shared chunks: a map's names and sources are
+// hundreds of short strings, and one allocation for all of them is much cheaper than one each
+// (for the allocator and for the garbage collector). Chunks are only ever appended to, so the
+// bytes under a string handed out never change.
+type stringArena struct {
+	chunk []byte
+}
+
+const (
+	arenaChunk    = 8 << 10
+	arenaMaxShort = 256 // longer strings (sourcesContent) get their own allocation
+)
+
+func (a *stringArena) string(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > arenaMaxShort {
+		return string(b)
+	}
+	if cap(a.chunk)-len(a.chunk) < len(b) {
+		// Small maps need little: start small, double up to arenaChunk.
+		a.chunk = make([]byte, 0, min(max(2*cap(a.chunk), 512), arenaChunk))
+	}
+	start := len(a.chunk)
+	a.chunk = append(a.chunk, b...)
+	return unsafe.String(&a.chunk[start], len(b))
+}
+
+// readRawString reads a string value and returns its text without copying it when it has no
+// escapes (the bytes are the map's own; nothing writes to them), and the absolute offset of its
+// first character.
+func (p *parser) readRawString() ([]byte, int64, bool) {
+	v, err := p.dec.ReadValue()
+	if err != nil {
+		p.syntax(err)
+		return nil, 0, false
+	}
+	end := p.offset()
+	start := end - int64(len(v)) // the opening quote
+	if int64(0) <= start && end <= int64(len(p.data)) && bytes.Equal(p.data[start:end], v) {
+		if raw := p.data[start+1 : end-1]; bytes.IndexByte(raw, '\\') < 0 {
+			return raw[:len(raw):len(raw)], start + 1, true
+		}
+	}
+	b, err := jsontext.AppendUnquote(nil, v)
+	if err != nil {
+		p.syntax(err)
+		return nil, 0, false
+	}
+	return b, start + 1, true
+}
+
+// unquote returns the text of a string literal with escapes. The decoder has checked v
+// (escapes well-formed, surrogates paired, UTF-8 valid), so unquoteChecked only copies the runs
+// between backslashes; jsontext's own unquoting, which checks everything again, is the fallback.
+func (p *parser) unquote(v []byte) (string, bool) {
+	if s, ok := unquoteChecked(v); ok {
+		return s, true
+	}
+	b, err := jsontext.AppendUnquote(nil, v)
+	if err != nil {
+		p.syntax(err)
+		return "", false
+	}
+	return string(b), true
+}
+
+// unquoteChecked undoes the escapes of a checked JSON string literal (quotes included), in one
+// pass and one allocation. ok is false for anything it does not expect.
+func unquoteChecked(v []byte) (s string, ok bool) {
+	if len(v) < 2 {
+		return "", false
+	}
+	v = v[1 : len(v)-1]
+	var b strings.Builder
+	b.Grow(len(v))
+	for {
+		i := bytes.IndexByte(v, '\\')
+		if i < 0 {
+			b.Write(v)
+			return b.String(), true
+		}
+		b.Write(v[:i])
+		if i+1 >= len(v) {
+			return "", false
+		}
+		switch c := v[i+1]; c {
+		case '"', '\\', '/':
+			b.WriteByte(c)
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'u':
+			r, ok := hex4(v[i+2:])
+			if !ok {
+				return "", false
+			}
+			if utf16.IsSurrogate(r) {
+				lo, ok := hex4(v[i+8:])
+				if !ok || v[i+6] != '\\' || v[i+7] != 'u' {
+					return "", false
+				}
+				if r = utf16.DecodeRune(r, lo); r == utf8.RuneError {
+					return "", false
+				}
+				i += 6
+			}
+			b.WriteRune(r)
+			v = v[i+6:]
+			continue
+		default:
+			return "", false
+		}
+		v = v[i+2:]
+	}
+}
+
+// hex4 parses the four hex digits at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// keySet records the keys of one object, to report duplicates. Objects have a handful of keys,
+// so a short list beats a map until a hostile one has many.
+type keySet struct {
+	few  [16]string
+	n    int
+	many map[string]bool
+}
+
+// add records key and reports whether it was new.
+func (s *keySet) add(key string) bool {
+	if s.many != nil {
+		if s.many[key] {
+			return false
+		}
+		s.many[key] = true
+		return true
+	}
+	if slices.Contains(s.few[:s.n], key) {
+		return false
+	}
+	if s.n == len(s.few) {
+		s.many = make(map[string]bool, 2*len(s.few))
+		for _, k := range s.few {
+			s.many[k] = true
+		}
+		s.many[key] = true
+		return true
+	}
+	s.few[s.n] = key
+	s.n++
+	return true
+}
+
 func (p *parser) readString() (string, bool) {
 	tok, err := p.dec.ReadToken()
 	if err != nil {
@@ -428,12 +663,11 @@ func (p *parser) readStringArray(key string, nullable bool, add func(s string, n
 		k := p.dec.PeekKind()
 		switch {
 		case k == '"':
-			tok, err := p.dec.ReadToken()
-			if err != nil {
-				p.syntax(err)
+			str, ok := p.readStringValue()
+			if !ok {
 				return false
 			}
-			add(tok.String(), false)
+			add(str, false)
 		case k == 'n' && nullable:
 			if _, err := p.dec.ReadToken(); err != nil {
 				p.syntax(err)
@@ -663,10 +897,14 @@ func (p *parser) finishMap(f *mapFields, depth int) *Map {
 		m.Sources = []string{}
 		m.SourceIsNull = []bool{}
 	}
-	m.SourcesContent = make([]string, len(m.Sources))
-	m.HasContent = make([]bool, len(m.Sources))
-	copy(m.SourcesContent, f.content)
-	copy(m.HasContent, f.hasContent)
+	if f.content != nil && len(f.content) == len(m.Sources) {
+		m.SourcesContent, m.HasContent = f.content, f.hasContent // the usual case: no copy
+	} else {
+		m.SourcesContent = make([]string, len(m.Sources))
+		m.HasContent = make([]bool, len(m.Sources))
+		copy(m.SourcesContent, f.content)
+		copy(m.HasContent, f.hasContent)
+	}
 	if f.contentLen > 0 && f.contentLen != len(m.Sources) {
 		p.warn(CodeSourcesContentLength, f.contentOffset, "\"sourcesContent\" has %d entries but \"sources\" has %d; entries are matched by position, so contents may be attached to the wrong files", f.contentLen, len(m.Sources))
 	}
@@ -728,7 +966,13 @@ func (p *parser) flattenSections(m *Map, f *mapFields) {
 // next section's range are an overlap (an error); they are dropped, as trace-mapping drops them.
 func (p *parser) mergeSectionMappings(m *Map, sectionsOffset int64) {
 	var out Mappings
-	out.lineStart = []int32{0}
+	total, lines := 0, 1
+	for _, s := range m.Sections {
+		total += len(s.Map.Mappings.Segments)
+		lines = max(lines, s.Line+s.Map.Mappings.Lines()+1)
+	}
+	out.Segments = make([]Segment, 0, total) // sized once: index maps can be the largest maps
+	out.lineStart = make([]int32, 1, lines+1)
 	line := 0 // the generated line being filled
 	for si, s := range m.Sections {
 		endLine, endCol := math.MaxInt32, math.MaxInt32

@@ -32,7 +32,7 @@ const (
 // decodeVLQ decodes one base64 VLQ starting at s[i]. It returns the value and the index after
 // it. Digits whose payload is zero may continue indefinitely (the spec allows redundant
 // continuation digits); only significant bits beyond 32 overflow.
-func decodeVLQ(s string, i int) (value int64, next int, err vlqError) {
+func decodeVLQ[T ~string | ~[]byte](s T, i int) (value int64, next int, err vlqError) {
 	var acc uint64
 	shift := uint(0)
 	for {
