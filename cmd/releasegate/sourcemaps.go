@@ -14,5 +14,8 @@ it. Unlike sentry-cli, a reference to a missing map is reported, never matched t
 in a sibling folder.`,
 	}
 	cmd.AddCommand(newValidateCmd(ios))
+	cmd.AddCommand(newUploadCmd(ios))
+	cmd.AddCommand(newResolveCmd(ios))
+	cmd.AddCommand(newInjectCmd(ios))
 	return cmd
 }

@@ -1,0 +1,372 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/releasegate/releasegate/internal/sentryapi"
+	"github.com/releasegate/releasegate/internal/sentryconf"
+	"github.com/releasegate/releasegate/internal/upload"
+	"github.com/releasegate/releasegate/sourcemaps"
+)
+
+// sentryFlags are the connection flags shared by commands that talk to Sentry.
+type sentryFlags struct {
+	URL, Org, Token string
+	Projects        []string
+}
+
+func (f *sentryFlags) register(cmd *cobra.Command, projects bool) {
+	cmd.Flags().StringVar(&f.URL, "url", "", "Sentry server URL (default from SENTRY_URL, sentry.properties, .sentryclirc, else https://sentry.io/)")
+	cmd.Flags().StringVarP(&f.Org, "org", "o", "", "organization slug (default from SENTRY_ORG, sentry.properties, .sentryclirc or an org auth token)")
+	cmd.Flags().StringVar(&f.Token, "auth-token", "", "auth token (prefer SENTRY_AUTH_TOKEN: flags show in process lists)")
+	if projects {
+		cmd.Flags().StringArrayVarP(&f.Projects, "project", "p", nil, "project slug, repeatable (default from SENTRY_PROJECT, sentry.properties or .sentryclirc)")
+	}
+}
+
+// loadConnection resolves the Sentry connection from flags, environment and files.
+func loadConnection(ios *IOStreams, flags sentryFlags, extra sentryconf.Connection) (sentryconf.Connection, error) {
+	dir, _ := os.Getwd()
+	home, _ := os.UserHomeDir()
+	in := sentryconf.Input{Getenv: os.Getenv, Dir: dir, Home: home}
+	in.Flags = extra
+	in.Flags.URL, in.Flags.Org, in.Flags.Token, in.Flags.Projects = flags.URL, flags.Org, flags.Token, flags.Projects
+	c, err := sentryconf.Load(in)
+	if err != nil {
+		return c, usageErrorf("Sentry configuration: %v", err)
+	}
+	for _, w := range c.Warnings {
+		fmt.Fprintf(ios.ErrOut, "releasegate: warning: %s\n", w)
+	}
+	return c, nil
+}
+
+// countingTransport counts the requests an HTTP client makes and the request bytes it sends.
+type countingTransport struct {
+	next     http.RoundTripper
+	requests atomic.Int64
+	bytes    atomic.Int64
+}
+
+func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.requests.Add(1)
+	if r.ContentLength > 0 {
+		t.bytes.Add(r.ContentLength)
+	}
+	return t.next.RoundTrip(r)
+}
+
+// newSentryClient builds the one Sentry client of a command, counting its requests.
+func newSentryClient(c sentryconf.Connection) (*sentryapi.Client, *countingTransport, error) {
+	ct := &countingTransport{next: http.DefaultTransport}
+	client, err := sentryapi.New(sentryapi.Options{
+		BaseURL: c.URL, Token: c.Token, UserAgent: "releasegate/" + buildVersion(),
+		HTTPClient: &http.Client{Transport: ct},
+	})
+	if err != nil {
+		return nil, nil, usageErrorf("%v", err)
+	}
+	return client, ct, nil
+}
+
+// UploadOptions are the inputs of `releasegate sourcemaps upload`.
+type UploadOptions struct {
+	IO          *IOStreams
+	Paths       []string
+	Sentry      sentryFlags
+	Discover    discoverFlags
+	Release     string
+	Dist        string
+	URLPrefix   string
+	NoValidate  bool
+	NoInject    bool
+	Wait        bool
+	WaitTimeout time.Duration
+	Format      string
+	MaxSources  int
+	now         func() time.Time
+}
+
+func newUploadCmd(ios *IOStreams) *cobra.Command {
+	opts := &UploadOptions{IO: ios, now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "upload PATH...",
+		Short: "Validate, inject and upload source maps to Sentry",
+		Long: `Upload a build's generated files and source maps to Sentry as one artifact bundle,
+the way sentry-cli does, but checked first:
+
+  discover → validate (errors stop the upload; --no-validate skips) → inject debug IDs
+  where missing (files are rewritten in place, atomically) → artifact bundle → chunks →
+  ask Sentry which chunks it lacks → upload only those, several at once → assemble.
+
+The command reports success only when Sentry says the bundle is assembled ("ok").
+A closing line gives the time of each phase and the bytes sent; --format json prints
+one object (see docs/upload.md).
+
+Connection settings come from flags, then SENTRY_URL, SENTRY_ORG, SENTRY_PROJECT,
+SENTRY_AUTH_TOKEN, SENTRY_RELEASE, SENTRY_DIST, then sentry.properties (nearest up the
+tree) and .sentryclirc (project, then home), as sentry-cli reads them.
+
+Exit status: 0 uploaded and assembled; 1 validation or inject found errors (nothing was
+uploaded); 2 usage or configuration error; 3 Sentry could not be reached or did not
+accept the bundle.`,
+		Example: `  SENTRY_AUTH_TOKEN=... releasegate sourcemaps upload --org acme --project web --release web@1.4.2 dist/
+  releasegate sourcemaps upload --url-prefix '~/static/js' build/static/js`,
+		Args: minArgs(1, "PATH (the build output to upload)"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Paths = args
+			return uploadRun(cmd.Context(), opts)
+		},
+	}
+	opts.Sentry.register(cmd, true)
+	opts.Discover.register(cmd)
+	cmd.Flags().StringVarP(&opts.Release, "release", "r", "", "release the files belong to (default SENTRY_RELEASE; optional with debug IDs)")
+	cmd.Flags().StringVarP(&opts.Dist, "dist", "d", "", "distribution within the release (needs --release)")
+	cmd.Flags().StringVarP(&opts.URLPrefix, "url-prefix", "u", "~", "URL prefix of the files, e.g. '~/static/js' or 'app:///'")
+	cmd.Flags().BoolVar(&opts.NoValidate, "no-validate", false, "upload without validating first")
+	cmd.Flags().BoolVar(&opts.NoInject, "no-inject", false, "do not inject debug IDs into files that lack them")
+	cmd.Flags().BoolVar(&opts.Wait, "wait", true, "wait until Sentry has assembled the bundle (success is only reported then)")
+	cmd.Flags().DurationVar(&opts.WaitTimeout, "wait-timeout", 5*time.Minute, "how long to wait for Sentry to assemble the bundle")
+	cmd.Flags().StringVar(&opts.Format, "format", "human", "output format: human or json")
+	cmd.Flags().IntVar(&opts.MaxSources, "max-sources", sourcemaps.DefaultMaxSources, "most sources one map may name")
+	return cmd
+}
+
+// uploadReport is the JSON contract of `upload --format json`.
+type uploadReport struct {
+	Release  string           `json:"release"`
+	Dist     string           `json:"dist"`
+	Projects []string         `json:"projects"`
+	Bundles  []upload.Bundle  `json:"bundles"`
+	Chunks   upload.Chunks    `json:"chunks"`
+	Requests int64            `json:"requests"`
+	Phases   map[string]int64 `json:"phases"`
+}
+
+func uploadRun(ctx context.Context, opts *UploadOptions) error {
+	if opts.Format != "human" && opts.Format != "json" {
+		return usageErrorf("unknown --format %q: use human or json", opts.Format)
+	}
+	if !opts.Wait {
+		return usageErrorf("--wait=false is not supported: releasegate reports success only once Sentry has assembled the bundle")
+	}
+	dopts, err := opts.Discover.options()
+	if err != nil {
+		return err
+	}
+	conn, err := loadConnection(opts.IO, opts.Sentry, sentryconf.Connection{Release: opts.Release, Dist: opts.Dist})
+	if err != nil {
+		return err
+	}
+	if err := conn.Require(true, true, true); err != nil {
+		return usageErrorf("%v", err)
+	}
+	if conn.Dist != "" && conn.Release == "" {
+		return usageErrorf("--dist needs --release: Sentry matches a dist only within a release")
+	}
+	client, counter, err := newSentryClient(conn)
+	if err != nil {
+		return err
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+
+	phases := map[string]time.Duration{}
+	timed := func(name string, f func()) {
+		start := opts.now()
+		f()
+		phases[name] += opts.now().Sub(start)
+	}
+	var d *sourcemaps.Discovery
+	timed("discover", func() { d = sourcemaps.Discover(opts.Paths, dopts) })
+	limits := sourcemaps.Limits{MaxSources: opts.MaxSources}
+	if !opts.NoValidate {
+		var r *sourcemaps.Report
+		timed("validate", func() { r = sourcemaps.Validate(d, sourcemaps.ValidateOptions{Limits: limits}) })
+		if r.Errors > 0 {
+			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO.ErrTTY), r.Findings)
+			fmt.Fprintf(opts.IO.ErrOut, "releasegate: %s in the build; nothing was uploaded (fix them, or --no-validate to upload anyway)\n", plural(r.Errors, "error"))
+			return verdictNo()
+		}
+	} else {
+		for _, f := range d.Findings {
+			if f.Severity == sourcemaps.SeverityError {
+				return &exitError{code: exitNo, err: fmt.Errorf("%s: %s", f.Path, f.Message)}
+			}
+		}
+	}
+	var plan *sourcemaps.InjectPlan
+	if !opts.NoInject {
+		var findings []sourcemaps.Finding
+		var applyErr error
+		timed("inject", func() {
+			plan, findings = sourcemaps.PlanInject(d, sourcemaps.InjectOptions{Limits: limits})
+			if !plan.Blocked() && len(plan.Injected) > 0 {
+				applyErr = sourcemaps.ApplyInject(plan)
+			}
+		})
+		if plan.Blocked() {
+			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO.ErrTTY), findings)
+			fmt.Fprintf(opts.IO.ErrOut, "releasegate: debug IDs cannot be injected (%s); nothing was written or uploaded\n", plural(plan.Errors, "error"))
+			return verdictNo()
+		}
+		if applyErr != nil {
+			return &exitError{code: exitNo, err: fmt.Errorf("injecting debug IDs: %w", applyErr)}
+		}
+	}
+	files, err := sourcemaps.BundleFiles(d, plan, opts.Paths, opts.URLPrefix)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	if len(files) == 0 {
+		return usageErrorf("no generated files or maps found under %s (extensions: %s)", strings.Join(opts.Paths, ", "), strings.Join(dopts.Extensions, ", "))
+	}
+	bar := newProgressBar(opts.IO)
+	res, err := upload.Upload(ctx, client, files, upload.Options{
+		Org: conn.Org, Projects: conn.Projects, Release: conn.Release, Dist: conn.Dist,
+		WaitTimeout: opts.WaitTimeout, Progress: bar.update, Now: opts.now,
+	})
+	bar.done()
+	if err != nil {
+		return &exitError{code: exitUndecided, err: fmt.Errorf("upload failed: %w", err)}
+	}
+	for k, v := range res.Phases {
+		phases[k] += v
+	}
+	report := uploadReport{
+		Release: conn.Release, Dist: conn.Dist, Projects: conn.Projects, Bundles: res.Bundles, Chunks: res.Chunks,
+		Requests: counter.requests.Load(), Phases: map[string]int64{},
+	}
+	for k, v := range phases {
+		report.Phases[k] = v.Milliseconds()
+	}
+	if opts.Format == "json" {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(report)
+	}
+	return renderUploadHuman(opts.IO, report, plan, res.Legacy)
+}
+
+var uploadPhaseOrder = []string{"discover", "validate", "inject", "bundle", "hash", "upload", "assemble"}
+
+func renderUploadHuman(ios *IOStreams, r uploadReport, plan *sourcemaps.InjectPlan, legacy bool) error {
+	w := ios.Out
+	if plan != nil && len(plan.Injected) > 0 {
+		fmt.Fprintf(w, "injected debug IDs into %s\n", plural(len(plan.Injected), "file"))
+	}
+	files := 0
+	var size int64
+	for _, b := range r.Bundles {
+		files += b.Files
+		size += b.Bytes
+	}
+	target := strings.Join(r.Projects, ", ")
+	if r.Release != "" {
+		target += " release " + r.Release
+		if r.Dist != "" {
+			target += " dist " + r.Dist
+		}
+	}
+	kind := "artifact bundle"
+	if legacy {
+		kind = "release bundle (this server has no artifact bundles)"
+	}
+	fmt.Fprintf(w, "uploaded %s in a %s of %s to %s\n", plural(files, "file"), kind, humanBytes(size), target)
+	if r.Chunks.Uploaded == 0 {
+		fmt.Fprintf(w, "Sentry already had all %s; nothing was sent again\n", plural(r.Chunks.Total, "chunk"))
+	}
+	var parts []string
+	seen := map[string]bool{}
+	for _, p := range uploadPhaseOrder {
+		if ms, ok := r.Phases[p]; ok {
+			parts = append(parts, fmt.Sprintf("%s %s", p, fmtMillis(ms)))
+			seen[p] = true
+		}
+	}
+	var rest []string
+	for p := range r.Phases {
+		if !seen[p] {
+			rest = append(rest, p)
+		}
+	}
+	sort.Strings(rest)
+	for _, p := range rest {
+		parts = append(parts, fmt.Sprintf("%s %s", p, fmtMillis(r.Phases[p])))
+	}
+	_, err := fmt.Fprintf(w, "ok: %d/%d chunks sent (%s) in %d requests · %s\n", r.Chunks.Uploaded, r.Chunks.Total,
+		humanBytes(r.Chunks.BytesSent), r.Requests, strings.Join(parts, " · "))
+	return err
+}
+
+func fmtMillis(ms int64) string {
+	if ms < 1000 {
+		return fmt.Sprintf("%dms", ms)
+	}
+	return fmt.Sprintf("%.1fs", float64(ms)/1000)
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// progressBar draws upload progress on a terminal's stderr, and nothing elsewhere.
+type progressBar struct {
+	ios  *IOStreams
+	mu   sync.Mutex
+	last time.Time
+	drew bool
+}
+
+func newProgressBar(ios *IOStreams) *progressBar { return &progressBar{ios: ios} }
+
+func (b *progressBar) update(p upload.Progress) {
+	if !b.ios.ErrTTY {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if time.Since(b.last) < 100*time.Millisecond && p.Done < p.Total {
+		return
+	}
+	b.last = time.Now()
+	line := p.Phase + "…"
+	if p.Phase == upload.PhaseUpload && p.Total > 0 {
+		const width = 30
+		filled := int(int64(width) * p.Done / p.Total)
+		line = fmt.Sprintf("uploading [%s%s] %s / %s", strings.Repeat("█", filled), strings.Repeat("·", width-filled), humanBytes(p.Done), humanBytes(p.Total))
+	} else if p.Phase == upload.PhaseAssemble {
+		line = "waiting for Sentry to assemble the bundle…"
+	}
+	fmt.Fprintf(b.ios.ErrOut, "\r\x1b[K%s", line)
+	b.drew = true
+}
+
+func (b *progressBar) done() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.drew {
+		fmt.Fprint(b.ios.ErrOut, "\r\x1b[K")
+	}
+}

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/releasegate/releasegate/internal/sentryapi/sentryapitest"
+	"github.com/releasegate/releasegate/internal/testbundles"
+	"github.com/releasegate/releasegate/internal/testenv"
+	"github.com/releasegate/releasegate/sourcemaps"
+)
+
+// sentryEnv points the in-process CLI at srv, with an empty home so no real .sentryclirc is read.
+func sentryEnv(t *testing.T, srv *sentryapitest.Server) {
+	t.Helper()
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("SENTRY_URL", srv.URL())
+	t.Setenv("SENTRY_AUTH_TOKEN", srv.Token())
+	for _, k := range []string{"SENTRY_ORG", "SENTRY_PROJECT", "SENTRY_RELEASE", "SENTRY_DIST", "SENTRY_PROPERTIES"} {
+		unsetenv(t, k)
+	}
+}
+
+func copyTree(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
+	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func runMain(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Main(args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// TestUploadEndToEnd uploads a real esbuild build to the local Sentry: the bundle the server
+// assembled holds every file, injected, with debug IDs on each file and its map; a second upload
+// sends no chunk bytes.
+func TestUploadEndToEnd(t *testing.T) {
+	srv := sentryapitest.Start(t, sentryapitest.Options{Prefix: "/sentry", AssemblePolls: 2})
+	sentryEnv(t, srv)
+	dist := testbundles.Build(t, "esbuild")
+	esm := filepath.Join(dist, "esm")
+	code, out, errOut := runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "web@1.0.0", "--format", "json", esm)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	var rep uploadReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("output is not the JSON report: %v\n%s", err, out)
+	}
+	bundles := srv.Bundles()
+	if len(bundles) != 1 || len(rep.Bundles) != 1 || bundles[0].Checksum != rep.Bundles[0].Checksum {
+		t.Fatalf("server has %d bundles, report %+v", len(bundles), rep.Bundles)
+	}
+	b := bundles[0]
+	if b.Release != "web@1.0.0" || !slices.Equal(b.Projects, []string{"web"}) {
+		t.Errorf("bundle release %q projects %v", b.Release, b.Projects)
+	}
+	onDisk := map[string][]byte{}
+	filepath.WalkDir(esm, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(esm, p)
+			onDisk["~/"+filepath.ToSlash(rel)], _ = os.ReadFile(p)
+		}
+		return nil
+	})
+	if len(b.Files) != len(onDisk) || rep.Bundles[0].Files != len(onDisk) {
+		t.Fatalf("bundle holds %d files (report %d), the build %d", len(b.Files), rep.Bundles[0].Files, len(onDisk))
+	}
+	for url, f := range b.Files {
+		if !bytes.Equal(f.Content, onDisk[url]) {
+			t.Errorf("%s differs from the file on disk (which inject rewrote)", url)
+		}
+		if f.DebugID() == "" && !strings.HasSuffix(url, ".map") {
+			t.Errorf("%s has no debug-id header", url)
+		}
+		if strings.HasSuffix(url, ".js") {
+			if m, ok := b.Files[url+".map"]; !ok || m.DebugID() != f.DebugID() || !bytes.Contains(f.Content, []byte("//# debugId="+f.DebugID())) {
+				t.Errorf("%s: its map is missing or has another debug ID", url)
+			}
+		}
+	}
+	if rep.Chunks.Uploaded == 0 || rep.Chunks.BytesSent == 0 || rep.Requests < 4 {
+		t.Errorf("first upload: %+v in %d requests", rep.Chunks, rep.Requests)
+	}
+	for _, ph := range uploadPhaseOrder {
+		if _, ok := rep.Phases[ph]; !ok {
+			t.Errorf("phase %q missing from %v", ph, rep.Phases)
+		}
+	}
+
+	// Again: nothing to inject, every chunk already there.
+	srv.ResetRequests()
+	code, out, errOut = runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "web@1.0.0", esm)
+	if code != exitOK {
+		t.Fatalf("second upload: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "nothing was sent again") || !strings.Contains(out, "ok: 0/") {
+		t.Errorf("second upload output:\n%s", out)
+	}
+	for _, r := range srv.Requests() {
+		if r.Method == "POST" && strings.Contains(r.Path, "chunk-upload") {
+			t.Errorf("second upload sent chunks: %s %s (%d bytes)", r.Method, r.Path, len(r.Body))
+		}
+	}
+	if len(srv.Unexpected()) > 0 {
+		t.Errorf("unexpected requests: %+v", srv.Unexpected())
+	}
+}
+
+// TestUploadMatchesSentryCLI: sentry-cli 3.8.0 (inject, then upload --no-rewrite) and
+// releasegate upload the same build to the local Sentry; the two bundles must hold the same
+// manifest entries and the same files.
+func TestUploadMatchesSentryCLI(t *testing.T) {
+	bin := testenv.SentryCLI(t)
+	for _, bundler := range testbundles.Bundlers() {
+		t.Run(bundler, func(t *testing.T) {
+			srv := sentryapitest.Start(t, sentryapitest.Options{})
+			sentryEnv(t, srv)
+			dist := testbundles.Build(t, bundler)
+			theirs, ours := copyTree(t, dist), copyTree(t, dist)
+			sentryCLI := func(args ...string) {
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+				defer cancel()
+				cmd := exec.CommandContext(ctx, bin, args...)
+				cmd.Dir = t.TempDir()
+				cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + cmd.Dir, "SENTRY_URL=" + srv.URL(), "SENTRY_AUTH_TOKEN=" + srv.Token(),
+					"SENTRY_ORG=acme", "SENTRY_DISABLE_UPDATE_CHECK=true", "SENTRY_LOAD_DOTENV=0"}
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("sentry-cli %v: %v\n%s", args, err, out)
+				}
+			}
+			sentryCLI("sourcemaps", "inject", theirs)
+			sentryCLI("sourcemaps", "upload", "--no-rewrite", "--project", "web", "--release", "1.0", "--wait", theirs)
+			code, out, errOut := runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "1.0", ours)
+			if code != exitOK {
+				t.Fatalf("releasegate upload: exit %d\n%s\n%s", code, out, errOut)
+			}
+			bundles := srv.Bundles()
+			if len(bundles) != 2 {
+				t.Fatalf("server has %d bundles, want 2", len(bundles))
+			}
+			cli, rg := bundles[0], bundles[1]
+			if !slices.Equal(slices.Sorted(maps.Keys(cli.Files)), slices.Sorted(maps.Keys(rg.Files))) {
+				t.Fatalf("file URLs differ:\nsentry-cli  %v\nreleasegate %v", slices.Sorted(maps.Keys(cli.Files)), slices.Sorted(maps.Keys(rg.Files)))
+			}
+			for url, cf := range cli.Files {
+				rf := rg.Files[url]
+				if ref := cf.Headers["sourcemap"]; strings.HasPrefix(ref, "data:") {
+					// An inline map: ours keeps every field of the map (docs/inject.md), so the
+					// base64 text differs; the decoded maps and the rest of the file must not.
+					if !sameInlineMap(ref, rf.Headers["sourcemap"]) || !bytes.Equal(withoutRef(cf.Content, ref), withoutRef(rf.Content, rf.Headers["sourcemap"])) {
+						t.Errorf("%s: inline map differs: %v; file without the reference differs: %v", url, !sameInlineMap(ref, rf.Headers["sourcemap"]), !bytes.Equal(withoutRef(cf.Content, ref), withoutRef(rf.Content, rf.Headers["sourcemap"])))
+					}
+					cf.Headers, rf.Headers = maps.Clone(cf.Headers), maps.Clone(rf.Headers)
+					delete(cf.Headers, "sourcemap")
+					delete(rf.Headers, "sourcemap")
+					cf.Content, rf.Content = nil, nil
+				}
+				if cf.Type != rf.Type || !maps.Equal(cf.Headers, rf.Headers) || cf.Path != rf.Path {
+					t.Errorf("%s: manifest entry differs:\nsentry-cli  %s %s %v\nreleasegate %s %s %v", url, cf.Path, cf.Type, cf.Headers, rf.Path, rf.Type, rf.Headers)
+				}
+				if !bytes.Equal(cf.Content, rf.Content) && !(strings.HasSuffix(url, ".map") && sameMapIgnoringDroppedKeys(cf.Content, rf.Content)) {
+					t.Errorf("%s: content differs", url)
+				}
+			}
+			if cli.ID != rg.ID && bytes.Equal(mustMarshal(t, cli.Files), mustMarshal(t, rg.Files)) {
+				t.Errorf("same files but bundle IDs differ: sentry-cli %s, releasegate %s", cli.ID, rg.ID)
+			}
+		})
+	}
+}
+
+// sameMapIgnoringDroppedKeys compares two maps by what they decode to (sources, contents,
+// names, segments, debug ID): inject keeps keys sentry-cli drops and does not re-encode
+// mappings it need not touch (docs/inject.md), so the texts differ while the maps agree.
+func sameMapIgnoringDroppedKeys(theirs, ours []byte) bool {
+	a, _, errA := sourcemaps.Parse(theirs, sourcemaps.Limits{})
+	b, _, errB := sourcemaps.Parse(ours, sourcemaps.Limits{})
+	if errA != nil || errB != nil {
+		return false
+	}
+	return slices.Equal(a.Sources, b.Sources) && slices.Equal(a.SourcesContent, b.SourcesContent) &&
+		slices.Equal(a.Names, b.Names) && slices.Equal(a.Mappings.Segments, b.Mappings.Segments) && a.DebugID == b.DebugID
+}
+
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func sameInlineMap(theirs, ours string) bool {
+	decode := func(ref string) []byte {
+		_, payload, _ := strings.Cut(ref, ",")
+		b, _ := base64.StdEncoding.DecodeString(payload)
+		return b
+	}
+	return sameMapIgnoringDroppedKeys(decode(theirs), decode(ours))
+}
+
+func withoutRef(content []byte, ref string) []byte {
+	return bytes.Replace(content, []byte(ref), nil, 1)
+}

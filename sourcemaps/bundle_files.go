@@ -1,0 +1,84 @@
+package sourcemaps
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// BundleFiles lists what an upload sends for a discovered build: every generated file and every
+// map file, with the debug IDs they carry (after inject, when plan is given: the plan's new
+// contents are used), URLs built from each file's path below the root it was found under, and
+// the map reference of each generated file. Roots are the paths given to Discover: a folder is
+// its own base, a file's base is its folder, as for sentry-cli.
+func BundleFiles(d *Discovery, plan *InjectPlan, roots []string, urlPrefix string) ([]BundleFile, error) {
+	bases := make([]string, 0, len(roots))
+	for _, r := range roots {
+		if info, err := os.Stat(r); err == nil && !info.IsDir() {
+			r = filepath.Dir(r)
+		}
+		bases = append(bases, filepath.Clean(r))
+	}
+	// Longest base first, so a file under nested roots gets the closest one.
+	slices.SortFunc(bases, func(a, b string) int { return len(b) - len(a) })
+	urlOf := func(p string) (string, error) {
+		for _, b := range bases {
+			if rel, err := filepath.Rel(b, p); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return BundleURL(urlPrefix, filepath.ToSlash(rel)), nil
+			}
+		}
+		return "", fmt.Errorf("%s is not below any of the paths given", p)
+	}
+	content := func(p string, orig []byte) []byte {
+		if plan != nil {
+			if b, ok := plan.Content(p); ok {
+				return b
+			}
+		}
+		return orig
+	}
+	var files []BundleFile
+	for i := range d.Pairs {
+		pr := &d.Pairs[i]
+		var id string
+		if pr.JS != "" {
+			js := content(pr.JS, pr.JSData)
+			if v, _, ok := FindDebugID(js); ok {
+				id, _ = NormalizeDebugID(v)
+			}
+			u, err := urlOf(pr.JS)
+			if err != nil {
+				return nil, err
+			}
+			f := BundleFile{URL: u, Type: BundleMinifiedSource, Content: js, DebugID: id}
+			switch pr.Kind {
+			case MapExternal, MapInline:
+				// The raw reference, data: URL included, as sentry-cli sends it: Symbolicator
+				// decodes inline maps from this header. It is read again from the content sent,
+				// since inject rewrites inline maps.
+				if ref, _, _, ok := FindSourceMappingURL(js); ok {
+					f.SourceMap = ref
+				}
+			case MapGuessed:
+				f.SourceMap = filepath.Base(pr.Map)
+			}
+			files = append(files, f)
+		}
+		if pr.Map != "" && pr.Kind != MapInline && pr.Kind != MapNone {
+			u, err := urlOf(pr.Map)
+			if err != nil {
+				// A referenced map outside the given paths is still sent, named after its
+				// generated file, as the reference resolves against the file's URL.
+				jsURL, err2 := urlOf(pr.JS)
+				if err2 != nil {
+					return nil, err
+				}
+				u = jsURL[:strings.LastIndex(jsURL, "/")+1] + filepath.Base(pr.Map)
+			}
+			files = append(files, BundleFile{URL: u, Type: BundleSourceMap, Content: content(pr.Map, pr.MapData), DebugID: id})
+		}
+	}
+	return files, nil
+}
