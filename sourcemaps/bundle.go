@@ -4,15 +4,19 @@ import (
 	"archive/zip"
 	"bytes"
 	"cmp"
+	"compress/flate"
+	"context"
 	"crypto/sha1"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
+	"hash/crc32"
 	"io"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -27,6 +31,17 @@ const (
 	BundleMinifiedSource BundleFileType = "minified_source"
 	BundleSourceMap      BundleFileType = "source_map"
 )
+
+func (f *BundleFile) content() ([]byte, error) {
+	if f.Content != nil || f.Load == nil {
+		return f.Content, nil
+	}
+	b, err := f.Load()
+	if err != nil {
+		return nil, fmt.Errorf("artifact bundle: reading %s: %w", f.URL, err)
+	}
+	return b, nil
+}
 
 // debugName is the type's name in sentry-cli's bundle-ID hash (its Rust type names).
 func (t BundleFileType) debugName() string {
@@ -43,9 +58,13 @@ func (t BundleFileType) debugName() string {
 type BundleFile struct {
 	// URL is how Sentry matches the file to frames: "~/" + its path below the upload root, or
 	// an absolute URL (see BundleURL).
-	URL     string
-	Type    BundleFileType
+	URL  string
+	Type BundleFileType
+	// Content is the file's bytes; when it is nil, Load is called for them, as late as possible
+	// (the uploader reads files from disk while the bundle is written, so the whole build is
+	// never held in memory).
 	Content []byte
+	Load    func() ([]byte, error)
 	// DebugID goes into the "debug-id" header (on the generated file and on its map alike).
 	DebugID string
 	// SourceMap is the generated file's map reference ("sourcemap" header), as written in its
@@ -63,9 +82,6 @@ type BundleMeta struct {
 
 // bundleMagic is the header Symbolicator detects bundles by: "SYSB" and version 2 (little endian).
 var bundleMagic = []byte{'S', 'Y', 'S', 'B', 2, 0, 0, 0}
-
-// bundleTime is the fixed timestamp of every entry, so that the same files give the same bytes.
-var bundleTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // BundleURL builds a file's URL from the upload prefix (default "~") and its slash-separated path
 // below the upload root, as sentry-cli does: one trailing "/" of the prefix is dropped.
@@ -98,24 +114,18 @@ func bundleZipPath(u string) string {
 // twice updates one bundle on the server instead of creating another: SHA-1 over each file, in
 // URL order, of its URL, content, type name and headers (in sentry-cli's key order, where
 // "Sourcemap" sorts before "debug-id"), shaped into a UUID like a file's debug ID.
-func BundleDebugID(files []BundleFile) string {
+func BundleDebugID(files []BundleFile) (string, error) {
 	sorted := slices.Clone(files)
 	slices.SortStableFunc(sorted, func(a, b BundleFile) int { return cmp.Compare(a.URL, b.URL) })
-	h := sha1.New()
+	h := newBundleHash()
 	for _, f := range sorted {
-		h.Write([]byte(f.URL))
-		h.Write(f.Content)
-		h.Write([]byte(f.Type.debugName()))
-		if f.SourceMap != "" {
-			h.Write([]byte("Sourcemap"))
-			h.Write([]byte(f.SourceMap))
+		content, err := f.content()
+		if err != nil {
+			return "", err
 		}
-		if f.DebugID != "" {
-			h.Write([]byte("debug-id"))
-			h.Write([]byte(f.DebugID))
-		}
+		h.add(f, content)
 	}
-	return formatHashedDebugID(h.Sum(nil))
+	return h.sum(), nil
 }
 
 type manifestFile struct {
@@ -124,10 +134,42 @@ type manifestFile struct {
 	Headers map[string]string `json:"headers,omitempty"`
 }
 
+// BundleOptions tunes how a bundle is compressed.
+type BundleOptions struct {
+	// Workers is how many files are compressed at once (0: one per CPU). Compression is most of
+	// the cost of writing a bundle, and files compress independently.
+	Workers int
+	// NewDeflater returns a DEFLATE compressor (nil: compress/flate at its default level).
+	// Callers may plug in a faster implementation of the same format. Each worker makes one and
+	// resets it for every file: a compressor's state is large, and making one per file would
+	// churn memory.
+	NewDeflater func() (Deflater, error)
+}
+
+// Deflater is a DEFLATE compressor that can be reused (compress/flate.Writer is one).
+type Deflater interface {
+	io.WriteCloser
+	Reset(w io.Writer)
+}
+
 // WriteBundle writes an artifact bundle holding files to w and returns the bundle's debug ID.
 // Files that are not valid UTF-8 are refused (Sentry skips them silently, which would lose a map
 // without a word). Duplicate URLs are an error: Sentry would keep only one of them.
-func WriteBundle(w io.Writer, files []BundleFile, meta BundleMeta) (string, error) {
+//
+// Files are loaded (see BundleFile.Load) and compressed in parallel but written, hashed and let go
+// in URL order, a few at a time: the output does not depend on timing, and memory holds a window
+// of files, not the build.
+func WriteBundle(w io.Writer, files []BundleFile, meta BundleMeta, opts ...BundleOptions) (string, error) {
+	var o BundleOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.NewDeflater == nil {
+		o.NewDeflater = func() (Deflater, error) { return flate.NewWriter(io.Discard, flate.DefaultCompression) }
+	}
 	if meta.Org == "" {
 		return "", errors.New("artifact bundle: the organization is required")
 	}
@@ -137,9 +179,6 @@ func WriteBundle(w io.Writer, files []BundleFile, meta BundleMeta) (string, erro
 		if i > 0 && sorted[i-1].URL == f.URL {
 			return "", fmt.Errorf("artifact bundle: two files have the URL %s; Sentry keeps only one: give them distinct paths or prefixes", f.URL)
 		}
-		if !utf8.Valid(f.Content) {
-			return "", fmt.Errorf("artifact bundle: %s is not valid UTF-8, and Sentry drops such files: make the build write UTF-8", f.URL)
-		}
 	}
 	if _, err := w.Write(bundleMagic); err != nil {
 		return "", fmt.Errorf("writing the artifact bundle: %w", err)
@@ -147,17 +186,28 @@ func WriteBundle(w io.Writer, files []BundleFile, meta BundleMeta) (string, erro
 	zw := zip.NewWriter(w)
 	// Offsets in the zip count from the start of the file, header included, as Sentry reads it.
 	zw.SetOffset(int64(len(bundleMagic)))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	slots, release := compressInOrder(ctx, sorted, o)
+	id := newBundleHash()
 	entries := make(map[string]manifestFile, len(sorted))
 	used := make(map[string]bool, len(sorted))
-	for _, f := range sorted {
+	for i, f := range sorted {
+		r := <-slots[i]
+		release()
+		if r.err != nil {
+			return "", r.err
+		}
 		name := bundleZipPath(f.URL)
 		for n := 1; used[name]; n++ {
 			name = fmt.Sprintf("%s.%d", bundleZipPath(f.URL), n)
 		}
 		used[name] = true
-		if err := writeZipEntry(zw, name, f.Content); err != nil {
+		if err := writeRawZipEntry(zw, name, r.compressed); err != nil {
 			return "", err
 		}
+		id.add(f, r.content)
 		headers := map[string]string{}
 		if f.DebugID != "" {
 			headers["debug-id"] = f.DebugID
@@ -167,28 +217,141 @@ func WriteBundle(w io.Writer, files []BundleFile, meta BundleMeta) (string, erro
 		}
 		entries[name] = manifestFile{Type: f.Type, URL: f.URL, Headers: headers}
 	}
-	id := BundleDebugID(sorted)
-	manifest, err := marshalManifest(entries, id, meta)
+	bundleID := id.sum()
+	manifest, err := marshalManifest(entries, bundleID, meta)
 	if err != nil {
 		return "", err
 	}
-	if err := writeZipEntry(zw, "manifest.json", manifest); err != nil {
+	d, err := o.NewDeflater()
+	if err != nil {
+		return "", fmt.Errorf("compressing the artifact bundle: %w", err)
+	}
+	mc, err := compressOne(manifest, d)
+	if err != nil {
+		return "", err
+	}
+	if err := writeRawZipEntry(zw, "manifest.json", mc); err != nil {
 		return "", err
 	}
 	if err := zw.Close(); err != nil {
 		return "", fmt.Errorf("writing the artifact bundle: %w", err)
 	}
-	return id, nil
+	return bundleID, nil
 }
 
-func writeZipEntry(zw *zip.Writer, name string, content []byte) error {
-	hdr := &zip.FileHeader{Name: name, Method: zip.Deflate, Modified: bundleTime}
+// bundleHash computes the bundle ID (see BundleDebugID) one file at a time, in URL order.
+type bundleHash struct{ h hash.Hash }
+
+func newBundleHash() *bundleHash { return &bundleHash{h: sha1.New()} }
+
+func (b *bundleHash) add(f BundleFile, content []byte) {
+	b.h.Write([]byte(f.URL))
+	b.h.Write(content)
+	b.h.Write([]byte(f.Type.debugName()))
+	if f.SourceMap != "" {
+		b.h.Write([]byte("Sourcemap"))
+		b.h.Write([]byte(f.SourceMap))
+	}
+	if f.DebugID != "" {
+		b.h.Write([]byte("debug-id"))
+		b.h.Write([]byte(f.DebugID))
+	}
+}
+
+func (b *bundleHash) sum() string { return formatHashedDebugID(b.h.Sum(nil)) }
+
+// compressedFile is one file's DEFLATE stream and what the zip header needs to know of it.
+type compressedFile struct {
+	data []byte
+	crc  uint32
+	size uint64
+}
+
+func compressOne(content []byte, d Deflater) (compressedFile, error) {
+	var buf bytes.Buffer
+	buf.Grow(len(content)/3 + 64)
+	d.Reset(&buf)
+	_, err := d.Write(content)
+	if err == nil {
+		err = d.Close()
+	}
+	if err != nil {
+		return compressedFile{}, fmt.Errorf("compressing the artifact bundle: %w", err)
+	}
+	return compressedFile{data: buf.Bytes(), crc: crc32.ChecksumIEEE(content), size: uint64(len(content))}, nil
+}
+
+// slotResult is one file, loaded and compressed.
+type slotResult struct {
+	content    []byte
+	compressed compressedFile
+	err        error
+}
+
+// compressInOrder loads and compresses files with o.Workers workers and delivers each result on
+// its own channel. At most a window of files is loaded ahead of the writer, which bounds memory.
+func compressInOrder(ctx context.Context, files []BundleFile, o BundleOptions) (slots []chan slotResult, release func()) {
+	slots = make([]chan slotResult, len(files))
+	for i := range slots {
+		slots[i] = make(chan slotResult, 1)
+	}
+	window := make(chan struct{}, 4*o.Workers)
+	next := make(chan int)
+	go func() {
+		defer close(next)
+		for i := range files {
+			select {
+			case window <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for range o.Workers {
+		go func() {
+			d, derr := o.NewDeflater()
+			for i := range next {
+				var r slotResult
+				switch {
+				case derr != nil:
+					r.err = fmt.Errorf("compressing the artifact bundle: %w", derr)
+				default:
+					r.content, r.err = files[i].content()
+					if r.err == nil && !utf8.Valid(r.content) {
+						r.err = fmt.Errorf("artifact bundle: %s is not valid UTF-8, and Sentry drops such files: make the build write UTF-8", files[i].URL)
+					}
+					if r.err == nil {
+						r.compressed, r.err = compressOne(r.content, d)
+					}
+				}
+				slots[i] <- r // buffered: never blocks, even when the writer has given up
+			}
+		}()
+	}
+	// The writer calls release after taking each result, making room for one more file.
+	release = func() { <-window }
+	return slots, release
+}
+
+func writeRawZipEntry(zw *zip.Writer, name string, c compressedFile) error {
+	hdr := &zip.FileHeader{
+		Name: name, Method: zip.Deflate,
+		// Every entry is dated 1980-01-01 00:00 (MS-DOS date 0x21, time 0; CreateRaw writes the
+		// fields as given), so that the same files give the same bytes.
+		ModifiedDate: 1<<5 | 1, ModifiedTime: 0,
+		CRC32: c.crc, CompressedSize64: uint64(len(c.data)), UncompressedSize64: c.size,
+	}
 	hdr.SetMode(0o644)
-	fw, err := zw.CreateHeader(hdr)
+	fw, err := zw.CreateRaw(hdr)
 	if err != nil {
 		return fmt.Errorf("writing %s into the artifact bundle: %w", name, err)
 	}
-	if _, err := fw.Write(content); err != nil {
+	if _, err := fw.Write(c.data); err != nil {
 		return fmt.Errorf("writing %s into the artifact bundle: %w", name, err)
 	}
 	return nil

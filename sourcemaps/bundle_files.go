@@ -13,6 +13,9 @@ import (
 // contents are used), URLs built from each file's path below the root it was found under, and
 // the map reference of each generated file. Roots are the paths given to Discover: a folder is
 // its own base, a file's base is its folder, as for sentry-cli.
+//
+// The files' contents are not kept: each BundleFile reads its file from disk when the bundle is
+// written (after inject has written it), so an upload never holds the whole build twice.
 func BundleFiles(d *Discovery, plan *InjectPlan, roots []string, urlPrefix string) ([]BundleFile, error) {
 	bases := make([]string, 0, len(roots))
 	for _, r := range roots {
@@ -52,7 +55,7 @@ func BundleFiles(d *Discovery, plan *InjectPlan, roots []string, urlPrefix strin
 			if err != nil {
 				return nil, err
 			}
-			f := BundleFile{URL: u, Type: BundleMinifiedSource, Content: js, DebugID: id}
+			f := BundleFile{URL: u, Type: BundleMinifiedSource, Load: readFile(pr.JS), DebugID: id}
 			switch pr.Kind {
 			case MapExternal, MapInline:
 				// The raw reference, data: URL included, as sentry-cli sends it: Symbolicator
@@ -77,8 +80,12 @@ func BundleFiles(d *Discovery, plan *InjectPlan, roots []string, urlPrefix strin
 				}
 				u = jsURL[:strings.LastIndex(jsURL, "/")+1] + filepath.Base(pr.Map)
 			}
-			files = append(files, BundleFile{URL: u, Type: BundleSourceMap, Content: content(pr.Map, pr.MapData), DebugID: id})
+			files = append(files, BundleFile{URL: u, Type: BundleSourceMap, Load: readFile(pr.Map), DebugID: id})
 		}
 	}
 	return files, nil
+}
+
+func readFile(path string) func() ([]byte, error) {
+	return func() ([]byte, error) { return os.ReadFile(path) }
 }

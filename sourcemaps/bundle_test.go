@@ -4,9 +4,12 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBundleURL(t *testing.T) {
@@ -65,7 +68,7 @@ func TestWriteBundle(t *testing.T) {
 	var names []string
 	for _, f := range zr.File {
 		names = append(names, f.Name)
-		if f.Method != zip.Deflate || !f.Modified.Equal(bundleTime) || f.Mode().Perm() != 0o644 {
+		if f.Method != zip.Deflate || !f.Modified.Equal(time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)) || f.Mode().Perm() != 0o644 {
 			t.Errorf("%s: method %d, time %v, mode %v; want deflate, 1980-01-01, 0644", f.Name, f.Method, f.Modified, f.Mode())
 		}
 	}
@@ -87,11 +90,11 @@ func TestWriteBundle(t *testing.T) {
 	if string(manifest) != wantManifest {
 		t.Errorf("manifest:\n got %s\nwant %s", manifest, wantManifest)
 	}
-	if id != BundleDebugID(files) || !strings.HasPrefix(id[14:], "5") {
+	if want, _ := BundleDebugID(files); id != want || !strings.HasPrefix(id[14:], "5") {
 		t.Errorf("bundle ID %s is not the v5-shaped hash of the files", id)
 	}
 	// The same files in another order give the same bundle ID.
-	if BundleDebugID([]BundleFile{files[2], files[0], files[1]}) != id {
+	if again, _ := BundleDebugID([]BundleFile{files[2], files[0], files[1]}); again != id {
 		t.Errorf("bundle ID depends on the order files were given")
 	}
 }
@@ -131,4 +134,31 @@ func FuzzReadBundle(f *testing.F) {
 		}
 		_, _, _ = ReadBundle(data)
 	})
+}
+
+// TestWriteBundleLoadsLazily: files given by Load are read as the bundle is written, and a
+// file that cannot be read fails the bundle with its URL.
+func TestWriteBundleLoadsLazily(t *testing.T) {
+	var files []BundleFile
+	for i := range 50 {
+		content := []byte(strings.Repeat(fmt.Sprintf("chunk %d;", i), 100))
+		files = append(files, BundleFile{URL: fmt.Sprintf("~/c%02d.js", i), Type: BundleMinifiedSource, Load: func() ([]byte, error) { return content, nil }})
+	}
+	var lazy, eager bytes.Buffer
+	id, err := WriteBundle(&lazy, files, BundleMeta{Org: "o"}, BundleOptions{Workers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range files {
+		files[i].Content, _ = files[i].Load()
+		files[i].Load = nil
+	}
+	id2, err := WriteBundle(&eager, files, BundleMeta{Org: "o"}, BundleOptions{Workers: 1})
+	if err != nil || id != id2 || !bytes.Equal(lazy.Bytes(), eager.Bytes()) {
+		t.Fatalf("lazy and eager bundles differ (ids %s %s, err %v)", id, id2, err)
+	}
+	files[7] = BundleFile{URL: "~/gone.js", Type: BundleMinifiedSource, Load: func() ([]byte, error) { return nil, os.ErrNotExist }}
+	if _, err := WriteBundle(&bytes.Buffer{}, files, BundleMeta{Org: "o"}); err == nil || !strings.Contains(err.Error(), "~/gone.js") {
+		t.Fatalf("err = %v, want one naming ~/gone.js", err)
+	}
 }

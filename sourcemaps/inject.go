@@ -84,7 +84,12 @@ type fileWrite struct {
 }
 
 // bytes returns the new content in one piece.
-func (w *fileWrite) bytes() []byte { return bytes.Join(w.parts, nil) }
+func (w *fileWrite) bytes() []byte {
+	if len(w.parts) == 1 {
+		return w.parts[0]
+	}
+	return bytes.Join(w.parts, nil)
+}
 
 // Blocked reports whether errors prevent the plan from being applied.
 func (p *InjectPlan) Blocked() bool { return p.Errors > 0 }

@@ -236,6 +236,13 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 	if len(files) == 0 {
 		return usageErrorf("no generated files or maps found under %s (extensions: %s)", strings.Join(opts.Paths, ", "), strings.Join(dopts.Extensions, ", "))
 	}
+	injected := 0
+	if plan != nil {
+		injected = len(plan.Injected)
+	}
+	// The build's contents are read again from disk as the bundle is written: let the copies
+	// held since discovery go.
+	d, plan = nil, nil
 	bar := newProgressBar(opts.IO)
 	res, err := upload.Upload(ctx, client, files, upload.Options{
 		Org: conn.Org, Projects: conn.Projects, Release: conn.Release, Dist: conn.Dist,
@@ -260,15 +267,15 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(report)
 	}
-	return renderUploadHuman(opts.IO, report, plan, res.Legacy)
+	return renderUploadHuman(opts.IO, report, injected, res.Legacy)
 }
 
 var uploadPhaseOrder = []string{"discover", "validate", "inject", "bundle", "hash", "upload", "assemble"}
 
-func renderUploadHuman(ios *IOStreams, r uploadReport, plan *sourcemaps.InjectPlan, legacy bool) error {
+func renderUploadHuman(ios *IOStreams, r uploadReport, injected int, legacy bool) error {
 	w := ios.Out
-	if plan != nil && len(plan.Injected) > 0 {
-		fmt.Fprintf(w, "injected debug IDs into %s\n", plural(len(plan.Injected), "file"))
+	if injected > 0 {
+		fmt.Fprintf(w, "injected debug IDs into %s\n", plural(injected, "file"))
 	}
 	files := 0
 	var size int64

@@ -214,7 +214,8 @@ func TestUploadWaitsForOK(t *testing.T) {
 	}{
 		{"ok after processing", []sentryapi.AssembleResponse{{State: "created"}, {State: "assembling"}, {State: "assembling"}, {State: "ok"}}, "", 3},
 		{"error reported with the server's detail", []sentryapi.AssembleResponse{{State: "created"}, {State: "error", Detail: "File exceeds maximum size"}}, "File exceeds maximum size", 1},
-		{"stuck assembling times out", []sentryapi.AssembleResponse{{State: "assembling"}}, `still "assembling" after 10s`, 10},
+		// Polls back off 0.1, 0.2, 0.4, 0.8 s, then every second: 13 waits pass 10 s.
+		{"stuck assembling times out", []sentryapi.AssembleResponse{{State: "assembling"}}, `still "assembling" after 10s`, 13},
 		{"error without detail", []sentryapi.AssembleResponse{{State: "created"}, {State: "error"}}, "the server gave no reason", 1},
 	}
 	for _, tt := range tests {
@@ -231,6 +232,9 @@ func TestUploadWaitsForOK(t *testing.T) {
 			}
 			if len(s.waits) != tt.polls {
 				t.Errorf("polled after %d waits, want %d", len(s.waits), tt.polls)
+			}
+			if len(s.waits) > 0 && (s.waits[0] != 100*time.Millisecond || s.waits[len(s.waits)-1] > time.Second) {
+				t.Errorf("waits %v: want a first poll after 100ms and none longer than the 1s interval", s.waits)
 			}
 		})
 	}

@@ -586,3 +586,15 @@ func validDebugID(id string) bool {
 	_, err := hex.DecodeString(h[:32])
 	return err == nil
 }
+
+// ForgetUploads drops every stored chunk, assemble job and bundle, as if nothing had ever been
+// uploaded: benchmarks use it so that every measured upload is a fresh one.
+func (s *Server) ForgetUploads() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range s.orgs {
+		o.blobs = map[string][]byte{}
+		o.assembles = map[string]*assembleJob{}
+		o.bundles = nil
+	}
+}

@@ -390,3 +390,15 @@ func TestAssembleReleaseBundle(t *testing.T) {
 		t.Errorf("unknown release: %d", status)
 	}
 }
+
+func TestForgetUploads(t *testing.T) {
+	srv := Start(t, Options{})
+	srv.mu.Lock()
+	srv.orgs[0].blobs["x"] = []byte("chunk")
+	srv.orgs[0].bundles = append(srv.orgs[0].bundles, &Bundle{ID: "b"})
+	srv.mu.Unlock()
+	srv.ForgetUploads()
+	if len(srv.Chunks("acme")) != 0 || len(srv.Bundles()) != 0 {
+		t.Fatalf("chunks %v and bundles %v remain", srv.Chunks("acme"), srv.Bundles())
+	}
+}
