@@ -14,13 +14,12 @@ import (
 
 // InjectOptions are the inputs of `releasegate sourcemaps inject`.
 type InjectOptions struct {
-	IO         *IOStreams
-	Paths      []string
-	Discover   discoverFlags
-	DryRun     bool
-	Format     string
-	LegacyKey  bool
-	MaxSources int
+	IO        *IOStreams
+	Paths     []string
+	Discover  discoverFlags
+	DryRun    bool
+	Format    string
+	LegacyKey bool
 	// now is the clock for the elapsed time in the summary (tests fix it).
 	now func() time.Time
 }
@@ -60,7 +59,6 @@ written), 2 usage error.`,
 	cmd.Flags().BoolVarP(&opts.DryRun, "dry-run", "n", false, "show what would change; write nothing")
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output format: human or json")
 	cmd.Flags().BoolVar(&opts.LegacyKey, "legacy-debug-id-key", false, `also write the map's ID under "debug_id", the key sentry-cli 2.x wrote (for older self-hosted Sentry and tools; see docs/inject.md)`)
-	cmd.Flags().IntVar(&opts.MaxSources, "max-sources", sourcemaps.DefaultMaxSources, "most sources one map may name")
 	return cmd
 }
 
@@ -87,13 +85,10 @@ func injectRun(opts *InjectOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.MaxSources <= 0 {
-		return usageErrorf("--max-sources must be positive, not %d", opts.MaxSources)
-	}
 	start := opts.now()
 	d := sourcemaps.Discover(opts.Paths, dopts)
 	plan, findings := sourcemaps.PlanInject(d, sourcemaps.InjectOptions{
-		Limits:           sourcemaps.Limits{MaxSources: opts.MaxSources},
+		Limits:           opts.Discover.limits(),
 		LegacyDebugIDKey: opts.LegacyKey,
 	})
 	r := &injectReport{Injected: plan.Injected, Skipped: plan.Skipped, Findings: findings, DryRun: opts.DryRun}

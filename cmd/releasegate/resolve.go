@@ -88,6 +88,7 @@ Exit status: 0 ok (unmapped positions are not errors), 1 the map is invalid,
 	f.StringArrayVarP(&opts.Discover.Ignore, "ignore", "i", nil, "with --stacktrace: skip files and folders matching this glob, repeatable")
 	f.BoolVar(&opts.Discover.IncludeNodeModules, "include-node-modules", false, "with --stacktrace: also search node_modules folders")
 	opts.Discover.MaxFileSizeMiB = sourcemaps.DefaultMaxFileSize >> 20
+	opts.Discover.MaxSources = sourcemaps.DefaultMaxSources
 	return cmd
 }
 

@@ -95,7 +95,6 @@ type UploadOptions struct {
 	Wait        bool
 	WaitTimeout time.Duration
 	Format      string
-	MaxSources  int
 	now         func() time.Time
 }
 
@@ -140,7 +139,6 @@ accept the bundle.`,
 	cmd.Flags().BoolVar(&opts.Wait, "wait", true, "wait until Sentry has assembled the bundle (success is only reported then)")
 	cmd.Flags().DurationVar(&opts.WaitTimeout, "wait-timeout", 5*time.Minute, "how long to wait for Sentry to assemble the bundle")
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output format: human or json")
-	cmd.Flags().IntVar(&opts.MaxSources, "max-sources", sourcemaps.DefaultMaxSources, "most sources one map may name")
 	return cmd
 }
 
@@ -194,7 +192,7 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 	}
 	var d *sourcemaps.Discovery
 	timed("discover", func() { d = sourcemaps.Discover(opts.Paths, dopts) })
-	limits := sourcemaps.Limits{MaxSources: opts.MaxSources}
+	limits := opts.Discover.limits()
 	if !opts.NoValidate {
 		var r *sourcemaps.Report
 		timed("validate", func() { r = sourcemaps.Validate(d, sourcemaps.ValidateOptions{Limits: limits}) })

@@ -15,6 +15,7 @@ type discoverFlags struct {
 	Ignore             []string
 	IncludeNodeModules bool
 	MaxFileSizeMiB     int64
+	MaxSources         int
 }
 
 func (f *discoverFlags) register(cmd *cobra.Command) {
@@ -22,11 +23,20 @@ func (f *discoverFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringArrayVarP(&f.Ignore, "ignore", "i", nil, "skip files and folders matching this glob, repeatable (a glob without / matches names at any depth)")
 	cmd.Flags().BoolVar(&f.IncludeNodeModules, "include-node-modules", false, "also walk node_modules folders (skipped by default)")
 	cmd.Flags().Int64Var(&f.MaxFileSizeMiB, "max-file-size", sourcemaps.DefaultMaxFileSize>>20, "largest file to read, in MiB; larger files are reported, not read")
+	cmd.Flags().IntVar(&f.MaxSources, "max-sources", sourcemaps.DefaultMaxSources, "most sources one map may name")
+}
+
+// limits are the parsing limits the flags set (checked by options).
+func (f *discoverFlags) limits() sourcemaps.Limits {
+	return sourcemaps.Limits{MaxSources: f.MaxSources}
 }
 
 func (f *discoverFlags) options() (sourcemaps.DiscoverOptions, error) {
 	if f.MaxFileSizeMiB <= 0 {
 		return sourcemaps.DiscoverOptions{}, usageErrorf("--max-file-size must be a positive number of MiB, not %d", f.MaxFileSizeMiB)
+	}
+	if f.MaxSources <= 0 {
+		return sourcemaps.DiscoverOptions{}, usageErrorf("--max-sources must be positive, not %d", f.MaxSources)
 	}
 	exts := make([]string, 0, len(f.Extensions))
 	for _, e := range f.Extensions {
@@ -46,11 +56,10 @@ func (f *discoverFlags) options() (sourcemaps.DiscoverOptions, error) {
 
 // ValidateOptions are the inputs of `releasegate sourcemaps validate`.
 type ValidateOptions struct {
-	IO         *IOStreams
-	Paths      []string
-	Discover   discoverFlags
-	Format     string
-	MaxSources int
+	IO       *IOStreams
+	Paths    []string
+	Discover discoverFlags
+	Format   string
 }
 
 func newValidateCmd(ios *IOStreams) *cobra.Command {
@@ -80,7 +89,6 @@ docs/output.md), github (workflow annotations within GitHub's caps, then a summa
 	}
 	opts.Discover.register(cmd)
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output format: human, json or github")
-	cmd.Flags().IntVar(&opts.MaxSources, "max-sources", sourcemaps.DefaultMaxSources, "most sources one map may name")
 	return cmd
 }
 
@@ -93,11 +101,8 @@ func validateRun(opts *ValidateOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.MaxSources <= 0 {
-		return usageErrorf("--max-sources must be positive, not %d", opts.MaxSources)
-	}
 	d := sourcemaps.Discover(opts.Paths, dopts)
-	report := sourcemaps.Validate(d, sourcemaps.ValidateOptions{Limits: sourcemaps.Limits{MaxSources: opts.MaxSources}})
+	report := sourcemaps.Validate(d, sourcemaps.ValidateOptions{Limits: opts.Discover.limits()})
 	if err := render(opts.IO, report); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
