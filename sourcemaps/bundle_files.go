@@ -16,7 +16,8 @@ import (
 //
 // The files' contents are not kept: each BundleFile reads its file from disk when the bundle is
 // written (after inject has written it), so an upload never holds the whole build twice.
-func BundleFiles(d *Discovery, plan *InjectPlan, roots []string, urlPrefix string) ([]BundleFile, error) {
+func BundleFiles(d *Discovery, plan *InjectPlan, roots []string, opts BundleFilesOptions) ([]BundleFile, error) {
+	urlPrefix := opts.URLPrefix
 	bases := make([]string, 0, len(roots))
 	for _, r := range roots {
 		if info, err := os.Stat(r); err == nil && !info.IsDir() {
@@ -80,10 +81,35 @@ func BundleFiles(d *Discovery, plan *InjectPlan, roots []string, urlPrefix strin
 				}
 				u = jsURL[:strings.LastIndex(jsURL, "/")+1] + filepath.Base(pr.Map)
 			}
-			files = append(files, BundleFile{URL: u, Type: BundleSourceMap, Load: readFile(pr.Map), DebugID: id})
+			load := readFile(pr.Map)
+			if len(opts.StripPrefixes) > 0 {
+				load = stripped(pr.Map, opts.StripPrefixes)
+			}
+			files = append(files, BundleFile{URL: u, Type: BundleSourceMap, Load: load, DebugID: id})
 		}
 	}
 	return files, nil
+}
+
+// BundleFilesOptions shapes what BundleFiles sends.
+type BundleFilesOptions struct {
+	// URLPrefix goes before each file's path ("" : "~").
+	URLPrefix string
+	// StripPrefixes are removed from the maps' "sources" in the copies sent (see
+	// StripSourcePrefixes); the files on disk are not changed.
+	StripPrefixes []string
+}
+
+// stripped reads a map and strips source prefixes from the copy.
+func stripped(path string, prefixes []string) func() ([]byte, error) {
+	return func() ([]byte, error) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		out, _, err := StripSourcePrefixes(b, prefixes)
+		return out, err
+	}
 }
 
 func readFile(path string) func() ([]byte, error) {

@@ -90,6 +90,7 @@ type UploadOptions struct {
 	Release     string
 	Dist        string
 	URLPrefix   string
+	StripPrefix []string
 	NoValidate  bool
 	NoInject    bool
 	Wait        bool
@@ -134,6 +135,7 @@ accept the bundle.`,
 	cmd.Flags().StringVarP(&opts.Release, "release", "r", "", "release the files belong to (default SENTRY_RELEASE; optional with debug IDs)")
 	cmd.Flags().StringVarP(&opts.Dist, "dist", "d", "", "distribution within the release (needs --release)")
 	cmd.Flags().StringVarP(&opts.URLPrefix, "url-prefix", "u", "~", "URL prefix of the files, e.g. '~/static/js' or 'app:///'")
+	cmd.Flags().StringArrayVar(&opts.StripPrefix, "strip-prefix", nil, "remove this prefix from the maps' source paths in what is sent, repeatable (e.g. ../../ or webpack://app/)")
 	cmd.Flags().BoolVar(&opts.NoValidate, "no-validate", false, "upload without validating first")
 	cmd.Flags().BoolVar(&opts.NoInject, "no-inject", false, "do not inject debug IDs into files that lack them")
 	cmd.Flags().BoolVar(&opts.Wait, "wait", true, "wait until Sentry has assembled the bundle (success is only reported then)")
@@ -227,7 +229,7 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 			return &exitError{code: exitNo, err: fmt.Errorf("injecting debug IDs: %w", applyErr)}
 		}
 	}
-	files, err := sourcemaps.BundleFiles(d, plan, opts.Paths, opts.URLPrefix)
+	files, err := sourcemaps.BundleFiles(d, plan, opts.Paths, sourcemaps.BundleFilesOptions{URLPrefix: opts.URLPrefix, StripPrefixes: opts.StripPrefix})
 	if err != nil {
 		return usageErrorf("%v", err)
 	}

@@ -220,3 +220,58 @@ func sameInlineMap(theirs, ours string) bool {
 func withoutRef(content []byte, ref string) []byte {
 	return bytes.Replace(content, []byte(ref), nil, 1)
 }
+
+// TestUploadPrefixesAndDist: --url-prefix names the files as the site serves them, --strip-prefix
+// cleans the maps' source paths in what is sent (not on disk), --dist goes to the bundle.
+func TestUploadPrefixesAndDist(t *testing.T) {
+	srv := sentryapitest.Start(t, sentryapitest.Options{})
+	sentryEnv(t, srv)
+	t.Setenv("SENTRY_ORG", "acme")
+	t.Setenv("SENTRY_PROJECT", "web")
+	esm := filepath.Join(testbundles.Build(t, "esbuild"), "esm")
+	mapOnDisk := func() []byte {
+		matches, _ := filepath.Glob(filepath.Join(esm, "main-*.js.map"))
+		if len(matches) != 1 {
+			t.Fatalf("want one main map, got %v", matches)
+		}
+		b, _ := os.ReadFile(matches[0])
+		return b
+	}
+	before := mapOnDisk()
+	if !bytes.Contains(before, []byte(`"../../src/`)) {
+		t.Fatalf("the esbuild map's sources do not start with ../../src/ any more; update this test")
+	}
+	code, out, errOut := runMain(t, "sourcemaps", "upload", "--release", "web@2.0.0", "--dist", "eu",
+		"--url-prefix", "~/static/js/", "--strip-prefix", "../../", esm)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	b := srv.Bundles()[0]
+	if b.Dist != "eu" || b.Release != "web@2.0.0" {
+		t.Errorf("bundle release %q dist %q", b.Release, b.Dist)
+	}
+	var sentMain []byte
+	for url, f := range b.Files {
+		if !strings.HasPrefix(url, "~/static/js/") {
+			t.Errorf("file URL %s does not start with the prefix", url)
+		}
+		if strings.HasPrefix(url, "~/static/js/main-") && strings.HasSuffix(url, ".map") {
+			sentMain = f.Content
+		}
+	}
+	m, _, err := sourcemaps.Parse(sentMain, sourcemaps.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range m.Sources {
+		if strings.HasPrefix(s, "../") || !strings.HasPrefix(s, "src/") {
+			t.Errorf("source %q was not stripped", s)
+		}
+	}
+	if after := mapOnDisk(); !bytes.Contains(after, []byte(`"../../src/`)) {
+		t.Errorf("--strip-prefix changed the map on disk")
+	}
+	if code, _, errOut := runMain(t, "sourcemaps", "upload", "--dist", "eu", esm); code != exitUsage || !strings.Contains(errOut, "--dist needs --release") {
+		t.Errorf("--dist without --release: exit %d, %s", code, errOut)
+	}
+}
