@@ -9,14 +9,13 @@ import (
 )
 
 // BundleFiles lists what an upload sends for a discovered build: every generated file and every
-// map file, with the debug IDs they carry (after inject, when plan is given: the plan's new
-// contents are used), URLs built from each file's path below the root it was found under, and
+// map file, with the debug IDs they carry (as the files are on disk now, after any inject), URLs built from each file's path below the root it was found under, and
 // the map reference of each generated file. Roots are the paths given to Discover: a folder is
 // its own base, a file's base is its folder, as for sentry-cli.
 //
 // The files' contents are not kept: each BundleFile reads its file from disk when the bundle is
 // written (after inject has written it), so an upload never holds the whole build twice.
-func BundleFiles(d *Discovery, plan *InjectPlan, roots []string, opts BundleFilesOptions) ([]BundleFile, error) {
+func BundleFiles(d *Discovery, roots []string, opts BundleFilesOptions) ([]BundleFile, error) {
 	urlPrefix := opts.URLPrefix
 	bases := make([]string, 0, len(roots))
 	for _, r := range roots {
@@ -35,20 +34,17 @@ func BundleFiles(d *Discovery, plan *InjectPlan, roots []string, opts BundleFile
 		}
 		return "", fmt.Errorf("%s is not below any of the paths given", p)
 	}
-	content := func(p string, orig []byte) []byte {
-		if plan != nil {
-			if b, ok := plan.Content(p); ok {
-				return b
-			}
-		}
-		return orig
-	}
 	var files []BundleFile
 	for i := range d.Pairs {
 		pr := &d.Pairs[i]
 		var id string
 		if pr.JS != "" {
-			js := content(pr.JS, pr.JSData)
+			// The file as it is on disk now, after inject: its debug ID and map reference are
+			// read from what will be sent.
+			js, err := os.ReadFile(pr.JS)
+			if err != nil {
+				return nil, fmt.Errorf("reading %s again: %w", pr.JS, err)
+			}
 			if v, _, ok := FindDebugID(js); ok {
 				id, _ = NormalizeDebugID(v)
 			}

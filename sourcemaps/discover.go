@@ -48,6 +48,10 @@ type DiscoverOptions struct {
 	// MaxFileSize is the largest file read (0: DefaultMaxFileSize). Larger files get a
 	// file-too-large finding instead of exhausting memory.
 	MaxFileSize int64
+	// Lazy keeps no file's bytes after discovery: Validate, PlanInject and ApplyInject read each
+	// pair when they come to it (Pair.Load) and let it go after, so that memory holds a few
+	// pairs at a time instead of the whole build. Pairs' JSData and MapData are nil until loaded.
+	Lazy bool
 }
 
 // DefaultMaxFileSize bounds a single generated file or map. Real bundles' maps reach tens of
@@ -65,8 +69,58 @@ type Pair struct {
 	Reference string
 	// ReferenceLine is the 1-based line of the sourceMappingURL comment (0 when none).
 	ReferenceLine int
-	// JSData and MapData are the files' bytes (MapData is the decoded payload of an inline map).
+	// JSData and MapData are the files' bytes (MapData is the decoded payload of an inline map);
+	// nil in a lazy discovery until Load.
 	JSData, MapData []byte
+	lazy            bool
+}
+
+// Load reads the pair's files if they are not in memory (a lazy discovery), and reports whether
+// it did, so the caller can Release them when done.
+func (p *Pair) Load() (loaded bool, err error) {
+	if p.JS != "" && p.JSData == nil {
+		if p.JSData, err = os.ReadFile(p.JS); err != nil {
+			return false, fmt.Errorf("cannot read %s: %w", p.JS, err)
+		}
+		loaded = true
+	}
+	if p.MapData != nil {
+		return loaded, nil
+	}
+	switch p.Kind {
+	case MapInline:
+		// The inline map's payload is in the file: take it from the comment again.
+		if ref, _, _, ok := FindSourceMappingURL(p.JSData); ok {
+			if p.MapData, err = decodeDataURL(ref); err != nil {
+				return loaded, fmt.Errorf("%s: the inline map cannot be decoded: %w", p.JS, err)
+			}
+		}
+		return true, nil
+	case MapExternal, MapGuessed, MapOrphan:
+		if p.MapData, err = os.ReadFile(p.Map); err != nil {
+			return loaded, fmt.Errorf("cannot read %s: %w", p.Map, err)
+		}
+		return true, nil
+	}
+	return loaded, nil
+}
+
+// unreadable names the file a failed Load could not read.
+func (p *Pair) unreadable() string {
+	if p.JS != "" && p.JSData == nil {
+		return p.JS
+	}
+	if p.Kind == MapInline {
+		return p.JS
+	}
+	return p.Map
+}
+
+// Release drops the bytes Load read. A pair of an eager discovery keeps its bytes.
+func (p *Pair) Release() {
+	if p.lazy {
+		p.JSData, p.MapData = nil, nil
+	}
 }
 
 // Discovery is the result of walking a build.
@@ -206,11 +260,32 @@ func (w *walker) isGenerated(name string) bool {
 	return false
 }
 
-func (w *walker) read(p string) ([]byte, bool) {
+// readOrCheck reads a map, or in a lazy discovery only checks that it can be read.
+func (w *walker) readOrCheck(p string) ([]byte, bool) {
+	if w.opts.Lazy {
+		return nil, w.checkSize(p)
+	}
+	return w.read(p)
+}
+
+// checkSize reports a file over MaxFileSize (or one that cannot be looked at) and returns false.
+func (w *walker) checkSize(p string) bool {
 	info, err := os.Stat(p)
-	if err == nil && info.Size() > w.opts.MaxFileSize {
+	switch {
+	case err != nil:
+		w.add(Finding{Code: CodeFileUnreadable, Severity: SeverityError, Path: p,
+			Message: fmt.Sprintf("cannot read %s: %v; fix its permissions or leave it out", p, errors.Unwrap(err))})
+		return false
+	case info.Size() > w.opts.MaxFileSize:
 		w.add(Finding{Code: CodeFileTooLarge, Severity: SeverityError, Path: p,
 			Message: fmt.Sprintf("%s is %d MiB, over the %d MiB limit; a map this large is a broken build (or raise --max-file-size)", p, info.Size()>>20, w.opts.MaxFileSize>>20)})
+		return false
+	}
+	return true
+}
+
+func (w *walker) read(p string) ([]byte, bool) {
+	if !w.checkSize(p) {
 		return nil, false
 	}
 	data, err := os.ReadFile(p)
@@ -238,7 +313,7 @@ func (w *walker) pair() *Discovery {
 		if !ok {
 			continue
 		}
-		pr := Pair{JS: js, JSData: data, Kind: MapNone}
+		pr := Pair{JS: js, JSData: data, Kind: MapNone, lazy: w.opts.Lazy}
 		ref, refLine, legacy, found := FindSourceMappingURL(data)
 		if found {
 			pr.Reference, pr.ReferenceLine = ref, refLine
@@ -252,6 +327,9 @@ func (w *walker) pair() *Discovery {
 			if g := w.guess(js, mapSet); g != "" {
 				guesses[g] = append(guesses[g], len(pairs))
 			}
+		}
+		if pr.lazy {
+			pr.JSData, pr.MapData = nil, nil
 		}
 		pairs = append(pairs, pr)
 	}
@@ -275,7 +353,7 @@ func (w *walker) pair() *Discovery {
 	for i := range pairs {
 		pr := &pairs[i]
 		if pr.Kind == MapExternal || pr.Kind == MapGuessed {
-			data, ok := w.read(pr.Map)
+			data, ok := w.readOrCheck(pr.Map)
 			if !ok {
 				pr.Kind, pr.Map = MapNone, ""
 				continue
@@ -291,11 +369,11 @@ func (w *walker) pair() *Discovery {
 		if used[m] {
 			continue
 		}
-		data, ok := w.read(m)
+		data, ok := w.readOrCheck(m)
 		if !ok {
 			continue
 		}
-		pairs = append(pairs, Pair{Map: m, Kind: MapOrphan, MapData: data})
+		pairs = append(pairs, Pair{Map: m, Kind: MapOrphan, MapData: data, lazy: w.opts.Lazy})
 		w.add(Finding{Code: CodeOrphanMap, Severity: SeverityWarning, Path: m,
 			Message: "no generated file references this map; it will be uploaded but never used by debug ID: check that its bundle was not renamed or deleted"})
 	}

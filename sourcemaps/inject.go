@@ -73,6 +73,10 @@ type InjectPlan struct {
 	// Errors counts the error findings that block the plan.
 	Errors int
 	writes []fileWrite
+	// A plan of a lazy discovery keeps no contents: ApplyInject plans those pairs again, one at
+	// a time, and checks that each gets the debug ID planned here.
+	lazyPairs []*Pair
+	opts      InjectOptions
 }
 
 // fileWrite is one file's new content, as pieces: mostly slices of the original bytes around
@@ -100,6 +104,8 @@ type pairResult struct {
 	skipped  *SkippedFile
 	findings []Finding
 	writes   []fileWrite
+	// rewrite marks a lazy pair whose writes were dropped, to be planned again on apply.
+	rewrite bool
 }
 
 // PlanInject computes, for every discovered generated file, the bytes sentry-cli 3.8.0's
@@ -122,7 +128,7 @@ func PlanInject(d *Discovery, opts InjectOptions) (*InjectPlan, []Finding) {
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				results[i] = planPair(&d.Pairs[i], opts)
+				results[i] = planLoaded(&d.Pairs[i], opts)
 			}
 		})
 	}
@@ -134,8 +140,11 @@ func PlanInject(d *Discovery, opts InjectOptions) (*InjectPlan, []Finding) {
 	close(next)
 	wg.Wait()
 
-	plan := &InjectPlan{}
-	for _, r := range results {
+	plan := &InjectPlan{opts: opts}
+	for i, r := range results {
+		if r.rewrite {
+			plan.lazyPairs = append(plan.lazyPairs, &d.Pairs[i])
+		}
 		if r.injected != nil {
 			plan.Injected = append(plan.Injected, *r.injected)
 		}
@@ -199,6 +208,24 @@ func sharedMaps(pairs []Pair, findings *[]Finding) map[int]bool {
 			Message: fmt.Sprintf("this map is referenced by %d files (%s); a map can fit only one file and its debug ID can name only one: give each file its own map (sentry-cli would pick one at random and leave the others with a map that does not fit)", len(idx), strings.Join(names, ", "))})
 	}
 	return blocked
+}
+
+// planLoaded plans a pair, reading its files first if a lazy discovery left them on disk.
+func planLoaded(p *Pair, opts InjectOptions) pairResult {
+	loaded, err := p.Load()
+	if loaded {
+		defer p.Release()
+	}
+	if err != nil {
+		return pairResult{findings: []Finding{{Code: CodeFileUnreadable, Severity: SeverityError, Path: p.unreadable(),
+			Message: fmt.Sprintf("%v; nothing was injected: fix its permissions or leave it out", err)}}}
+	}
+	r := planPair(p, opts)
+	if p.lazy && len(r.writes) > 0 {
+		// Keep no contents: ApplyInject plans this pair again when it writes it.
+		r.writes, r.rewrite = nil, true
+	}
+	return r
 }
 
 // planPair computes one generated file's injection.
@@ -733,38 +760,87 @@ func ApplyInject(plan *InjectPlan) error {
 	if plan.Blocked() {
 		return fmt.Errorf("the plan has %d errors; nothing was written: fix them and run inject again", plan.Errors)
 	}
-	fail := func(path string, replaced int, err error, format string, args ...any) error {
-		return &ApplyError{Path: path, Replaced: replaced, Err: err, msg: fmt.Sprintf(format, args...)}
+	var targets []target
+	var err error
+	if len(plan.lazyPairs) > 0 {
+		targets, err = plan.writeLazyTemps()
+	} else {
+		targets, err = writeTemps(plan.writes)
 	}
-	type target struct {
-		w    *fileWrite
-		real string
-		mode fs.FileMode
-		tmp  string
+	if err != nil {
+		for _, t := range targets {
+			if t.tmp != "" {
+				os.Remove(t.tmp)
+			}
+		}
+		return err
 	}
-	targets := make([]target, 0, len(plan.writes))
+	for i, t := range targets {
+		if err := os.Rename(t.tmp, t.real); err != nil {
+			for _, u := range targets[i:] {
+				os.Remove(u.tmp)
+			}
+			return applyFail(t.path, i, err, "cannot replace %s: %v; %d of %d files were already replaced: restore the build output (or rebuild) and run inject again", t.path, err, i, len(targets))
+		}
+	}
+	return nil
+}
+
+func applyFail(path string, replaced int, err error, format string, args ...any) error {
+	return &ApplyError{Path: path, Replaced: replaced, Err: err, msg: fmt.Sprintf(format, args...)}
+}
+
+// target is one file ApplyInject replaces, and the temporary file holding its new content.
+type target struct {
+	path string // as discovered
+	real string // symlinks resolved
+	mode fs.FileMode
+	tmp  string
+}
+
+// resolveTarget checks that w's file is still the one planned (same size, a regular file, not
+// reached twice through symlinks) and returns where to write it.
+func resolveTarget(w *fileWrite, seen map[string]string) (target, error) {
+	real, err := filepath.EvalSymlinks(w.path)
+	if err != nil {
+		return target{}, applyFail(w.path, 0, err, "cannot resolve %s: %v; nothing was changed", w.path, err)
+	}
+	if other, dup := seen[real]; dup {
+		return target{}, applyFail(w.path, 0, nil, "%s and %s are the same file (through a symlink); nothing was changed: inject each file once (leave one out with --ignore)", other, w.path)
+	}
+	seen[real] = w.path
+	info, err := os.Stat(real)
+	if err != nil {
+		return target{}, applyFail(w.path, 0, err, "cannot read %s: %v; nothing was changed", w.path, err)
+	}
+	if !info.Mode().IsRegular() {
+		return target{}, applyFail(w.path, 0, nil, "%s is no longer a regular file; nothing was changed: run inject again", w.path)
+	}
+	if info.Size() != int64(w.origSize) {
+		return target{}, applyFail(w.path, 0, nil, "%s changed while inject was running (it was %d bytes, now %d); nothing was changed: run inject again when the build has finished", w.path, w.origSize, info.Size())
+	}
+	return target{path: w.path, real: real, mode: info.Mode().Perm()}, nil
+}
+
+func tempFail(t target, err error) error {
+	cause := err
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		cause = pe.Err // the folder is in the message already
+	}
+	return applyFail(t.path, 0, err, "cannot write %s: %v; nothing was changed: make its folder writable (and check free space), then run inject again", t.path, cause)
+}
+
+// writeTemps checks every planned file, then writes each new content to a temporary file beside
+// it. It returns the targets (with the temporaries written so far, for cleanup on error).
+func writeTemps(writes []fileWrite) ([]target, error) {
+	targets := make([]target, 0, len(writes))
 	seen := map[string]string{}
-	for i := range plan.writes {
-		w := &plan.writes[i]
-		real, err := filepath.EvalSymlinks(w.path)
+	for i := range writes {
+		t, err := resolveTarget(&writes[i], seen)
 		if err != nil {
-			return fail(w.path, 0, err, "cannot resolve %s: %v; nothing was changed", w.path, err)
+			return targets, err
 		}
-		if other, dup := seen[real]; dup {
-			return fail(w.path, 0, nil, "%s and %s are the same file (through a symlink); nothing was changed: inject each file once (leave one out with --ignore)", other, w.path)
-		}
-		seen[real] = w.path
-		info, err := os.Stat(real)
-		if err != nil {
-			return fail(w.path, 0, err, "cannot read %s: %v; nothing was changed", w.path, err)
-		}
-		if !info.Mode().IsRegular() {
-			return fail(w.path, 0, nil, "%s is no longer a regular file; nothing was changed: run inject again", w.path)
-		}
-		if info.Size() != int64(w.origSize) {
-			return fail(w.path, 0, nil, "%s changed while inject was running (it was %d bytes, now %d); nothing was changed: run inject again when the build has finished", w.path, w.origSize, info.Size())
-		}
-		targets = append(targets, target{w: w, real: real, mode: info.Mode().Perm()})
+		targets = append(targets, t)
 	}
 	// Temporary files are written by one goroutine per folder (up to one per CPU): creating
 	// files in the same folder from several threads only contends on the folder's lock.
@@ -784,7 +860,7 @@ func ApplyInject(plan *InjectPlan) error {
 		wg.Go(func() {
 			for d := range next {
 				for _, i := range byDir[d] {
-					if targets[i].tmp, errs[i] = writeTemp(targets[i].real, targets[i].w.parts, targets[i].mode); errs[i] != nil {
+					if targets[i].tmp, errs[i] = writeTemp(targets[i].real, writes[i].parts, targets[i].mode); errs[i] != nil {
 						break // this folder is not writable; the others still finish
 					}
 				}
@@ -797,29 +873,84 @@ func ApplyInject(plan *InjectPlan) error {
 	close(next)
 	wg.Wait()
 	for i, err := range errs {
-		if err == nil {
-			continue
-		}
-		for _, t := range targets {
-			if t.tmp != "" {
-				os.Remove(t.tmp)
-			}
-		}
-		cause := err
-		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
-			cause = pe.Err // the folder is in the message already
-		}
-		return fail(targets[i].w.path, 0, err, "cannot write %s: %v; nothing was changed: make its folder writable (and check free space), then run inject again", targets[i].w.path, cause)
-	}
-	for i, t := range targets {
-		if err := os.Rename(t.tmp, t.real); err != nil {
-			for _, u := range targets[i:] {
-				os.Remove(u.tmp)
-			}
-			return fail(t.w.path, i, err, "cannot replace %s: %v; %d of %d files were already replaced: restore the build output (or rebuild) and run inject again", t.w.path, err, i, len(targets))
+		if err != nil {
+			return targets, tempFail(targets[i], err)
 		}
 	}
-	return nil
+	return targets, nil
+}
+
+// writeLazyTemps plans each pair of a lazy plan again, from disk, one pair per worker at a time,
+// checks it gets the same debug ID as planned (else the build changed under us), and writes its
+// temporary files; the pair's bytes are let go before the next. Memory holds a few pairs, not
+// the build.
+func (plan *InjectPlan) writeLazyTemps() ([]target, error) {
+	planned := make(map[string]string, len(plan.Injected))
+	for _, f := range plan.Injected {
+		planned[f.Path] = f.DebugID
+	}
+	var (
+		mu      sync.Mutex
+		targets []target
+		first   error
+		seen    = map[string]string{}
+	)
+	next := make(chan *Pair)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for p := range next {
+				ts, err := rewritePair(p, plan.opts, planned, &mu, seen)
+				mu.Lock()
+				targets = append(targets, ts...)
+				if err != nil && first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for _, p := range plan.lazyPairs {
+		mu.Lock()
+		failed := first != nil
+		mu.Unlock()
+		if failed {
+			break
+		}
+		next <- p
+	}
+	close(next)
+	wg.Wait()
+	return targets, first
+}
+
+// rewritePair plans one lazy pair again and writes its temporary files.
+func rewritePair(p *Pair, opts InjectOptions, planned map[string]string, mu *sync.Mutex, seen map[string]string) ([]target, error) {
+	loaded, err := p.Load()
+	if loaded {
+		defer p.Release()
+	}
+	if err != nil {
+		return nil, applyFail(p.unreadable(), 0, err, "%v; nothing was changed", err)
+	}
+	r := planPair(p, opts)
+	if r.injected == nil || r.injected.DebugID != planned[p.JS] {
+		return nil, applyFail(p.JS, 0, nil, "%s or its map changed while inject was running; nothing was changed: run inject again when the build has finished", p.JS)
+	}
+	var ts []target
+	for i := range r.writes {
+		mu.Lock()
+		t, err := resolveTarget(&r.writes[i], seen)
+		mu.Unlock()
+		if err != nil {
+			return ts, err
+		}
+		if t.tmp, err = writeTemp(t.real, r.writes[i].parts, t.mode); err != nil {
+			return ts, tempFail(t, err)
+		}
+		ts = append(ts, t)
+	}
+	return ts, nil
 }
 
 // createTemp is os.CreateTemp; tests replace it to simulate a full disk on any machine (root
@@ -848,14 +979,4 @@ func writeTemp(path string, parts [][]byte, mode fs.FileMode) (string, error) {
 		return "", err
 	}
 	return f.Name(), nil
-}
-
-// Content returns the bytes the plan writes to path, if it writes that file.
-func (p *InjectPlan) Content(path string) ([]byte, bool) {
-	for i := range p.writes {
-		if p.writes[i].path == path {
-			return p.writes[i].bytes(), true
-		}
-	}
-	return nil, false
 }

@@ -63,7 +63,7 @@ func Validate(d *Discovery, opts ValidateOptions) *Report {
 	for range workers {
 		wg.Go(func() {
 			for i := range next {
-				results[i] = CheckPair(&d.Pairs[i], opts.Limits)
+				results[i] = checkLoaded(&d.Pairs[i], opts.Limits)
 			}
 		})
 	}
@@ -91,6 +91,19 @@ func Validate(d *Discovery, opts ValidateOptions) *Report {
 		}
 	}
 	return r
+}
+
+// checkLoaded checks a pair, reading its files first if a lazy discovery left them on disk.
+func checkLoaded(p *Pair, limits Limits) []Finding {
+	loaded, err := p.Load()
+	if loaded {
+		defer p.Release()
+	}
+	if err != nil {
+		return []Finding{{Code: CodeFileUnreadable, Severity: SeverityError, Path: p.unreadable(),
+			Message: fmt.Sprintf("%v; fix its permissions or leave it out", err)}}
+	}
+	return CheckPair(p, limits)
 }
 
 // CheckPair validates one pair and returns its findings.

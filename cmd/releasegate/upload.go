@@ -166,6 +166,9 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 	if err != nil {
 		return err
 	}
+	// Files are read pair by pair as each step needs them, so memory holds a few pairs and the
+	// bundle's window, never the whole build.
+	dopts.Lazy = true
 	conn, err := loadConnection(opts.IO, opts.Sentry, sentryconf.Connection{Release: opts.Release, Dist: opts.Dist})
 	if err != nil {
 		return err
@@ -229,7 +232,7 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 			return &exitError{code: exitNo, err: fmt.Errorf("injecting debug IDs: %w", applyErr)}
 		}
 	}
-	files, err := sourcemaps.BundleFiles(d, plan, opts.Paths, sourcemaps.BundleFilesOptions{URLPrefix: opts.URLPrefix, StripPrefixes: opts.StripPrefix})
+	files, err := sourcemaps.BundleFiles(d, opts.Paths, sourcemaps.BundleFilesOptions{URLPrefix: opts.URLPrefix, StripPrefixes: opts.StripPrefix})
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
