@@ -24,6 +24,10 @@ const DefaultMaxRetries = 5
 // DefaultMaxRetryWait is the longest a rate-limited call waits when Options.MaxRetryWait is 0.
 const DefaultMaxRetryWait = time.Minute
 
+// DefaultStallTimeout is Options.StallTimeout when it is 0: assemble and big issue searches can
+// take a while to answer, but not minutes.
+const DefaultStallTimeout = 2 * time.Minute
+
 // maxResponseBody bounds what is read from one response; the largest answers (an event with
 // its stack traces, a page of 100 issues) are a few megabytes.
 const maxResponseBody = 64 << 20
@@ -52,6 +56,13 @@ type Options struct {
 	// Sentry asks for longer, the call fails at once with ErrRateLimited and APIError.RetryAfter
 	// set. 0: DefaultMaxRetryWait.
 	MaxRetryWait time.Duration
+	// StallTimeout is the longest one attempt may go without progress: connecting, between
+	// reads of the request body, from the end of the request to the response headers, and
+	// between reads of the response body. A stalled attempt fails as a network error (and is
+	// retried when the call is safe to repeat). It applies whatever HTTPClient's transport is,
+	// so a server that takes a request and never answers cannot hang a call.
+	// 0: DefaultStallTimeout; negative: no limit.
+	StallTimeout time.Duration
 	// Logger receives a debug line per HTTP attempt (method, URL, status, duration, headers with
 	// credentials redacted) and an info line per retry. Nil: nothing is logged.
 	Logger *slog.Logger `json:"-"`
@@ -166,6 +177,10 @@ func New(opts Options) (*Client, error) {
 	if maxWait == 0 {
 		maxWait = DefaultMaxRetryWait
 	}
+	stall := opts.StallTimeout
+	if stall == 0 {
+		stall = DefaultStallTimeout
+	}
 
 	var hc http.Client
 	if opts.HTTPClient != nil {
@@ -188,6 +203,7 @@ func New(opts Options) (*Client, error) {
 		},
 		maxRetries: maxRetries,
 		maxWait:    maxWait,
+		stall:      stall,
 		now:        now,
 		sleep:      sleep,
 		log:        log,

@@ -20,8 +20,12 @@
 // and jitter on 5xx answers and network errors; a create (release, deploy, release file) is not,
 // because it may already have happened. A 429 is retried for every call, after the wait that
 // Sentry asks for (`Retry-After`, else `X-Sentry-Rate-Limit-Reset`), since a rate-limited request
-// was never processed. Every method takes a [context.Context] first and stops waiting as soon as
-// it is done.
+// was never processed. The answer of a call that is safe to repeat is read in full before it is
+// decoded, so a connection cut in the middle of it is retried too. An attempt that makes no
+// progress for [Options.StallTimeout] (connecting, sending, waiting for or reading the answer) is
+// abandoned with a [*StallError], whatever transport the caller supplied, so a server that takes
+// a request and never answers cannot hang a call. Every method takes a [context.Context] first and
+// stops waiting as soon as it is done.
 //
 // # Lists
 //

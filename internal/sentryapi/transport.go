@@ -1,8 +1,10 @@
 package sentryapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -10,6 +12,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -121,6 +124,7 @@ type retryTransport struct {
 	next       http.RoundTripper
 	maxRetries int
 	maxWait    time.Duration
+	stall      time.Duration // see Options.StallTimeout; <= 0: none
 	now        func() time.Time
 	sleep      func(context.Context, time.Duration) error
 	log        *slog.Logger
@@ -141,7 +145,12 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r = req.Clone(ctx)
 			r.Body = body
 		}
-		resp, err := t.next.RoundTrip(r)
+		resp, err := t.attempt(r)
+		if err == nil && safe {
+			// Read the whole answer now: a connection cut in the middle of it is then one
+			// more network error to retry, rather than a failure while decoding it.
+			resp, err = bufferBody(resp)
+		}
 		if tries != nil {
 			tries.n = attempt
 		}
@@ -164,6 +173,150 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// bufferBody replaces resp's body with its content, read in full (up to the client's limit).
+func bufferBody(resp *http.Response) (*http.Response, error) {
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("reading the response: %w", err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	return resp, nil
+}
+
+// attempt sends req once. Unless stall is off, the attempt is abandoned when it makes no
+// progress for t.stall: the caller's transport may have no timeouts at all.
+func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
+	if t.stall <= 0 {
+		return t.next.RoundTrip(req)
+	}
+	ctx, cancel := context.WithCancelCause(req.Context())
+	g := &stallGuard{d: t.stall, phase: "connecting and sending the request"}
+	g.timer = time.AfterFunc(t.stall, func() { cancel(g.err()) })
+	r := req.WithContext(ctx)
+	if req.Body != nil && req.Body != http.NoBody {
+		r.Body = &guardedRequestBody{ReadCloser: req.Body, g: g}
+		if req.GetBody != nil {
+			// The transport rewinds the body itself when a reused connection turns out dead.
+			r.GetBody = func() (io.ReadCloser, error) {
+				body, err := req.GetBody()
+				if err != nil {
+					return nil, err
+				}
+				return &guardedRequestBody{ReadCloser: body, g: g}, nil
+			}
+		}
+	} else {
+		g.progress("waiting for the response")
+	}
+	resp, err := t.next.RoundTrip(r)
+	if err != nil {
+		g.timer.Stop()
+		cancel(nil)
+		var se *StallError
+		if errors.As(context.Cause(ctx), &se) && req.Context().Err() == nil {
+			return nil, se
+		}
+		return nil, err
+	}
+	g.progress("reading the response")
+	resp.Body = &guardedResponseBody{ReadCloser: resp.Body, g: g, ctx: ctx, cancel: cancel}
+	return resp, nil
+}
+
+// StallError is a request attempt abandoned because it made no progress for Options.StallTimeout.
+type StallError struct {
+	// Wait is the stall timeout; Phase says what the attempt was doing.
+	Wait  time.Duration
+	Phase string
+}
+
+func (e *StallError) Error() string {
+	return fmt.Sprintf("no progress for %s while %s (the server stalled)", e.Wait, e.Phase)
+}
+
+// Timeout reports true, as net.Error timeouts do.
+func (e *StallError) Timeout() bool { return true }
+
+// stallGuard restarts the stall timer on every sign of progress.
+type stallGuard struct {
+	d     time.Duration
+	timer *time.Timer
+	mu    sync.Mutex
+	phase string
+}
+
+func (g *stallGuard) progress(phase string) {
+	g.mu.Lock()
+	if phase != "" {
+		g.phase = phase
+	}
+	g.mu.Unlock()
+	g.timer.Reset(g.d)
+}
+
+func (g *stallGuard) err() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return &StallError{Wait: g.d, Phase: g.phase}
+}
+
+// guardedRequestBody reports progress as the transport reads the request body; its end (or
+// Close, which the transport calls once it has written the body) starts the wait for the answer.
+type guardedRequestBody struct {
+	io.ReadCloser
+	g    *stallGuard
+	done sync.Once
+}
+
+func (b *guardedRequestBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil {
+		b.sent()
+	} else {
+		b.g.progress("sending the request")
+	}
+	return n, err
+}
+
+func (b *guardedRequestBody) Close() error {
+	b.sent()
+	return b.ReadCloser.Close()
+}
+
+func (b *guardedRequestBody) sent() {
+	b.done.Do(func() { b.g.progress("waiting for the response") })
+}
+
+// guardedResponseBody reports progress as the response is read, names a stall as such, and
+// releases the attempt's context when closed.
+type guardedResponseBody struct {
+	io.ReadCloser
+	g      *stallGuard
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+}
+
+func (b *guardedResponseBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		var se *StallError
+		if errors.As(context.Cause(b.ctx), &se) {
+			err = se
+		}
+	} else {
+		b.g.progress("")
+	}
+	return n, err
+}
+
+func (b *guardedResponseBody) Close() error {
+	b.g.timer.Stop()
+	err := b.ReadCloser.Close()
+	b.cancel(nil)
+	return err
 }
 
 // decide says whether an attempt's outcome is worth another try, after how long, and why.

@@ -158,7 +158,7 @@ func (u *uploader) timed(phase string, start time.Time) {
 func (u *uploader) run(ctx context.Context, files []sourcemaps.BundleFile) (*Result, error) {
 	chunkOpts, err := u.api.ChunkUploadOptions(ctx, u.opts.Org)
 	if err != nil {
-		return nil, &Error{Op: "asking Sentry for its upload options", Err: err}
+		return nil, failed("asking Sentry for its upload options", err, "")
 	}
 	if chunkOpts.HashAlgorithm != "" && chunkOpts.HashAlgorithm != "sha1" {
 		return nil, &Error{Op: "upload", Err: fmt.Errorf("the server wants %q chunk hashes", chunkOpts.HashAlgorithm), Hint: "only sha1 exists in Sentry's protocol; is this a Sentry server?"}
@@ -205,9 +205,12 @@ func (u *uploader) run(ctx context.Context, files []sourcemaps.BundleFile) (*Res
 	if err != nil {
 		return nil, err
 	}
-	if resp.State == sentryapi.AssembleNotFound && len(resp.MissingChunks) > 0 {
+	// The first round sends what the pre-flight call asked for. A server may still lack
+	// chunks it acknowledged (a failing blob store, chunks expired by a concurrent job): they
+	// are sent once more before waitAssembled gives up on them.
+	for round := 0; round < 2 && resp.State == sentryapi.AssembleNotFound && len(resp.MissingChunks) > 0; round++ {
 		start = u.opts.Now()
-		if err := u.uploadMissing(ctx, tmp, chunkOpts, chunks, resp.MissingChunks, size); err != nil {
+		if err := u.uploadMissing(ctx, tmp, chunkOpts, chunks, resp.MissingChunks, size, round > 0); err != nil {
 			return nil, err
 		}
 		u.timed(PhaseUpload, start)
@@ -237,9 +240,24 @@ func (u *uploader) assemble(ctx context.Context, checksum string, chunks []strin
 		})
 	}
 	if err != nil {
-		return nil, &Error{Op: "asking Sentry to assemble the bundle", Err: err}
+		return nil, failed("asking Sentry to assemble the bundle", err, "")
 	}
 	return resp, nil
+}
+
+// failed is an Error for a step that failed on a call to Sentry. The hint is hint unless the
+// cause calls for other advice.
+func failed(op string, err error, hint string) *Error {
+	switch {
+	case errors.Is(err, sentryapi.ErrRateLimited):
+		// Sentry's own wait is in the message already.
+		hint = "run the upload again after that wait; chunks already on the server are not sent again"
+	case errors.Is(err, context.DeadlineExceeded):
+		hint = "the upload ran out of time (its deadline passed); allow it longer, or check why Sentry answers slowly"
+	case errors.Is(err, context.Canceled):
+		hint = "" // whoever cancelled the upload knows why
+	}
+	return &Error{Op: op, Err: err, Hint: hint}
 }
 
 // fastDeflater compresses bundle entries with klauspost/compress: the same DEFLATE format as
@@ -264,7 +282,7 @@ func (u *uploader) waitAssembled(ctx context.Context, checksum string, chunks []
 				Hint: "run `releasegate sourcemaps validate` on the build; if it is clean, retry the upload"}
 		case sentryapi.AssembleNotFound:
 			if len(resp.MissingChunks) > 0 {
-				return &Error{Op: "Sentry lost uploaded chunks", Err: fmt.Errorf("%d chunks are still missing after the upload", len(resp.MissingChunks)),
+				return &Error{Op: "Sentry lost uploaded chunks", Err: fmt.Errorf("the server still lacks %s of the bundle after the upload", chunkCount(len(resp.MissingChunks))),
 					Hint: "retry the upload; if it keeps failing, the server's chunk storage is failing"}
 			}
 			return &Error{Op: "Sentry could not process the bundle", Err: errors.New(orUnknown(resp.Detail)), Hint: "retry the upload"}
@@ -275,7 +293,7 @@ func (u *uploader) waitAssembled(ctx context.Context, checksum string, chunks []
 				Hint: "the upload itself succeeded; raise --wait-timeout, or check the server's workers (self-hosted)"}
 		}
 		if err := u.opts.Sleep(ctx, wait); err != nil {
-			return &Error{Op: "waiting for Sentry to assemble the bundle", Err: err}
+			return failed("waiting for Sentry to assemble the bundle", err, "")
 		}
 		wait = min(2*wait, u.opts.PollInterval)
 		var err error
@@ -283,6 +301,13 @@ func (u *uploader) waitAssembled(ctx context.Context, checksum string, chunks []
 			return err
 		}
 	}
+}
+
+func chunkCount(n int) string {
+	if n == 1 {
+		return "1 chunk"
+	}
+	return fmt.Sprintf("%d chunks", n)
 }
 
 func orUnknown(s string) string {
@@ -293,8 +318,9 @@ func orUnknown(s string) string {
 }
 
 // uploadMissing sends the missing chunks, batched within the server's limits, several batches
-// at once. Chunk data is read back from the bundle file, one batch at a time per worker.
-func (u *uploader) uploadMissing(ctx context.Context, f *os.File, co *sentryapi.ChunkOptions, chunks, missing []string, size int64) error {
+// at once. Chunk data is read back from the bundle file, one batch at a time per worker. When
+// again is set the chunks were counted as uploaded before: only their bytes are counted now.
+func (u *uploader) uploadMissing(ctx context.Context, f *os.File, co *sentryapi.ChunkOptions, chunks, missing []string, size int64, again bool) error {
 	want := make(map[string]bool, len(missing))
 	for _, m := range missing {
 		want[m] = true
@@ -349,14 +375,16 @@ func (u *uploader) uploadMissing(ctx context.Context, f *os.File, co *sentryapi.
 				cs = append(cs, sentryapi.Chunk{SHA1: s.sha1, Data: data})
 			}
 			if err := u.api.UploadChunks(ctx, co, cs); err != nil {
-				return &Error{Op: fmt.Sprintf("uploading %d chunks", len(cs)), Err: err, Hint: "retry; chunks already on the server are not sent again"}
+				return failed("uploading "+chunkCount(len(cs)), err, "retry the upload: chunks already on the server are not sent again")
 			}
 			var bytes int64
 			for _, c := range cs {
 				bytes += int64(len(c.Data))
 			}
 			mu.Lock()
-			u.res.Chunks.Uploaded += len(cs)
+			if !again {
+				u.res.Chunks.Uploaded += len(cs)
+			}
 			u.res.Chunks.BytesSent += bytes
 			mu.Unlock()
 			u.progress(Progress{Phase: PhaseUpload, Done: done.Add(bytes), Total: total})

@@ -1,0 +1,122 @@
+package sentryapi
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const stallTestTimeout = 50 * time.Millisecond
+
+// stallServer answers GET and POST of a release; the first request to each is spoiled by
+// spoil, the later ones answer normally. Handlers that hang are released when the test ends.
+func stallServer(t *testing.T, spoil func(w http.ResponseWriter, r *http.Request, release <-chan struct{})) (*Client, *sleeps, func() int) {
+	t.Helper()
+	release := make(chan struct{})
+	var (
+		mu sync.Mutex
+		n  int
+	)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		n++
+		first := n == 1
+		mu.Unlock()
+		if first {
+			spoil(w, r, release)
+			return
+		}
+		status := http.StatusOK
+		if r.Method == http.MethodPost {
+			status = http.StatusCreated
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		io.WriteString(w, `{"version":"1.0"}`)
+	}))
+	t.Cleanup(func() { close(release); ts.Close() })
+	s := &sleeps{}
+	// A transport without timeouts of its own, as a caller may pass.
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	c, err := New(Options{BaseURL: ts.URL, Token: testToken, HTTPClient: &http.Client{Transport: tr}, Sleep: s.sleep, StallTimeout: stallTestTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, s, func() int { mu.Lock(); defer mu.Unlock(); return n }
+}
+
+func hang(w http.ResponseWriter, r *http.Request, release <-chan struct{}) {
+	select {
+	case <-r.Context().Done():
+	case <-release:
+	}
+}
+
+// stallBody sends the head and part of the body, then stops sending.
+func stallBody(w http.ResponseWriter, r *http.Request, release <-chan struct{}) {
+	w.Header().Set("Content-Length", "100")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, `{"vers`)
+	w.(http.Flusher).Flush()
+	hang(w, r, release)
+}
+
+// cutBody sends the head and part of the body, then closes the connection.
+func cutBody(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
+	conn, bw, err := w.(http.Hijacker).Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	fmt.Fprint(bw, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"vers")
+	bw.Flush()
+}
+
+// TestStallTimeoutRetries: a server that takes a safe call and then stalls, before or during
+// its answer, or cuts the answer short, costs one attempt, not a hang or a failed call.
+func TestStallTimeoutRetries(t *testing.T) {
+	for name, spoil := range map[string]func(http.ResponseWriter, *http.Request, <-chan struct{}){
+		"no answer":    hang,
+		"stalled body": stallBody,
+		"cut body":     cutBody,
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, s, n := stallServer(t, spoil)
+			start := time.Now()
+			r, err := c.GetRelease(t.Context(), "acme", "1.0", ReleaseOptions{})
+			if err != nil || r.Version != "1.0" {
+				t.Fatalf("GetRelease = %+v, %v; want the release on the second attempt", r, err)
+			}
+			if n() != 2 || len(s.all()) != 1 {
+				t.Errorf("%d attempts, %d waits; want 2 and 1", n(), len(s.all()))
+			}
+			if el := time.Since(start); el > 5*time.Second {
+				t.Errorf("took %s", el)
+			}
+		})
+	}
+}
+
+// TestStallTimeoutCreate: a create that stalls is not repeated (it may have happened), and the
+// error says what happened.
+func TestStallTimeoutCreate(t *testing.T) {
+	c, s, n := stallServer(t, hang)
+	_, _, err := c.CreateRelease(t.Context(), "acme", NewRelease{Version: "1.0", Projects: []string{"web"}})
+	var se *StallError
+	if !errors.As(err, &se) || se.Wait != stallTestTimeout || n() != 1 || len(s.all()) != 0 {
+		t.Fatalf("err = %v after %d attempts; want a StallError, not retried", err, n())
+	}
+	for _, want := range []string{"create release", "no progress for 50ms while waiting for the response", "reachable"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q does not say %q", err, want)
+		}
+	}
+}
