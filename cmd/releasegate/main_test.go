@@ -28,6 +28,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown format", []string{"sourcemaps", "validate", "--format", "yaml", sample}, exitUsage, "unknown --format"},
 		{"unknown flag", []string{"sourcemaps", "validate", "--bogus", sample}, exitUsage, "unknown flag"},
 		{"unknown command", []string{"nope"}, exitUsage, "unknown command"},
+		{"unknown subcommand", []string{"sourcemaps", "upload-all", sample}, exitUsage, "unknown command"},
 		{"bad max size", []string{"sourcemaps", "validate", "--max-file-size", "0", sample}, exitUsage, "--max-file-size"},
 	}
 	for _, tt := range tests {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -137,6 +138,7 @@ configuration error · 3 could not decide (a service unreachable, a timeout).`,
 		return usageErrorf("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})
 	root.AddCommand(newSourcemapsCmd(ios))
+	root.AddCommand(newReleaseCmd(ios))
 	return root
 }
 
@@ -148,4 +150,17 @@ func minArgs(n int, what string) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// unknownSubcommand is the Args check of a command group (sourcemaps, release): a mistyped
+// subcommand in a CI script must fail with exit 2, not print help and exit 0 as cobra would.
+func unknownSubcommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf("; did you mean %s?", strings.Join(s, " or "))
+	}
+	return usageErrorf("%s\nRun '%s --help' for usage.", msg, c.CommandPath())
 }

@@ -12,6 +12,9 @@ Files are paired with their maps as sentry-cli 3.x pairs them: the last
 "//# sourceMappingURL=" comment, an inline data: map, or a map named like the file beside
 it. Unlike sentry-cli, a reference to a missing map is reported, never matched to a map
 in a sibling folder.`,
+		Args:                       unknownSubcommand,
+		RunE:                       func(c *cobra.Command, _ []string) error { return c.Help() },
+		SuggestionsMinimumDistance: 2,
 	}
 	cmd.AddCommand(newValidateCmd(ios))
 	cmd.AddCommand(newUploadCmd(ios))

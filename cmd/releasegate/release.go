@@ -1,0 +1,944 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/releasegate/releasegate/internal/gitlog"
+	"github.com/releasegate/releasegate/internal/sentryapi"
+	"github.com/releasegate/releasegate/internal/sentryconf"
+)
+
+// defaultInitialDepth is how many commits --auto attaches when there is no previous commit to
+// stop at: sentry-cli's default for a first release.
+const defaultInitialDepth = 20
+
+// maxPreviousCandidates bounds the releases whose commits are read while looking for the
+// previous release's commit of the repository.
+const maxPreviousCandidates = 10
+
+func newReleaseCmd(ios *IOStreams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "release",
+		Short: "Create Sentry releases, attach commits, record deploys and finalize",
+		Long: `Manage a Sentry release the way getsentry/action-release does with sentry-cli:
+
+  releasegate release new web@1.4.2 -p web -p api
+  releasegate release set-commits web@1.4.2 --auto
+  releasegate sourcemaps upload --release web@1.4.2 dist/
+  releasegate release deploy web@1.4.2 --env production
+  releasegate release finalize web@1.4.2
+  releasegate release info web@1.4.2
+
+The release name is the first argument, else SENTRY_RELEASE. The connection comes from
+--sentry-url, --org, --auth-token and --project, then SENTRY_URL, SENTRY_ORG,
+SENTRY_AUTH_TOKEN and SENTRY_PROJECT, then sentry.properties and .sentryclirc, as for
+sentry-cli. (--url is the release's or the deploy's own URL, as in sentry-cli.)
+
+Exit status: 0 done; 2 usage or configuration error (including a local git problem);
+3 Sentry could not be reached or refused the request.`,
+		Args:                       unknownSubcommand,
+		RunE:                       func(c *cobra.Command, _ []string) error { return c.Help() },
+		SuggestionsMinimumDistance: 2,
+	}
+	cmd.AddCommand(newReleaseNewCmd(ios))
+	cmd.AddCommand(newReleaseSetCommitsCmd(ios))
+	cmd.AddCommand(newReleaseFinalizeCmd(ios))
+	cmd.AddCommand(newReleaseDeployCmd(ios))
+	cmd.AddCommand(newReleaseInfoCmd(ios))
+	return cmd
+}
+
+// registerRelease registers the connection flags of the release commands: those of
+// sentryFlags, except that the server URL is --sentry-url, since --url is the release's (or
+// the deploy's) URL there, as in sentry-cli.
+func (f *sentryFlags) registerRelease(cmd *cobra.Command, projects bool) {
+	cmd.Flags().StringVar(&f.URL, "sentry-url", "", "Sentry server URL (default from SENTRY_URL, sentry.properties, .sentryclirc, else https://sentry.io/)")
+	cmd.Flags().StringVarP(&f.Org, "org", "o", "", "organization slug (default from SENTRY_ORG, sentry.properties, .sentryclirc or an org auth token)")
+	cmd.Flags().StringVar(&f.Token, "auth-token", "", "auth token (prefer SENTRY_AUTH_TOKEN: flags show in process lists)")
+	if projects {
+		cmd.Flags().StringArrayVarP(&f.Projects, "project", "p", nil, "project slug, repeatable (default from SENTRY_PROJECT, sentry.properties or .sentryclirc)")
+	}
+}
+
+// releaseRun is what every release command shares: streams, connection flags, the clock.
+type releaseRun struct {
+	IO     *IOStreams
+	Sentry sentryFlags
+	now    func() time.Time
+}
+
+// connect resolves the connection and the release name (args[0], else SENTRY_RELEASE) and
+// builds the Sentry client.
+func (r *releaseRun) connect(args []string, needProjects bool, extra sentryconf.Connection) (sentryconf.Connection, *sentryapi.Client, error) {
+	if len(args) > 0 {
+		extra.Release = args[0]
+		if args[0] == "" {
+			return sentryconf.Connection{}, nil, usageErrorf("the release name given is empty")
+		}
+	}
+	conn, err := loadConnection(r.IO, r.Sentry, extra)
+	if err != nil {
+		return conn, nil, err
+	}
+	if conn.Release == "" {
+		if env := os.Getenv("SENTRY_RELEASE"); env != "" {
+			// sentryconf ignores an invalid SENTRY_RELEASE, as sentry-cli does; say why here.
+			msg := fmt.Sprintf("SENTRY_RELEASE %q is not a valid release name (%v)", env, sentryconf.CheckRelease(env))
+			if strings.HasPrefix(env, "refs/") {
+				msg += "; for a tag on GitHub Actions use ${{ github.ref_name }}, not github.ref"
+			}
+			return conn, nil, usageErrorf("%s", msg)
+		}
+		return conn, nil, usageErrorf("missing the release name: give it as the first argument or set SENTRY_RELEASE")
+	}
+	if err := conn.Require(true, true, needProjects); err != nil {
+		return conn, nil, usageErrorf("%v", err)
+	}
+	client, _, err := newSentryClient(conn)
+	if err != nil {
+		return conn, nil, err
+	}
+	return conn, client, nil
+}
+
+// commandContext stops the command's Sentry calls and git commands on Ctrl-C.
+func commandContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return signal.NotifyContext(ctx, os.Interrupt)
+}
+
+// sentryFailed reports a Sentry call that failed (exit 3). The client's error already says what
+// to check for 401 (the token), 403 (its scopes) and 404 (the slugs, the release); hint400 adds
+// what a 400 means for this call.
+func sentryFailed(what string, err error, hint400 string) error {
+	if ae, ok := errors.AsType[*sentryapi.APIError](err); ok && ae.Status == http.StatusBadRequest && hint400 != "" {
+		err = fmt.Errorf("%w; %s", err, hint400)
+	}
+	return &exitError{code: exitUndecided, err: fmt.Errorf("%s: %w", what, err)}
+}
+
+// maxOneArg accepts the optional release name.
+func maxOneArg(c *cobra.Command, args []string) error {
+	if len(args) > 1 {
+		return usageErrorf("%s: too many arguments (%s): give one release name\nRun '%s --help' for usage.", c.CommandPath(), strings.Join(args, " "), c.CommandPath())
+	}
+	return nil
+}
+
+func projectSlugs(ps []sentryapi.ReleaseProject) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.Slug)
+	}
+	return out
+}
+
+// --- release new -----------------------------------------------------------------------------
+
+type releaseNewOptions struct {
+	releaseRun
+	URL      string
+	Finalize bool
+}
+
+func newReleaseNewCmd(ios *IOStreams) *cobra.Command {
+	opts := &releaseNewOptions{releaseRun: releaseRun{IO: ios, now: time.Now}}
+	cmd := &cobra.Command{
+		Use:   "new [VERSION]",
+		Short: "Create a release for one or more projects (an existing release is fine)",
+		Long: `Create a release in Sentry for the projects given with --project (repeatable), or the one
+from SENTRY_PROJECT, sentry.properties or .sentryclirc.
+
+If the release already exists, that is fine: Sentry adds the projects to it and the command
+says so. --finalize marks it released now (see 'release finalize').`,
+		Example: `  releasegate release new web@1.4.2 -p web -p api
+  SENTRY_RELEASE=web@1.4.2 releasegate release new --url https://github.com/acme/web/releases/tag/v1.4.2`,
+		Args: maxOneArg,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := commandContext(cmd)
+			defer stop()
+			return releaseNewRun(ctx, opts, args)
+		},
+	}
+	opts.Sentry.registerRelease(cmd, true)
+	cmd.Flags().StringVar(&opts.URL, "url", "", "URL of the release (a changelog or tag page)")
+	cmd.Flags().BoolVar(&opts.Finalize, "finalize", false, "also finalize the release (released now)")
+	return cmd
+}
+
+func releaseNewRun(ctx context.Context, opts *releaseNewOptions, args []string) error {
+	conn, client, err := opts.connect(args, true, sentryconf.Connection{})
+	if err != nil {
+		return err
+	}
+	rel, created, err := client.CreateRelease(ctx, conn.Org, sentryapi.NewRelease{
+		Version: conn.Release, Projects: conn.Projects, URL: opts.URL,
+	})
+	if err != nil {
+		return sentryFailed(fmt.Sprintf("creating release %s", conn.Release), err,
+			fmt.Sprintf("check that the projects (%s) exist in organization %q", strings.Join(conn.Projects, ", "), conn.Org))
+	}
+	if !created && opts.URL != "" && rel.URL != opts.URL {
+		// Sentry keeps an existing release's fields on create; set the URL asked for.
+		if rel, err = client.UpdateRelease(ctx, conn.Org, conn.Release, sentryapi.ReleaseUpdate{URL: opts.URL}); err != nil {
+			return sentryFailed(fmt.Sprintf("release %s exists, but setting its URL failed", conn.Release), err, "")
+		}
+	}
+	projects := projectSlugs(rel.Projects)
+	if len(projects) == 0 {
+		projects = conn.Projects // Sentry may answer 208 without a body
+	}
+	var line string
+	if created {
+		line = fmt.Sprintf("created release %s for %s", conn.Release, plural(len(projects), "project"))
+	} else {
+		line = fmt.Sprintf("release %s already exists; it has %s", conn.Release, plural(len(projects), "project"))
+	}
+	line += " (" + strings.Join(projects, ", ") + ")"
+	if opts.Finalize {
+		if rel.DateReleased != nil {
+			line += fmt.Sprintf("; already finalized at %s", rel.DateReleased.UTC().Format(time.RFC3339))
+		} else {
+			at := opts.now().UTC().Truncate(time.Second)
+			if _, err := client.FinalizeRelease(ctx, conn.Org, conn.Release, at); err != nil {
+				return sentryFailed(fmt.Sprintf("release %s was created, but finalizing it failed", conn.Release), err, "")
+			}
+			line += fmt.Sprintf("; finalized at %s", at.Format(time.RFC3339))
+		}
+	}
+	_, err = fmt.Fprintln(opts.IO.Out, line)
+	return err
+}
+
+// --- release set-commits -------------------------------------------------------------------
+
+type setCommitsOptions struct {
+	releaseRun
+	Auto          bool
+	Commits       []string
+	IgnoreMissing bool
+	InitialDepth  int
+	Remote        string
+	Repo          string
+}
+
+func newReleaseSetCommitsCmd(ios *IOStreams) *cobra.Command {
+	opts := &setCommitsOptions{releaseRun: releaseRun{IO: ios, now: time.Now}}
+	cmd := &cobra.Command{
+		Use:   "set-commits [VERSION] (--auto | --commit REPO@[PREV..]SHA...)",
+		Short: "Attach commits to a release, from the local git history or as head commits",
+		Long: `Attach commits to a release, so that Sentry can name suspect commits and resolve issues
+through commit messages.
+
+--auto reads the commits from the local git history: those from HEAD back to the last
+commit of the previous release (the newest release of the same projects, created before
+this one, that has commits of this repository), as sentry-cli's --auto does without a
+repository integration. The commits are sent with their authors, messages, times and the
+files they changed. The repository is named after the remote (origin, or --remote, or
+SENTRY_VCS_REMOTE): https://github.com/Acme/Web.git gives "acme/web" (lower-cased, as
+sentry-cli names it); --repo sets the name instead. With no previous release, the last
+--initial-depth commits (20) are sent.
+
+On CI the checkout is often shallow (actions/checkout fetches one commit by default), and
+then the previous release's commit is missing: the command stops and says so. Fetch the
+history (fetch-depth: 0), or pass --ignore-missing to send the last --initial-depth commits
+with a warning.
+
+--commit REPO@SHA or REPO@PREV..SHA (repeatable, one per repository) gives the head commit
+(and the previous release's) instead; Sentry then fetches the commits in between through
+its integration with that repository, which must be connected (Settings > Integrations).
+A revision other than a full SHA (a tag, HEAD) is resolved in the local repository.`,
+		Example: `  releasegate release set-commits web@1.4.2 --auto
+  releasegate release set-commits web@1.4.2 --auto --ignore-missing
+  releasegate release set-commits web@1.4.2 --commit acme/web@$GITHUB_SHA`,
+		Args: maxOneArg,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := commandContext(cmd)
+			defer stop()
+			return setCommitsRun(ctx, opts, cmd, args)
+		},
+	}
+	opts.Sentry.registerRelease(cmd, false)
+	f := cmd.Flags()
+	f.BoolVar(&opts.Auto, "auto", false, "attach the commits since the previous release, from the local git history")
+	f.StringArrayVar(&opts.Commits, "commit", nil, "REPO@SHA or REPO@PREV..SHA: a head commit for Sentry to fetch through its integration (repeatable)")
+	f.BoolVar(&opts.IgnoreMissing, "ignore-missing", false, "with --auto: when the previous release's commit is not in the local history, send the last --initial-depth commits instead of failing")
+	f.IntVar(&opts.InitialDepth, "initial-depth", defaultInitialDepth, "with --auto: how many commits to send when there is no previous commit to stop at")
+	f.StringVar(&opts.Remote, "remote", "", "with --auto: the git remote that names the repository (default SENTRY_VCS_REMOTE, else origin)")
+	f.StringVar(&opts.Repo, "repo", "", "with --auto: the repository's name in Sentry, e.g. Acme/web (default from the remote URL)")
+	return cmd
+}
+
+func setCommitsRun(ctx context.Context, opts *setCommitsOptions, cmd *cobra.Command, args []string) error {
+	switch {
+	case opts.Auto && len(opts.Commits) > 0:
+		return usageErrorf("give either --auto or --commit, not both")
+	case !opts.Auto && len(opts.Commits) == 0:
+		return usageErrorf("say which commits: --auto (from the local git history) or --commit REPO@[PREV..]SHA")
+	case opts.InitialDepth < 1:
+		return usageErrorf("--initial-depth must be at least 1 (got %d)", opts.InitialDepth)
+	}
+	if !opts.Auto {
+		for _, name := range []string{"ignore-missing", "initial-depth", "remote", "repo"} {
+			if cmd.Flags().Changed(name) {
+				return usageErrorf("--%s goes with --auto, not --commit", name)
+			}
+		}
+	}
+	// Check the flags before any network or git work.
+	specs := make([]commitSpec, 0, len(opts.Commits))
+	for _, s := range opts.Commits {
+		spec, err := parseCommitSpec(s)
+		if err != nil {
+			return usageErrorf("--commit %q: %v", s, err)
+		}
+		if slices.ContainsFunc(specs, func(o commitSpec) bool { return o.repo == spec.repo }) {
+			return usageErrorf("--commit: repository %s is given twice; give one head commit per repository", spec.repo)
+		}
+		specs = append(specs, spec)
+	}
+	conn, client, err := opts.connect(args, false, sentryconf.Connection{})
+	if err != nil {
+		return err
+	}
+	if opts.Auto {
+		return opts.auto(ctx, conn, client)
+	}
+	return opts.manual(ctx, conn, client, specs)
+}
+
+// auto attaches the commits since the previous release's, read from the local history.
+func (opts *setCommitsOptions) auto(ctx context.Context, conn sentryconf.Connection, client *sentryapi.Client) error {
+	dir, err := os.Getwd()
+	if err != nil {
+		return usageErrorf("cannot tell the current directory: %v", err)
+	}
+	repo, err := gitlog.Open(ctx, dir)
+	if err != nil {
+		return gitProblem(dir, err)
+	}
+	name := opts.Repo
+	if name == "" {
+		remote := cmp.Or(opts.Remote, os.Getenv("SENTRY_VCS_REMOTE"), "origin")
+		u, err := repo.RemoteURL(ctx, remote)
+		if errors.Is(err, gitlog.ErrNoRemote) {
+			return usageErrorf("the git repository in %s has no remote %q to name the repository after: add it, choose another with --remote, or name the repository with --repo owner/name", repo.Dir(), remote)
+		}
+		if err != nil {
+			return gitProblem(repo.Dir(), err)
+		}
+		if name, err = gitlog.RepoName(u); err != nil {
+			return usageErrorf("remote %q: %v; name the repository with --repo owner/name", remote, err)
+		}
+	}
+	head, err := repo.Head(ctx)
+	if err != nil {
+		return gitProblem(repo.Dir(), err)
+	}
+	rel, err := client.GetRelease(ctx, conn.Org, conn.Release, sentryapi.ReleaseOptions{})
+	if err != nil {
+		return sentryFailed(fmt.Sprintf("reading release %s", conn.Release), err, "")
+	}
+	prev, err := previousCommit(ctx, client, conn.Org, rel, name)
+	if err != nil {
+		return sentryFailed(fmt.Sprintf("looking for the release before %s", conn.Release), err, "")
+	}
+	commits, since, err := opts.pickCommits(ctx, repo, head, name, prev)
+	if err != nil {
+		return err
+	}
+	if len(commits) == 0 {
+		_, err := fmt.Fprintf(opts.IO.Out, "no new commits of %s since %s of release %s (HEAD is %s); nothing attached to release %s\n",
+			name, short(prev.sha), prev.version, short(head), conn.Release)
+		return err
+	}
+	if _, err := client.SetReleaseCommits(ctx, conn.Org, conn.Release, nil, toSentryCommits(commits, name)); err != nil {
+		return sentryFailed(fmt.Sprintf("attaching %s to release %s", plural(len(commits), "commit"), conn.Release), err, "")
+	}
+	_, err = fmt.Fprintf(opts.IO.Out, "attached %s of %s (%s..%s) to release %s: %s\n",
+		plural(len(commits), "commit"), name, short(commits[len(commits)-1].SHA), short(commits[0].SHA), conn.Release, since)
+	return err
+}
+
+// pickCommits chooses the commits to send: those after the previous release's commit, or the
+// last --initial-depth when there is none (or, with --ignore-missing, when the local history
+// lacks it). note says which, for the result line.
+func (opts *setCommitsOptions) pickCommits(ctx context.Context, repo *gitlog.Repo, head, name string, prev previousRelease) (commits []gitlog.Commit, note string, err error) {
+	recent := func() ([]gitlog.Commit, error) {
+		return repo.Log(ctx, gitlog.LogOptions{Head: head, Max: opts.InitialDepth})
+	}
+	if prev.sha == "" {
+		commits, err = recent()
+		note = fmt.Sprintf("no earlier release has commits of %s, so the last %d at most", name, opts.InitialDepth)
+	} else if found, herr := repo.HasCommit(ctx, prev.sha); herr != nil {
+		err = herr
+	} else if found {
+		commits, err = repo.Log(ctx, gitlog.LogOptions{Head: head, Since: prev.sha})
+		note = fmt.Sprintf("since %s of release %s", short(prev.sha), prev.version)
+	} else {
+		boundary, berr := repo.ShallowBoundary(ctx)
+		if berr != nil {
+			return nil, "", gitProblem(repo.Dir(), berr)
+		}
+		why := "it was probably amended, squashed or force-pushed away"
+		fix := "pass --ignore-missing"
+		if len(boundary) > 0 {
+			why = "this is a shallow clone (CI checkouts fetch one commit by default)"
+			fix = "fetch the history (actions/checkout with fetch-depth: 0, or git fetch --unshallow), or pass --ignore-missing"
+		}
+		if !opts.IgnoreMissing {
+			return nil, "", usageErrorf("commit %s, the last of %s in release %s, is not in the local git history: %s; %s to send the last %d commits instead",
+				short(prev.sha), name, prev.version, why, fix, opts.InitialDepth)
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "releasegate: warning: commit %s, the last of %s in release %s, is not in the local git history (%s); sending the last %d commits instead\n",
+			short(prev.sha), name, prev.version, why, opts.InitialDepth)
+		commits, err = recent()
+		note = fmt.Sprintf("release %s's commit %s is not in the local history, so the last %d at most", prev.version, short(prev.sha), opts.InitialDepth)
+	}
+	if err != nil {
+		return nil, "", gitProblem(repo.Dir(), err)
+	}
+	return commits, note, nil
+}
+
+// toSentryCommits turns the log into Sentry's commit list, newest first as git lists them:
+// Sentry takes the first commit of a repository as the release's head commit.
+func toSentryCommits(commits []gitlog.Commit, repo string) []sentryapi.Commit {
+	out := make([]sentryapi.Commit, 0, len(commits))
+	for _, c := range commits {
+		sc := sentryapi.Commit{ID: c.SHA, Repository: repo, Message: c.Message, AuthorName: c.AuthorName, AuthorEmail: c.AuthorEmail}
+		if !c.AuthorTime.IsZero() {
+			t := c.AuthorTime
+			sc.Timestamp = &t
+		}
+		for _, f := range c.Files {
+			sc.PatchSet = append(sc.PatchSet, sentryapi.PatchEntry{Path: f.Path, Type: f.Status})
+		}
+		out = append(out, sc)
+	}
+	return out
+}
+
+// previousRelease is the release whose commit --auto stops at.
+type previousRelease struct {
+	version string
+	sha     string // its head commit of the repository; empty when there is none
+}
+
+// previousCommit finds where the previous release of rel ended in the repository, the way
+// Sentry's previous-with-commits endpoint picks the release: the newest other release of the
+// same projects, dated (released, else created) no later than rel, with commits; its head
+// commit of the repository is the first one of that repository in its commit list. Only the
+// newest page of releases (100) is looked at.
+func previousCommit(ctx context.Context, client *sentryapi.Client, org string, rel *sentryapi.Release, repo string) (previousRelease, error) {
+	var ids []string
+	for _, p := range rel.Projects {
+		if p.ID != "" {
+			ids = append(ids, string(p.ID))
+		}
+	}
+	if len(ids) == 0 {
+		return previousRelease{}, nil
+	}
+	start := releaseDate(rel)
+	var candidates []sentryapi.Release
+	err := client.ListReleases(ctx, org, sentryapi.ReleaseQuery{Projects: ids, PerPage: 100}, func(page []sentryapi.Release) error {
+		for _, r := range page {
+			d := releaseDate(&r)
+			if r.Version == rel.Version || r.CommitCount == 0 || d == nil || (start != nil && d.After(*start)) {
+				continue
+			}
+			candidates = append(candidates, r)
+		}
+		return sentryapi.ErrStop
+	})
+	if err != nil {
+		return previousRelease{}, err
+	}
+	slices.SortStableFunc(candidates, func(a, b sentryapi.Release) int { return releaseDate(&b).Compare(*releaseDate(&a)) })
+	if len(candidates) > maxPreviousCandidates {
+		candidates = candidates[:maxPreviousCandidates]
+	}
+	for _, c := range candidates {
+		var sha string
+		err := client.ListReleaseCommits(ctx, org, c.Version, func(page []sentryapi.ReleaseCommit) error {
+			for _, rc := range page {
+				// sentry-cli lower-cases the names it derives; a name set by hand may not be.
+				if rc.Repository != nil && strings.EqualFold(rc.Repository.Name, repo) {
+					sha = rc.ID
+					return sentryapi.ErrStop
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return previousRelease{}, err
+		}
+		if sha != "" {
+			return previousRelease{version: c.Version, sha: strings.ToLower(sha)}, nil
+		}
+	}
+	return previousRelease{}, nil
+}
+
+// releaseDate is when Sentry considers a release to have happened: released, else created.
+func releaseDate(r *sentryapi.Release) *time.Time {
+	if r.DateReleased != nil {
+		return r.DateReleased
+	}
+	return r.DateCreated
+}
+
+// commitSpec is one --commit REPO@[PREV..]REV.
+type commitSpec struct{ repo, prev, rev string }
+
+func parseCommitSpec(s string) (commitSpec, error) {
+	repo, revs, ok := strings.Cut(s, "@")
+	if !ok || repo == "" || revs == "" {
+		return commitSpec{}, errors.New("want REPO@SHA or REPO@PREV..SHA, e.g. acme/web@4f2a9c1…")
+	}
+	if strings.ContainsFunc(repo, func(r rune) bool { return r <= ' ' }) {
+		return commitSpec{}, fmt.Errorf("repository %q contains spaces or control characters", repo)
+	}
+	spec := commitSpec{repo: repo, rev: revs}
+	if prev, rev, ok := strings.Cut(revs, ".."); ok {
+		if prev == "" || rev == "" || strings.HasPrefix(rev, ".") {
+			return commitSpec{}, errors.New("want PREV..SHA with both commits (two dots)")
+		}
+		spec.prev, spec.rev = prev, rev
+	}
+	return spec, nil
+}
+
+// manual sets the head commits; Sentry fetches the commits between through its integration.
+func (opts *setCommitsOptions) manual(ctx context.Context, conn sentryconf.Connection, client *sentryapi.Client, specs []commitSpec) error {
+	var repo *gitlog.Repo
+	resolve := func(rev string) (string, error) {
+		if isFullSHA(rev) {
+			return strings.ToLower(rev), nil
+		}
+		if repo == nil {
+			dir, _ := os.Getwd()
+			r, err := gitlog.Open(ctx, dir)
+			if err != nil {
+				return "", usageErrorf("%q is not a full commit SHA, and it cannot be resolved here (%v): give the 40-character SHA", rev, err)
+			}
+			repo = r
+		}
+		sha, err := repo.Resolve(ctx, rev)
+		if err != nil {
+			return "", usageErrorf("%q is not a full commit SHA, and the local git history does not have it: %v", rev, err)
+		}
+		return sha, nil
+	}
+	refs := make([]sentryapi.Ref, 0, len(specs))
+	var parts []string
+	for _, s := range specs {
+		rev, err := resolve(s.rev)
+		if err != nil {
+			return err
+		}
+		ref := sentryapi.Ref{Repository: s.repo, Commit: rev}
+		part := s.repo + "@" + short(rev)
+		if s.prev != "" {
+			if ref.PreviousCommit, err = resolve(s.prev); err != nil {
+				return err
+			}
+			part = s.repo + "@" + short(ref.PreviousCommit) + ".." + short(rev)
+		}
+		refs = append(refs, ref)
+		parts = append(parts, part)
+	}
+	if _, err := client.SetReleaseCommits(ctx, conn.Org, conn.Release, refs, nil); err != nil {
+		return sentryFailed(fmt.Sprintf("setting the head commits of release %s", conn.Release), err,
+			"a head commit needs its repository connected to Sentry (Settings > Integrations) under exactly that name; without an integration, use --auto to send the commits from the local git history")
+	}
+	_, err := fmt.Fprintf(opts.IO.Out, "set the head commits of release %s: %s; Sentry fetches the commits in between through its repository integration\n",
+		conn.Release, strings.Join(parts, ", "))
+	return err
+}
+
+func isFullSHA(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for _, r := range strings.ToLower(s) {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// short abbreviates a SHA the way people read them.
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
+
+// gitProblem reports a failure to read the local repository (exit 2: the setup needs fixing).
+func gitProblem(dir string, err error) error {
+	switch {
+	case errors.Is(err, gitlog.ErrGitMissing):
+		return usageErrorf("--auto reads the commits from the local git history, but %v: install git, or use --commit REPO@SHA", err)
+	case errors.Is(err, gitlog.ErrUnsafeRepository):
+		return usageErrorf("git refuses to read %s, which another user owns: run `git config --global --add safe.directory %s` first (%w)", dir, dir, err)
+	case errors.Is(err, gitlog.ErrNotRepository):
+		return usageErrorf("%s is not inside a git repository: run the command in the checkout, or use --commit REPO@SHA (%w)", dir, err)
+	case errors.Is(err, gitlog.ErrUnknownRevision):
+		return usageErrorf("the git repository in %s has no commit checked out: %w", dir, err)
+	}
+	return usageErrorf("reading the git history in %s: %w", dir, err)
+}
+
+// --- release finalize ----------------------------------------------------------------------
+
+type releaseFinalizeOptions struct {
+	releaseRun
+	Released time.Time
+}
+
+func newReleaseFinalizeCmd(ios *IOStreams) *cobra.Command {
+	opts := &releaseFinalizeOptions{releaseRun: releaseRun{IO: ios, now: time.Now}}
+	cmd := &cobra.Command{
+		Use:   "finalize [VERSION]",
+		Short: "Mark a release as released (now, or at --released)",
+		Long: `Finalize a release: set the date it was released, now or at --released (Unix seconds or
+RFC 3339). Sentry counts a finalized release as the one that "resolved in the next release"
+issues move to, and shows it as released. Finalizing again sets the date again.`,
+		Example: `  releasegate release finalize web@1.4.2
+  releasegate release finalize web@1.4.2 --released 2024-05-01T12:00:00Z`,
+		Args: maxOneArg,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := commandContext(cmd)
+			defer stop()
+			return releaseFinalizeRun(ctx, opts, args)
+		},
+	}
+	opts.Sentry.registerRelease(cmd, false)
+	cmd.Flags().Var(timeValue{&opts.Released}, "released", "when the release was released: Unix seconds or RFC 3339 (default now)")
+	return cmd
+}
+
+func releaseFinalizeRun(ctx context.Context, opts *releaseFinalizeOptions, args []string) error {
+	conn, client, err := opts.connect(args, false, sentryconf.Connection{})
+	if err != nil {
+		return err
+	}
+	at := opts.Released
+	if at.IsZero() {
+		at = opts.now().UTC().Truncate(time.Second)
+	}
+	rel, err := client.FinalizeRelease(ctx, conn.Org, conn.Release, at)
+	if err != nil {
+		return sentryFailed(fmt.Sprintf("finalizing release %s", conn.Release), err, "")
+	}
+	if rel.DateReleased != nil {
+		at = *rel.DateReleased
+	}
+	_, err = fmt.Fprintf(opts.IO.Out, "finalized release %s (released %s)\n", conn.Release, at.UTC().Format(time.RFC3339))
+	return err
+}
+
+// --- release deploy ------------------------------------------------------------------------
+
+type releaseDeployOptions struct {
+	releaseRun
+	Env      string
+	Name     string
+	URL      string
+	Started  time.Time
+	Finished time.Time
+	Projects []string
+}
+
+func newReleaseDeployCmd(ios *IOStreams) *cobra.Command {
+	opts := &releaseDeployOptions{releaseRun: releaseRun{IO: ios, now: time.Now}}
+	cmd := &cobra.Command{
+		Use:   "deploy [VERSION] --env ENV",
+		Short: "Record a deploy of a release to an environment",
+		Long: `Record that a release was deployed to an environment (--env, else SENTRY_ENVIRONMENT).
+Sentry shows deploys on the release, e-mails the authors of its commits, and uses the
+environment to tell where an issue was first seen.
+
+--started and --finished take Unix seconds or RFC 3339; --finished defaults to now (set by
+Sentry). --project limits the deploy to some of the release's projects (default: all).`,
+		Example: `  releasegate release deploy web@1.4.2 --env production
+  releasegate release deploy web@1.4.2 --env staging --name "run 812" --url https://ci.example.com/runs/812 --started 1714564800`,
+		Args: maxOneArg,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := commandContext(cmd)
+			defer stop()
+			return releaseDeployRun(ctx, opts, args)
+		},
+	}
+	opts.Sentry.registerRelease(cmd, false)
+	f := cmd.Flags()
+	f.StringVarP(&opts.Env, "env", "e", "", "environment deployed to, e.g. production (default SENTRY_ENVIRONMENT)")
+	f.StringVarP(&opts.Name, "name", "n", "", "name of the deploy, e.g. the CI run")
+	f.StringVarP(&opts.URL, "url", "u", "", "URL of the deploy, e.g. the CI run or the deployed site")
+	f.Var(timeValue{&opts.Started}, "started", "when the deploy started: Unix seconds or RFC 3339")
+	f.Var(timeValue{&opts.Finished}, "finished", "when the deploy finished: Unix seconds or RFC 3339 (default now)")
+	// Not the connection's projects: a default project from sentry.properties would silently
+	// narrow the deploy, which otherwise covers every project of the release.
+	f.StringArrayVarP(&opts.Projects, "project", "p", nil, "limit the deploy to this project of the release (repeatable; default all)")
+	return cmd
+}
+
+func releaseDeployRun(ctx context.Context, opts *releaseDeployOptions, args []string) error {
+	if !opts.Started.IsZero() && !opts.Finished.IsZero() && opts.Started.After(opts.Finished) {
+		return usageErrorf("--started (%s) is after --finished (%s)", opts.Started.Format(time.RFC3339), opts.Finished.Format(time.RFC3339))
+	}
+	conn, client, err := opts.connect(args, false, sentryconf.Connection{Environment: opts.Env})
+	if err != nil {
+		return err
+	}
+	if conn.Environment == "" {
+		return usageErrorf("missing the environment: give --env (e.g. --env production) or set SENTRY_ENVIRONMENT")
+	}
+	if err := checkEnvironment(conn.Environment); err != nil {
+		return usageErrorf("environment %q: %v", conn.Environment, err)
+	}
+	d := sentryapi.NewDeploy{Environment: conn.Environment, Name: opts.Name, URL: opts.URL, Projects: opts.Projects}
+	if !opts.Started.IsZero() {
+		d.DateStarted = &opts.Started
+	}
+	if !opts.Finished.IsZero() {
+		d.DateFinished = &opts.Finished
+	}
+	dep, err := client.CreateDeploy(ctx, conn.Org, conn.Release, d)
+	if err != nil {
+		return sentryFailed(fmt.Sprintf("recording the deploy of release %s to %s", conn.Release, conn.Environment), err,
+			"check the environment name and that the projects given are the release's")
+	}
+	var details []string
+	if dep.Name != "" {
+		details = append(details, fmt.Sprintf("name %q", dep.Name))
+	}
+	if dep.DateStarted != nil {
+		details = append(details, "started "+dep.DateStarted.UTC().Format(time.RFC3339))
+	}
+	if dep.DateFinished != nil {
+		details = append(details, "finished "+dep.DateFinished.UTC().Format(time.RFC3339))
+	}
+	if dep.URL != "" {
+		details = append(details, dep.URL)
+	}
+	line := fmt.Sprintf("recorded deploy of release %s to %s", conn.Release, dep.Environment)
+	if len(details) > 0 {
+		line += " (" + strings.Join(details, ", ") + ")"
+	}
+	_, err = fmt.Fprintln(opts.IO.Out, line)
+	return err
+}
+
+// checkEnvironment applies Sentry's rules for environment names, so that a bad one is a usage
+// error here rather than a 400 from Sentry.
+func checkEnvironment(env string) error {
+	switch {
+	case len(env) > 64:
+		return errors.New("Sentry allows at most 64 characters")
+	case env == "none":
+		return errors.New(`Sentry reserves "none"`)
+	case strings.ContainsAny(env, "/\r\n\t\f\v"):
+		return errors.New("Sentry does not allow '/' or line breaks in environment names")
+	}
+	return nil
+}
+
+// timeValue is a flag holding a time given as Unix seconds or RFC 3339, as action-release's
+// started_at is.
+type timeValue struct{ t *time.Time }
+
+func (v timeValue) String() string {
+	if v.t == nil || v.t.IsZero() {
+		return ""
+	}
+	return v.t.Format(time.RFC3339)
+}
+
+func (v timeValue) Set(s string) error {
+	t, err := parseTimeArg(s)
+	if err != nil {
+		return err
+	}
+	*v.t = t
+	return nil
+}
+
+func (v timeValue) Type() string { return "time" }
+
+func parseTimeArg(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		// Beyond year 9999 is a typo (milliseconds, most likely), not a date.
+		if n <= 0 || n > 253402300799 {
+			return time.Time{}, fmt.Errorf("%d is not a plausible time in Unix seconds (milliseconds?)", n)
+		}
+		return time.Unix(n, 0).UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, errors.New("want Unix seconds (1714564800) or RFC 3339 (2024-05-01T12:00:00Z)")
+	}
+	return t.UTC(), nil
+}
+
+// --- release info --------------------------------------------------------------------------
+
+type releaseInfoOptions struct {
+	releaseRun
+	Format string
+}
+
+func newReleaseInfoCmd(ios *IOStreams) *cobra.Command {
+	opts := &releaseInfoOptions{releaseRun: releaseRun{IO: ios, now: time.Now}}
+	cmd := &cobra.Command{
+		Use:   "info [VERSION]",
+		Short: "Show a release: projects, dates, commits, deploys",
+		Long: `Show a release as Sentry has it: its projects, when it was created and released
+(finalized), how many commits and new issues it has, and its last deploy.
+--format json prints one object (see docs/release.md).`,
+		Example: `  releasegate release info web@1.4.2
+  releasegate release info web@1.4.2 --format json | jq .dateReleased`,
+		Args: maxOneArg,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, stop := commandContext(cmd)
+			defer stop()
+			return releaseInfoRun(ctx, opts, args)
+		},
+	}
+	opts.Sentry.registerRelease(cmd, false)
+	cmd.Flags().StringVar(&opts.Format, "format", "human", "output format: human or json")
+	return cmd
+}
+
+// releaseInfo is the JSON contract of `release info --format json`.
+type releaseInfo struct {
+	Version      string      `json:"version"`
+	Status       string      `json:"status"`
+	Projects     []string    `json:"projects"`
+	URL          string      `json:"url"`
+	DateCreated  *time.Time  `json:"dateCreated"`
+	DateReleased *time.Time  `json:"dateReleased"`
+	Finalized    bool        `json:"finalized"`
+	CommitCount  int         `json:"commitCount"`
+	NewIssues    int         `json:"newIssues"`
+	DeployCount  int         `json:"deployCount"`
+	LastDeploy   *deployInfo `json:"lastDeploy"`
+}
+
+type deployInfo struct {
+	Environment  string     `json:"environment"`
+	Name         string     `json:"name"`
+	URL          string     `json:"url"`
+	DateStarted  *time.Time `json:"dateStarted"`
+	DateFinished *time.Time `json:"dateFinished"`
+}
+
+func releaseInfoRun(ctx context.Context, opts *releaseInfoOptions, args []string) error {
+	if opts.Format != "human" && opts.Format != "json" {
+		return usageErrorf("unknown --format %q: use human or json", opts.Format)
+	}
+	conn, client, err := opts.connect(args, false, sentryconf.Connection{})
+	if err != nil {
+		return err
+	}
+	rel, err := client.GetRelease(ctx, conn.Org, conn.Release, sentryapi.ReleaseOptions{})
+	if err != nil {
+		return sentryFailed(fmt.Sprintf("reading release %s", conn.Release), err, "")
+	}
+	info := newReleaseInfo(rel)
+	if opts.Format == "json" {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(info)
+	}
+	return renderReleaseInfo(opts.IO.Out, info)
+}
+
+func newReleaseInfo(rel *sentryapi.Release) releaseInfo {
+	info := releaseInfo{
+		Version: rel.Version, Status: rel.Status, Projects: projectSlugs(rel.Projects), URL: rel.URL,
+		DateCreated: utc(rel.DateCreated), DateReleased: utc(rel.DateReleased), Finalized: rel.DateReleased != nil,
+		CommitCount: rel.CommitCount, NewIssues: rel.NewGroups, DeployCount: rel.DeployCount,
+	}
+	if d := rel.LastDeploy; d != nil {
+		info.LastDeploy = &deployInfo{Environment: d.Environment, Name: d.Name, URL: d.URL,
+			DateStarted: utc(d.DateStarted), DateFinished: utc(d.DateFinished)}
+	}
+	return info
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func renderReleaseInfo(w io.Writer, info releaseInfo) error {
+	stamp := func(t *time.Time) string {
+		if t == nil {
+			return "-"
+		}
+		return t.Format(time.RFC3339)
+	}
+	var b strings.Builder
+	row := func(label, value string) { fmt.Fprintf(&b, "%-11s %s\n", label, value) }
+	row("release", info.Version)
+	row("status", info.Status)
+	projects := strings.Join(info.Projects, ", ")
+	if projects == "" {
+		projects = "-"
+	}
+	row("projects", projects)
+	row("created", stamp(info.DateCreated))
+	if info.Finalized {
+		row("released", stamp(info.DateReleased))
+	} else {
+		row("released", "not finalized (releasegate release finalize)")
+	}
+	if info.URL != "" {
+		row("url", info.URL)
+	}
+	row("commits", strconv.Itoa(info.CommitCount))
+	row("new issues", strconv.Itoa(info.NewIssues))
+	row("deploys", strconv.Itoa(info.DeployCount))
+	if d := info.LastDeploy; d != nil {
+		parts := []string{d.Environment}
+		if d.DateStarted != nil {
+			parts = append(parts, "started "+stamp(d.DateStarted))
+		}
+		parts = append(parts, "finished "+stamp(d.DateFinished))
+		if d.Name != "" {
+			parts = append(parts, strconv.Quote(d.Name))
+		}
+		if d.URL != "" {
+			parts = append(parts, d.URL)
+		}
+		row("last deploy", strings.Join(parts, ", "))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
