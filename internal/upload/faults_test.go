@@ -497,12 +497,22 @@ func checkAccepted(t *testing.T, e *faultEnv, res *upload.Result) {
 }
 
 // countFaults counts the requests to path that got the fault described as fault.
+// countFaults counts the requests that got a fault. The server records a request whose
+// connection it cut only after the cut, which can be after the client has already retried and
+// finished: so a count that has not reached a settled value yet is given a moment.
 func countFaults(srv *sentryapitest.Server, path, fault string) int {
-	n := 0
-	for _, r := range srv.Requests() {
-		if r.Path == path && r.Fault == fault {
-			n++
+	count := func() int {
+		n := 0
+		for _, r := range srv.Requests() {
+			if r.Path == path && r.Fault == fault {
+				n++
+			}
 		}
+		return n
+	}
+	n := count()
+	for deadline := time.Now().Add(2 * time.Second); n == 0 && time.Now().Before(deadline); n = count() {
+		time.Sleep(10 * time.Millisecond)
 	}
 	return n
 }

@@ -33,6 +33,7 @@ type API interface {
 	UploadChunks(ctx context.Context, opts *sentryapi.ChunkOptions, chunks []sentryapi.Chunk) error
 	AssembleArtifactBundle(ctx context.Context, org string, r sentryapi.AssembleRequest) (*sentryapi.AssembleResponse, error)
 	AssembleReleaseFiles(ctx context.Context, org, version, checksum string, chunks []string) (*sentryapi.AssembleResponse, error)
+	CreateRelease(ctx context.Context, org string, r sentryapi.NewRelease) (*sentryapi.Release, bool, error)
 }
 
 var _ API = (*sentryapi.Client)(nil)
@@ -172,6 +173,11 @@ func (u *uploader) run(ctx context.Context, files []sourcemaps.BundleFile) (*Res
 			return nil, &Error{Op: "upload", Err: errors.New("this Sentry server has no artifact bundles, so files must belong to a release"), Hint: "pass --release"}
 		}
 		u.res.Legacy = true
+		// Release files belong to an existing release (the server refuses them otherwise), so
+		// it is created first, as sentry-cli 2.x does; an existing one is fine.
+		if _, _, err := u.api.CreateRelease(ctx, u.opts.Org, sentryapi.NewRelease{Version: u.opts.Release, Projects: u.opts.Projects}); err != nil {
+			return nil, &Error{Op: "creating release " + u.opts.Release + " for its files", Err: err}
+		}
 	}
 	start := u.opts.Now()
 	u.progress(Progress{Phase: PhaseBundle})

@@ -33,6 +33,7 @@ type fakeAPI struct {
 	maxFlight  int
 	failUpload int // fail this many upload requests first
 	legacyCall bool
+	releases   []string // releases created
 }
 
 func (f *fakeAPI) ChunkUploadOptions(context.Context, string) (*sentryapi.ChunkOptions, error) {
@@ -106,6 +107,13 @@ func (f *fakeAPI) answer(checksum string, chunks []string) *sentryapi.AssembleRe
 
 func (f *fakeAPI) AssembleArtifactBundle(_ context.Context, _ string, r sentryapi.AssembleRequest) (*sentryapi.AssembleResponse, error) {
 	return f.answer(r.Checksum, r.Chunks), nil
+}
+
+func (f *fakeAPI) CreateRelease(_ context.Context, _ string, r sentryapi.NewRelease) (*sentryapi.Release, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.releases = append(f.releases, r.Version)
+	return &sentryapi.Release{Version: r.Version}, true, nil
 }
 
 func (f *fakeAPI) AssembleReleaseFiles(_ context.Context, _, _, checksum string, chunks []string) (*sentryapi.AssembleResponse, error) {
@@ -262,8 +270,8 @@ func TestUploadLegacyReleaseFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Legacy || !fake.legacyCall {
-		t.Fatalf("a server without artifact bundles must get release files (legacy %v, call %v)", res.Legacy, fake.legacyCall)
+	if !res.Legacy || !fake.legacyCall || !slices.Equal(fake.releases, []string{"web@1.0.0"}) {
+		t.Fatalf("a server without artifact bundles must get release files in a release created first (legacy %v, call %v, releases %v)", res.Legacy, fake.legacyCall, fake.releases)
 	}
 	o := opts(s)
 	o.Release = ""
