@@ -275,3 +275,39 @@ func TestUploadPrefixesAndDist(t *testing.T) {
 		t.Errorf("--dist without --release: exit %d, %s", code, errOut)
 	}
 }
+
+// TestUploadLegacyServer: a server whose upload options do not announce artifact bundles (older
+// self-hosted Sentry) gets the files as release files of a release created for them.
+func TestUploadLegacyServer(t *testing.T) {
+	srv := sentryapitest.Start(t, sentryapitest.Options{Chunk: sentryapitest.ChunkOptions{Accept: []string{"debug_files", "release_files"}}})
+	sentryEnv(t, srv)
+	esm := filepath.Join(testbundles.Build(t, "esbuild"), "esm")
+	code, out, errOut := runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "web@0.9.0", esm)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "release bundle (this server has no artifact bundles)") {
+		t.Errorf("output does not say the legacy path was taken:\n%s", out)
+	}
+	r, ok := srv.Release("acme", "web@0.9.0")
+	if !ok || !slices.Equal(r.Projects, []string{"web"}) {
+		t.Fatalf("release not created for the project: %+v", r)
+	}
+	entries, _ := os.ReadDir(esm)
+	var want int
+	filepath.WalkDir(esm, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			want++
+		}
+		return nil
+	})
+	if len(r.Files) != want || len(entries) == 0 {
+		t.Fatalf("release holds %d files, the build %d: %v", len(r.Files), want, r.Files)
+	}
+	if len(srv.Bundles()) != 0 {
+		t.Errorf("an artifact bundle was stored on a server that does not take them")
+	}
+	if code, _, errOut := runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", esm); code != exitUndecided || !strings.Contains(errOut, "--release") {
+		t.Errorf("legacy upload without a release: exit %d, %s", code, errOut)
+	}
+}
