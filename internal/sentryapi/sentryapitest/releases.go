@@ -194,8 +194,10 @@ func (r *release) shortJSON() map[string]any {
 func (r *release) eventJSON() map[string]any {
 	info, _ := versionInfo(r.version)
 	var lastCommit, lastDeploy any
-	if n := len(r.commits); n > 0 {
-		lastCommit = map[string]any{"id": r.commits[n-1].sha}
+	// Sentry's set-commits takes the first commit of the list given (newest first) as the
+	// release's last commit.
+	if len(r.commits) > 0 {
+		lastCommit = map[string]any{"id": r.commits[0].sha}
 	}
 	if n := len(r.deploys); n > 0 {
 		lastDeploy = r.deploys[n-1].json()
@@ -237,8 +239,8 @@ func (r *release) newGroups(p *project) int {
 func (s *Server) releaseJSON(c *call, r *release, health bool) map[string]any {
 	info, short := versionInfo(r.version)
 	var lastCommit, lastDeploy any
-	if n := len(r.commits); n > 0 {
-		lastCommit = r.commits[n-1].json(r.org)
+	if len(r.commits) > 0 {
+		lastCommit = r.commits[0].json(r.org) // the newest, as above
 	}
 	if n := len(r.deploys); n > 0 {
 		lastDeploy = r.deploys[n-1].json()

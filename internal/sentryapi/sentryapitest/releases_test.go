@@ -32,6 +32,10 @@ func TestReleases(t *testing.T) {
 	if len(r["authors"].([]any)) != 2 {
 		t.Errorf("authors = %v", r["authors"])
 	}
+	// The last commit is the first of the list given: commits come newest first.
+	if lc, _ := r["lastCommit"].(map[string]any); lc == nil || lc["id"] != "c1" {
+		t.Errorf("lastCommit = %v, want c1", r["lastCommit"])
+	}
 	// Creating it again answers 208 and adds the project.
 	c.send("POST", "/api/0/organizations/acme/releases/", map[string]any{"version": "web@1.4.2", "projects": []any{"api"}}, 208, &r)
 	if len(r["projects"].([]any)) != 2 {
