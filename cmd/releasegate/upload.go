@@ -71,9 +71,16 @@ func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // newSentryClient builds the one Sentry client of a command, counting its requests.
 func newSentryClient(c sentryconf.Connection) (*sentryapi.Client, *countingTransport, error) {
 	ct := &countingTransport{next: http.DefaultTransport}
+	retries := 0 // the client's default
+	switch {
+	case c.MaxRetries == 0:
+		retries = -1 // the client's way of saying "none"
+	case c.MaxRetries > 0:
+		retries = c.MaxRetries
+	}
 	client, err := sentryapi.New(sentryapi.Options{
 		BaseURL: c.URL, Token: c.Token, UserAgent: "releasegate/" + buildVersion(),
-		HTTPClient: &http.Client{Transport: ct},
+		HTTPClient: &http.Client{Transport: ct}, MaxRetries: retries,
 	})
 	if err != nil {
 		return nil, nil, usageErrorf("%v", err)

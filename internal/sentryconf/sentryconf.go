@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/magiconair/properties"
@@ -36,6 +37,9 @@ type Connection struct {
 	Dist     string
 	// Environment is the deploy environment (SENTRY_ENVIRONMENT).
 	Environment string
+	// MaxRetries is how often a failed request is retried (SENTRY_HTTP_MAX_RETRIES, or
+	// http.max_retries in .sentryclirc, as for sentry-cli); -1 when not set (the client's default).
+	MaxRetries int
 	// Origins says where each field came from ("flag --org", "env SENTRY_ORG",
 	// "sentry.properties (/repo/web/sentry.properties)", ...), for messages.
 	Origins map[string]string
@@ -57,6 +61,7 @@ type Input struct {
 type layer struct {
 	name                                string
 	url, org, token, release, dist, env string
+	retries                             string
 	projects                            []string
 }
 
@@ -102,6 +107,7 @@ func Load(in Input) (Connection, error) {
 	envLayer := layer{
 		name: "env", url: getenv("SENTRY_URL"), org: getenv("SENTRY_ORG"), token: getenv("SENTRY_AUTH_TOKEN"),
 		release: validRelease(getenv("SENTRY_RELEASE")), dist: getenv("SENTRY_DIST"), env: getenv("SENTRY_ENVIRONMENT"),
+		retries: getenv("SENTRY_HTTP_MAX_RETRIES"),
 	}
 	if p := getenv("SENTRY_PROJECT"); p != "" {
 		envLayer.projects = []string{p}
@@ -110,7 +116,7 @@ func Load(in Input) (Connection, error) {
 	f := in.Flags
 	layers = append(layers, layer{name: "flag", url: f.URL, org: f.Org, token: f.Token, release: f.Release, dist: f.Dist, env: f.Environment, projects: f.Projects})
 
-	c := Connection{URL: DefaultURL, Origins: map[string]string{"url": "default"}}
+	c := Connection{URL: DefaultURL, MaxRetries: -1, Origins: map[string]string{"url": "default"}}
 	for _, l := range layers {
 		set := func(field string, dst *string, v string) {
 			if v != "" {
@@ -127,6 +133,16 @@ func Load(in Input) (Connection, error) {
 		if len(l.projects) > 0 {
 			c.Projects = l.projects
 			c.Origins["projects"] = l.name
+		}
+	}
+	for _, l := range layers {
+		if l.retries != "" {
+			n, err := strconv.Atoi(l.retries)
+			if err != nil || n < 0 || n > 100 {
+				return Connection{}, fmt.Errorf("max retries: %q (from %s) must be a whole number from 0 to 100", l.retries, l.name)
+			}
+			c.MaxRetries = n
+			c.Origins["maxRetries"] = l.name
 		}
 	}
 	if err := c.applyOrgToken(); err != nil {
@@ -298,7 +314,8 @@ func readSentryclirc(path string) (layer, bool, error) {
 		return layer{}, false, fmt.Errorf("%s: %w; it must be an INI file ([defaults], [auth] sections)", path, err)
 	}
 	d, a := f.Section("defaults"), f.Section("auth")
-	l := layer{url: d.Key("url").String(), org: d.Key("org").String(), token: a.Key("token").String()}
+	l := layer{url: d.Key("url").String(), org: d.Key("org").String(), token: a.Key("token").String(),
+		retries: f.Section("http").Key("max_retries").String()}
 	if pr := d.Key("project").String(); pr != "" {
 		l.projects = []string{pr}
 	}
