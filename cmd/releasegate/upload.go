@@ -241,18 +241,19 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 	}
 	files, err := sourcemaps.BundleFiles(d, opts.Paths, sourcemaps.BundleFilesOptions{URLPrefix: opts.URLPrefix, StripPrefixes: opts.StripPrefix})
 	if err != nil {
-		return usageErrorf("%v", err)
+		return &exitError{code: exitNo, err: fmt.Errorf("%w; nothing was uploaded", err)}
 	}
 	if len(files) == 0 {
-		return usageErrorf("no generated files or maps found under %s (extensions: %s)", strings.Join(opts.Paths, ", "), strings.Join(dopts.Extensions, ", "))
+		exts := dopts.Extensions
+		if len(exts) == 0 {
+			exts = sourcemaps.DefaultExtensions
+		}
+		return usageErrorf("no generated files or maps found under %s (extensions: %s)", strings.Join(opts.Paths, ", "), strings.Join(exts, ", "))
 	}
 	injected := 0
 	if plan != nil {
 		injected = len(plan.Injected)
 	}
-	// The build's contents are read again from disk as the bundle is written: let the copies
-	// held since discovery go.
-	d, plan = nil, nil
 	bar := newProgressBar(opts.IO)
 	res, err := upload.Upload(ctx, client, files, upload.Options{
 		Org: conn.Org, Projects: conn.Projects, Release: conn.Release, Dist: conn.Dist,
