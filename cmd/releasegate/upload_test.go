@@ -311,3 +311,17 @@ func TestUploadLegacyServer(t *testing.T) {
 		t.Errorf("legacy upload without a release: exit %d, %s", code, errOut)
 	}
 }
+
+// TestUploadNothingFound: an empty build is a usage error naming where it looked and for what.
+func TestUploadNothingFound(t *testing.T) {
+	srv := sentryapitest.Start(t, sentryapitest.Options{})
+	sentryEnv(t, srv)
+	empty := t.TempDir()
+	code, out, errOut := runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", empty)
+	if code != exitUsage || !strings.Contains(errOut, "no generated files or maps found under "+empty+" (extensions: js, cjs, mjs)") || out != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if len(srv.Bundles()) != 0 {
+		t.Fatal("something was uploaded")
+	}
+}
