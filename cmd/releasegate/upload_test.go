@@ -17,6 +17,7 @@ import (
 	"github.com/releasegate/releasegate/internal/sentryapi/sentryapitest"
 	"github.com/releasegate/releasegate/internal/testbundles"
 	"github.com/releasegate/releasegate/internal/testenv"
+	"github.com/releasegate/releasegate/internal/upload"
 	"github.com/releasegate/releasegate/sourcemaps"
 )
 
@@ -323,5 +324,32 @@ func TestUploadNothingFound(t *testing.T) {
 	}
 	if len(srv.Bundles()) != 0 {
 		t.Fatal("something was uploaded")
+	}
+}
+
+// TestProgressBar: drawn on a terminal only, redrawn in place, cleared at the end.
+func TestProgressBar(t *testing.T) {
+	var tty, pipe bytes.Buffer
+	for _, c := range []struct {
+		buf   *bytes.Buffer
+		isTTY bool
+	}{{&tty, true}, {&pipe, false}} {
+		bar := newProgressBar(&IOStreams{ErrOut: c.buf, ErrTTY: c.isTTY})
+		bar.update(upload.Progress{Phase: upload.PhaseUpload, Done: 1 << 20, Total: 4 << 20})
+		bar.update(upload.Progress{Phase: upload.PhaseUpload, Done: 4 << 20, Total: 4 << 20})
+		bar.update(upload.Progress{Phase: upload.PhaseAssemble})
+		bar.done()
+	}
+	if pipe.Len() != 0 {
+		t.Errorf("progress drawn on a pipe: %q", pipe.String())
+	}
+	got := tty.String()
+	for _, want := range []string{"\r\x1b[Kuploading [", "1.0 MiB / 4.0 MiB", "4.0 MiB / 4.0 MiB", "waiting for Sentry to assemble the bundle"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("progress output %q lacks %q", got, want)
+		}
+	}
+	if !strings.HasSuffix(got, "\r\x1b[K") {
+		t.Errorf("the bar is not cleared at the end: %q", got)
 	}
 }
