@@ -101,6 +101,9 @@ func validateRun(opts *ValidateOptions) error {
 	if err != nil {
 		return err
 	}
+	// Validation reads each pair once, so reading it when its turn comes costs nothing and keeps
+	// memory to a few pairs whatever the size of the build.
+	dopts.Lazy = true
 	d := sourcemaps.Discover(opts.Paths, dopts)
 	report := sourcemaps.Validate(d, sourcemaps.ValidateOptions{Limits: opts.Discover.limits()})
 	if err := render(opts.IO, report); err != nil {
