@@ -1,0 +1,272 @@
+package ownership
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Config is the ownership part of a sentry.properties file. docs/ownership.md describes the
+// keys.
+type Config struct {
+	File               string // the properties file, as given to LoadConfig
+	RulesFile          string // ownership.file resolved against File's folder; "" if unset
+	Rules              []Rule
+	Fallthrough        *bool  // nil: not set, leave Sentry's value alone
+	AutoAssignment     string // one of Sentry's exact strings; "" if unset
+	CodeownersImport   bool
+	CodeownersAutoSync *bool
+}
+
+// Sentry's exact autoAssignment values (the project ownership API accepts only these).
+const (
+	AutoAssignIssueOwner     = "Auto Assign to Issue Owner"
+	AutoAssignSuspectCommits = "Auto Assign to Suspect Commits"
+	AutoAssignOff            = "Turn off Auto-Assignment"
+)
+
+// autoAssignValues maps what a person may write (lower-cased) to Sentry's value: the exact
+// strings, and short forms that are easier to type in a properties file.
+var autoAssignValues = map[string]string{
+	strings.ToLower(AutoAssignIssueOwner):     AutoAssignIssueOwner,
+	strings.ToLower(AutoAssignSuspectCommits): AutoAssignSuspectCommits,
+	strings.ToLower(AutoAssignOff):            AutoAssignOff,
+	"issue-owner":                             AutoAssignIssueOwner,
+	"suspect-commits":                         AutoAssignSuspectCommits,
+	"off":                                     AutoAssignOff,
+}
+
+// ownershipKeys are the keys LoadConfig reads; ownership.rule.<n> comes on top.
+var ownershipKeys = []string{
+	"ownership.rules", "ownership.file", "ownership.codeowners", "ownership.fallthrough",
+	"ownership.autoAssignment", "ownership.codeownersAutoSync",
+}
+
+// cliKeys are the sentry-cli keys a sentry.properties may hold; LoadConfig allows and ignores
+// them. Any http.* key is allowed too.
+var cliKeys = []string{
+	"auth.token", "auth.dsn", "auth.api_key",
+	"defaults.url", "defaults.org", "defaults.project", "defaults.pipeline",
+	"defaults.custom_header", "defaults.vcs_remote", "defaults.environment",
+	"log.level", "update.disable_check",
+	"cli.executable", // written by Sentry's React Native and Gradle tooling
+}
+
+// LoadConfig reads the ownership.* keys of a sentry.properties file. file labels messages
+// and is the base for ownership.file, which is read with readFile (the package does no I/O;
+// a nil readFile makes ownership.file an error).
+//
+// It is strict: an unknown key (with a suggestion where one is close), a duplicated key, a
+// bad value, rules given in more than one way, and rule syntax errors are all problems naming
+// file and line. Inline rules report the properties line they are on; rules from
+// ownership.file report that file's lines. On problems it returns a *ParseError listing all
+// of them.
+func LoadConfig(data []byte, file string, readFile func(name string) ([]byte, error)) (*Config, error) {
+	entries, err := ParseProperties(data, file)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &Config{File: file}
+	var probs []Problem
+	bad := func(line int, format string, args ...any) {
+		probs = append(probs, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+	}
+	boolean := func(e Entry) (bool, bool) {
+		switch strings.ToLower(strings.TrimSpace(e.Value)) {
+		case "true":
+			return true, true
+		case "false":
+			return false, true
+		}
+		bad(e.Line, "%s: %q is not true or false", e.Key, e.Value)
+		return false, false
+	}
+
+	seen := map[string]int{}
+	var inline *Entry
+	var numbered []Entry
+	var fileEntry *Entry
+	for _, e := range entries {
+		if prev, ok := seen[e.Key]; ok {
+			bad(e.Line, "%s is set again (first set on line %d)", e.Key, prev)
+			continue
+		}
+		seen[e.Key] = e.Line
+		switch {
+		case e.Key == "ownership.rules":
+			inline = &e
+		case strings.HasPrefix(e.Key, "ownership.rule."):
+			num := strings.TrimPrefix(e.Key, "ownership.rule.")
+			if n, err := strconv.Atoi(num); err != nil || n < 1 || num[0] == '+' {
+				bad(e.Line, "%s: the number after ownership.rule. must be a positive whole number", e.Key)
+				continue
+			}
+			numbered = append(numbered, e)
+		case e.Key == "ownership.file":
+			if strings.TrimSpace(e.Value) == "" {
+				bad(e.Line, "ownership.file is empty")
+				continue
+			}
+			fileEntry = &e
+		case e.Key == "ownership.codeowners":
+			cfg.CodeownersImport, _ = boolean(e)
+		case e.Key == "ownership.fallthrough":
+			if v, ok := boolean(e); ok {
+				cfg.Fallthrough = &v
+			}
+		case e.Key == "ownership.codeownersAutoSync":
+			if v, ok := boolean(e); ok {
+				cfg.CodeownersAutoSync = &v
+			}
+		case e.Key == "ownership.autoAssignment":
+			v, ok := autoAssignValues[strings.ToLower(strings.TrimSpace(e.Value))]
+			if !ok {
+				bad(e.Line, "ownership.autoAssignment: %q is not one of %q, %q, %q (or issue-owner, suspect-commits, off)",
+					e.Value, AutoAssignIssueOwner, AutoAssignSuspectCommits, AutoAssignOff)
+				continue
+			}
+			cfg.AutoAssignment = v
+		case slices.Contains(cliKeys, e.Key) || strings.HasPrefix(e.Key, "http."):
+			// sentry-cli's connection settings: read elsewhere.
+		default:
+			msg := fmt.Sprintf("unknown key %q", e.Key)
+			if s := suggestKey(e.Key); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			bad(e.Line, "%s", msg)
+		}
+	}
+
+	// One source of rules only: mixing them would leave their order to guesswork.
+	var sources []string
+	if inline != nil {
+		sources = append(sources, fmt.Sprintf("ownership.rules (line %d)", inline.Line))
+	}
+	if len(numbered) > 0 {
+		sources = append(sources, fmt.Sprintf("ownership.rule.<n> (line %d)", numbered[0].Line))
+	}
+	if fileEntry != nil {
+		sources = append(sources, fmt.Sprintf("ownership.file (line %d)", fileEntry.Line))
+	}
+	if len(sources) > 1 {
+		bad(1, "rules are given by %s: use only one of them", strings.Join(sources, " and "))
+	}
+
+	// addRules parses text as rules and labels them and their problems with the properties
+	// line. It returns how many rules it added.
+	addRules := func(text string, line int) int {
+		rules, err := Parse([]byte(text), file)
+		if pe, ok := err.(*ParseError); ok {
+			for _, p := range pe.Problems {
+				p.Line = line
+				probs = append(probs, p)
+			}
+			return 0
+		}
+		for _, r := range rules {
+			r.Line = line
+			cfg.Rules = append(cfg.Rules, r)
+		}
+		return len(rules)
+	}
+	switch {
+	case len(sources) > 1:
+	case inline != nil:
+		// One rule a physical line; an escaped \n also starts a new rule on the same line.
+		for _, s := range inline.Segments {
+			for part := range strings.SplitSeq(s.Text, "\n") {
+				addRules(part, s.Line)
+			}
+		}
+	case len(numbered) > 0:
+		slices.SortStableFunc(numbered, func(a, b Entry) int {
+			return ruleNumber(a.Key) - ruleNumber(b.Key)
+		})
+		for i, e := range numbered {
+			if i > 0 && ruleNumber(e.Key) == ruleNumber(numbered[i-1].Key) {
+				bad(e.Line, "%s is the same rule number as %s on line %d", e.Key, numbered[i-1].Key, numbered[i-1].Line)
+				continue
+			}
+			if strings.Contains(e.Value, "\n") {
+				bad(e.Line, "%s holds more than one line: use ownership.rules for several rules", e.Key)
+				continue
+			}
+			n0 := len(probs)
+			if addRules(e.Value, e.Line) == 0 && len(probs) == n0 {
+				// Empty, or "#…" read as a comment: a numbered key that is silently no rule
+				// is surely a mistake.
+				bad(e.Line, "%s holds no rule", e.Key)
+			}
+		}
+	case fileEntry != nil:
+		name := strings.TrimSpace(fileEntry.Value)
+		if !filepath.IsAbs(name) {
+			name = filepath.Join(filepath.Dir(file), name)
+		}
+		cfg.RulesFile = name
+		if readFile == nil {
+			bad(fileEntry.Line, "ownership.file: no way to read %s here", name)
+		} else if src, err := readFile(name); err != nil {
+			bad(fileEntry.Line, "ownership.file: %v", err)
+		} else if rules, err := Parse(src, name); err != nil {
+			if pe, ok := err.(*ParseError); ok {
+				probs = append(probs, pe.Problems...)
+			}
+		} else {
+			cfg.Rules = rules
+		}
+	}
+	if len(probs) > 0 {
+		slices.SortStableFunc(probs, func(a, b Problem) int {
+			if a.File != b.File {
+				return strings.Compare(a.File, b.File)
+			}
+			return a.Line - b.Line
+		})
+		return nil, &ParseError{Problems: probs}
+	}
+	return cfg, nil
+}
+
+func ruleNumber(key string) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(key, "ownership.rule."))
+	return n
+}
+
+// suggestKey returns the known key closest to key, or "" if none is close. Case is ignored
+// when comparing, so "ownership.autoassignment" finds its camel-cased form.
+func suggestKey(key string) string {
+	best, bestD := "", 4
+	for _, k := range append(append([]string{"ownership.rule.1"}, ownershipKeys...), cliKeys...) {
+		if d := editDistance(strings.ToLower(key), strings.ToLower(k)); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if bestD > len(key)/3 {
+		return ""
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
