@@ -1386,15 +1386,7 @@ func (s *Server) listIssueTagValues(c *call) {
 		}
 		return cmp.Or(r, cmp.Compare(a.order, b.order))
 	})
-	lo, hi, ok := c.pageOf(len(values), "per_page", 100, 1000)
-	if !ok {
-		return
-	}
-	out := make([]map[string]any, 0, hi-lo)
-	for _, v := range values[lo:hi] {
-		out = append(out, v.json(key))
-	}
-	c.json(http.StatusOK, out)
+	servePage(c, len(values), "per_page", 100, 1000, func(i int) any { return values[i].json(key) })
 }
 
 // resolveShortID answers which issue a short ID names.

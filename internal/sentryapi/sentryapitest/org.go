@@ -330,15 +330,7 @@ func (s *Server) listTeams(c *call) {
 			list = append(list, t)
 		}
 	}
-	lo, hi, ok := c.pageOf(len(list), "per_page", 100, 100)
-	if !ok {
-		return
-	}
-	out := make([]any, 0, hi-lo)
-	for _, t := range list[lo:hi] {
-		out = append(out, o.teamJSON(t, c.query("detailed") != "0"))
-	}
-	c.json(http.StatusOK, out)
+	servePage(c, len(list), "per_page", 100, 100, func(i int) any { return o.teamJSON(list[i], c.query("detailed") != "0") })
 }
 
 func (s *Server) listProjectTeams(c *call) {
@@ -346,15 +338,7 @@ func (s *Server) listProjectTeams(c *call) {
 	if !ok {
 		return
 	}
-	lo, hi, ok := c.pageOf(len(p.teams), "per_page", 100, 100)
-	if !ok {
-		return
-	}
-	out := make([]any, 0, hi-lo)
-	for _, t := range p.teams[lo:hi] {
-		out = append(out, o.teamJSON(t, false))
-	}
-	c.json(http.StatusOK, out)
+	servePage(c, len(p.teams), "per_page", 100, 100, func(i int) any { return o.teamJSON(p.teams[i], false) })
 }
 
 func (s *Server) listTeamMembers(c *call) {
@@ -373,17 +357,11 @@ func (s *Server) listTeamMembers(c *call) {
 			list = append(list, m)
 		}
 	}
-	lo, hi, ok := c.pageOf(len(list), "per_page", 100, 100)
-	if !ok {
-		return
-	}
-	out := make([]any, 0, hi-lo)
-	for _, m := range list[lo:hi] {
-		j := m.json()
+	servePage(c, len(list), "per_page", 100, 100, func(i int) any {
+		j := list[i].json()
 		j["teamRole"], j["teamSlug"] = nil, t.slug
-		out = append(out, j)
-	}
-	c.json(http.StatusOK, out)
+		return j
+	})
 }
 
 // listMembers lists the organization's members; query matches email or name.
@@ -399,15 +377,7 @@ func (s *Server) listMembers(c *call) {
 			list = append(list, m)
 		}
 	}
-	lo, hi, ok := c.pageOf(len(list), "per_page", 100, 100)
-	if !ok {
-		return
-	}
-	out := make([]any, 0, hi-lo)
-	for _, m := range list[lo:hi] {
-		out = append(out, m.json())
-	}
-	c.json(http.StatusOK, out)
+	servePage(c, len(list), "per_page", 100, 100, func(i int) any { return list[i].json() })
 }
 
 func (s *Server) getMember(c *call) {

@@ -378,15 +378,7 @@ func (s *Server) listReleases(c *call) {
 		list = append(list, r)
 	}
 	slices.SortStableFunc(list, func(a, b *release) int { return cmp.Or(b.dateCreated.Compare(a.dateCreated), cmp.Compare(b.id, a.id)) })
-	lo, hi, ok := c.pageOf(len(list), "per_page", 100, 100)
-	if !ok {
-		return
-	}
-	out := make([]any, 0, hi-lo)
-	for _, r := range list[lo:hi] {
-		out = append(out, s.releaseJSON(c, r, false))
-	}
-	c.json(http.StatusOK, out)
+	servePage(c, len(list), "per_page", 100, 100, func(i int) any { return s.releaseJSON(c, list[i], false) })
 }
 
 // inEnvironment says whether the release was seen (events or deploys) in one of envs.
@@ -623,15 +615,7 @@ func (s *Server) listReleaseCommits(c *call) {
 	if !ok {
 		return
 	}
-	lo, hi, ok := c.pageOf(len(r.commits), "per_page", 100, 100)
-	if !ok {
-		return
-	}
-	out := make([]any, 0, hi-lo)
-	for _, cm := range r.commits[lo:hi] {
-		out = append(out, cm.json(o))
-	}
-	c.json(http.StatusOK, out)
+	servePage(c, len(r.commits), "per_page", 100, 100, func(i int) any { return r.commits[i].json(o) })
 }
 
 func (s *Server) listDeploys(c *call) {
@@ -641,15 +625,7 @@ func (s *Server) listDeploys(c *call) {
 	}
 	list := slices.Clone(r.deploys)
 	slices.Reverse(list)
-	lo, hi, ok := c.pageOf(len(list), "per_page", 100, 100)
-	if !ok {
-		return
-	}
-	out := make([]any, 0, hi-lo)
-	for _, d := range list[lo:hi] {
-		out = append(out, d.json())
-	}
-	c.json(http.StatusOK, out)
+	servePage(c, len(list), "per_page", 100, 100, func(i int) any { return list[i].json() })
 }
 
 func (s *Server) createDeploy(c *call) {
@@ -739,15 +715,7 @@ func (s *Server) listReleaseFiles(c *call) {
 		}
 		list = append(list, f)
 	}
-	lo, hi, ok := c.pageOf(len(list), "per_page", 100, 1000)
-	if !ok {
-		return
-	}
-	out := make([]any, 0, hi-lo)
-	for _, f := range list[lo:hi] {
-		out = append(out, f.json())
-	}
-	c.json(http.StatusOK, out)
+	servePage(c, len(list), "per_page", 100, 1000, func(i int) any { return list[i].json() })
 }
 
 // uploadReleaseFile is the legacy single-file upload (sentry-cli 2.x against old servers):

@@ -524,6 +524,20 @@ func (c *call) baseURL() string {
 
 // pageOf cuts a list for pagination and sets Sentry's Link header. param is "limit" for issue
 // lists and "per_page" elsewhere; Sentry's offset cursors are "0:<offset>:<is_prev>".
+// servePage answers a list endpoint with one page of n items (see pageOf), each rendered by
+// item(i).
+func servePage(c *call, n int, param string, def, maxLimit int, item func(i int) any) {
+	lo, hi, ok := c.pageOf(n, param, def, maxLimit)
+	if !ok {
+		return
+	}
+	out := make([]any, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		out = append(out, item(i))
+	}
+	c.json(http.StatusOK, out)
+}
+
 func (c *call) pageOf(n int, param string, def, maxLimit int) (lo, hi int, ok bool) {
 	limit := def
 	if v := c.query(param); v != "" {
