@@ -87,14 +87,6 @@ type fileWrite struct {
 	origSize int
 }
 
-// bytes returns the new content in one piece.
-func (w *fileWrite) bytes() []byte {
-	if len(w.parts) == 1 {
-		return w.parts[0]
-	}
-	return bytes.Join(w.parts, nil)
-}
-
 // Blocked reports whether errors prevent the plan from being applied.
 func (p *InjectPlan) Blocked() bool { return p.Errors > 0 }
 

@@ -169,3 +169,11 @@ func spliceMappings(raw string, m *Mappings, at, to textPos) (string, bool) {
 	}
 	return raw[:start] + string(text) + raw[end:], true
 }
+
+// bytes returns a planned write's content in one piece (the plan keeps it as pieces).
+func (w *fileWrite) bytes() []byte {
+	if len(w.parts) == 1 {
+		return w.parts[0]
+	}
+	return bytes.Join(w.parts, nil)
+}
