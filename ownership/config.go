@@ -11,13 +11,34 @@ import (
 // Config is the ownership part of a sentry.properties file. docs/ownership.md describes the
 // keys.
 type Config struct {
-	File               string // the properties file, as given to LoadConfig
-	RulesFile          string // ownership.file resolved against File's folder; "" if unset
-	Rules              []Rule
+	File      string // the properties file, as given to LoadConfig
+	RulesFile string // ownership.file resolved against File's folder; "" if unset
+	Rules     []Rule
+	// RulesGiven says the file sets the rules (ownership.rules, ownership.rule.<n> or
+	// ownership.file), so syncing replaces Sentry's; an empty list then clears them.
+	RulesGiven         bool
 	Fallthrough        *bool  // nil: not set, leave Sentry's value alone
 	AutoAssignment     string // one of Sentry's exact strings; "" if unset
 	CodeownersImport   bool
 	CodeownersAutoSync *bool
+	// Codeowners says where the CODEOWNERS file is and how its paths and owners translate
+	// to Sentry's; it is read only when CodeownersImport is true.
+	Codeowners CodeownersSettings
+}
+
+// CodeownersSettings are the ownership.codeowners.* keys.
+type CodeownersSettings struct {
+	// File is ownership.codeowners.file resolved against the properties folder; "" means
+	// GitHub's own search (CodeownersLocations at the repository root).
+	File string
+	// StackRoot and SourceRoot are Sentry's code mapping: repository paths under SourceRoot
+	// appear under StackRoot in stack frames.
+	StackRoot, SourceRoot string
+	// Owners maps GitHub owners as written in CODEOWNERS ("@acme/web", "@alice"), lower-cased,
+	// to Sentry owners.
+	Owners map[string]Owner
+	// OwnerLines gives the properties line of each Owners entry, for messages.
+	OwnerLines map[string]int
 }
 
 // Sentry's exact autoAssignment values (the project ownership API accepts only these).
@@ -112,6 +133,39 @@ func LoadConfig(data []byte, file string, readFile func(name string) ([]byte, er
 			fileEntry = &e
 		case e.Key == "ownership.codeowners":
 			cfg.CodeownersImport, _ = boolean(e)
+		case e.Key == "ownership.codeowners.file":
+			name := strings.TrimSpace(e.Value)
+			if name == "" {
+				bad(e.Line, "ownership.codeowners.file is empty (leave it out to use GitHub's locations)")
+				continue
+			}
+			if !filepath.IsAbs(name) {
+				name = filepath.Join(filepath.Dir(file), name)
+			}
+			cfg.Codeowners.File = name
+		case e.Key == "ownership.codeowners.stackRoot":
+			cfg.Codeowners.StackRoot = strings.TrimSpace(e.Value)
+		case e.Key == "ownership.codeowners.sourceRoot":
+			cfg.Codeowners.SourceRoot = strings.TrimSpace(e.Value)
+		case strings.HasPrefix(e.Key, "ownership.codeowners.owner."):
+			name := strings.ToLower(strings.TrimPrefix(e.Key, "ownership.codeowners.owner."))
+			if !strings.HasPrefix(name, "@") && !strings.Contains(name, "@") {
+				bad(e.Line, "%s: %q is not a GitHub owner; write it as in CODEOWNERS (@org/team, @user or an email)", e.Key, name)
+				continue
+			}
+			if prev, ok := cfg.Codeowners.OwnerLines[name]; ok {
+				bad(e.Line, "%s maps %s again (first mapped on line %d)", e.Key, name, prev)
+				continue
+			}
+			o, msg := parseOwner(strings.TrimSpace(e.Value))
+			if msg != "" {
+				bad(e.Line, "%s: %s", e.Key, msg)
+				continue
+			}
+			if cfg.Codeowners.Owners == nil {
+				cfg.Codeowners.Owners, cfg.Codeowners.OwnerLines = map[string]Owner{}, map[string]int{}
+			}
+			cfg.Codeowners.Owners[name], cfg.Codeowners.OwnerLines[name] = o, e.Line
 		case e.Key == "ownership.fallthrough":
 			if v, ok := boolean(e); ok {
 				cfg.Fallthrough = &v
@@ -150,6 +204,7 @@ func LoadConfig(data []byte, file string, readFile func(name string) ([]byte, er
 	if fileEntry != nil {
 		sources = append(sources, fmt.Sprintf("ownership.file (line %d)", fileEntry.Line))
 	}
+	cfg.RulesGiven = len(sources) > 0
 	if len(sources) > 1 {
 		bad(1, "rules are given by %s: use only one of them", strings.Join(sources, " and "))
 	}
@@ -167,6 +222,10 @@ func LoadConfig(data []byte, file string, readFile func(name string) ([]byte, er
 		}
 		for _, r := range rules {
 			r.Line = line
+			if r.Type == CodeOwners {
+				probs = append(probs, codeownersRuleProblem(r))
+				continue
+			}
 			cfg.Rules = append(cfg.Rules, r)
 		}
 		return len(rules)
@@ -215,8 +274,33 @@ func LoadConfig(data []byte, file string, readFile func(name string) ([]byte, er
 				probs = append(probs, pe.Problems...)
 			}
 		} else {
-			cfg.Rules = rules
+			for _, r := range rules {
+				if r.Type == CodeOwners {
+					probs = append(probs, codeownersRuleProblem(r))
+					continue
+				}
+				cfg.Rules = append(cfg.Rules, r)
+			}
 		}
+	}
+	if (cfg.Codeowners.File != "" || cfg.Codeowners.StackRoot != "" || cfg.Codeowners.SourceRoot != "" ||
+		len(cfg.Codeowners.Owners) > 0) && !cfg.CodeownersImport {
+		line := seen["ownership.codeowners.file"]
+		for _, k := range []string{"ownership.codeowners.stackRoot", "ownership.codeowners.sourceRoot"} {
+			if l, ok := seen[k]; ok && (line == 0 || l < line) {
+				line = l
+			}
+		}
+		for _, l := range cfg.Codeowners.OwnerLines {
+			if line == 0 || l < line {
+				line = l
+			}
+		}
+		bad(line, "ownership.codeowners.* settings are given but ownership.codeowners is not true: set ownership.codeowners = true to import CODEOWNERS, or remove them")
+	}
+	if (cfg.Codeowners.StackRoot == "") != (cfg.Codeowners.SourceRoot == "") {
+		bad(max(seen["ownership.codeowners.stackRoot"], seen["ownership.codeowners.sourceRoot"]),
+			"a code mapping needs both ownership.codeowners.stackRoot and ownership.codeowners.sourceRoot")
 	}
 	if len(probs) > 0 {
 		slices.SortStableFunc(probs, func(a, b Problem) int {
@@ -228,6 +312,14 @@ func LoadConfig(data []byte, file string, readFile func(name string) ([]byte, er
 		return nil, &ParseError{Problems: probs}
 	}
 	return cfg, nil
+}
+
+// codeownersRuleProblem explains why a hand-written codeowners: rule is refused: Sentry only
+// accepts them from a CODEOWNERS import, so syncing it would fail.
+func codeownersRuleProblem(r Rule) Problem {
+	return Problem{File: r.File, Line: r.Line, Msg: fmt.Sprintf(
+		"%s: Sentry accepts codeowners: rules only from a CODEOWNERS import; write it as a path: rule, or set ownership.codeowners = true to import CODEOWNERS",
+		r.Matcher())}
 }
 
 func ruleNumber(key string) int {

@@ -49,39 +49,56 @@ func TestLoadConfig(t *testing.T) {
 		{name: "autoAssignment short off", src: "ownership.autoAssignment: off", want: Config{AutoAssignment: AutoAssignOff}},
 		{name: "autoAssignment exact off", src: "ownership.autoAssignment Turn off Auto-Assignment", want: Config{AutoAssignment: AutoAssignOff}},
 		{name: "codeowners false", src: "ownership.codeowners=false", want: Config{}},
+		{name: "empty rules clear Sentry's", src: "ownership.rules =", want: Config{RulesGiven: true}},
+		{
+			name: "codeowners import settings",
+			src: "ownership.codeowners=true\nownership.codeowners.stackRoot = webpack://app/\nownership.codeowners.sourceRoot= web/\n" +
+				"ownership.codeowners.owner.@Acme/Web = #frontend\nownership.codeowners.owner.@alice = Alice@Example.com\n" +
+				"ownership.codeowners.file = ../CODEOWNERS\n",
+			files: map[string]string{},
+			want: Config{CodeownersImport: true, Codeowners: CodeownersSettings{
+				File: filepath.Join("svc", "CODEOWNERS"), StackRoot: "webpack://app/", SourceRoot: "web/",
+				Owners:     map[string]Owner{"@acme/web": {Team, "frontend"}, "@alice": {User, "alice@example.com"}},
+				OwnerLines: map[string]int{"@acme/web": 4, "@alice": 5},
+			}},
+		},
 		{
 			name: "inline rules one a line",
 			src: "# rules\nownership.rules = \\\n    path:src/api/* #backend \\\n    *.js   #frontend a@b.co\\\n" +
 				"    \\# escaped, still a comment\\\n    tags.transaction:\"/checkout page\"\\u0020#payments\\\n\n",
+			want: Config{RulesGiven: true},
 			rules: []rule{{"p", 3, "path:src/api/* #backend"}, {"p", 4, "path:*.js #frontend a@b.co"},
 				{"p", 6, "tags.transaction:/checkout page #payments"}},
 		},
 		{
 			name:  "inline rule on the key line and escaped newline",
-			src:   "ownership.rules = url:*/checkout* #web\\nmodule:app.* #core\\\n  codeowners:/docs/ x@y.io\n",
-			rules: []rule{{"p", 1, "url:*/checkout* #web"}, {"p", 1, "module:app.* #core"}, {"p", 2, "codeowners:/docs/ x@y.io"}},
+			src:   "ownership.rules = url:*/checkout* #web\\nmodule:app.* #core\\\n  path:/docs/ x@y.io\n",
+			want:  Config{RulesGiven: true},
+			rules: []rule{{"p", 1, "url:*/checkout* #web"}, {"p", 1, "module:app.* #core"}, {"p", 2, "path:/docs/ x@y.io"}},
 		},
 		{
 			name:  "inline rules with comments and blank segments",
 			src:   "ownership.rules = \\\n  # who owns the API\\\n  \\\n  path:api/** #backend\n",
+			want:  Config{RulesGiven: true},
 			rules: []rule{{"p", 4, "path:api/** #backend"}},
 		},
 		{
 			name:  "CRLF and BOM",
 			src:   "\uFEFFownership.fallthrough=true\r\nownership.rules=\\\r\n  path:a #t\\\r\n  path:b #u\r\n",
-			want:  Config{Fallthrough: ptr(true)},
+			want:  Config{Fallthrough: ptr(true), RulesGiven: true},
 			rules: []rule{{"p", 3, "path:a #t"}, {"p", 4, "path:b #u"}},
 		},
 		{
 			name:  "numbered rules sort numerically",
 			src:   "ownership.rule.10 = path:c #c\nownership.rule.2 = path:b #b\nownership.rule.1 = path:a #a\n",
+			want:  Config{RulesGiven: true},
 			rules: []rule{{"p", 3, "path:a #a"}, {"p", 2, "path:b #b"}, {"p", 1, "path:c #c"}},
 		},
 		{
 			name:  "rules file relative to the properties file",
 			src:   "\n\nownership.file = ../OWNERS.sentry\n",
 			files: map[string]string{"svc/OWNERS.sentry": "# owners\n\npath:src/* #web\n*.go x@y.io\n"},
-			want:  Config{RulesFile: filepath.Join("svc", "OWNERS.sentry")},
+			want:  Config{RulesFile: filepath.Join("svc", "OWNERS.sentry"), RulesGiven: true},
 			rules: []rule{{filepath.Join("svc", "OWNERS.sentry"), 3, "path:src/* #web"}, {filepath.Join("svc", "OWNERS.sentry"), 4, "path:*.go x@y.io"}},
 		},
 	}
@@ -147,8 +164,23 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"rules file missing", "ownership.file=NOPE", []string{`p:1: ownership.file: open NOPE: file does not exist`}},
 		{"rules file empty name", "ownership.file=", []string{`p:1: ownership.file is empty`}},
 		{"rules file errors use its lines", "\nownership.file=O\n", []string{`O:3: `}},
+		{"hand-written codeowners rule", "ownership.rules=path:a #t\\\n codeowners:/docs/ #t", []string{
+			`p:2: codeowners:/docs/: Sentry accepts codeowners: rules only from a CODEOWNERS import`}},
+		{"codeowners rule in the rules file", "ownership.file=C", []string{`C:2: codeowners:*.go: Sentry accepts`}},
+		{"codeowners settings without the import", "ownership.codeowners.stackRoot=app/\nownership.codeowners.sourceRoot=src/", []string{
+			`p:1: ownership.codeowners.* settings are given but ownership.codeowners is not true`}},
+		{"half a code mapping", "ownership.codeowners=true\nownership.codeowners.stackRoot=app/", []string{
+			`p:2: a code mapping needs both ownership.codeowners.stackRoot and ownership.codeowners.sourceRoot`}},
+		{"bad codeowners owner mapping", "ownership.codeowners=true\nownership.codeowners.owner.@acme/web=@web\n" +
+			"ownership.codeowners.owner.web=#web\nownership.codeowners.owner.@Acme/Web=#x\nownership.codeowners.owner.@bob=", []string{
+			`p:2: ownership.codeowners.owner.@acme/web: owner "@web" is neither a #team nor an email: GitHub handles are not Sentry owners`,
+			`p:3: ownership.codeowners.owner.web: "web" is not a GitHub owner`,
+			`p:5: ownership.codeowners.owner.@bob: no owner given`}},
+		{"codeowners owner mapped twice", "ownership.codeowners=true\nownership.codeowners.owner.@acme/web=#web\nownership.codeowners.owner.@ACME/web=#x", []string{
+			`p:3: ownership.codeowners.owner.@ACME/web maps @acme/web again (first mapped on line 2)`}},
+		{"empty codeowners file", "ownership.codeowners=true\nownership.codeowners.file=", []string{`p:2: ownership.codeowners.file is empty`}},
 	}
-	files := map[string]string{"O": "path:a #t\n\nurls:x #t\n"}
+	files := map[string]string{"O": "path:a #t\n\nurls:x #t\n", "C": "path:a #t\ncodeowners:*.go #t\n"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := LoadConfig([]byte(tt.src), "p", fakeFiles(files))

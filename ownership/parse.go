@@ -159,29 +159,39 @@ func parseLine(line string) (*Rule, []string) {
 	r.m = m
 
 	for _, tok := range strings.Fields(rest) {
-		if strings.HasPrefix(tok, "#") {
-			slug := tok[1:]
-			switch {
-			case slug == "":
-				msgs = append(msgs, `owner "#" has no team slug: write #team-slug (comments must be on their own line)`)
-			case !slugRE.MatchString(slug):
-				msgs = append(msgs, fmt.Sprintf("owner %q is not a valid team slug: slugs are lower-case letters, digits, '-' and '_' (write %q?)", tok, "#"+strings.ToLower(slug)))
-			default:
-				r.Owners = append(r.Owners, Owner{Type: Team, Identifier: slug})
-			}
+		o, msg := parseOwner(tok)
+		if msg != "" {
+			msgs = append(msgs, msg)
 			continue
 		}
-		if !emailRE.MatchString(tok) {
-			hint := "write #team-slug for a team or the user's email"
-			if strings.HasPrefix(tok, "@") {
-				hint = "GitHub handles are not Sentry owners: write #team-slug or the user's email (CODEOWNERS import maps handles)"
-			}
-			msgs = append(msgs, fmt.Sprintf("owner %q is neither a #team nor an email: %s", tok, hint))
-			continue
-		}
-		r.Owners = append(r.Owners, Owner{Type: User, Identifier: strings.ToLower(tok)})
+		r.Owners = append(r.Owners, o)
 	}
 	return r, msgs
+}
+
+// parseOwner reads one owner: "#team-slug" or an email, which is lower-cased. On a bad
+// owner it returns a message saying what to write instead.
+func parseOwner(tok string) (Owner, string) {
+	if slug, ok := strings.CutPrefix(tok, "#"); ok {
+		switch {
+		case slug == "":
+			return Owner{}, `owner "#" has no team slug: write #team-slug (comments must be on their own line)`
+		case !slugRE.MatchString(slug):
+			return Owner{}, fmt.Sprintf("owner %q is not a valid team slug: slugs are lower-case letters, digits, '-' and '_' (write %q?)", tok, "#"+strings.ToLower(slug))
+		}
+		return Owner{Type: Team, Identifier: slug}, ""
+	}
+	if !emailRE.MatchString(tok) {
+		hint := "write #team-slug for a team or the user's email"
+		if strings.HasPrefix(tok, "@") {
+			hint = "GitHub handles are not Sentry owners: write #team-slug or the user's email (CODEOWNERS import maps handles)"
+		}
+		if tok == "" {
+			return Owner{}, "no owner given: " + hint
+		}
+		return Owner{}, fmt.Sprintf("owner %q is neither a #team nor an email: %s", tok, hint)
+	}
+	return Owner{Type: User, Identifier: strings.ToLower(tok)}, ""
 }
 
 // unquote reads a quoted pattern at the start of s ("…" with backslash escapes) and returns
