@@ -49,6 +49,9 @@ type Rule struct {
 	Pattern string // unquoted; escapes decoded
 	TagKey  string // for Type == Tag only: the key after "tags."
 	Owners  []Owner
+	// RepoPattern is for rules imported from CODEOWNERS: the pattern as written in CODEOWNERS,
+	// before the code mapping.
+	RepoPattern string
 
 	m *compiled // set by Parse; rules built by hand are compiled on use
 }
