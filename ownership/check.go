@@ -50,7 +50,17 @@ type CheckInput struct {
 	// and only the checks that need no files run (duplicate, and shadowed for url:, module:
 	// and tags. rules).
 	Files []string
+	// Index, when set, is Files already indexed by IndexFiles, and Files is ignored. Checking
+	// several projects of one repository with one index builds it once instead of per project.
+	Index *FileIndex
 }
+
+// FileIndex is a repository's files indexed for Check. It is built lazily, on the first
+// Check that needs it, and is not safe for concurrent use.
+type FileIndex struct{ vals checkValues }
+
+// IndexFiles prepares files (as CheckInput.Files) for several calls of Check.
+func IndexFiles(files []string) *FileIndex { return &FileIndex{vals: checkValues{files: files}} }
 
 // Finding is one thing Check found wrong with a rule.
 //
@@ -103,6 +113,9 @@ type Finding struct {
 // they can be, or else scan the values once). It is safe for concurrent use.
 func Check(in CheckInput) []Finding {
 	vals := &checkValues{files: in.Files}
+	if in.Index != nil {
+		vals = &in.Index.vals
+	}
 	var out []Finding
 	for _, src := range [][]Rule{in.Codeowners, in.Rules} {
 		out = append(out, checkSource(src, vals)...)

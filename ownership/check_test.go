@@ -261,6 +261,23 @@ func TestCheckDeterministic(t *testing.T) {
 	}
 }
 
+// TestCheckSharedIndex: one FileIndex shared by several projects' checks gives each the
+// findings it gets on its own.
+func TestCheckSharedIndex(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	base := randomCheckInput(rng, 80, 10)
+	index := IndexFiles(base.Files)
+	for n := range 30 {
+		in := randomCheckInput(rng, 1, 1+rng.IntN(30))
+		in.Files = base.Files
+		want := Check(in)
+		got := Check(CheckInput{Rules: in.Rules, Codeowners: in.Codeowners, Index: index})
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("project %d: with the shared index\n%q\nalone\n%q", n, summarize(got), summarize(want))
+		}
+	}
+}
+
 // TestCheckAgreesWithBruteForce compares Check with refCheck, which tests every rule against
 // every value, on random small repositories and rule sets.
 func TestCheckAgreesWithBruteForce(t *testing.T) {

@@ -139,6 +139,7 @@ configuration error · 3 could not decide (a service unreachable, a timeout).`,
 	})
 	root.AddCommand(newSourcemapsCmd(ios))
 	root.AddCommand(newReleaseCmd(ios))
+	root.AddCommand(newOwnershipCmd(ios))
 	return root
 }
 

@@ -121,9 +121,30 @@ const githubAnnotationCap = 10
 // GitHub caps it), then every finding as plain log lines and the verdict, so nothing is lost.
 func renderValidateGitHub(ios *IOStreams, r *sourcemaps.Report) error {
 	w := ios.Out
+	held := writeAnnotations(w, r.Findings)
+	if len(r.Findings) > 0 {
+		fmt.Fprintln(w, "::group::All source map findings")
+		writeFindingsGrouped(w, palette{}, r.Findings)
+		fmt.Fprintln(w, "::endgroup::")
+	}
+	verdict := "ok"
+	if r.Errors > 0 {
+		verdict = "FAILED"
+	}
+	fmt.Fprintf(w, "releasegate sourcemaps validate: %s: %s, %s in %d files", verdict,
+		plural(r.Errors, "error"), plural(r.Warnings, "warning"), len(r.Files))
+	if held > 0 {
+		fmt.Fprintf(w, " (%d findings not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)", held, githubAnnotationCap, githubAnnotationCap)
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+// writeAnnotations prints findings as workflow-command annotations, errors and warnings
+// each capped as GitHub caps them, and returns how many it held back.
+func writeAnnotations(w io.Writer, findings []sourcemaps.Finding) (held int) {
 	shown := map[sourcemaps.Severity]int{}
-	held := 0
-	for _, f := range r.Findings {
+	for _, f := range findings {
 		if shown[f.Severity] >= githubAnnotationCap {
 			held++
 			continue
@@ -143,22 +164,7 @@ func renderValidateGitHub(ios *IOStreams, r *sourcemaps.Report) error {
 		props = append(props, "title="+escapeProperty("releasegate: "+f.Code))
 		fmt.Fprintf(w, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(f.Message))
 	}
-	if len(r.Findings) > 0 {
-		fmt.Fprintln(w, "::group::All source map findings")
-		writeFindingsGrouped(w, palette{}, r.Findings)
-		fmt.Fprintln(w, "::endgroup::")
-	}
-	verdict := "ok"
-	if r.Errors > 0 {
-		verdict = "FAILED"
-	}
-	fmt.Fprintf(w, "releasegate sourcemaps validate: %s: %s, %s in %d files", verdict,
-		plural(r.Errors, "error"), plural(r.Warnings, "warning"), len(r.Files))
-	if held > 0 {
-		fmt.Fprintf(w, " (%d findings not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)", held, githubAnnotationCap, githubAnnotationCap)
-	}
-	_, err := fmt.Fprintln(w)
-	return err
+	return held
 }
 
 // escapeData and escapeProperty escape workflow-command text as the Actions toolkit does.
