@@ -1,0 +1,116 @@
+package gate
+
+import "time"
+
+// Policy is the gate's configuration, one Environment per deploy environment, read from
+// .github/releasegate.yml (docs/gate.md shows a full example).
+type Policy struct {
+	Release ReleaseNaming `yaml:"release"`
+	// Environments are keyed by the environment name the gate is asked about.
+	Environments map[string]*Environment `yaml:"environments"`
+}
+
+// ReleaseNaming maps a commit to the Sentry release name.
+type ReleaseNaming struct {
+	// Name is a template: {sha}, {short_sha} (12 characters), {ref_name} and {project} are
+	// replaced. The default, "{sha}", is how action-release names releases
+	// (sentry-cli releases propose-version).
+	Name string `yaml:"name"`
+}
+
+// Outcome is what the gate reports when it cannot decide.
+type Outcome string
+
+// Outcomes of on_error and on_timeout.
+const (
+	OutcomePass Outcome = "pass"
+	OutcomeFail Outcome = "fail"
+)
+
+// Environment is the policy of one deploy environment.
+type Environment struct {
+	// Projects are the Sentry project slugs whose evidence counts.
+	Projects []string `yaml:"projects"`
+	// Evidence is the environment whose evidence judges a promotion here (e.g. "staging" for
+	// "production"); default: this environment.
+	Evidence string `yaml:"evidence"`
+	// Soak is how long the release must have run before a check can pass (default 30m).
+	Soak Duration `yaml:"soak"`
+	// Deadline is how long after Start the gate may stay pending; then OnTimeout decides
+	// (default 2h).
+	Deadline Duration `yaml:"deadline"`
+	// Confidence is the confidence level of every bound (default 0.95).
+	Confidence float64 `yaml:"confidence"`
+	// Window is how far back rates of new issues look (default 1h; shorter while the release is
+	// younger).
+	Window    Duration `yaml:"window"`
+	OnError   Outcome  `yaml:"on_error"`   // default fail
+	OnTimeout Outcome  `yaml:"on_timeout"` // default fail
+
+	NewIssues   *NewIssuesPolicy   `yaml:"new_issues"`
+	Regressions *RegressionsPolicy `yaml:"regressions"`
+	Health      *HealthPolicy      `yaml:"health"`
+	Context     *ContextPolicy     `yaml:"context"`
+}
+
+// Thresholds make a new issue high-frequency when any rate is, with confidence, above its
+// threshold. Zero means "not checked".
+type Thresholds struct {
+	EventsPerHour float64 `yaml:"events_per_hour"`
+	UsersPerHour  float64 `yaml:"users_per_hour"`
+	// SessionShare is the percentage of the release's sessions the issue's events amount to
+	// (used only when release health exists).
+	SessionShare float64 `yaml:"session_share"`
+}
+
+// NewIssuesPolicy judges issues first seen in the release.
+type NewIssuesPolicy struct {
+	Thresholds `yaml:",inline"`
+	// Unhandled, when set, replaces the thresholds for unhandled issues (crashes), usually
+	// with stricter ones.
+	Unhandled *Thresholds `yaml:"unhandled"`
+	// Ignore excludes noise: an issue matching any rule is reported as ignored, not judged.
+	Ignore []IgnoreRule `yaml:"ignore"`
+}
+
+// IgnoreRule matches issues to leave out. Every field set must match.
+type IgnoreRule struct {
+	Title string `yaml:"title"` // glob on the title ("*ResizeObserver loop*")
+	Tag   string `yaml:"tag"`   // "key:glob" on the issue's tag value ("browser:Opera*")
+	Level string `yaml:"level"` // exact level ("warning")
+}
+
+// RegressionsPolicy judges issues resolved before and seen again in this release. With no
+// threshold set, any regression with events fails.
+type RegressionsPolicy struct {
+	Thresholds `yaml:",inline"`
+}
+
+// HealthPolicy judges crash-free rates once MinSessions sessions exist.
+type HealthPolicy struct {
+	MinSessions       int64     `yaml:"min_sessions"` // default 50, as Sentry's percent alerts
+	CrashFreeSessions *RateRule `yaml:"crash_free_sessions"`
+	CrashFreeUsers    *RateRule `yaml:"crash_free_users"`
+}
+
+// RateRule bounds a crash-free rate, in percent.
+type RateRule struct {
+	// Floor fails the release when the rate is, with confidence, below it (e.g. 99.5).
+	Floor float64 `yaml:"floor"`
+	// MaxDrop fails it when the rate is, with confidence, more than this many percentage
+	// points below the baseline's (a two-sample test, not a raw difference).
+	MaxDrop float64 `yaml:"max_drop"`
+}
+
+// ContextPolicy requires context on the release's error events.
+type ContextPolicy struct {
+	// Required are the keys: tags or context fields ("request_id", "tenant_id", "user.id").
+	Required []string `yaml:"required"`
+	// MinShare is the percentage of error events that must carry each key (default 95).
+	MinShare float64 `yaml:"min_share"`
+	// Action is "warn" (default) or "fail".
+	Action string `yaml:"action"`
+}
+
+// Duration is a time.Duration written as "30m", "2h", "1h30m" in YAML.
+type Duration time.Duration
