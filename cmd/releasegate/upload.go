@@ -261,6 +261,10 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 	})
 	bar.done()
 	if err != nil {
+		if injected > 0 {
+			// The build on disk has changed; say so, since the next run will find it injected.
+			err = fmt.Errorf("%w (debug IDs were injected into %s before the upload; running the upload again reuses them)", err, plural(injected, "file"))
+		}
 		return &exitError{code: exitUndecided, err: fmt.Errorf("upload failed: %w", err)}
 	}
 	for k, v := range res.Phases {

@@ -27,7 +27,8 @@ func TestUploadFaultsExit3(t *testing.T) {
 			fault: func(srv *sentryapitest.Server) {
 				srv.StallAssemble(sentryapitest.AssembleStall{Polls: 1, Detail: "Invalid bundle: manifest.json is corrupt"})
 			},
-			stderr: []string{"Sentry could not process the bundle", "Invalid bundle: manifest.json is corrupt", "releasegate sourcemaps validate", "retry the upload"},
+			stderr: []string{"Sentry could not process the bundle", "Invalid bundle: manifest.json is corrupt", "releasegate sourcemaps validate", "retry the upload",
+				"debug IDs were injected into"},
 		},
 		{
 			name:   "rate limited for longer than the client waits",
