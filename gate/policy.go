@@ -29,6 +29,9 @@ const (
 
 // Environment is the policy of one deploy environment.
 type Environment struct {
+	// Name is the environment's name, its key in Policy.Environments; not written in YAML
+	// (the loader sets it). Decisions report it, and an empty Evidence means this name.
+	Name string `yaml:"-"`
 	// Projects are the Sentry project slugs whose evidence counts.
 	Projects []string `yaml:"projects"`
 	// Evidence is the environment whose evidence judges a promotion here (e.g. "staging" for
