@@ -736,7 +736,7 @@ func parsePolicyDuration(n *yaml.Node) (d Duration, msg string) {
 
 // policyDurationText writes d as in a policy file: "2h", "1h30m", "30m", "45s".
 func policyDurationText(d time.Duration) string {
-	s := d.String()
+	s := d.Round(time.Second).String()
 	if strings.HasSuffix(s, "m0s") {
 		s = s[:len(s)-2]
 	}
@@ -1083,8 +1083,15 @@ func (p *Policy) Environment(name string) (*Environment, error) {
 		}
 		return nil, fmt.Errorf("%s; it configures %s", msg, strings.Join(names, ", "))
 	}
-	env := *e
+	env := e.WithDefaults()
 	env.Name = name
+	return &env, nil
+}
+
+// WithDefaults returns a copy of e with every default filled in; the copy shares no pointer
+// with e that it could change (Health, Context).
+func (e *Environment) WithDefaults() Environment {
+	env := *e
 	if env.Health != nil {
 		h := *env.Health
 		env.Health = &h
@@ -1094,7 +1101,7 @@ func (p *Policy) Environment(name string) (*Environment, error) {
 		env.Context = &x
 	}
 	env.applyPolicyDefaults()
-	return &env, nil
+	return env
 }
 
 // applyPolicyDefaults fills in the defaults of the fields left zero.

@@ -192,3 +192,58 @@ func TestEventsTimeseries(t *testing.T) {
 		}
 	}
 }
+
+// The release gate's context coverage counts a release's error events with and without a key:
+// has: takes tags and the user fields (has:user.id), in events-timeseries and the issue search.
+func TestHasUserFields(t *testing.T) {
+	srv := newServer(t, Options{Now: t0})
+	for i, u := range []*User{{ID: "42"}, {Email: "a@example.com"}, nil, {ID: "7", Email: "b@example.com"}} {
+		tags := map[string]string{}
+		if i%2 == 0 {
+			tags["tenant_id"] = "t1"
+		}
+		mustIngest(t, srv, "web", Event{
+			Release: "web@2", Environment: "production", Timestamp: t0.Add(-time.Duration(i+1) * time.Minute),
+			User: u, Tags: tags, Exceptions: []Exception{{Type: "TypeError", Value: "x"}},
+		})
+	}
+	c := client(t, srv)
+	var resp struct {
+		TimeSeries []struct {
+			Values []struct {
+				Value float64 `json:"value"`
+			} `json:"values"`
+		} `json:"timeSeries"`
+	}
+	for _, tc := range []struct {
+		query string
+		want  float64
+	}{
+		{"release:web@2", 4},
+		{"release:web@2 has:user.id", 2},
+		{"release:web@2 has:user.email", 2},
+		{"release:web@2 has:tenant_id", 2},
+		{"release:web@2 has:user", 3},
+		{"release:web@2 !has:user.id", 2},
+	} {
+		q := url.Values{"dataset": {"errors"}, "statsPeriod": {"1h"}, "interval": {"60"}, "environment": {"production"}, "query": {tc.query}}
+		c.get("/api/0/organizations/acme/events-timeseries/?"+q.Encode(), 200, &resp)
+		var n float64
+		for _, v := range resp.TimeSeries[0].Values {
+			n += v.Value
+		}
+		if n != tc.want {
+			t.Errorf("%s: %v events, want %v", tc.query, n, tc.want)
+		}
+	}
+	var issues []struct {
+		Filtered struct {
+			Count string `json:"count"`
+		} `json:"filtered"`
+	}
+	q := url.Values{"query": {"has:user.email"}, "statsPeriod": {"24h"}}
+	c.get("/api/0/organizations/acme/issues/?"+q.Encode(), 200, &issues)
+	if len(issues) != 1 || issues[0].Filtered.Count != "2" {
+		t.Errorf("issues with has:user.email = %+v", issues)
+	}
+}

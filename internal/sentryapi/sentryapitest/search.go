@@ -159,6 +159,25 @@ func tagKey(key string) string {
 	return key
 }
 
+// userField is an event's value of a user search key (user.id, user.email, user.username,
+// user.ip); empty when the event has no such value or the key is not one of them.
+func userField(u *User, key string) string {
+	if u == nil {
+		return ""
+	}
+	switch key {
+	case "user.id":
+		return u.ID
+	case "user.email":
+		return u.Email
+	case "user.username":
+		return u.Username
+	case "user.ip":
+		return u.IPAddress
+	}
+	return ""
+}
+
 // eventMatcher builds the filter for event-level tokens. latest resolves "latest" in release
 // values.
 func eventMatcher(tokens []searchToken, latest func() string) (func(*storedEvent) bool, error) {
@@ -190,16 +209,17 @@ func eventMatcher(tokens []searchToken, latest func() string) (func(*storedEvent
 					if _, ok := e.tag(tagKey(v)); ok {
 						return true
 					}
+					// The user fields are searchable properties of their own, not tags, and
+					// has: takes them too (has:user.id, has:user.email).
+					if userField(e.ev.User, v) != "" {
+						return true
+					}
 				}
 				return false
 			}
 		case "user.id", "user.email", "user.username", "user.ip":
 			pred = func(e *storedEvent) bool {
-				u := e.ev.User
-				if u == nil {
-					return false
-				}
-				v := map[string]string{"user.id": u.ID, "user.email": u.Email, "user.username": u.Username, "user.ip": u.IPAddress}[tok.key]
+				v := userField(e.ev.User, tok.key)
 				return v != "" && tok.matchAny(v)
 			}
 		case "message", "title":
