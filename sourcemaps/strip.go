@@ -141,3 +141,52 @@ func findSectionSources(dec *jsontext.Decoder, data []byte, base int64, edits *[
 	}
 	return nil
 }
+
+// SourceNames returns every "sources" entry of a map (and of its sections), in order; null
+// entries are left out.
+func SourceNames(mapData []byte) ([]string, error) {
+	var edits []sourcesEdit
+	if err := findSources(mapData, 0, &edits); err != nil {
+		return nil, fmt.Errorf("reading the map's sources: %w", err)
+	}
+	var out []string
+	for _, e := range edits {
+		var sources []*string
+		if err := json.Unmarshal(mapData[e.start:e.end], &sources); err != nil {
+			return nil, fmt.Errorf("reading the map's sources: \"sources\" is not a list of strings: %w", err)
+		}
+		for _, s := range sources {
+			if s != nil {
+				out = append(out, *s)
+			}
+		}
+	}
+	return out, nil
+}
+
+// CommonSourcePrefix is the longest prefix, ending with '/', that every non-empty source name
+// shares: what sentry-cli's --strip-common-prefix removes ("../../src/a.ts" and
+// "../../src/b/c.ts" share "../../src/"). Names are compared as written; a name that is only the
+// prefix itself is never left empty, so the prefix stops before a name's last segment.
+func CommonSourcePrefix(names []string) string {
+	prefix, first := "", true
+	for _, n := range names {
+		if n == "" {
+			continue
+		}
+		dir := n[:strings.LastIndex(n, "/")+1] // the name's folder, "" when it has none
+		if first {
+			prefix, first = dir, false
+			continue
+		}
+		for !strings.HasPrefix(dir, prefix) {
+			// Drop the prefix's last segment.
+			trimmed := strings.TrimSuffix(prefix, "/")
+			prefix = trimmed[:strings.LastIndex(trimmed, "/")+1]
+		}
+		if prefix == "" {
+			return ""
+		}
+	}
+	return prefix
+}

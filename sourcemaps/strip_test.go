@@ -2,6 +2,7 @@ package sourcemaps
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -70,6 +71,62 @@ func FuzzStripSourcePrefixes(f *testing.F) {
 		}
 		if errA == nil && (len(a.Sources) != len(b.Sources) || !slices.Equal(a.Names, b.Names) || !slices.Equal(a.Mappings.Segments, b.Mappings.Segments)) {
 			t.Fatalf("stripping changed more than sources")
+		}
+	})
+}
+
+func TestCommonSourcePrefix(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		names []string
+		want  string
+	}{
+		"relative paths up the tree":        {[]string{"../../src/a.ts", "../../src/b/c.ts"}, "../../src/"},
+		"one folder deeper in all":          {[]string{"webpack://app/src/a.ts", "webpack://app/src/lib/b.ts"}, "webpack://app/src/"},
+		"a name without a folder":           {[]string{"a.ts", "src/b.ts"}, ""},
+		"partial segment names":             {[]string{"src/app/a.ts", "src/apple/b.ts"}, "src/"},
+		"a single name keeps its base name": {[]string{"/home/ci/src/a.ts"}, "/home/ci/src/"},
+		"empty names are ignored":           {[]string{"", "x/y/a.ts", "x/y/b.ts"}, "x/y/"},
+		"nothing":                           {nil, ""},
+		"absolute and relative":             {[]string{"/src/a.ts", "src/b.ts"}, ""},
+	}
+	for name, tc := range tests {
+		if got := CommonSourcePrefix(tc.names); got != tc.want {
+			t.Errorf("%s: CommonSourcePrefix(%q) = %q, want %q", name, tc.names, got, tc.want)
+		}
+	}
+}
+
+func TestSourceNames(t *testing.T) {
+	t.Parallel()
+	got, err := SourceNames([]byte(`{"version":3,"sources":["a.js",null,"b.js"],"sections":[{"offset":{"line":0,"column":0},"map":{"version":3,"sources":["c.js"],"mappings":""}}],"mappings":""}`))
+	if err != nil || strings.Join(got, ",") != "a.js,b.js,c.js" {
+		t.Errorf("SourceNames = %q, %v", got, err)
+	}
+	if _, err := SourceNames([]byte(`[1]`)); err == nil {
+		t.Error("SourceNames accepted a map that is not an object")
+	}
+}
+
+// FuzzSourceNames: reading a map's source names never panics, and the common prefix of what it
+// reads is a whole-folder prefix of every name.
+func FuzzSourceNames(f *testing.F) {
+	f.Add([]byte(`{"version":3,"sources":["../../src/a.ts","../../src/b/c.ts"],"mappings":""}`))
+	f.Add([]byte(`{"sections":[{"map":{"sources":["webpack://app/x.js",null]}}]}`))
+	f.Add([]byte(`{"sources":"nope"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		names, err := SourceNames(data)
+		if err != nil {
+			return
+		}
+		prefix := CommonSourcePrefix(names)
+		if prefix != "" && !strings.HasSuffix(prefix, "/") {
+			t.Fatalf("prefix %q does not end a folder", prefix)
+		}
+		for _, n := range names {
+			if n != "" && !strings.HasPrefix(n, prefix) {
+				t.Fatalf("prefix %q is not a prefix of %q", prefix, n)
+			}
 		}
 	})
 }

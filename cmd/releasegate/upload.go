@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -98,7 +99,9 @@ type UploadOptions struct {
 	Dist        string
 	URLPrefix   string
 	StripPrefix []string
-	NoValidate  bool
+	// StripCommonPrefix also strips the prefix every source name of the build shares.
+	StripCommonPrefix bool
+	NoValidate        bool
 	NoInject    bool
 	Wait        bool
 	WaitTimeout time.Duration
@@ -143,6 +146,7 @@ accept the bundle.`,
 	cmd.Flags().StringVarP(&opts.Dist, "dist", "d", "", "distribution within the release (needs --release)")
 	cmd.Flags().StringVarP(&opts.URLPrefix, "url-prefix", "u", "~", "URL prefix of the files, e.g. '~/static/js' or 'app:///'")
 	cmd.Flags().StringArrayVar(&opts.StripPrefix, "strip-prefix", nil, "remove this prefix from the maps' source paths in what is sent, repeatable (e.g. ../../ or webpack://app/)")
+	cmd.Flags().BoolVar(&opts.StripCommonPrefix, "strip-common-prefix", false, "also remove the prefix that every source path of the maps shares (e.g. ../../src/), as sentry-cli does")
 	cmd.Flags().BoolVar(&opts.NoValidate, "no-validate", false, "upload without validating first")
 	cmd.Flags().BoolVar(&opts.NoInject, "no-inject", false, "do not inject debug IDs into files that lack them")
 	cmd.Flags().BoolVar(&opts.Wait, "wait", true, "wait until Sentry has assembled the bundle (success is only reported then)")
@@ -160,6 +164,10 @@ type uploadReport struct {
 	Chunks   upload.Chunks    `json:"chunks"`
 	Requests int64            `json:"requests"`
 	Phases   map[string]int64 `json:"phases"`
+	// Injected counts the files debug IDs were injected into by this run; DebugIDs the distinct
+	// debug IDs the uploaded files carry.
+	Injected int `json:"injected"`
+	DebugIDs int `json:"debugIds"`
 }
 
 func uploadRun(ctx context.Context, opts *UploadOptions) error {
@@ -239,7 +247,17 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 			return &exitError{code: exitNo, err: fmt.Errorf("injecting debug IDs: %w", applyErr)}
 		}
 	}
-	files, err := sourcemaps.BundleFiles(d, opts.Paths, sourcemaps.BundleFilesOptions{URLPrefix: opts.URLPrefix, StripPrefixes: opts.StripPrefix})
+	strip := opts.StripPrefix
+	if opts.StripCommonPrefix {
+		prefix, err := commonSourcePrefix(d)
+		if err != nil {
+			return &exitError{code: exitNo, err: fmt.Errorf("--strip-common-prefix: %w; nothing was uploaded", err)}
+		}
+		if prefix != "" {
+			strip = append(slices.Clone(strip), prefix)
+		}
+	}
+	files, err := sourcemaps.BundleFiles(d, opts.Paths, sourcemaps.BundleFilesOptions{URLPrefix: opts.URLPrefix, StripPrefixes: strip})
 	if err != nil {
 		return &exitError{code: exitNo, err: fmt.Errorf("%w; nothing was uploaded", err)}
 	}
@@ -272,7 +290,7 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 	}
 	report := uploadReport{
 		Release: conn.Release, Dist: conn.Dist, Projects: conn.Projects, Bundles: res.Bundles, Chunks: res.Chunks,
-		Requests: counter.requests.Load(), Phases: map[string]int64{},
+		Requests: counter.requests.Load(), Phases: map[string]int64{}, Injected: injected, DebugIDs: distinctDebugIDs(files),
 	}
 	for k, v := range phases {
 		report.Phases[k] = v.Milliseconds()
@@ -283,6 +301,39 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 		return enc.Encode(report)
 	}
 	return renderUploadHuman(opts.IO, report, injected, res.Legacy)
+}
+
+// commonSourcePrefix is the prefix every source name of every map in d shares.
+func commonSourcePrefix(d *sourcemaps.Discovery) (string, error) {
+	var names []string
+	for i := range d.Pairs {
+		p := &d.Pairs[i]
+		loaded, err := p.Load()
+		if err != nil {
+			return "", err
+		}
+		if p.MapData != nil {
+			n, err := sourcemaps.SourceNames(p.MapData)
+			if err != nil {
+				return "", fmt.Errorf("%s: %w", cmpOr(p.Map, p.JS), err)
+			}
+			names = append(names, n...)
+		}
+		if loaded {
+			p.Release()
+		}
+	}
+	return sourcemaps.CommonSourcePrefix(names), nil
+}
+
+func distinctDebugIDs(files []sourcemaps.BundleFile) int {
+	seen := map[string]bool{}
+	for _, f := range files {
+		if f.DebugID != "" {
+			seen[f.DebugID] = true
+		}
+	}
+	return len(seen)
 }
 
 var uploadPhaseOrder = []string{"discover", "validate", "inject", "bundle", "hash", "upload", "assemble"}

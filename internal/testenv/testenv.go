@@ -107,6 +107,16 @@ func NodeModules(t testing.TB, packages ...string) string {
 	return nm
 }
 
+// Act returns the path of nektos/act, which .ci/install-peers builds into .peers/bin.
+func Act(t testing.TB) string {
+	t.Helper()
+	p := filepath.Join(PeersDir(t), "bin", "act")
+	if _, err := os.Stat(p); err != nil {
+		Missing(t, "act (github.com/nektos/act)")
+	}
+	return p
+}
+
 // SentryCLI returns the path of the sentry-cli binary shipped by the @sentry/cli npm package.
 func SentryCLI(t testing.TB) string {
 	t.Helper()
