@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -102,11 +103,11 @@ type UploadOptions struct {
 	// StripCommonPrefix also strips the prefix every source name of the build shares.
 	StripCommonPrefix bool
 	NoValidate        bool
-	NoInject    bool
-	Wait        bool
-	WaitTimeout time.Duration
-	Format      string
-	now         func() time.Time
+	NoInject          bool
+	Wait              bool
+	WaitTimeout       time.Duration
+	Format            string
+	now               func() time.Time
 }
 
 func newUploadCmd(ios *IOStreams) *cobra.Command {
@@ -315,7 +316,7 @@ func commonSourcePrefix(d *sourcemaps.Discovery) (string, error) {
 		if p.MapData != nil {
 			n, err := sourcemaps.SourceNames(p.MapData)
 			if err != nil {
-				return "", fmt.Errorf("%s: %w", cmpOr(p.Map, p.JS), err)
+				return "", fmt.Errorf("%s: %w", cmp.Or(p.Map, p.JS), err)
 			}
 			names = append(names, n...)
 		}
