@@ -379,7 +379,11 @@ func (j *judge) issues(name string, list []Issue, regression bool) Check {
 	case judged == 0:
 		c.Reason = fmt.Sprintf("no %s after a soak of %s", pluralWord(what), policyDurationText(time.Duration(j.pol.Soak)))
 	default:
-		c.Reason = fmt.Sprintf("%s, each below the thresholds with %s confidence", plural(judged, "counted "+what), percentText(j.conf()))
+		each := "each "
+		if judged == 1 {
+			each = ""
+		}
+		c.Reason = fmt.Sprintf("%s, %sbelow the thresholds with %s confidence", plural(judged, "counted "+what), each, percentText(j.conf()))
 	}
 	if n := counts[StatusSkipped]; n > 0 {
 		c.Reason += fmt.Sprintf("; %d ignored, resolved or archived", n)

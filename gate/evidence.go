@@ -70,14 +70,14 @@ type Issue struct {
 
 // Bucket is one interval of a series.
 type Bucket struct {
-	Start time.Time
-	Count int64
+	Start time.Time `json:"start"`
+	Count int64     `json:"count"`
 }
 
 // TagCount is one value of a tag and how many events carry it.
 type TagCount struct {
-	Value string
-	Count int64
+	Value string `json:"value"`
+	Count int64  `json:"count"`
 }
 
 // Health is release health of the release under judgement and its baseline.

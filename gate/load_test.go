@@ -646,3 +646,29 @@ func FuzzLoadPolicy(f *testing.F) {
 		}
 	})
 }
+
+// TestReadmePolicyLoads: every policy file shown in README.md and docs/gate.md (a ```yaml block
+// with environments:) loads without a problem, so the docs never show a policy that fails.
+func TestReadmePolicyLoads(t *testing.T) {
+	t.Parallel()
+	found := 0
+	for _, doc := range []string{filepath.Join("..", "README.md"), filepath.Join("..", "docs", "gate.md")} {
+		data, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, block := range strings.Split(string(data), "```yaml\n")[1:] {
+			body, _, ok := strings.Cut(block, "```")
+			if !ok || !strings.HasPrefix(body, "environments:") {
+				continue
+			}
+			found++
+			if _, err := LoadPolicy([]byte(body), doc); err != nil {
+				t.Errorf("%s: the policy shown does not load: %v", doc, err)
+			}
+		}
+	}
+	if found == 0 {
+		t.Error("README.md shows no policy file (a ```yaml block starting with environments:)")
+	}
+}

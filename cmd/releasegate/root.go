@@ -140,6 +140,8 @@ configuration error · 3 could not decide (a service unreachable, a timeout).`,
 	root.AddCommand(newSourcemapsCmd(ios))
 	root.AddCommand(newReleaseCmd(ios))
 	root.AddCommand(newOwnershipCmd(ios))
+	root.AddCommand(newGateCmd(ios))
+	root.AddCommand(newActionCmd(ios))
 	return root
 }
 

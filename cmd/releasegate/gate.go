@@ -1,0 +1,336 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/releasegate/releasegate/gate"
+	"github.com/releasegate/releasegate/internal/gateevidence"
+	"github.com/releasegate/releasegate/internal/sentryapi"
+	"github.com/releasegate/releasegate/internal/sentryconf"
+	"github.com/releasegate/releasegate/ownership"
+)
+
+// GateOptions are the inputs of `releasegate gate`.
+type GateOptions struct {
+	IO          *IOStreams
+	Release     string
+	SHA         string
+	Environment string
+	Baseline    string
+	PolicyFile  string
+	Wait        time.Duration
+	Interval    time.Duration
+	DryRun      bool
+	OnError     string
+	Format      string
+	Sentry      sentryFlags
+	// Now and Sleep are the clock; tests replace them.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+func newGateCmd(ios *IOStreams) *cobra.Command {
+	opts := &GateOptions{IO: ios, Now: time.Now, Sleep: sleepContext}
+	cmd := &cobra.Command{
+		Use:   "gate",
+		Short: "Decide from Sentry evidence whether a release may be promoted",
+		Long: `Decide whether a release may be promoted to an environment, from what Sentry has seen of
+it: new issues at a high rate, regressions, crash-free rates against the previous release,
+and missing context on error events. The policy is .github/releasegate.yml (--policy);
+docs/gate.md explains the statistics and docs/gate-policy.md every key.
+
+The verdict is pass, fail or pending (not enough evidence yet). With --wait the gate
+polls every --interval until it can decide or the wait is over.
+
+Exit status: 0 pass (or --dry-run) · 1 fail · 2 usage or configuration error, or a release
+Sentry does not know · 3 still pending when the wait ended. When Sentry cannot be asked,
+on_error (policy, or --on-error) decides pass or fail, and the report says why.`,
+		Example: `  releasegate gate --release web@2.0.0 --environment production
+  releasegate gate --sha "$GITHUB_SHA" --environment staging --wait 30m --interval 1m
+  releasegate gate --release web@2.0.0 --environment production --format markdown >> "$GITHUB_STEP_SUMMARY"`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			ctx, cancel := commandContext(c)
+			defer cancel()
+			return gateRun(ctx, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Release, "release", "", "the Sentry release (default: made from --sha by the policy's release.name)")
+	f.StringVar(&opts.SHA, "sha", "", "the deployed commit, to name the release (default: GITHUB_SHA, else git HEAD)")
+	f.StringVarP(&opts.Environment, "environment", "e", "", "the environment the release is promoted to (required)")
+	f.StringVar(&opts.Baseline, "baseline", "", "the release to compare release health with (default: the previous release deployed there)")
+	f.StringVar(&opts.PolicyFile, "policy", "", "the policy file (default: .github/releasegate.yml at the repository root)")
+	f.DurationVar(&opts.Wait, "wait", 0, "keep checking while pending, for at most this long (e.g. 30m)")
+	f.DurationVar(&opts.Interval, "interval", time.Minute, "time between checks with --wait")
+	f.BoolVar(&opts.DryRun, "dry-run", false, "decide and report, but exit 0 whatever the verdict")
+	f.StringVar(&opts.OnError, "on-error", "", "when Sentry cannot be asked: pass or fail (default: the policy's on_error)")
+	f.StringVar(&opts.Format, "format", "text", "output: text, json, markdown or github")
+	opts.Sentry.register(cmd, false)
+	return cmd
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func gateRun(ctx context.Context, opts *GateOptions) error {
+	switch opts.Format {
+	case "text", "json", "markdown", "github":
+	default:
+		return usageErrorf("unknown --format %q: use text, json, markdown or github", opts.Format)
+	}
+	if opts.Environment == "" {
+		return usageErrorf("missing --environment: the environment the release is promoted to (a key of the policy's environments)")
+	}
+	if opts.OnError != "" && opts.OnError != "pass" && opts.OnError != "fail" {
+		return usageErrorf("--on-error %q: use pass or fail", opts.OnError)
+	}
+	if opts.Wait < 0 || opts.Interval <= 0 {
+		return usageErrorf("--wait must not be negative and --interval must be positive")
+	}
+	policy, err := loadGatePolicy(opts.PolicyFile)
+	if err != nil {
+		return err
+	}
+	envPolicy, err := policy.Environment(opts.Environment)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	if opts.OnError != "" {
+		p := *envPolicy
+		p.OnError = gate.Outcome(opts.OnError)
+		envPolicy = &p
+	}
+	evidenceEnv := opts.Environment
+	if envPolicy.Evidence != "" {
+		evidenceEnv = envPolicy.Evidence
+	}
+	release := opts.Release
+	if release == "" {
+		if release, err = releaseFromCommit(ctx, policy, opts.SHA, envPolicy.Projects); err != nil {
+			return err
+		}
+	}
+
+	conn, err := loadConnection(opts.IO, opts.Sentry, sentryconf.Connection{})
+	if err != nil {
+		return err
+	}
+	if err := conn.Require(true, true, false); err != nil {
+		return usageErrorf("%v", err)
+	}
+	client, _, err := newSentryClient(conn)
+	if err != nil {
+		return err
+	}
+	owners := newIssueOwners(client, conn.Org)
+	g := &gateevidence.Gatherer{Client: client, Owners: owners.of}
+	q := gateevidence.Query{Org: conn.Org, Projects: envPolicy.Projects, Release: release, Environment: evidenceEnv, Baseline: opts.Baseline}
+
+	began := opts.Now()
+	var d gate.Decision
+	failures := 0 // consecutive checks that could not ask Sentry
+	for {
+		q.Now = opts.Now().UTC()
+		var asked bool
+		d, asked, err = decideOnce(ctx, g, q, envPolicy, opts.Environment)
+		if err != nil {
+			return err
+		}
+		if asked {
+			failures = 0
+		} else {
+			failures++
+		}
+		next := opts.Now().Add(opts.Interval)
+		retry := !asked && failures < maxGateFailures
+		if (d.Verdict != gate.StatusPending && !retry) || opts.Wait == 0 || next.After(began.Add(opts.Wait)) {
+			break
+		}
+		if asked {
+			fmt.Fprintf(opts.IO.ErrOut, "releasegate gate: pending: %s; checking again in %s\n", d.Reason, opts.Interval)
+		} else {
+			fmt.Fprintf(opts.IO.ErrOut, "releasegate gate: %s (attempt %d of %d); trying again in %s\n", d.Checks[0].Reason, failures, maxGateFailures, opts.Interval)
+		}
+		if err := opts.Sleep(ctx, opts.Interval); err != nil {
+			return &exitError{code: exitUndecided, err: fmt.Errorf("gate interrupted while pending: %w", err)}
+		}
+	}
+	if err := gate.Render(opts.IO.Out, d, opts.Format); err != nil {
+		return err
+	}
+	switch {
+	case opts.DryRun:
+		if d.Verdict != gate.StatusPass {
+			fmt.Fprintf(opts.IO.ErrOut, "releasegate gate: --dry-run: the verdict is %s, exiting 0\n", d.Verdict)
+		}
+		return nil
+	case d.Verdict == gate.StatusFail:
+		return verdictNo()
+	case d.Verdict == gate.StatusPending:
+		return &exitError{code: exitUndecided, err: fmt.Errorf("still pending: %s", d.Reason)}
+	}
+	return nil
+}
+
+// maxGateFailures is how many checks in a row may fail to ask Sentry, with --wait, before
+// on_error decides: one bad minute of an API should not decide a release (Argo Rollouts
+// tolerates 4 consecutive errors by default, too).
+const maxGateFailures = 4
+
+// decideOnce gathers the evidence and decides; the failing issues are then enriched (top tag
+// values, owners) and the decision made again from the richer evidence. asked is false when
+// Sentry could not be asked, and on_error made the decision. A release Sentry does not know is
+// a usage error, never a pass.
+func decideOnce(ctx context.Context, g *gateevidence.Gatherer, q gateevidence.Query, p *gate.Environment, environment string) (d gate.Decision, asked bool, err error) {
+	ev, err := g.Gather(ctx, q, p)
+	if errors.Is(err, gateevidence.ErrUnknownRelease) {
+		return gate.Decision{}, false, usageErrorf("%v; check --release (or the policy's release.name and --sha) and that the release was created in Sentry", err)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return gate.Decision{}, false, &exitError{code: exitUndecided, err: err}
+		}
+		return gate.Undecided(p, q.Release, environment, q.Now, err), false, nil
+	}
+	d = gate.Decide(p, ev, q.Now)
+	if failing := failingIssueIDs(d.Checks); len(failing) > 0 {
+		// The verdict is known; owners and top tag values only explain it, so failing to fetch
+		// them must not turn a fail into on_error's choice.
+		if err := g.Enrich(ctx, &ev, failing); err != nil {
+			d.Reason += fmt.Sprintf(" (owners and top tag values are missing: %v)", err)
+		} else {
+			d = gate.Decide(p, ev, q.Now)
+		}
+	}
+	if d.Environment == "" {
+		d.Environment = environment
+	}
+	return d, true, nil
+}
+
+func failingIssueIDs(checks []gate.Check) []string {
+	var ids []string
+	for _, c := range checks {
+		if c.Status == gate.StatusFail {
+			for _, is := range c.Issues {
+				ids = append(ids, is.ID)
+			}
+		}
+		ids = append(ids, failingIssueIDs(c.Children)...)
+	}
+	return ids
+}
+
+// loadGatePolicy reads --policy, or .github/releasegate.yml at the repository root.
+func loadGatePolicy(file string) (*gate.Policy, error) {
+	if file == "" {
+		root := "."
+		if out, err := exec.Command("git", "rev-parse", "--show-toplevel").Output(); err == nil {
+			root = strings.TrimSpace(string(out))
+		}
+		file = filepath.Join(root, ".github", "releasegate.yml")
+		if _, err := os.Stat(file); err != nil {
+			return nil, usageErrorf("no policy: %s does not exist; write one (docs/gate-policy.md has an example) or give --policy FILE", displayPath(file))
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, usageErrorf("reading the policy: %v", err)
+	}
+	p, err := gate.LoadPolicy(data, displayPath(file))
+	if err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	return p, nil
+}
+
+// releaseFromCommit names the release from the commit as the policy says.
+func releaseFromCommit(ctx context.Context, p *gate.Policy, sha string, projects []string) (string, error) {
+	if sha == "" {
+		sha = os.Getenv("GITHUB_SHA")
+	}
+	if sha == "" {
+		out, err := exec.CommandContext(ctx, "git", "rev-parse", "HEAD").Output()
+		if err != nil {
+			return "", usageErrorf("no release: give --release, or --sha (or run inside the git checkout, or set GITHUB_SHA)")
+		}
+		sha = strings.TrimSpace(string(out))
+	}
+	project := ""
+	if len(projects) > 0 {
+		project = projects[0]
+	}
+	name, err := p.ReleaseName(sha, os.Getenv("GITHUB_REF_NAME"), project)
+	if err != nil {
+		return "", usageErrorf("naming the release: %v", err)
+	}
+	return name, nil
+}
+
+// issueOwners names an issue's owners with the ownership rules kept in the repository: the
+// sentry.properties naming the issue's project, matched against the issue's latest event.
+type issueOwners struct {
+	client *sentryapi.Client
+	org    string
+	once   sync.Once
+	rules  map[string][]ownership.Rule // by project slug; read once, then only read
+}
+
+func newIssueOwners(client *sentryapi.Client, org string) *issueOwners {
+	return &issueOwners{client: client, org: org}
+}
+
+func (o *issueOwners) load(ctx context.Context) {
+	o.rules = map[string][]ownership.Rule{}
+	repo, err := loadOwnershipRepo(ctx, &IOStreams{ErrOut: io.Discard}, ".", sentryFlags{})
+	if err != nil {
+		return // no ownership in this repository: issues have no owners
+	}
+	for _, p := range repo.Projects {
+		if p.Config != nil && len(p.Conn.Projects) == 1 && len(p.Problems) == 0 {
+			o.rules[p.Conn.Projects[0]] = p.Rules()
+		}
+	}
+}
+
+func (o *issueOwners) of(ctx context.Context, is gate.Issue) ([]string, error) {
+	o.once.Do(func() { o.load(ctx) })
+	rules := o.rules[is.Project]
+	if len(rules) == 0 {
+		return nil, nil
+	}
+	ev, err := o.client.IssueEvent(ctx, o.org, is.ID, sentryapi.LatestEvent)
+	if err != nil {
+		return nil, fmt.Errorf("fetching the latest event of %s for its owners: %w", is.ShortID, err)
+	}
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	oe, err := ownership.DecodeEvent(data)
+	if err != nil {
+		return nil, fmt.Errorf("reading the latest event of %s: %w", is.ShortID, err)
+	}
+	return ownerStrings(ownership.Owners(rules, oe, ownership.Options{}).Owners), nil
+}

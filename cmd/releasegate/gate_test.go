@@ -1,0 +1,227 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getsentry/sentry-go"
+
+	"github.com/releasegate/releasegate/internal/sentryapi"
+	"github.com/releasegate/releasegate/internal/sentryapi/sentryapitest"
+)
+
+// TypeError stands for the JavaScript-style error a bad release starts throwing.
+type TypeError struct{ msg string }
+
+func (e *TypeError) Error() string { return e.msg }
+
+//go:noinline
+func renderCart(hub *sentry.Hub, user string) {
+	hub.PushScope()
+	defer hub.PopScope()
+	hub.Scope().SetUser(sentry.User{ID: user})
+	hub.Scope().SetTag("tenant_id", "tenant-"+user[len(user)-1:])
+	hub.CaptureException(&TypeError{msg: "cart.items is undefined"})
+}
+
+//go:noinline
+func slowQuery(hub *sentry.Hub) {
+	hub.WithScope(func(s *sentry.Scope) {
+		s.SetLevel(sentry.LevelWarning)
+		hub.CaptureMessage("slow query: 2.3 s")
+	})
+}
+
+//go:noinline
+func oldBug(hub *sentry.Hub) {
+	hub.CaptureException(&os.PathError{Op: "open", Path: "/tmp/x", Err: os.ErrNotExist})
+}
+
+// sendEvents sends events for a release with the real sentry-go SDK and waits for them.
+func sendEvents(t *testing.T, dsn, release string, fn func(*sentry.Hub)) {
+	t.Helper()
+	client, err := sentry.NewClient(sentry.ClientOptions{Dsn: dsn, Release: release, Environment: "production"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn(sentry.NewHub(client, sentry.NewScope()))
+	if !client.Flush(10 * time.Second) {
+		t.Fatal("sentry-go did not flush its events")
+	}
+}
+
+const gatePolicyYAML = `environments:
+  production:
+    projects: [web]
+    soak: 5m
+    deadline: 2h
+    new_issues:
+      events_per_hour: 30
+      ignore:
+        - level: warning
+`
+
+// TestGateEndToEnd: the real sentry-go SDK sends events for two releases into the local Sentry.
+// v1 (three stray errors in half an hour) passes; v2 (a new TypeError at about 300 an hour, and a
+// low-rate warning) fails, naming the TypeError and its owner from sentry.properties, and leaves
+// the warning out. With Sentry down, on_error decides and the report says why.
+func TestGateEndToEnd(t *testing.T) {
+	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
+	srv.AddTeam("acme", "checkout", "web")
+	sentryEnv(t, srv)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "sentry.properties"), "defaults.org = acme\ndefaults.project = web\n"+
+		"ownership.rules = path:*gate_test.go #checkout\n")
+	writeFile(t, filepath.Join(dir, "policy.yml"), gatePolicyYAML)
+	t.Chdir(dir)
+
+	ctx := context.Background()
+	api, err := sentryapi.New(sentryapi.Options{BaseURL: srv.URL(), Token: srv.Token(), HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	for _, r := range []struct {
+		version  string
+		deployed time.Time
+	}{{"web@1.0.0", now.Add(-30 * time.Minute)}, {"web@2.0.0", now.Add(-10 * time.Minute)}} {
+		if _, _, err := api.CreateRelease(ctx, "acme", sentryapi.NewRelease{Version: r.version, Projects: []string{"web"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := api.CreateDeploy(ctx, "acme", r.version, sentryapi.NewDeploy{Environment: "production", DateStarted: &r.deployed, DateFinished: &r.deployed}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dsn := srv.DSN("web")
+	sendEvents(t, dsn, "web@1.0.0", func(h *sentry.Hub) {
+		for range 3 {
+			oldBug(h)
+		}
+	})
+	sendEvents(t, dsn, "web@2.0.0", func(h *sentry.Hub) {
+		for i := range 50 {
+			renderCart(h, "u"+string(rune('0'+i%10)))
+		}
+		slowQuery(h)
+		slowQuery(h)
+	})
+
+	t.Run("v1 passes", func(t *testing.T) {
+		code, out, errOut := runMain(t, "gate", "--release", "web@1.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "json")
+		if code != exitOK {
+			t.Fatalf("exit %d, want 0\n%s\n%s", code, out, errOut)
+		}
+		var d struct{ Verdict string }
+		if err := json.Unmarshal([]byte(out), &d); err != nil || d.Verdict != "pass" {
+			t.Fatalf("verdict %q (%v), want pass:\n%s", d.Verdict, err, out)
+		}
+	})
+
+	t.Run("v2 fails naming the TypeError and its owner", func(t *testing.T) {
+		code, out, errOut := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "json")
+		if code != exitNo {
+			t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
+		}
+		var d struct {
+			Verdict string
+			Reason  string
+			Checks  []struct {
+				Name   string
+				Status string
+				Owners []string
+				Issues []struct {
+					ShortID string
+					Title   string
+					Level   string
+					Owners  []string
+				}
+				Children json.RawMessage
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Verdict != "fail" || !strings.Contains(d.Reason, "TypeError") {
+			t.Fatalf("verdict %q, reason %q; want fail naming the TypeError:\n%s", d.Verdict, d.Reason, out)
+		}
+		if !strings.Contains(out, "#checkout") {
+			t.Errorf("the owner #checkout is not named:\n%s", out)
+		}
+		if strings.Contains(d.Reason, "slow query") {
+			t.Errorf("the ignored warning decided the gate: %s", d.Reason)
+		}
+		code, md, _ := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "markdown")
+		if code != exitNo || !strings.Contains(md, "TypeError") || !strings.Contains(md, "#checkout") || !strings.Contains(md, "xychart-beta") {
+			t.Errorf("markdown report (exit %d) lacks the issue, its owner or the chart:\n%s", code, md)
+		}
+	})
+
+	t.Run("an unknown release is an error, not a pass", func(t *testing.T) {
+		code, _, errOut := runMain(t, "gate", "--release", "web@9.9.9", "--environment", "production", "--policy", "policy.yml")
+		if code != exitUsage || !strings.Contains(errOut, "web@9.9.9") {
+			t.Fatalf("exit %d, want 2 naming the release:\n%s", code, errOut)
+		}
+	})
+
+	t.Run("Sentry down: on_error decides and says why", func(t *testing.T) {
+		t.Setenv("SENTRY_HTTP_MAX_RETRIES", "0")
+		srv.InjectFault(sentryapitest.Fault{Status: http.StatusServiceUnavailable})
+		defer srv.ClearFaults()
+		for _, tc := range []struct {
+			onError string
+			code    int
+		}{{"fail", exitNo}, {"pass", exitOK}} {
+			code, out, errOut := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml",
+				"--on-error", tc.onError, "--format", "text")
+			if code != tc.code {
+				t.Fatalf("--on-error %s: exit %d, want %d\n%s\n%s", tc.onError, code, tc.code, out, errOut)
+			}
+			if !strings.Contains(out, "503") && !strings.Contains(strings.ToLower(out), "unavailable") {
+				t.Errorf("--on-error %s: the report does not say Sentry was unavailable:\n%s", tc.onError, out)
+			}
+			if !strings.Contains(out, "on_error") {
+				t.Errorf("--on-error %s: the report does not say on_error decided:\n%s", tc.onError, out)
+			}
+		}
+	})
+
+	t.Run("--wait polls while pending and rides out a failing Sentry", func(t *testing.T) {
+		t.Setenv("SENTRY_HTTP_MAX_RETRIES", "0")
+		deployed := now.Add(-time.Minute)
+		if _, _, err := api.CreateRelease(ctx, "acme", sentryapi.NewRelease{Version: "web@3.0.0", Projects: []string{"web"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := api.CreateDeploy(ctx, "acme", "web@3.0.0", sentryapi.NewDeploy{Environment: "production", DateStarted: &deployed, DateFinished: &deployed}); err != nil {
+			t.Fatal(err)
+		}
+		srv.InjectFault(sentryapitest.Fault{Path: "/api/0/organizations/acme/releases/*", Times: 2, Status: http.StatusBadGateway})
+		defer srv.ClearFaults()
+		var out, errOut strings.Builder
+		clock := now
+		opts := &GateOptions{
+			IO: &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Release: "web@3.0.0", Environment: "production",
+			PolicyFile: "policy.yml", Wait: 30 * time.Minute, Interval: 2 * time.Minute, Format: "text",
+			Now:   func() time.Time { return clock },
+			Sleep: func(_ context.Context, d time.Duration) error { clock = clock.Add(d); return nil },
+		}
+		if err := gateRun(ctx, opts); err != nil {
+			t.Fatalf("gate: %v\n%s\n%s", err, out.String(), errOut.String())
+		}
+		log := errOut.String()
+		if !strings.Contains(log, "502") || !strings.Contains(log, "trying again in 2m0s") || !strings.Contains(log, "pending: ") {
+			t.Errorf("stderr does not show the failed attempt and the pending checks:\n%s", log)
+		}
+		if got := clock.Sub(deployed); got < 5*time.Minute || got > 9*time.Minute {
+			t.Errorf("decided %s after the deploy, want just after the 5m soak\n%s", got, log)
+		}
+		if !strings.Contains(out.String(), "PASS") && !strings.Contains(out.String(), "pass") {
+			t.Errorf("report:\n%s", out.String())
+		}
+	})
+}
