@@ -1,0 +1,650 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-githubactions"
+	"github.com/spf13/cobra"
+
+	"github.com/releasegate/releasegate/gate"
+	"github.com/releasegate/releasegate/internal/repofiles"
+	"github.com/releasegate/releasegate/internal/sentryconf"
+	"github.com/releasegate/releasegate/sourcemaps"
+)
+
+// ActionOptions are the inputs of `releasegate action`: the Actions environment (INPUT_*,
+// GITHUB_*, RUNNER_*, SENTRY_*), read through Getenv.
+type ActionOptions struct {
+	IO     *IOStreams
+	Getenv func(string) string
+	Now    func() time.Time
+}
+
+func newActionCmd(ios *IOStreams) *cobra.Command {
+	opts := &ActionOptions{IO: ios, Getenv: os.Getenv, Now: time.Now}
+	return &cobra.Command{
+		Use:   "action",
+		Short: "Run as the GitHub Action step (action.yml calls this)",
+		Long: `Run everything the releasegate GitHub Action does, reading its inputs from the
+INPUT_* environment variables that action.yml sets, and the Sentry connection from
+SENTRY_AUTH_TOKEN, SENTRY_ORG, SENTRY_PROJECT and SENTRY_URL, as sentry-cli does:
+
+  check the inputs → validate the source maps → check the ownership rules → create the
+  release → attach commits → inject and upload the source maps (per project) → sync
+  ownership → record the deploy → finalize → gate.
+
+Nothing is sent to Sentry until the inputs, the source maps and the ownership rules are
+known to be good. Each phase is a log group; findings become annotations on the exact
+files and lines; the job summary holds the report, and the step's outputs are set
+(docs/action.md lists every input and output).
+
+Exit status: 0 ok · 1 validation, the ownership check or the gate said no · 2 a bad input
+or configuration · 3 Sentry could not be reached.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			ctx, cancel := commandContext(c)
+			defer cancel()
+			return actionRun(ctx, opts)
+		},
+	}
+}
+
+// actionReport is the JSON report of a run, written to the path the `report` output names.
+type actionReport struct {
+	Release   string                `json:"release"`
+	Projects  []string              `json:"projects"`
+	Phases    []actionPhase         `json:"phases"`
+	Validate  *actionValidation     `json:"validate,omitempty"`
+	Uploads   []uploadReport        `json:"uploads"`
+	Ownership *ownershipCheckReport `json:"ownership,omitempty"`
+	Gate      *gate.Decision        `json:"gate,omitempty"`
+	// Error is why the run stopped, when it did.
+	Error string `json:"error,omitempty"`
+}
+
+// actionPhase is one phase of the run, as the summary's table shows it.
+type actionPhase struct {
+	Name     string `json:"name"`
+	Status   string `json:"status"` // ok, failed, skipped, not run (after a failure)
+	Millis   int64  `json:"millis"`
+	Detail   string `json:"detail"`
+	ExitCode int    `json:"exitCode"`
+}
+
+type actionValidation struct {
+	Files    int                  `json:"files"`
+	Errors   int                  `json:"errors"`
+	Warnings int                  `json:"warnings"`
+	Findings []sourcemaps.Finding `json:"findings"`
+}
+
+// actionRunner holds one run's state.
+type actionRunner struct {
+	opts   *ActionOptions
+	gha    *githubactions.Action
+	in     *actionInputValues
+	report actionReport
+	dir    string // the working directory
+	// groups maps each project to the source map paths it uploads.
+	groups []projectPaths
+	// properties counts the sentry.properties files under the working directory.
+	properties int
+	// exit is the run's exit error: the first phase that failed.
+	exit error
+}
+
+type projectPaths struct {
+	Project string
+	Paths   []string
+}
+
+func actionRun(ctx context.Context, opts *ActionOptions) error {
+	gha := githubactions.New(githubactions.WithWriter(opts.IO.Out), githubactions.WithGetenv(opts.Getenv))
+	r := &actionRunner{opts: opts, gha: gha}
+	err := r.run(ctx)
+	r.finish(err)
+	return err
+}
+
+// run does the phases in order and stops at the first that fails.
+func (r *actionRunner) run(ctx context.Context) error {
+	if err := r.prepare(); err != nil {
+		return err
+	}
+	steps := []struct {
+		name string
+		skip string // why the phase does not run; "" runs it
+		fn   func(context.Context) (string, error)
+	}{
+		{"validate", r.skipUnless(r.in.bool("validate") && len(r.groups) > 0, "validate is false or no sourcemaps"), r.validate},
+		{"ownership check", r.skipUnless(r.in.text("ownership") != "off" && r.properties > 0, cmp.Or(r.skipUnless(r.in.text("ownership") != "off", "ownership is off"), "no sentry.properties")), r.ownershipCheck},
+		{"release", "", r.createRelease},
+		{"commits", r.skipUnless(r.in.text("set_commits") != "skip", "set_commits is skip"), r.setCommits},
+		{"upload", r.skipUnless(len(r.groups) > 0, "no sourcemaps"), r.upload},
+		{"ownership sync", r.skipUnless(r.in.text("ownership") == "sync", "ownership is not sync"), r.ownershipSync},
+		{"deploy", r.skipUnless(r.in.text("environment") != "", "no environment"), r.deploy},
+		{"finalize", r.skipUnless(r.in.bool("finalize"), "finalize is false"), r.finalize},
+		{"gate", r.skipUnless(r.in.bool("gate"), "gate is false"), r.gate},
+	}
+	for i, s := range steps {
+		if s.skip != "" {
+			r.report.Phases = append(r.report.Phases, actionPhase{Name: s.name, Status: "skipped", Detail: s.skip})
+			continue
+		}
+		r.gha.Group("releasegate: " + s.name)
+		start := r.opts.Now()
+		detail, err := s.fn(ctx)
+		r.gha.EndGroup()
+		ph := actionPhase{Name: s.name, Status: "ok", Millis: r.opts.Now().Sub(start).Milliseconds(), Detail: detail}
+		if err != nil {
+			ph.Status, ph.ExitCode = "failed", exitCodeOf(err)
+			if ph.Detail == "" {
+				ph.Detail = errorText(err)
+			}
+		}
+		r.report.Phases = append(r.report.Phases, ph)
+		if err != nil {
+			for _, rest := range steps[i+1:] {
+				r.report.Phases = append(r.report.Phases, actionPhase{Name: rest.name, Status: "not run"})
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *actionRunner) skipUnless(run bool, why string) string {
+	if run {
+		return ""
+	}
+	return why
+}
+
+func exitCodeOf(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return exitUsage
+}
+
+func errorText(err error) string {
+	var ee *exitError
+	if errors.As(err, &ee) && ee.err == nil {
+		return "failed"
+	}
+	return err.Error()
+}
+
+// prepare reads and checks every input and the Sentry connection before anything runs, so a
+// misconfigured step fails at once and names each input to fix.
+func (r *actionRunner) prepare() error {
+	getenv := r.opts.Getenv
+	r.in = readActionInputs(r.gha.GetInput)
+	in := r.in
+	if tok := getenv("SENTRY_AUTH_TOKEN"); tok != "" {
+		r.gha.AddMask(tok)
+	}
+	if in.text("version") != "" {
+		r.gha.Warningf("input version is deprecated: use release")
+		if in.text("release") != "" && in.text("release") != in.text("version") {
+			in.problem("version", "release and version disagree (%q, %q): set only release", in.text("release"), in.text("version"))
+		}
+	}
+
+	// The working directory, then everything relative to it.
+	r.dir = getenv("GITHUB_WORKSPACE")
+	if r.dir == "" {
+		r.dir, _ = os.Getwd()
+	}
+	if wd := in.text("working_directory"); wd != "" {
+		r.dir = resolveIn(r.dir, wd)
+	}
+	if st, err := os.Stat(r.dir); err != nil || !st.IsDir() {
+		in.problem("working_directory", "%s is not a directory", r.dir)
+		return r.inputError()
+	}
+	if err := os.Chdir(r.dir); err != nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("changing to the working directory: %w", err)}
+	}
+
+	if getenv("SENTRY_AUTH_TOKEN") == "" {
+		in.problems = append(in.problems, "SENTRY_AUTH_TOKEN is not set: add `env: SENTRY_AUTH_TOKEN: ${{ secrets.SENTRY_AUTH_TOKEN }}` to the step (a token with project:releases and org:read)")
+	}
+	conn, err := loadConnection(&IOStreams{ErrOut: r.opts.IO.ErrOut}, sentryFlags{}, sentryconf.Connection{})
+	if err != nil {
+		in.problems = append(in.problems, err.Error())
+	} else if conn.Org == "" {
+		in.problems = append(in.problems, "SENTRY_ORG is not set: add `env: SENTRY_ORG: your-org-slug` to the step (or defaults.org to sentry.properties)")
+	}
+	if in.text("set_commits") == "manual" && (in.text("repo") == "" || in.text("commit") == "") {
+		in.problem("set_commits", "manual needs the inputs repo and commit")
+	}
+	if in.bool("gate") && in.text("environment") == "" && in.text("gate_environment") == "" {
+		in.problem("gate", "the gate needs environment (or gate_environment): the environment it judges")
+	}
+	if tree, err := repofiles.Load(context.Background(), r.dir); err == nil {
+		sub, _ := tree.Rel(r.dir)
+		r.properties = len(tree.Find(sub, "sentry.properties"))
+	}
+	if in.text("ownership") == "sync" && r.properties == 0 {
+		in.problem("ownership", "sync needs a sentry.properties with ownership rules under %s (docs/ownership.md)", r.dir)
+	}
+	r.resolveRelease(conn)
+	r.resolveProjects(conn)
+	if len(in.problems) > 0 {
+		return r.inputError()
+	}
+	return nil
+}
+
+// inputError reports every input problem as an error annotation and fails with exit 2.
+func (r *actionRunner) inputError() error {
+	for _, p := range r.in.problems {
+		r.gha.WithFieldsMap(map[string]string{"title": "releasegate: bad input"}).Errorf("%s", p)
+	}
+	return &exitError{code: exitUsage, err: fmt.Errorf("%s; nothing was sent to Sentry", strings.Join(r.in.problems, "; "))}
+}
+
+// resolveRelease names the release as action-release does: release (or version), without a
+// leading refs/tags/, with release_prefix; else the policy's template when the gate is on, else
+// the commit.
+func (r *actionRunner) resolveRelease(conn sentryconf.Connection) {
+	in, getenv := r.in, r.opts.Getenv
+	name := strings.TrimPrefix(cmp.Or(in.text("release"), in.text("version")), "refs/tags/")
+	if name == "" && in.bool("gate") {
+		if p, err := loadGatePolicy(in.text("policy")); err == nil {
+			project := ""
+			if len(conn.Projects) > 0 {
+				project = conn.Projects[0]
+			}
+			if n, err := p.ReleaseName(commitSHA(getenv), getenv("GITHUB_REF_NAME"), project); err == nil {
+				name = n
+			}
+		}
+	}
+	if name == "" {
+		name = commitSHA(getenv)
+	}
+	if name == "" {
+		in.problem("release", "no release name: set release, or run in a git checkout (GITHUB_SHA)")
+		return
+	}
+	name = in.text("release_prefix") + name
+	if err := sentryconf.CheckRelease(name); err != nil {
+		in.problem("release", "%q is not a valid Sentry release name: %v", name, err)
+		return
+	}
+	r.report.Release = name
+}
+
+func commitSHA(getenv func(string) string) string {
+	if sha := getenv("GITHUB_SHA"); sha != "" {
+		return sha
+	}
+	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// resolveProjects pairs each source map path with its Sentry project: the projects input or
+// SENTRY_PROJECT for every path, else the sentry.properties nearest each path (a monorepo's
+// services each upload to their own project).
+func (r *actionRunner) resolveProjects(conn sentryconf.Connection) {
+	in := r.in
+	paths := in.list("sourcemaps")
+	for _, p := range paths {
+		abs := resolveIn(r.dir, p)
+		if _, err := os.Stat(abs); err != nil {
+			in.problem("sourcemaps", "%s does not exist (relative to %s)", p, r.dir)
+			continue
+		}
+		if !hasJavaScript(abs) {
+			in.problem("sourcemaps", "%s holds no JavaScript files or source maps: point it at the build output (dist/, build/static/js)", p)
+		}
+	}
+	if len(in.problems) > 0 {
+		return
+	}
+	if given := in.list("projects"); len(given) > 0 || len(conn.Projects) > 0 && r.opts.Getenv("SENTRY_PROJECT") != "" {
+		if len(given) == 0 {
+			given = conn.Projects
+		}
+		r.report.Projects = given
+		for _, proj := range given {
+			if len(paths) > 0 {
+				r.groups = append(r.groups, projectPaths{Project: proj, Paths: paths})
+			}
+		}
+		return
+	}
+	for _, p := range paths {
+		proj, err := nearestProject(resolveIn(r.dir, p), r.dir)
+		if err != nil {
+			in.problem("sourcemaps", "%v", err)
+			continue
+		}
+		if proj == "" {
+			proj = firstOf(conn.Projects)
+		}
+		if proj == "" {
+			in.problem("projects", "no Sentry project for %s: set projects (or SENTRY_PROJECT), or put a sentry.properties with defaults.project beside it", p)
+			continue
+		}
+		i := slices.IndexFunc(r.groups, func(g projectPaths) bool { return g.Project == proj })
+		if i < 0 {
+			r.groups = append(r.groups, projectPaths{Project: proj})
+			i = len(r.groups) - 1
+		}
+		r.groups[i].Paths = append(r.groups[i].Paths, p)
+	}
+	for _, g := range r.groups {
+		r.report.Projects = append(r.report.Projects, g.Project)
+	}
+	if len(r.report.Projects) == 0 && len(conn.Projects) > 0 {
+		r.report.Projects = conn.Projects
+	}
+	if len(r.report.Projects) == 0 {
+		in.problem("projects", "no Sentry project: set projects or SENTRY_PROJECT (or defaults.project in sentry.properties)")
+	}
+}
+
+func firstOf(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
+}
+
+// hasJavaScript says whether a path is, or holds, a file discovery would pick up.
+func hasJavaScript(path string) bool {
+	d := sourcemaps.Discover([]string{path}, sourcemaps.DiscoverOptions{Lazy: true})
+	return len(d.Pairs) > 0
+}
+
+// nearestProject is defaults.project of the sentry.properties nearest path, looking up to root.
+func nearestProject(path, root string) (string, error) {
+	dir := path
+	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+		dir = filepath.Dir(path)
+	}
+	root = filepath.Clean(root)
+	for {
+		props := filepath.Join(dir, "sentry.properties")
+		if _, err := os.Stat(props); err == nil {
+			conn, err := sentryconf.Load(sentryconf.Input{Getenv: func(string) string { return "" }, Dir: dir})
+			if err != nil {
+				return "", fmt.Errorf("%s: %w", displayPath(props), err)
+			}
+			return firstOf(conn.Projects), nil
+		}
+		if dir == root || filepath.Dir(dir) == dir {
+			return "", nil
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+// sub runs one releasegate command in-process. Its stderr goes to the log; its stdout too,
+// unless capture is set, when it is returned.
+func (r *actionRunner) sub(capture bool, args ...string) (string, error) {
+	var out bytes.Buffer
+	stdout := io.Writer(r.opts.IO.Out)
+	if capture {
+		stdout = &out
+	}
+	fmt.Fprintf(r.opts.IO.Out, "$ releasegate %s\n", strings.Join(args, " "))
+	code := Main(args, strings.NewReader(""), stdout, r.opts.IO.ErrOut)
+	if code != exitOK {
+		return out.String(), &exitError{code: code, err: fmt.Errorf("releasegate %s failed (exit %d); the log group above says why", args[0]+" "+args[1], code)}
+	}
+	return out.String(), nil
+}
+
+func (r *actionRunner) validate(context.Context) (string, error) {
+	var paths []string
+	for _, g := range r.groups {
+		for _, p := range g.Paths {
+			if !slices.Contains(paths, p) {
+				paths = append(paths, p)
+			}
+		}
+	}
+	d := sourcemaps.Discover(paths, sourcemaps.DiscoverOptions{Lazy: true})
+	rep := sourcemaps.Validate(d, sourcemaps.ValidateOptions{})
+	r.report.Validate = &actionValidation{Files: len(rep.Files), Errors: rep.Errors, Warnings: rep.Warnings, Findings: rep.Findings}
+	if err := renderValidateGitHub(r.opts.IO, rep); err != nil {
+		return "", err
+	}
+	detail := fmt.Sprintf("%d files: %s, %s", len(rep.Files), plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
+	if rep.Errors > 0 || (r.in.bool("validate_strict") && rep.Warnings > 0) {
+		return detail, &exitError{code: exitNo, err: fmt.Errorf("the source maps are broken (%s); nothing was sent to Sentry", detail)}
+	}
+	return detail, nil
+}
+
+func (r *actionRunner) ownershipCheck(context.Context) (string, error) {
+	out, err := r.sub(true, "ownership", "check", "--format", "json", ".")
+	var rep ownershipCheckReport
+	if jerr := json.Unmarshal([]byte(out), &rep); jerr != nil {
+		if err != nil {
+			return "", err
+		}
+		return "", fmt.Errorf("reading the ownership check's report: %w", jerr)
+	}
+	r.report.Ownership = &rep
+	writeAnnotations(r.opts.IO.Out, rep.Findings)
+	rules := 0
+	for _, p := range rep.Projects {
+		rules += p.Rules + p.Codeowners
+	}
+	detail := fmt.Sprintf("%s in %s: %s, %s", plural(rules, "rule"), propertiesCount(len(rep.Projects)), plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
+	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) && ee.code == exitNo {
+			return detail, &exitError{code: exitNo, err: fmt.Errorf("the ownership rules have errors (%s); nothing was sent to Sentry", detail)}
+		}
+		return detail, err
+	}
+	return detail, nil
+}
+
+func (r *actionRunner) createRelease(context.Context) (string, error) {
+	args := []string{"release", "new", r.report.Release}
+	for _, p := range r.report.Projects {
+		args = append(args, "-p", p)
+	}
+	_, err := r.sub(false, args...)
+	return fmt.Sprintf("%s for %s", r.report.Release, strings.Join(r.report.Projects, ", ")), err
+}
+
+func (r *actionRunner) setCommits(context.Context) (string, error) {
+	args := []string{"release", "set-commits", r.report.Release}
+	if r.in.text("set_commits") == "manual" {
+		spec := r.in.text("repo") + "@" + r.in.text("commit")
+		if prev := r.in.text("previous_commit"); prev != "" {
+			spec = r.in.text("repo") + "@" + prev + ".." + r.in.text("commit")
+		}
+		args = append(args, "--commit", spec)
+	} else {
+		args = append(args, "--auto")
+		if r.in.bool("ignore_missing") {
+			args = append(args, "--ignore-missing")
+		}
+	}
+	_, err := r.sub(false, args...)
+	return r.in.text("set_commits"), err
+}
+
+func (r *actionRunner) upload(context.Context) (string, error) {
+	files, ids := 0, 0
+	for _, g := range r.groups {
+		args := []string{"sourcemaps", "upload", "--format", "json", "--release", r.report.Release, "-p", g.Project}
+		if d := r.in.text("dist"); d != "" {
+			args = append(args, "--dist", d)
+		}
+		if u := r.in.text("url_prefix"); u != "" {
+			args = append(args, "--url-prefix", u)
+		}
+		if r.in.bool("strip_common_prefix") {
+			args = append(args, "--strip-common-prefix")
+		}
+		if r.in.bool("validate") {
+			args = append(args, "--no-validate") // validated above, with annotations
+		}
+		if !r.in.bool("inject") {
+			args = append(args, "--no-inject")
+		}
+		out, err := r.sub(true, append(args, g.Paths...)...)
+		if err != nil {
+			return fmt.Sprintf("%s: failed", g.Project), err
+		}
+		var rep uploadReport
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			return "", fmt.Errorf("reading the upload's report: %w", err)
+		}
+		r.report.Uploads = append(r.report.Uploads, rep)
+		for _, b := range rep.Bundles {
+			files += b.Files
+		}
+		ids += rep.DebugIDs
+		fmt.Fprintf(r.opts.IO.Out, "uploaded %s with %s to %s\n", plural(bundleFiles(rep), "file"), plural(rep.DebugIDs, "debug ID"), g.Project)
+	}
+	return fmt.Sprintf("%s, %s", plural(files, "file"), plural(ids, "debug ID")), nil
+}
+
+func bundleFiles(rep uploadReport) int {
+	n := 0
+	for _, b := range rep.Bundles {
+		n += b.Files
+	}
+	return n
+}
+
+func (r *actionRunner) ownershipSync(context.Context) (string, error) {
+	_, err := r.sub(false, "ownership", "sync", ".")
+	return "synced", err
+}
+
+func (r *actionRunner) deploy(context.Context) (string, error) {
+	args := []string{"release", "deploy", r.report.Release, "--env", r.in.text("environment")}
+	if s := r.in.text("started_at"); s != "" {
+		args = append(args, "--started", s)
+	}
+	_, err := r.sub(false, args...)
+	return r.in.text("environment"), err
+}
+
+func (r *actionRunner) finalize(context.Context) (string, error) {
+	_, err := r.sub(false, "release", "finalize", r.report.Release)
+	return "", err
+}
+
+func (r *actionRunner) gate(context.Context) (string, error) {
+	env := cmp.Or(r.in.text("gate_environment"), r.in.text("environment"))
+	args := []string{"gate", "--release", r.report.Release, "--environment", env, "--policy", r.in.text("policy"), "--format", "json"}
+	if w := r.in.duration("gate_wait"); w > 0 {
+		args = append(args, "--wait", w.String(), "--interval", time.Minute.String())
+	}
+	if oe := r.in.text("on_error"); oe != "" {
+		args = append(args, "--on-error", oe)
+	}
+	out, err := r.sub(true, args...)
+	var d gate.Decision
+	if jerr := json.Unmarshal([]byte(out), &d); jerr != nil {
+		if err != nil {
+			return "", err
+		}
+		return "", fmt.Errorf("reading the gate's decision: %w", jerr)
+	}
+	r.report.Gate = &d
+	if rerr := gate.Render(r.opts.IO.Out, d, "github"); rerr != nil {
+		return "", rerr
+	}
+	detail := fmt.Sprintf("%s: %s", d.Verdict, d.Reason)
+	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			ee.err = fmt.Errorf("the gate says %s: %s", d.Verdict, d.Reason)
+		}
+	}
+	return detail, err
+}
+
+// finish writes the outputs, the JSON report and the job summary, whatever happened.
+func (r *actionRunner) finish(runErr error) {
+	if runErr != nil {
+		r.report.Error = errorText(runErr)
+	}
+	getenv := r.opts.Getenv
+	reportPath := filepath.Join(cmp.Or(getenv("RUNNER_TEMP"), os.TempDir()), "releasegate-report.json")
+	if data, err := json.MarshalIndent(r.report, "", "  "); err == nil {
+		if err := os.WriteFile(reportPath, append(data, '\n'), 0o644); err != nil {
+			r.gha.Warningf("writing the report: %v", err)
+			reportPath = ""
+		}
+	}
+	verdict := "skipped"
+	if r.report.Gate != nil {
+		verdict = string(r.report.Gate.Verdict)
+	}
+	files, ids := 0, 0
+	for _, u := range r.report.Uploads {
+		files += bundleFiles(u)
+		ids += u.DebugIDs
+	}
+	summaryURL := ""
+	if server, repo, run := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID"); server != "" && repo != "" && run != "" {
+		summaryURL = fmt.Sprintf("%s/%s/actions/runs/%s", strings.TrimSuffix(server, "/"), repo, run)
+		if a := getenv("GITHUB_RUN_ATTEMPT"); a != "" && a != "1" {
+			summaryURL += "/attempts/" + a
+		}
+	}
+	outputs := [][2]string{
+		{"release", r.report.Release}, {"gate", verdict}, {"report", reportPath},
+		{"uploaded", fmt.Sprint(files)}, {"debug-ids", fmt.Sprint(ids)}, {"summary-url", summaryURL},
+	}
+	if getenv("GITHUB_OUTPUT") != "" {
+		for _, o := range outputs {
+			if err := safeFileCommand(func() { r.gha.SetOutput(o[0], o[1]) }); err != nil {
+				r.gha.Warningf("setting output %s: %v", o[0], err)
+			}
+		}
+	}
+	if getenv("GITHUB_STEP_SUMMARY") != "" {
+		if err := safeFileCommand(func() { r.gha.AddStepSummary(r.summary()) }); err != nil {
+			r.gha.Warningf("writing the job summary: %v", err)
+		}
+	}
+	if runErr != nil {
+		var ee *exitError
+		if !errors.As(runErr, &ee) || ee.code != exitUsage {
+			r.gha.WithFieldsMap(map[string]string{"title": "releasegate"}).Errorf("%s", errorText(runErr))
+		}
+	}
+}
+
+// safeFileCommand turns go-githubactions' panic on an unwritable environment file into an error.
+func safeFileCommand(f func()) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%v", p)
+		}
+	}()
+	f()
+	return nil
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/releasegate/releasegate/internal/sentryapi/sentryapitest"
+	"github.com/releasegate/releasegate/internal/testenv"
+)
+
+// actionEnv sets what the runner gives a step: the workspace, the environment files (made
+// here, empty), the run's identity, and the inputs as action.yml maps them (every input is
+// set, empty when not given, as a composite step's env does).
+func actionEnv(t *testing.T, srv *sentryapitest.Server, workspace string, inputs map[string]string) (files map[string]string) {
+	t.Helper()
+	sentryEnv(t, srv)
+	t.Setenv("SENTRY_ORG", "acme")
+	tmp := t.TempDir()
+	files = map[string]string{}
+	for _, name := range []string{"GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_PATH"} {
+		p := filepath.Join(tmp, strings.ToLower(name))
+		writeFile(t, p, "")
+		t.Setenv(name, p)
+		files[name] = p
+	}
+	t.Setenv("RUNNER_TEMP", tmp)
+	t.Setenv("GITHUB_WORKSPACE", workspace)
+	t.Setenv("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
+	t.Setenv("GITHUB_REF_NAME", "main")
+	t.Setenv("GITHUB_SERVER_URL", "https://github.example")
+	t.Setenv("GITHUB_REPOSITORY", "acme/web")
+	t.Setenv("GITHUB_RUN_ID", "42")
+	t.Setenv("GITHUB_RUN_ATTEMPT", "1")
+	for _, in := range actionInputs {
+		t.Setenv(envName(in.Name), inputs[in.Name])
+	}
+	for name := range inputs {
+		if !isActionInput(name) {
+			t.Fatalf("test sets unknown input %q", name)
+		}
+	}
+	t.Chdir(workspace) // the action changes directory; restore it after the test
+	return files
+}
+
+func isActionInput(name string) bool {
+	for _, in := range actionInputs {
+		if in.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// readOutputs parses GITHUB_OUTPUT's heredoc entries.
+func readOutputs(t *testing.T, path string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < len(lines); i++ {
+		name, delim, ok := strings.Cut(lines[i], "<<")
+		if !ok {
+			continue
+		}
+		var val []string
+		for i++; i < len(lines) && lines[i] != delim; i++ {
+			val = append(val, lines[i])
+		}
+		out[name] = strings.Join(val, "\n")
+	}
+	return out
+}
+
+func sampleWorkspace(t *testing.T) string {
+	t.Helper()
+	ws := t.TempDir()
+	build := copyTree(t, filepath.Join(testenv.RepoRoot(t), "testdata", "sample-build"))
+	if err := os.Rename(build, filepath.Join(ws, "dist")); err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+// TestActionBadInputs: every mistake is reported at once as an error annotation naming the
+// input or variable to set, the step exits 2, and nothing reaches Sentry.
+func TestActionBadInputs(t *testing.T) {
+	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
+	ws := sampleWorkspace(t)
+	writeFile(t, filepath.Join(ws, "README.md"), "no JavaScript here\n")
+	files := actionEnv(t, srv, ws, map[string]string{
+		"sourcemaps": "dist missing README.md", "ownership": "maybe", "inject": "yes", "gate_wait": "soon", "projects": "web",
+	})
+	t.Setenv("SENTRY_AUTH_TOKEN", "")
+	t.Setenv("SENTRY_ORG", "")
+	code, out, errOut := runMain(t, "action")
+	if code != exitUsage {
+		t.Fatalf("exit %d, want 2\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"::error title=releasegate%3A bad input::input inject: \"yes\" is not a boolean: use true or false",
+		"input ownership: \"maybe\" is not one of check, sync, off",
+		"input gate_wait: \"soon\" is not a duration",
+		"input sourcemaps: missing does not exist",
+		"input sourcemaps: README.md holds no JavaScript files or source maps",
+		"SENTRY_AUTH_TOKEN is not set: add `env: SENTRY_AUTH_TOKEN: ${{ secrets.SENTRY_AUTH_TOKEN }}`",
+		"SENTRY_ORG is not set",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	if reqs := srv.Requests(); len(reqs) != 0 {
+		t.Errorf("%d requests reached Sentry, want none: %+v", len(reqs), reqs[0])
+	}
+	if outs := readOutputs(t, files["GITHUB_OUTPUT"]); outs["gate"] != "skipped" || outs["uploaded"] != "0" {
+		t.Errorf("outputs = %v", outs)
+	}
+}
+
+// TestActionUploadsAndDeploys: the sample build is validated, uploaded with debug IDs, the
+// release created, deployed and finalized; the outputs, the summary and the report say so.
+func TestActionUploadsAndDeploys(t *testing.T) {
+	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
+	ws := sampleWorkspace(t)
+	files := actionEnv(t, srv, ws, map[string]string{
+		"sourcemaps": "dist", "environment": "production", "set_commits": "skip", "projects": "web", "release_prefix": "web@",
+		"release": "refs/tags/v1.2.3",
+	})
+	code, out, errOut := runMain(t, "action")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	rel, ok := srv.Release("acme", "web@v1.2.3")
+	if !ok || len(rel.Deploys) != 1 || rel.Deploys[0] != "production" || rel.DateReleased.IsZero() {
+		t.Fatalf("release in Sentry = %+v (found %v), want deployed to production and finalized", rel, ok)
+	}
+	if len(srv.Bundles()) != 1 {
+		t.Fatalf("%d bundles uploaded, want 1", len(srv.Bundles()))
+	}
+	outs := readOutputs(t, files["GITHUB_OUTPUT"])
+	if outs["release"] != "web@v1.2.3" || outs["gate"] != "skipped" || outs["uploaded"] == "0" || outs["debug-ids"] == "0" ||
+		outs["summary-url"] != "https://github.example/acme/web/actions/runs/42" {
+		t.Errorf("outputs = %v", outs)
+	}
+	var rep actionReport
+	data, err := os.ReadFile(outs["report"])
+	if err != nil || json.Unmarshal(data, &rep) != nil {
+		t.Fatalf("report %s: %v\n%s", outs["report"], err, data)
+	}
+	if rep.Validate == nil || rep.Validate.Errors != 0 || len(rep.Uploads) != 1 || rep.Uploads[0].DebugIDs == 0 {
+		t.Errorf("report = %+v", rep)
+	}
+	summary, _ := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
+	for _, want := range []string{"## releasegate: release `web@v1.2.3`", "| upload | ✅ ok |", "### Upload", "| deploy | ✅ ok |", "| gate | skipped |"} {
+		if !strings.Contains(string(summary), want) {
+			t.Errorf("summary lacks %q:\n%s", want, summary)
+		}
+	}
+	for _, group := range []string{"::group::releasegate: validate", "::group::releasegate: upload", "::endgroup::"} {
+		if !strings.Contains(out, group) {
+			t.Errorf("log lacks %q", group)
+		}
+	}
+	if strings.Contains(out+errOut, srv.Token()) && !strings.Contains(out, "::add-mask::"+srv.Token()) {
+		t.Error("the token appears in the log without being masked first")
+	}
+}
+
+// TestActionBrokenMapFailsBeforeSending: a broken map fails validation with an annotation
+// naming the file; no release is created and nothing is uploaded.
+func TestActionBrokenMapFailsBeforeSending(t *testing.T) {
+	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
+	ws := sampleWorkspace(t)
+	mapPath := filepath.Join(ws, "dist", "main-7CDP6YMD.js.map")
+	data, err := os.ReadFile(mapPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, mapPath, strings.Replace(string(data), `"mappings": "`, `"mappings": "!!!`, 1))
+	files := actionEnv(t, srv, ws, map[string]string{"sourcemaps": "dist", "set_commits": "skip", "projects": "web"})
+	code, out, errOut := runMain(t, "action")
+	if code != exitNo {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "::error file=dist/main-7CDP6YMD.js,line=1,col=1,title=releasegate%3A vlq-invalid-character::") {
+		t.Errorf("no error annotation on the broken map:\n%s", out)
+	}
+	if _, ok := srv.Release("acme", "0123456789abcdef0123456789abcdef01234567"); ok || len(srv.Bundles()) != 0 {
+		t.Error("a release or bundle reached Sentry although validation failed")
+	}
+	summary, _ := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
+	if !strings.Contains(string(summary), "| validate | ❌ failed |") || !strings.Contains(string(summary), "`dist/main-7CDP6YMD.js` | 1 | vlq-invalid-character") ||
+		!strings.Contains(string(summary), "| upload | not run |") {
+		t.Errorf("summary:\n%s", summary)
+	}
+}
