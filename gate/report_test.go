@@ -11,29 +11,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/releasegate/releasegate/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/report with the current output")
 
 func assertGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "report", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("missing golden file %s: run `go test ./gate -run %s -update` to create it", path, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (rerun with -update if the change is intended)\n--- got:\n%s\n--- want:\n%s", path, got, want)
-	}
+	testenv.AssertGolden(t, filepath.Join("testdata", "report", name+".golden"), got, *update)
 }
 
 // reportDecisions are decisions made by Decide from evidence built here, one per situation a

@@ -7,6 +7,7 @@
 package testenv
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -126,4 +127,26 @@ func SentryCLI(t testing.TB) string {
 		Missing(t, "sentry-cli (npm package @sentry/cli)")
 	}
 	return p
+}
+
+// AssertGolden compares got with the golden file at path (relative to the test's package), or,
+// with update (each package's -update flag), rewrites the file.
+func AssertGolden(t testing.TB, path string, got []byte, update bool) {
+	t.Helper()
+	if update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("missing golden file %s: rerun the test with -update to create it", path)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (rerun with -update if the change is intended)\n--- got:\n%s\n--- want:\n%s", path, got, want)
+	}
 }
