@@ -162,6 +162,13 @@ func TestGateEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("--dry-run reports the failure and exits 0", func(t *testing.T) {
+		code, out, errOut := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--dry-run")
+		if code != exitOK || !strings.HasPrefix(out, "releasegate gate: FAIL web@2.0.0 in production") || !strings.Contains(errOut, "--dry-run: the verdict is fail, exiting 0") {
+			t.Fatalf("exit %d, want 0 with the failing report\n%s\n%s", code, out, errOut)
+		}
+	})
+
 	t.Run("an unknown release is an error, not a pass", func(t *testing.T) {
 		code, _, errOut := runMain(t, "gate", "--release", "web@9.9.9", "--environment", "production", "--policy", "policy.yml")
 		if code != exitUsage || !strings.Contains(errOut, "web@9.9.9") {
