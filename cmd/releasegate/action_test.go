@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/getsentry/sentry-go"
+
+	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/internal/sentryapi/sentryapitest"
 	"github.com/releasegate/releasegate/internal/testenv"
 )
@@ -199,5 +204,100 @@ func TestActionBrokenMapFailsBeforeSending(t *testing.T) {
 	if !strings.Contains(string(summary), "| validate | ❌ failed |") || !strings.Contains(string(summary), "`dist/main-7CDP6YMD.js` | 1 | vlq-invalid-character") ||
 		!strings.Contains(string(summary), "| upload | not run |") {
 		t.Errorf("summary:\n%s", summary)
+	}
+}
+
+// TestActionMonorepo: with a sentry.properties per service and no projects input, each
+// service's build goes to its own project, in one run.
+func TestActionMonorepo(t *testing.T) {
+	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web", "api"}})
+	ws := t.TempDir()
+	for _, svc := range []string{"web", "api"} {
+		dir := filepath.Join(ws, "services", svc)
+		build := copyTree(t, filepath.Join(testenv.RepoRoot(t), "testdata", "sample-build"))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(build, filepath.Join(dir, "dist")); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, "sentry.properties"), "defaults.org = acme\ndefaults.project = "+svc+"\n")
+	}
+	// Two different builds: Sentry keeps one bundle per content (the bundle ID).
+	for _, f := range []string{"api-WN75KXDB.js", "api-WN75KXDB.js.map"} {
+		if err := os.Remove(filepath.Join(ws, "services", "api", "dist", f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := actionEnv(t, srv, ws, map[string]string{
+		"sourcemaps": "services/web/dist\nservices/api/dist", "set_commits": "skip", "release": "mono@1",
+	})
+	code, out, errOut := runMain(t, "action")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	rel, ok := srv.Release("acme", "mono@1")
+	if !ok || strings.Join(rel.Projects, ",") != "api,web" && strings.Join(rel.Projects, ",") != "web,api" {
+		t.Fatalf("release = %+v (found %v), want both projects", rel, ok)
+	}
+	bundles := srv.Bundles()
+	if len(bundles) != 2 {
+		t.Fatalf("%d bundles, want one per service", len(bundles))
+	}
+	var projects []string
+	for _, b := range bundles {
+		projects = append(projects, b.Projects...)
+	}
+	if strings.Join(projects, ",") != "web,api" && strings.Join(projects, ",") != "api,web" {
+		t.Errorf("bundles went to %v, want web and api once each", projects)
+	}
+	summary, _ := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
+	if !strings.Contains(string(summary), "| web |") || !strings.Contains(string(summary), "| api |") || !strings.Contains(string(summary), "### Ownership") {
+		t.Errorf("summary:\n%s", summary)
+	}
+}
+
+// TestActionGateFails: with the gate on, a release with a new high-rate error fails the step
+// (exit 1); the gate output is fail and the summary holds the gate's report.
+func TestActionGateFails(t *testing.T) {
+	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
+	ws := t.TempDir()
+	writeFile(t, filepath.Join(ws, "policy.yml"), gatePolicyYAML)
+	files := actionEnv(t, srv, ws, map[string]string{
+		"environment": "production", "set_commits": "skip", "projects": "web", "release": "web@2.0.0", "gate": "true", "policy": "policy.yml",
+		"ownership": "off",
+	})
+	ctx := context.Background()
+	api, err := sentryapi.New(sentryapi.Options{BaseURL: srv.URL(), Token: srv.Token(), HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deployed := time.Now().UTC().Add(-10 * time.Minute)
+	if _, _, err := api.CreateRelease(ctx, "acme", sentryapi.NewRelease{Version: "web@2.0.0", Projects: []string{"web"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.CreateDeploy(ctx, "acme", "web@2.0.0", sentryapi.NewDeploy{Environment: "production", DateStarted: &deployed, DateFinished: &deployed}); err != nil {
+		t.Fatal(err)
+	}
+	sendEvents(t, srv.DSN("web"), "web@2.0.0", func(h *sentry.Hub) {
+		for i := range 50 {
+			renderCart(h, "u"+string(rune('0'+i%10)))
+		}
+	})
+	code, out, errOut := runMain(t, "action")
+	if code != exitNo {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
+	}
+	if outs := readOutputs(t, files["GITHUB_OUTPUT"]); outs["gate"] != "fail" {
+		t.Errorf("gate output = %q, want fail", outs["gate"])
+	}
+	if !strings.Contains(out, "::error title=releasegate gate%3A WEB-") {
+		t.Errorf("no annotation for the failing issue:\n%s", out)
+	}
+	summary, _ := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
+	for _, want := range []string{"| gate | ❌ failed |", "### ❌ releasegate gate: fail", "cart.items is undefined", "xychart-beta"} {
+		if !strings.Contains(string(summary), want) {
+			t.Errorf("summary lacks %q:\n%s", want, summary)
+		}
 	}
 }
