@@ -133,6 +133,14 @@ func globMatch(pattern, s string) bool {
 	return err == nil && ok
 }
 
+// readable rounds a duration for a sentence: to the minute from two minutes on.
+func readable(d time.Duration) time.Duration {
+	if d >= 2*time.Minute {
+		return d.Round(time.Minute)
+	}
+	return d.Round(time.Second)
+}
+
 // span is the release's age and the window rates look at, at one moment.
 type span struct {
 	start, now time.Time
@@ -443,7 +451,7 @@ func (j *judge) issue(is Issue, regression bool) Check {
 			b.Estimate = math.NaN() // unknown: only the bounds are
 		}
 		c.Children = append(c.Children, j.above(MetricEventsPerHour, b, th.EventsPerHour, exposure,
-			fmt.Sprintf("%s in the last %s", plural(int(hi), "event"), policyDurationText(exposure)), label+"events", c.Name, is.Title))
+			fmt.Sprintf("%s in the last %s", plural(int(hi), "event"), policyDurationText(readable(exposure))), label+"events", c.Name, is.Title))
 	}
 	if th.UsersPerHour > 0 {
 		exposure := j.span.exposure(j.span.age)

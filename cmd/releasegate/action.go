@@ -128,7 +128,7 @@ func (r *actionRunner) run(ctx context.Context) error {
 		skip string // why the phase does not run; "" runs it
 		fn   func(context.Context) (string, error)
 	}{
-		{"validate", r.skipUnless(r.in.bool("validate") && len(r.groups) > 0, "validate is false or no sourcemaps"), r.validate},
+		{"validate", cmp.Or(r.skipUnless(len(r.groups) > 0, "no sourcemaps"), r.skipUnless(r.in.bool("validate"), "validate is false")), r.validate},
 		{"ownership check", r.skipUnless(r.in.text("ownership") != "off" && r.properties > 0, cmp.Or(r.skipUnless(r.in.text("ownership") != "off", "ownership is off"), "no sentry.properties")), r.ownershipCheck},
 		{"release", "", r.createRelease},
 		{"commits", r.skipUnless(r.in.text("set_commits") != "skip", "set_commits is skip"), r.setCommits},
@@ -630,7 +630,9 @@ func (r *actionRunner) finish(runErr error) {
 			r.gha.Warningf("writing the job summary: %v", err)
 		}
 	}
-	if runErr != nil {
+	// A bad input has its own annotations, and a failing gate its verdict annotation; any other
+	// failure gets one here.
+	if runErr != nil && (r.report.Gate == nil || r.report.Gate.Verdict == gate.StatusPass) {
 		var ee *exitError
 		if !errors.As(runErr, &ee) || ee.code != exitUsage {
 			r.gha.WithFieldsMap(map[string]string{"title": "releasegate"}).Errorf("%s", errorText(runErr))

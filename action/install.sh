@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Gets the releasegate binary for the action (action.yml's first step).
+#
+# It downloads the release asset of RELEASEGATE_VERSION for this runner's OS and architecture,
+# checks its SHA-256 against the checksums file published with the release, and unpacks it into
+# $RUNNER_TEMP/releasegate-bin. When that version has no release (HTTP 404: a branch or a fork
+# whose action.yml pins a version not yet released; see docs/releasing.md), it builds the binary
+# from the action's own checkout with the runner's Go instead. A checksum that does not match is
+# never worked around: the step fails and nothing runs.
+#
+# Environment:
+#   RELEASEGATE_VERSION       the version to download, e.g. v0.1.0 (action.yml pins it)
+#   RELEASEGATE_DOWNLOAD_URL  where releases are (default: GitHub's download URL of
+#                             releasegate/releasegate); tests point it at a local server
+#   RELEASEGATE_BUILD=always  build from source without downloading
+#   RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP, GITHUB_ACTION_PATH, GITHUB_PATH, GITHUB_OUTPUT
+#                             as the runner sets them
+#
+# Output: the binary's path, as the step output "path" and as the last line on stdout.
+set -euo pipefail
+
+fail() {
+  # An error annotation (escaped as workflow commands require) and a non-zero exit.
+  local msg=$1
+  msg=${msg//'%'/'%25'}
+  msg=${msg//$'\n'/'%0A'}
+  echo "::error title=releasegate install::$msg"
+  exit 1
+}
+
+version=${RELEASEGATE_VERSION:-}
+base=${RELEASEGATE_DOWNLOAD_URL:-https://github.com/releasegate/releasegate/releases/download}
+action_path=${GITHUB_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}
+temp=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
+
+case "${RUNNER_OS:-}" in
+  Linux) goos=linux ;;
+  macOS) goos=darwin ;;
+  Windows) goos=windows ;;
+  *) fail "unsupported RUNNER_OS '${RUNNER_OS:-}': releasegate runs on Linux, macOS and Windows runners" ;;
+esac
+case "${RUNNER_ARCH:-}" in
+  X64) goarch=amd64 ;;
+  ARM64) goarch=arm64 ;;
+  *) fail "unsupported RUNNER_ARCH '${RUNNER_ARCH:-}': releasegate is built for X64 and ARM64 runners" ;;
+esac
+exe=releasegate
+[ "$goos" = windows ] && exe=releasegate.exe
+bindir="$temp/releasegate-bin"
+mkdir -p "$bindir"
+bin="$bindir/$exe"
+
+sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then
+    sha256sum "$1" | cut -d' ' -f1
+  else
+    shasum -a 256 "$1" | cut -d' ' -f1
+  fi
+}
+
+# fetch URL FILE: prints the HTTP status (000 when the server could not be reached).
+fetch() {
+  curl -sSL --retry 3 --retry-delay 2 --connect-timeout 20 -o "$2" -w '%{http_code}' "$1" 2>"$2.err" || true
+}
+
+build_from_source() {
+  echo "::group::releasegate: building $1 from source"
+  if ! command -v go >/dev/null 2>&1; then
+    echo "::endgroup::"
+    fail "releasegate $version has no release to download ($2), and Go is not installed to build it: add actions/setup-go (go-version-file: $action_path/go.mod) before this step, or use a released version of the action"
+  fi
+  (cd "$action_path" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${version:-dev}-dev" -o "$bin" ./cmd/releasegate) ||
+    { echo "::endgroup::"; fail "building releasegate from $action_path failed (see the log above)"; }
+  echo "::endgroup::"
+}
+
+download() {
+  local bare=${version#v}
+  local asset="releasegate_${bare}_${goos}_${goarch}.tar.gz"
+  local sums="releasegate_${bare}_checksums.txt"
+  local dl
+  dl=$(mktemp -d "$temp/releasegate-dl.XXXXXX")
+  echo "::group::releasegate: downloading $version for $goos/$goarch"
+  local code
+  code=$(fetch "$base/$version/$sums" "$dl/$sums")
+  case "$code" in
+    200) ;;
+    404)
+      echo "no release $version at $base ($sums: 404)"
+      echo "::endgroup::"
+      rm -rf "$dl"
+      build_from_source "$version" "$base/$version/$sums answered 404"
+      return
+      ;;
+    *)
+      echo "::endgroup::"
+      fail "downloading $base/$version/$sums failed (HTTP $code: $(cat "$dl/$sums.err" 2>/dev/null)); re-run the job, or check that the runner can reach $base"
+      ;;
+  esac
+  code=$(fetch "$base/$version/$asset" "$dl/$asset")
+  if [ "$code" != 200 ]; then
+    echo "::endgroup::"
+    fail "downloading $base/$version/$asset failed (HTTP $code): release $version has no build for $goos/$goarch"
+  fi
+  local want got
+  want=$(awk -v a="$asset" '$2 == a || $2 == "*" a { print $1; exit }' "$dl/$sums")
+  if [ -z "$want" ]; then
+    echo "::endgroup::"
+    fail "$sums lists no checksum for $asset: refusing to run an unverified binary; report this at the releasegate repository"
+  fi
+  got=$(sha256 "$dl/$asset")
+  if [ "$got" != "$want" ]; then
+    echo "::endgroup::"
+    fail "checksum mismatch for $asset: expected $want (from $sums), got $got; refusing to run it (a corrupted or tampered download). Re-run the job; if it persists, report it"
+  fi
+  echo "sha256 $got matches $sums"
+  tar -xzf "$dl/$asset" -C "$dl"
+  mv "$dl/$exe" "$bin"
+  chmod +x "$bin"
+  rm -rf "$dl"
+  echo "::endgroup::"
+}
+
+if [ "${RELEASEGATE_BUILD:-}" = always ]; then
+  build_from_source "${version:-dev}" "RELEASEGATE_BUILD=always"
+elif [ -z "$version" ]; then
+  fail "RELEASEGATE_VERSION is not set: action.yml pins the version to download"
+else
+  download
+fi
+
+"$bin" --version
+if [ -n "${GITHUB_PATH:-}" ]; then echo "$bindir" >> "$GITHUB_PATH"; fi
+if [ -n "${GITHUB_OUTPUT:-}" ]; then echo "path=$bin" >> "$GITHUB_OUTPUT"; fi
+echo "$bin"

@@ -1,0 +1,216 @@
+// Package action holds the tests of the GitHub Action's files: the installer (install.sh), and
+// the whole action run by a real runner (act) on the workflows under testdata/act.
+package action
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/releasegate/releasegate/internal/testenv"
+)
+
+// runnerPlatform is this machine as RUNNER_OS and RUNNER_ARCH name it.
+func runnerPlatform(t *testing.T) (string, string) {
+	t.Helper()
+	osName := map[string]string{"linux": "Linux", "darwin": "macOS", "windows": "Windows"}[runtime.GOOS]
+	arch := map[string]string{"amd64": "X64", "arm64": "ARM64"}[runtime.GOARCH]
+	if osName == "" || arch == "" {
+		t.Skipf("no release asset for %s/%s", runtime.GOOS, runtime.GOARCH)
+	}
+	return osName, arch
+}
+
+// installRun is one run of install.sh.
+type installRun struct {
+	code     int
+	out      string
+	bin      string   // the installed binary ("" when none)
+	requests []string // asset names asked for
+	goCalled bool     // the fake go (first on PATH) was run
+	ghPath   string   // what was appended to GITHUB_PATH
+	ghOutput string   // what was appended to GITHUB_OUTPUT
+}
+
+// runInstall runs install.sh with the given extra environment against handler (nil: no
+// server). With fakeGo, a go that records its call and fails comes first on PATH.
+func runInstall(t *testing.T, handler http.HandlerFunc, fakeGo bool, env ...string) installRun {
+	t.Helper()
+	if _, err := exec.LookPath("bash"); err != nil {
+		testenv.Missing(t, "bash")
+	}
+	root := testenv.RepoRoot(t)
+	runnerOS, runnerArch := runnerPlatform(t)
+	tmp := t.TempDir()
+	var mu sync.Mutex
+	var requests []string
+	base := "http://127.0.0.1:1/unreachable"
+	if handler != nil {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			requests = append(requests, r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:])
+			mu.Unlock()
+			handler(w, r)
+		}))
+		t.Cleanup(srv.Close)
+		base = srv.URL + "/releases/download"
+	}
+	path := os.Getenv("PATH")
+	marker := filepath.Join(tmp, "go-was-called")
+	if fakeGo {
+		fake := filepath.Join(tmp, "fakebin")
+		if err := os.MkdirAll(fake, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		script := "#!/bin/sh\ntouch '" + marker + "'\necho 'fake go: must not be called' >&2\nexit 1\n"
+		if err := os.WriteFile(filepath.Join(fake, "go"), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		path = fake + string(os.PathListSeparator) + path
+	}
+	ghPath, ghOutput := filepath.Join(tmp, "github_path"), filepath.Join(tmp, "github_output")
+	cmd := exec.Command("bash", filepath.Join(root, "action", "install.sh"))
+	cmd.Env = append([]string{
+		"PATH=" + path, "HOME=" + os.Getenv("HOME"),
+		"GOCACHE=" + goEnv(t, "GOCACHE"), "GOMODCACHE=" + goEnv(t, "GOMODCACHE"), "GOPATH=" + goEnv(t, "GOPATH"), "GOFLAGS=-mod=mod", "GOPROXY=off",
+		"RELEASEGATE_VERSION=" + pinnedVersion(t, root), "RELEASEGATE_DOWNLOAD_URL=" + base,
+		"RUNNER_OS=" + runnerOS, "RUNNER_ARCH=" + runnerArch, "RUNNER_TEMP=" + tmp,
+		"GITHUB_ACTION_PATH=" + root, "GITHUB_PATH=" + ghPath, "GITHUB_OUTPUT=" + ghOutput,
+	}, env...)
+	out, err := cmd.CombinedOutput()
+	run := installRun{out: string(out), requests: requests}
+	if err != nil {
+		run.code = cmd.ProcessState.ExitCode()
+	}
+	exe := "releasegate"
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "releasegate-bin", exe)); err == nil {
+		run.bin = filepath.Join(tmp, "releasegate-bin", exe)
+	}
+	_, err = os.Stat(marker)
+	run.goCalled = err == nil
+	p, _ := os.ReadFile(ghPath)
+	o, _ := os.ReadFile(ghOutput)
+	run.ghPath, run.ghOutput = string(p), string(o)
+	return run
+}
+
+func goEnv(t *testing.T, name string) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", name).Output()
+	if err != nil {
+		t.Fatalf("go env %s: %v", name, err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// assetServer serves the assets of dir, with edit applied to the named file's bytes.
+func assetServer(dir string, edit func(name string, data []byte) []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		if edit != nil {
+			data = edit(name, data)
+		}
+		w.Write(data)
+	}
+}
+
+func TestInstall(t *testing.T) {
+	root := testenv.RepoRoot(t)
+	version := pinnedVersion(t, root)
+	assets := releaseAssets(t, root, version)
+	bare := strings.TrimPrefix(version, "v")
+	archive := "releasegate_" + bare + "_" + runtime.GOOS + "_" + runtime.GOARCH + ".tar.gz"
+	sums := "releasegate_" + bare + "_checksums.txt"
+
+	t.Run("a release is downloaded and verified", func(t *testing.T) {
+		run := runInstall(t, assetServer(assets, nil), true)
+		if run.code != 0 || run.bin == "" {
+			t.Fatalf("exit %d, binary %q:\n%s", run.code, run.bin, run.out)
+		}
+		if strings.Join(run.requests, ",") != sums+","+archive {
+			t.Errorf("requests %v, want the checksums then the archive", run.requests)
+		}
+		if run.goCalled {
+			t.Error("go was run although the release exists")
+		}
+		if out, err := exec.Command(run.bin, "--version").Output(); err != nil || !strings.Contains(string(out), version) {
+			t.Errorf("the installed binary says %q (%v), want %s", out, err, version)
+		}
+		if !strings.HasSuffix(strings.TrimSpace(run.out), run.bin) || run.ghOutput != "path="+run.bin+"\n" ||
+			strings.TrimSpace(run.ghPath) != filepath.Dir(run.bin) {
+			t.Errorf("stdout ends %q; GITHUB_OUTPUT %q; GITHUB_PATH %q", run.out, run.ghOutput, run.ghPath)
+		}
+	})
+
+	refused := func(t *testing.T, run installRun, want string) {
+		t.Helper()
+		if run.code == 0 || run.bin != "" {
+			t.Fatalf("exit %d, binary %q: want a refusal\n%s", run.code, run.bin, run.out)
+		}
+		if !strings.Contains(run.out, "::error title=releasegate install::") || !strings.Contains(run.out, want) {
+			t.Errorf("no error annotation saying %q:\n%s", want, run.out)
+		}
+		if run.goCalled {
+			t.Error("go was run: a refused download must never fall back to building")
+		}
+	}
+	t.Run("a tampered archive is refused", func(t *testing.T) {
+		run := runInstall(t, assetServer(assets, func(name string, data []byte) []byte {
+			if name == archive {
+				data = append([]byte(nil), data...)
+				data[len(data)/2] ^= 0xff
+			}
+			return data
+		}), true)
+		refused(t, run, "checksum mismatch for "+archive)
+	})
+	t.Run("an archive the checksums do not list is refused", func(t *testing.T) {
+		run := runInstall(t, assetServer(assets, func(name string, data []byte) []byte {
+			if name == sums {
+				return []byte("0000  releasegate_" + bare + "_plan9_amd64.tar.gz\n")
+			}
+			return data
+		}), true)
+		refused(t, run, "lists no checksum for "+archive)
+	})
+	t.Run("a server error is an error, not a build", func(t *testing.T) {
+		run := runInstall(t, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusInternalServerError) }, true)
+		refused(t, run, "HTTP 500")
+	})
+	t.Run("an unknown architecture is named", func(t *testing.T) {
+		run := runInstall(t, assetServer(assets, nil), true, "RUNNER_ARCH=MIPS")
+		refused(t, run, "unsupported RUNNER_ARCH 'MIPS'")
+	})
+	t.Run("no release: built from source", func(t *testing.T) {
+		run := runInstall(t, func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, false)
+		if run.code != 0 || run.bin == "" || !strings.Contains(run.out, "building "+version+" from source") {
+			t.Fatalf("exit %d, binary %q:\n%s", run.code, run.bin, run.out)
+		}
+		if len(run.requests) != 1 || run.requests[0] != sums {
+			t.Errorf("requests %v, want only the checksums", run.requests)
+		}
+		if err := exec.Command(run.bin, "--help").Run(); err != nil {
+			t.Errorf("the built binary does not run: %v", err)
+		}
+	})
+	t.Run("RELEASEGATE_BUILD=always builds without asking", func(t *testing.T) {
+		run := runInstall(t, assetServer(assets, nil), false, "RELEASEGATE_BUILD=always")
+		if run.code != 0 || run.bin == "" || len(run.requests) != 0 {
+			t.Fatalf("exit %d, binary %q, requests %v:\n%s", run.code, run.bin, run.requests, run.out)
+		}
+	})
+}
