@@ -69,7 +69,9 @@ type actionReport struct {
 	Validate  *actionValidation     `json:"validate,omitempty"`
 	Uploads   []uploadReport        `json:"uploads"`
 	Ownership *ownershipCheckReport `json:"ownership,omitempty"`
-	Gate      *gate.Decision        `json:"gate,omitempty"`
+	// OwnershipSync is what ownership: sync did, per project.
+	OwnershipSync []*syncResult  `json:"ownershipSync,omitempty"`
+	Gate          *gate.Decision `json:"gate,omitempty"`
 	// Error is why the run stopped, when it did.
 	Error string `json:"error,omitempty"`
 }
@@ -536,8 +538,30 @@ func bundleFiles(rep uploadReport) int {
 }
 
 func (r *actionRunner) ownershipSync(context.Context) (string, error) {
-	_, err := r.sub(false, "ownership", "sync", ".")
-	return "synced", err
+	out, err := r.sub(true, "ownership", "sync", "--format", "json", ".")
+	var rep struct {
+		Projects []*syncResult `json:"projects"`
+	}
+	if jerr := json.Unmarshal([]byte(out), &rep); jerr != nil {
+		if err != nil {
+			return "", err
+		}
+		return "", fmt.Errorf("reading the ownership sync's report: %w", jerr)
+	}
+	r.report.OwnershipSync = rep.Projects
+	var updated []string
+	for _, p := range rep.Projects {
+		if p.Status == "updated" {
+			updated = append(updated, p.Project)
+		}
+		if p.Diff != "" {
+			fmt.Fprintf(r.opts.IO.Out, "%s (%s): %s\n%s", p.Project, p.Properties, p.Status, p.Diff)
+		}
+	}
+	if len(updated) == 0 {
+		return "no project changed", err
+	}
+	return "updated " + strings.Join(updated, ", "), err
 }
 
 func (r *actionRunner) deploy(context.Context) (string, error) {

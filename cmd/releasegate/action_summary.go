@@ -89,6 +89,18 @@ func (r *actionRunner) summary() string {
 		}
 		b.WriteString("\n")
 	}
+	if len(rep.OwnershipSync) > 0 {
+		b.WriteString("### Ownership sync\n\n| Project | File | Result | Changes |\n|---|---|---|---|\n")
+		for _, p := range rep.OwnershipSync {
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", mdCell(p.Project), mdCode(p.Properties), p.Status, mdCell(strings.Join(p.Changes, "; ")))
+		}
+		b.WriteString("\n")
+		for _, p := range rep.OwnershipSync {
+			if p.Diff != "" {
+				fmt.Fprintf(&b, "<details><summary>%s: the rules' change</summary>\n\n```diff\n%s```\n\n</details>\n\n", mdCell(p.Project), strings.ReplaceAll(p.Diff, "```", `'''`))
+			}
+		}
+	}
 	if d := rep.Gate; d != nil {
 		var md bytes.Buffer
 		if err := gate.Render(&md, *d, "markdown"); err == nil {

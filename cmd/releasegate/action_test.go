@@ -221,7 +221,8 @@ func TestActionMonorepo(t *testing.T) {
 		if err := os.Rename(build, filepath.Join(dir, "dist")); err != nil {
 			t.Fatal(err)
 		}
-		writeFile(t, filepath.Join(dir, "sentry.properties"), "defaults.org = acme\ndefaults.project = "+svc+"\n")
+		writeFile(t, filepath.Join(dir, "sentry.properties"), "defaults.org = acme\ndefaults.project = "+svc+"\nownership.rules = path:services/"+svc+"/dist/* #"+svc+"-team\n")
+		srv.AddTeam("acme", svc+"-team", svc)
 	}
 	// Two different builds: Sentry keeps one bundle per content (the bundle ID).
 	for _, f := range []string{"api-WN75KXDB.js", "api-WN75KXDB.js.map"} {
@@ -230,7 +231,7 @@ func TestActionMonorepo(t *testing.T) {
 		}
 	}
 	files := actionEnv(t, srv, ws, map[string]string{
-		"sourcemaps": "services/web/dist\nservices/api/dist", "set_commits": "skip", "release": "mono@1",
+		"sourcemaps": "services/web/dist\nservices/api/dist", "set_commits": "skip", "release": "mono@1", "ownership": "sync",
 	})
 	code, out, errOut := runMain(t, "action")
 	if code != exitOK {
@@ -251,9 +252,16 @@ func TestActionMonorepo(t *testing.T) {
 	if strings.Join(projects, ",") != "web,api" && strings.Join(projects, ",") != "api,web" {
 		t.Errorf("bundles went to %v, want web and api once each", projects)
 	}
+	for _, svc := range []string{"web", "api"} {
+		if o, ok := srv.Ownership(svc); !ok || !strings.Contains(o.Raw, "#"+svc+"-team") {
+			t.Errorf("Sentry's ownership of %s = %+v, want the rules of its sentry.properties", svc, o)
+		}
+	}
 	summary, _ := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
-	if !strings.Contains(string(summary), "| web |") || !strings.Contains(string(summary), "| api |") || !strings.Contains(string(summary), "### Ownership") {
-		t.Errorf("summary:\n%s", summary)
+	for _, want := range []string{"| web |", "| api |", "### Ownership\n\n2 rules in 2 sentry.properties", "### Ownership sync", "| ownership sync | ✅ ok |"} {
+		if !strings.Contains(string(summary), want) {
+			t.Errorf("summary lacks %q:\n%s", want, summary)
+		}
 	}
 }
 
