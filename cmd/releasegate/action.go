@@ -569,6 +569,13 @@ func (r *actionRunner) deploy(context.Context) (string, error) {
 	if s := r.in.text("started_at"); s != "" {
 		args = append(args, "--started", s)
 	}
+	// The deploy links back to the workflow run that made it.
+	if u := r.runURL(); u != "" {
+		args = append(args, "--url", u)
+	}
+	if wf, n := r.opts.Getenv("GITHUB_WORKFLOW"), r.opts.Getenv("GITHUB_RUN_NUMBER"); wf != "" && n != "" {
+		args = append(args, "--name", wf+" #"+n)
+	}
 	_, err := r.sub(false, args...)
 	return r.in.text("environment"), err
 }
@@ -631,13 +638,7 @@ func (r *actionRunner) finish(runErr error) {
 		files += bundleFiles(u)
 		ids += u.DebugIDs
 	}
-	summaryURL := ""
-	if server, repo, run := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID"); server != "" && repo != "" && run != "" {
-		summaryURL = fmt.Sprintf("%s/%s/actions/runs/%s", strings.TrimSuffix(server, "/"), repo, run)
-		if a := getenv("GITHUB_RUN_ATTEMPT"); a != "" && a != "1" {
-			summaryURL += "/attempts/" + a
-		}
-	}
+	summaryURL := r.runURL()
 	outputs := [][2]string{
 		{"release", r.report.Release}, {"gate", verdict}, {"report", reportPath},
 		{"uploaded", fmt.Sprint(files)}, {"debug-ids", fmt.Sprint(ids)}, {"summary-url", summaryURL},
@@ -662,6 +663,20 @@ func (r *actionRunner) finish(runErr error) {
 			r.gha.WithFieldsMap(map[string]string{"title": "releasegate"}).Errorf("%s", errorText(runErr))
 		}
 	}
+}
+
+// runURL is the workflow run's page, where the job summary is shown; "" outside Actions.
+func (r *actionRunner) runURL() string {
+	getenv := r.opts.Getenv
+	server, repo, run := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID")
+	if server == "" || repo == "" || run == "" {
+		return ""
+	}
+	u := fmt.Sprintf("%s/%s/actions/runs/%s", strings.TrimSuffix(server, "/"), repo, run)
+	if a := getenv("GITHUB_RUN_ATTEMPT"); a != "" && a != "1" {
+		u += "/attempts/" + a
+	}
+	return u
 }
 
 // safeFileCommand turns go-githubactions' panic on an unwritable environment file into an error.
