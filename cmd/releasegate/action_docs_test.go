@@ -179,3 +179,65 @@ func replaceGenerated(doc []byte, name, content string) ([]byte, error) {
 	out.Write(doc[j:])
 	return out.Bytes(), nil
 }
+
+// TestDocumentedWorkflowsUseRealInputs: every workflow shown in README.md and docs/action.md
+// is YAML, and each step using the action gives only inputs the action has.
+func TestDocumentedWorkflowsUseRealInputs(t *testing.T) {
+	root := testenv.RepoRoot(t)
+	steps := 0
+	for _, doc := range []string{"README.md", filepath.Join("docs", "action.md")} {
+		data, err := os.ReadFile(filepath.Join(root, doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, block := range strings.Split(string(data), "```yaml\n")[1:] {
+			body, _, _ := strings.Cut(block, "```")
+			if !strings.Contains(body, "uses: releasegate/releasegate@") {
+				continue
+			}
+			// A job shown alone (indented under jobs:) is wrapped to make a document.
+			if strings.HasPrefix(body, "  ") {
+				body = "jobs:\n" + body
+			}
+			var node yaml.Node
+			if err := yaml.Unmarshal([]byte(body), &node); err != nil {
+				t.Errorf("%s: a workflow is not YAML: %v\n%s", doc, err, body)
+				continue
+			}
+			walkSteps(&node, func(step map[string]any) {
+				if uses, _ := step["uses"].(string); !strings.HasPrefix(uses, "releasegate/releasegate@") {
+					return
+				}
+				steps++
+				with, _ := step["with"].(map[string]any)
+				for name := range with {
+					if !isActionInput(name) {
+						t.Errorf("%s: a step gives the action the input %q, which it does not have", doc, name)
+					}
+				}
+			})
+		}
+	}
+	if steps < 3 {
+		t.Errorf("found %d steps using the action in the docs, want the README's workflows and docs/action.md's", steps)
+	}
+}
+
+// walkSteps calls fn for every mapping in a list under a "steps" key.
+func walkSteps(n *yaml.Node, fn func(map[string]any)) {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == "steps" && n.Content[i+1].Kind == yaml.SequenceNode {
+				for _, s := range n.Content[i+1].Content {
+					var step map[string]any
+					if s.Decode(&step) == nil {
+						fn(step)
+					}
+				}
+			}
+		}
+	}
+	for _, c := range n.Content {
+		walkSteps(c, fn)
+	}
+}
