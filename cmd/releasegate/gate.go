@@ -139,7 +139,7 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 	if err := conn.Require(true, true, false); err != nil {
 		return usageErrorf("%v", err)
 	}
-	client, _, err := newSentryClient(conn)
+	client, counter, err := newSentryClient(conn)
 	if err != nil {
 		return err
 	}
@@ -153,10 +153,14 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 	for {
 		q.Now = opts.Now().UTC()
 		var asked bool
+		before := counter.requests.Load()
 		d, asked, err = decideOnce(ctx, g, q, envPolicy, opts.Environment)
 		if err != nil {
 			return err
 		}
+		// Every HTTP request of this check, the owners' lookups and the client's retries
+		// included, not only those the gatherer counts.
+		d.Requests = int(counter.requests.Load() - before)
 		if asked {
 			failures = 0
 		} else {
