@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -279,6 +280,12 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 		WaitTimeout: opts.WaitTimeout, Progress: bar.update, Now: opts.now,
 	})
 	bar.done()
+	if errors.Is(err, upload.ErrNeedsRelease) {
+		if injected > 0 {
+			err = fmt.Errorf("%w (debug IDs were injected into %s; running the upload again reuses them)", err, plural(injected, "file"))
+		}
+		return usageErrorf("%v", err)
+	}
 	if err != nil {
 		if injected > 0 {
 			// The build on disk has changed; say so, since the next run will find it injected.

@@ -305,7 +305,7 @@ func TestUploadLegacyServer(t *testing.T) {
 	if len(srv.Bundles()) != 0 {
 		t.Errorf("an artifact bundle was stored on a server that does not take them")
 	}
-	if code, _, errOut := runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", esm); code != exitUndecided || !strings.Contains(errOut, "--release") {
+	if code, _, errOut := runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", esm); code != exitUsage || !strings.Contains(errOut, "--release") {
 		t.Errorf("legacy upload without a release: exit %d, %s", code, errOut)
 	}
 }

@@ -98,6 +98,10 @@ type Result struct {
 	Phases map[string]time.Duration
 }
 
+// ErrNeedsRelease is returned (wrapped) when the server stores files only within a release
+// (no artifact bundles) and no release was given: a configuration error, not an outage.
+var ErrNeedsRelease = errors.New("this Sentry server has no artifact bundles, so files must belong to a release")
+
 // Error is an upload failure with advice. Its message says what failed and what to try.
 type Error struct {
 	Op   string
@@ -170,7 +174,7 @@ func (u *uploader) run(ctx context.Context, files []sourcemaps.BundleFile) (*Res
 			return nil, &Error{Op: "upload", Err: errors.New("the server accepts neither artifact bundles nor release files"), Hint: "upgrade Sentry (self-hosted 23.6.2 or newer takes artifact bundles)"}
 		}
 		if u.opts.Release == "" {
-			return nil, &Error{Op: "upload", Err: errors.New("this Sentry server has no artifact bundles, so files must belong to a release"), Hint: "pass --release"}
+			return nil, &Error{Op: "upload", Err: ErrNeedsRelease, Hint: "pass --release"}
 		}
 		u.res.Legacy = true
 		// Release files belong to an existing release (the server refuses them otherwise), so
