@@ -309,3 +309,31 @@ func TestActionGateFails(t *testing.T) {
 		}
 	}
 }
+
+// TestActionNamesTheReleaseByThePolicy: with the gate on and no release input, the release is
+// named by the policy's release.name from the commit; a gate still pending exits 3.
+func TestActionNamesTheReleaseByThePolicy(t *testing.T) {
+	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
+	ws := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(ws, ".github"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(ws, ".github", "releasegate.yml"), "release:\n  name: \"web@{short_sha}\"\n"+gatePolicyYAML)
+	files := actionEnv(t, srv, ws, map[string]string{
+		"environment": "production", "set_commits": "skip", "projects": "web", "gate": "true", "ownership": "off",
+	})
+	code, out, errOut := runMain(t, "action")
+	if code != exitUndecided {
+		t.Fatalf("exit %d, want 3 (pending: the release has not soaked)\n%s\n%s", code, out, errOut)
+	}
+	outs := readOutputs(t, files["GITHUB_OUTPUT"])
+	if outs["release"] != "web@0123456789ab" || outs["gate"] != "pending" {
+		t.Errorf("outputs = %v, want release web@0123456789ab (the policy's name) and gate pending", outs)
+	}
+	if _, ok := srv.Release("acme", "web@0123456789ab"); !ok {
+		t.Error("the release was not created under the policy's name")
+	}
+	if !strings.Contains(out, "::warning title=releasegate gate::PENDING web@0123456789ab in production") {
+		t.Errorf("no pending annotation:\n%s", out)
+	}
+}
