@@ -234,8 +234,24 @@ func (r *actionRunner) prepare() error {
 	if in.text("set_commits") == "manual" && (in.text("repo") == "" || in.text("commit") == "") {
 		in.problem("set_commits", "manual needs the inputs repo and commit")
 	}
-	if in.bool("gate") && in.text("environment") == "" && in.text("gate_environment") == "" {
-		in.problem("gate", "the gate needs environment (or gate_environment): the environment it judges")
+	if in.bool("gate") {
+		// The policy is read now, so a broken one stops the step before anything is uploaded.
+		env := cmp.Or(in.text("gate_environment"), in.text("environment"))
+		p, err := loadGatePolicy(in.text("policy"))
+		switch {
+		case env == "":
+			in.problem("gate", "the gate needs environment (or gate_environment): the environment it judges")
+		case err != nil:
+			in.problem("policy", "%v", errorText(err))
+		default:
+			if _, err := p.Environment(env); err != nil {
+				input := "environment"
+				if in.text("gate_environment") != "" {
+					input = "gate_environment"
+				}
+				in.problem(input, "%v", err)
+			}
+		}
 	}
 	if tree, err := repofiles.Load(context.Background(), r.dir); err == nil {
 		sub, _ := tree.Rel(r.dir)

@@ -101,7 +101,9 @@ func TestActionBadInputs(t *testing.T) {
 	writeFile(t, filepath.Join(ws, "README.md"), "no JavaScript here\n")
 	files := actionEnv(t, srv, ws, map[string]string{
 		"sourcemaps": "dist missing README.md", "ownership": "maybe", "inject": "yes", "gate_wait": "soon", "projects": "web",
+		"gate": "true", "gate_environment": "prod", "policy": "policy.yml",
 	})
+	writeFile(t, filepath.Join(ws, "policy.yml"), gatePolicyYAML)
 	t.Setenv("SENTRY_AUTH_TOKEN", "")
 	t.Setenv("SENTRY_ORG", "")
 	code, out, errOut := runMain(t, "action")
@@ -116,6 +118,7 @@ func TestActionBadInputs(t *testing.T) {
 		"input sourcemaps: README.md holds no JavaScript files or source maps",
 		"SENTRY_AUTH_TOKEN is not set: add `env: SENTRY_AUTH_TOKEN: ${{ secrets.SENTRY_AUTH_TOKEN }}`",
 		"SENTRY_ORG is not set",
+		"input gate_environment: the policy has no environment \"prod\"; it configures production",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
