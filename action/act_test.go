@@ -136,13 +136,31 @@ func runWorkflow(t *testing.T, name string, srv *sentryapitest.Server, files map
 			t.Fatalf("git %v: %v\n%s", args, err, out)
 		}
 	}
+	// A GitHub API on loopback: the action needs no GitHub token and must not call the API
+	// (its links come from the runner's environment), so any request fails the test.
+	var apiMu sync.Mutex
+	var apiCalls []string
+	githubAPI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		apiMu.Lock()
+		apiCalls = append(apiCalls, r.Method+" "+r.URL.Path)
+		apiMu.Unlock()
+		http.Error(w, "unexpected request", http.StatusTeapot)
+	}))
+	t.Cleanup(githubAPI.Close)
+	defer func() {
+		apiMu.Lock()
+		defer apiMu.Unlock()
+		if len(apiCalls) > 0 {
+			t.Errorf("the action called the GitHub API: %v", apiCalls)
+		}
+	}()
 	results, home := t.TempDir(), t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, act, "push", "-W", filepath.Join(".github", "workflows", name+".yml"),
 		"-P", "ubuntu-latest=-self-hosted",
 		"--env", "RELEASEGATE_SRC="+src, "--env", "RELEASEGATE_RESULTS="+results,
-		"--env", "RELEASEGATE_DOWNLOAD_URL="+download,
+		"--env", "RELEASEGATE_DOWNLOAD_URL="+download, "--env", "GITHUB_API_URL="+githubAPI.URL,
 		"--env", "SENTRY_URL="+srv.URL(), "--env", "TEST_SENTRY_TOKEN="+srv.Token())
 	cmd.Dir = src
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "XDG_CACHE_HOME=" + filepath.Join(home, ".cache")}
