@@ -3,6 +3,7 @@ package gate
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -509,4 +510,59 @@ func TestMayMatter(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzDecide: whatever the counts, times and thresholds, Decide gives a verdict its checks
+// explain, and every rendering succeeds (JSON has no NaN or infinity to choke on).
+func FuzzDecide(f *testing.F) {
+	f.Add(int64(3), int64(1), int64(10), 30.0, int64(0), int64(0), int64(0), int64(0), int64(0))
+	f.Add(int64(40), int64(40), int64(10), 30.0, int64(100), int64(5), int64(1000), int64(3), int64(200))
+	f.Add(int64(0), int64(0), int64(-5), 0.001, int64(0), int64(1), int64(1), int64(0), int64(0))
+	f.Fuzz(func(t *testing.T, events, users, ageMin int64, threshold float64, sessions, crashed, baseSessions, baseCrashed, ctxEvents int64) {
+		if threshold <= 0 || threshold > 1e9 || threshold != threshold || ageMin > 1e6 || ageMin < -1e6 {
+			return
+		}
+		clamp := func(v int64) int64 { return max(0, min(v, 1e9)) }
+		events, users, sessions, crashed, baseSessions, baseCrashed, ctxEvents =
+			clamp(events), clamp(users), clamp(sessions), clamp(crashed), clamp(baseSessions), clamp(baseCrashed), clamp(ctxEvents)
+		now := t0.Add(time.Duration(ageMin) * time.Minute)
+		is := Issue{ID: "1", ShortID: "WEB-1", Title: "x", Level: "error", Status: "unresolved", Events: events, Users: users}
+		ev := evidence(is)
+		ev.Baseline = "web@1"
+		ev.Health = &Health{Release: SessionStats{Sessions: sessions, CrashedSessions: min(crashed, sessions), Users: sessions, CrashedUsers: min(crashed, sessions)},
+			Baseline: &SessionStats{Sessions: baseSessions, CrashedSessions: min(baseCrashed, baseSessions), Users: baseSessions, CrashedUsers: min(baseCrashed, baseSessions)}}
+		ev.Context = &ContextCoverage{Events: ctxEvents, With: map[string]int64{"request_id": ctxEvents / 2}}
+		p := policy(func(e *Environment) {
+			e.NewIssues.Thresholds = Thresholds{EventsPerHour: threshold, UsersPerHour: threshold, SessionShare: min(threshold, 100)}
+			e.Regressions = &RegressionsPolicy{}
+			e.Health = &HealthPolicy{CrashFreeSessions: &RateRule{Floor: 99, MaxDrop: 0.5}, CrashFreeUsers: &RateRule{Floor: 99}}
+			e.Context = &ContextPolicy{Required: []string{"request_id"}, Action: "fail"}
+		})
+		d := Decide(p, ev, now)
+		has := map[Status]bool{}
+		for _, c := range d.Checks {
+			has[c.Status] = true
+		}
+		switch d.Verdict {
+		case StatusFail:
+			if !has[StatusFail] && !has[StatusPending] {
+				t.Fatalf("fail with no failing or pending check: %+v", d)
+			}
+		case StatusPending:
+			if !has[StatusPending] || has[StatusFail] {
+				t.Fatalf("pending verdict with checks %v", has)
+			}
+		case StatusPass:
+			if has[StatusFail] {
+				t.Fatalf("pass with a failing check: %+v", d)
+			}
+		default:
+			t.Fatalf("verdict %q", d.Verdict)
+		}
+		for _, format := range []string{"text", "json", "markdown", "github"} {
+			if err := Render(io.Discard, d, format); err != nil {
+				t.Fatalf("Render %s: %v", format, err)
+			}
+		}
+	})
 }
