@@ -111,7 +111,7 @@ func runWorkflow(t *testing.T, name string, srv *sentryapitest.Server, files map
 	t.Helper()
 	act := testenv.Act(t)
 	if _, err := exec.LookPath("git"); err != nil {
-		testenv.Missing(t, "git")
+		testenv.Missing(t, "git", "install git")
 	}
 	root := testenv.RepoRoot(t)
 	version := pinnedVersion(t, root)

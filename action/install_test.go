@@ -43,7 +43,7 @@ type installRun struct {
 func runInstall(t *testing.T, handler http.HandlerFunc, fakeGo bool, env ...string) installRun {
 	t.Helper()
 	if _, err := exec.LookPath("bash"); err != nil {
-		testenv.Missing(t, "bash")
+		testenv.Missing(t, "bash", "install bash")
 	}
 	root := testenv.RepoRoot(t)
 	runnerOS, runnerArch := runnerPlatform(t)

@@ -358,7 +358,7 @@ func TestDecodeEventFromSentryGo(t *testing.T) {
 
 // The event example of Sentry's OpenAPI description, as the API returns it.
 func TestDecodeEventOpenAPIExample(t *testing.T) {
-	raw, err := os.ReadFile(testenv.SharedTestdata(t, "sentry-openapi", "openapi-derefed.json"))
+	raw, err := os.ReadFile(testenv.External(t, "sentry-openapi", "openapi-derefed.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

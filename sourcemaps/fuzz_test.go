@@ -5,18 +5,19 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/releasegate/releasegate/internal/testenv"
 )
 
 // Fuzz targets for every parser in the package. Their seed corpora live in testdata/fuzz/<name>
 // (kept in git, run by plain `go test`); grow them with `go test -fuzz=<name> ./sourcemaps`.
 
-// addSpecSeeds seeds a fuzzer with every map of the TC39 suite, when the shared data is there.
+// addSpecSeeds seeds a fuzzer with every map of the TC39 suite (vendored in testdata/external).
 func addSpecSeeds(f *testing.F) {
-	dir := filepath.Join("..", "..", "shared", "testdata", "tc39-source-map-tests", "resources")
-	if d := os.Getenv("RELEASEGATE_TESTDATA"); d != "" {
-		dir = filepath.Join(d, "tc39-source-map-tests", "resources")
+	names, _ := filepath.Glob(filepath.Join(testenv.External(f, "tc39-source-map-tests", "resources"), "*.map"))
+	if len(names) == 0 {
+		f.Fatal("the vendored TC39 suite has no maps")
 	}
-	names, _ := filepath.Glob(filepath.Join(dir, "*.map"))
 	for _, n := range names {
 		if b, err := os.ReadFile(n); err == nil {
 			f.Add(b)

@@ -23,7 +23,7 @@ import (
 // departures are logged, with counts, so a new go-sourcemap release can be judged with it.
 func TestGoSourcemapDifferences(t *testing.T) {
 	t.Run("tc39", func(t *testing.T) {
-		dir := testenv.SharedTestdata(t, "tc39-source-map-tests")
+		dir := testenv.External(t, "tc39-source-map-tests")
 		raw, err := os.ReadFile(filepath.Join(dir, "source-map-spec-tests.json"))
 		if err != nil {
 			t.Fatal(err)

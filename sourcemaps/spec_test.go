@@ -36,7 +36,7 @@ type specAction struct {
 // TestSpecConformance runs every case of the TC39 suite: the verdict must match, and every
 // checkMapping, checkMappingTransitive and checkIgnoreList action must hold.
 func TestSpecConformance(t *testing.T) {
-	dir := testenv.SharedTestdata(t, "tc39-source-map-tests")
+	dir := testenv.External(t, "tc39-source-map-tests")
 	raw, err := os.ReadFile(filepath.Join(dir, "source-map-spec-tests.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func TestSpecConformance(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(suite.Tests) != 99 {
-		t.Fatalf("the suite has %d cases, want 99: has the shared copy changed?", len(suite.Tests))
+		t.Fatalf("the suite has %d cases, want 99: has the vendored copy changed?", len(suite.Tests))
 	}
 	load := func(t *testing.T, name string) (*Map, error) {
 		data, err := os.ReadFile(filepath.Join(dir, "resources", name))

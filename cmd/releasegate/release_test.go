@@ -16,6 +16,7 @@ import (
 
 	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/internal/sentryapi/sentryapitest"
+	"github.com/releasegate/releasegate/internal/testenv"
 )
 
 // t0 is the local Sentry's clock at the start of the release tests.
@@ -318,7 +319,7 @@ type testRepo struct {
 func newTestRepo(t *testing.T, origin string) *testRepo {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
+		testenv.Missing(t, "git", "install git")
 	}
 	r := &testRepo{t: t, dir: t.TempDir()}
 	r.git("init", "-q", "-b", "main")

@@ -57,7 +57,7 @@ func TestLoadWalk(t *testing.T) {
 
 func TestLoadGit(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
-		testenv.Missing(t, "git")
+		testenv.Missing(t, "git", "install git")
 	}
 	root := t.TempDir()
 	git := func(args ...string) {

@@ -49,8 +49,10 @@ var nonSpecRoutes = []string{
 
 func openAPI(t testing.TB) (*openapi3.T, routers.Router) {
 	t.Helper()
+	// Found outside the Once: a t.Fatal inside it would leave the description nil for every
+	// later caller instead of failing each of them.
+	path := testenv.External(t, "sentry-openapi", "openapi-derefed.json")
 	specOnce.Do(func() {
-		path := testenv.SharedTestdata(t, "sentry-openapi", "openapi-derefed.json")
 		loader := openapi3.NewLoader()
 		doc, err := loader.LoadFromFile(path)
 		if err != nil {

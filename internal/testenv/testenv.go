@@ -1,5 +1,6 @@
-// Package testenv finds what the tests compare against: the shared conformance data beside the
-// repository and the peers (node, npm packages) that .ci/install-peers puts into .peers/.
+// Package testenv finds what the tests compare against: the public data sets vendored under
+// testdata/external/ and the peers (node, npm packages, act) that .ci/install-peers puts into
+// .peers/.
 //
 // A test whose peer is missing is skipped with a message that says how to install it, unless
 // RELEASEGATE_REQUIRE_PEERS=1 is set (as .ci/run does), in which case it fails: CI must never
@@ -18,10 +19,20 @@ import (
 // RequirePeers reports whether a missing peer must fail the test instead of skipping it.
 func RequirePeers() bool { return os.Getenv("RELEASEGATE_REQUIRE_PEERS") == "1" }
 
-// Missing skips t (or fails it under RELEASEGATE_REQUIRE_PEERS=1) because a peer is absent.
-func Missing(t testing.TB, what string) {
+// How to get each kind of peer, for the skip messages.
+const (
+	// InstallPeers installs the npm packages (needs node and npm) and builds act (needs only Go).
+	InstallPeers = "run `bash .ci/install-peers`"
+	installNode  = "install Node.js 20 or later so that `node` is on PATH"
+	installNPM   = InstallPeers + " (needs node and npm)"
+	installAct   = InstallPeers + " (builds act with Go; nothing else needed)"
+)
+
+// Missing skips t (or fails it under RELEASEGATE_REQUIRE_PEERS=1) because a peer is absent;
+// how says what to do to enable the test.
+func Missing(t testing.TB, what, how string) {
 	t.Helper()
-	msg := what + " is not installed; run `bash .ci/install-peers` (needs node and npm) to enable this test"
+	msg := what + " is not installed; " + how + " to enable this test"
 	if RequirePeers() {
 		t.Fatal(msg + " (RELEASEGATE_REQUIRE_PEERS=1 makes this an error)")
 	}
@@ -60,18 +71,15 @@ func RepoRoot(t testing.TB) string {
 	return rootDir
 }
 
-// SharedTestdata returns the path of a file or folder inside the shared test data
-// ($RELEASEGATE_TESTDATA, else ../shared/testdata beside the repository). The shared data is
-// part of every checkout's surroundings, so its absence is a failure, not a skip.
-func SharedTestdata(t testing.TB, elem ...string) string {
+// External returns the path of a file or folder inside testdata/external/, the public data
+// sets vendored into the repository (each with its SOURCE and LICENSE; rebuilt from the shared
+// originals by `go run ./scripts/vendor-external`). They are part of every clone, so their
+// absence is a failure, not a skip.
+func External(t testing.TB, elem ...string) string {
 	t.Helper()
-	base := os.Getenv("RELEASEGATE_TESTDATA")
-	if base == "" {
-		base = filepath.Join(RepoRoot(t), "..", "shared", "testdata")
-	}
-	p := filepath.Join(append([]string{base}, elem...)...)
+	p := filepath.Join(append([]string{RepoRoot(t), "testdata", "external"}, elem...)...)
 	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("shared test data %s is missing (set RELEASEGATE_TESTDATA to its folder): %v", p, err)
+		t.Fatalf("vendored test data %s is missing: it is part of the repository; restore it with git checkout, or rebuild it with `go run ./scripts/vendor-external`: %v", p, err)
 	}
 	return p
 }
@@ -90,7 +98,7 @@ func Node(t testing.TB) string {
 	t.Helper()
 	p, err := exec.LookPath("node")
 	if err != nil {
-		Missing(t, "node")
+		Missing(t, "node", installNode)
 	}
 	return p
 }
@@ -102,7 +110,7 @@ func NodeModules(t testing.TB, packages ...string) string {
 	nm := filepath.Join(PeersDir(t), "node_modules")
 	for _, pkg := range packages {
 		if _, err := os.Stat(filepath.Join(nm, filepath.FromSlash(pkg), "package.json")); err != nil {
-			Missing(t, "npm package "+pkg)
+			Missing(t, "npm package "+pkg, installNPM)
 		}
 	}
 	return nm
@@ -113,7 +121,7 @@ func Act(t testing.TB) string {
 	t.Helper()
 	p := filepath.Join(PeersDir(t), "bin", "act")
 	if _, err := os.Stat(p); err != nil {
-		Missing(t, "act (github.com/nektos/act)")
+		Missing(t, "act (github.com/nektos/act)", installAct)
 	}
 	return p
 }
@@ -124,7 +132,7 @@ func SentryCLI(t testing.TB) string {
 	nm := NodeModules(t, "@sentry/cli")
 	p := filepath.Join(nm, ".bin", "sentry-cli")
 	if _, err := os.Stat(p); err != nil {
-		Missing(t, "sentry-cli (npm package @sentry/cli)")
+		Missing(t, "sentry-cli (npm package @sentry/cli)", installNPM)
 	}
 	return p
 }

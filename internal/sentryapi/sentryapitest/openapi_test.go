@@ -23,7 +23,7 @@ import (
 )
 
 // Every server the tests start validates each response it sends against Sentry's published
-// OpenAPI description (../shared/testdata/sentry-openapi). Routes the description does not
+// OpenAPI description (testdata/external/sentry-openapi). Routes the description does not
 // publish are counted and checked by hand-written tests against the protocol reference.
 
 var (
@@ -150,7 +150,7 @@ func responseSchema(doc *openapi3.T, path, method string, status int) *openapi3.
 
 func loadSpec(t testing.TB) *openapi3.T {
 	t.Helper()
-	path := testenv.SharedTestdata(t, "sentry-openapi", "openapi-derefed.json")
+	path := testenv.External(t, "sentry-openapi", "openapi-derefed.json")
 	specOnce.Do(func() {
 		loader := openapi3.NewLoader()
 		specDoc, specErr = loader.LoadFromFile(path)
