@@ -21,11 +21,9 @@ func RequirePeers() bool { return os.Getenv("RELEASEGATE_REQUIRE_PEERS") == "1" 
 
 // How to get each kind of peer, for the skip messages.
 const (
-	// InstallPeers installs the npm packages (needs node and npm) and builds act (needs only Go).
-	InstallPeers = "run `bash .ci/install-peers`"
-	installNode  = "install Node.js 20 or later so that `node` is on PATH"
-	installNPM   = InstallPeers + " (needs node and npm)"
-	installAct   = InstallPeers + " (builds act with Go; nothing else needed)"
+	installNode = "install Node.js 20 or later so that `node` is on PATH"
+	installNPM  = "run `bash .ci/install-peers` (needs node and npm)"
+	installAct  = "build it with `GOBIN=$PWD/.peers/bin go install github.com/nektos/act@v0.2.89` (needs only Go), or run `bash .ci/install-peers`"
 )
 
 // Missing skips t (or fails it under RELEASEGATE_REQUIRE_PEERS=1) because a peer is absent;
