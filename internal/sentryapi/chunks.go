@@ -96,19 +96,27 @@ func (c *Client) ChunkUploadOptions(ctx context.Context, org string) (*ChunkOpti
 	return o, nil
 }
 
-// chunkURL resolves the upload URL: absolute as given, or relative to the API root.
+// chunkURL resolves the upload URL: absolute as given, or relative to the API root. An absolute
+// URL on another origin than the configured Sentry is accepted only when it is one of its region
+// hosts (https, same registrable domain), since the chunks go there with the token.
 func (c *Client) chunkURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("upload url %q: %w", raw, err)
 	}
-	if u.IsAbs() {
-		if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-			return nil, fmt.Errorf("upload url %q is not an http(s) URL", raw)
-		}
-		return u, nil
+	if !u.IsAbs() {
+		return c.api.ResolveReference(u), nil
 	}
-	return c.api.ResolveReference(u), nil
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("upload url %q is not an http(s) URL", raw)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("upload url %s carries credentials; refusing to use it", u.Redacted())
+	}
+	if originOf(u) != originOf(c.base) && !regionHostOf(c.base, u) {
+		return nil, &ForeignUploadURLError{URL: u.Redacted(), Base: c.BaseURL()}
+	}
+	return u, nil
 }
 
 // Chunk is one piece of a file to upload, named by the SHA-1 of its (uncompressed) data.
@@ -131,8 +139,8 @@ func NewChunk(data []byte) Chunk {
 // The body is streamed, not built in memory; its length is measured first by writing it to a
 // counter, so that the request carries a Content-Length as sentry-cli's do (servers and proxies
 // in front of self-hosted Sentry may refuse chunked request bodies). Uploading a chunk twice is
-// harmless, so failed uploads are retried like GETs. When the URL is absolute on another host
-// (a region host), the token is sent there too, as sentry-cli does: Sentry named that host.
+// harmless, so failed uploads are retried like GETs. When the URL is absolute on a region host
+// of the configured Sentry (see chunkURL), the token is sent there too, as sentry-cli does.
 func (c *Client) UploadChunks(ctx context.Context, opts *ChunkOptions, chunks []Chunk) error {
 	const op = "upload chunks"
 	switch {
@@ -160,7 +168,7 @@ func (c *Client) UploadChunks(ctx context.Context, opts *ChunkOptions, chunks []
 		return fmt.Errorf("sentryapi: %s: %w", op, err)
 	}
 
-	req, err := http.NewRequestWithContext(withAuthHost(ctx, target.Host), http.MethodPost, target.String(), nil)
+	req, err := http.NewRequestWithContext(withAuthOrigin(ctx, originOf(target)), http.MethodPost, target.String(), nil)
 	if err != nil {
 		return fmt.Errorf("sentryapi: %s: %w", op, err)
 	}

@@ -52,9 +52,10 @@ func TestChunkUploadOptions(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFake(t)
+			// Named sentry.io, so that the answer's region host is one of its own.
+			f := newNamedFake(t, "sentry.io")
 			f.reply("GET", "/api/0/organizations/acme/chunk-upload/", 200, []byte(tc.body))
-			o, err := f.client(t).ChunkUploadOptions(t.Context(), "acme")
+			o, err := f.client(t, func(o *Options) { o.HTTPClient = namedHostClient() }).ChunkUploadOptions(t.Context(), "acme")
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want %q", err, tc.err)
@@ -149,11 +150,11 @@ func TestUploadChunks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFake(t)
+			f := newNamedFake(t, "sentry.example.com")
 			upload := f
 			opts := &ChunkOptions{URL: "organizations/acme/chunk-upload/", ChunkSize: 8 << 20, ChunksPerRequest: 64, MaxRequestSize: 32 << 20, Compression: tc.compression}
 			if tc.absolute {
-				upload = newFake(t) // another host:port
+				upload = newNamedFake(t, "us.sentry.example.com") // a region host of the same Sentry
 				opts.URL = upload.baseURL() + "api/0/organizations/acme/chunk-upload/"
 			}
 			var parts []chunkPart
@@ -161,7 +162,7 @@ func TestUploadChunks(t *testing.T) {
 				parts = readChunkParts(t, r)
 				w.WriteHeader(200) // Sentry answers 200 with an empty body
 			})
-			if err := f.client(t).UploadChunks(t.Context(), opts, chunks); err != nil {
+			if err := f.client(t, func(o *Options) { o.HTTPClient = namedHostClient() }).UploadChunks(t.Context(), opts, chunks); err != nil {
 				t.Fatal(err)
 			}
 			if len(parts) != 2 {

@@ -43,6 +43,9 @@ type Options struct {
 	// Token is the auth token (SENTRY_AUTH_TOKEN), sent as "Authorization: Bearer <Token>".
 	// Required.
 	Token string `json:"-"`
+	// AllowInsecure allows a plain http:// BaseURL on a host other than this machine. Without
+	// it such a URL is refused, since the token would cross the network unencrypted.
+	AllowInsecure bool
 	// UserAgent identifies the caller, e.g. "releasegate/1.4.0". Empty: "releasegate".
 	UserAgent string
 	// HTTPClient is used for the requests (its Transport, Timeout, Jar). The client is copied,
@@ -75,8 +78,12 @@ type Options struct {
 
 // Validate reports the first problem with o, naming the field. The token is never quoted.
 func (o Options) Validate() error {
-	if _, err := parseBaseURL(o.BaseURL); err != nil {
+	base, err := parseBaseURL(o.BaseURL)
+	if err != nil {
 		return err
+	}
+	if base.Scheme == "http" && !isLoopback(base.Hostname()) && !o.AllowInsecure {
+		return &InsecureURLError{URL: redactURL(o.BaseURL)}
 	}
 	switch {
 	case o.Token == "":
@@ -199,7 +206,7 @@ func New(opts Options) (*Client, error) {
 			next:      &logTransport{next: next, log: log},
 			token:     opts.Token,
 			userAgent: ua,
-			host:      base.Host,
+			origin:    originOf(base),
 		},
 		maxRetries: maxRetries,
 		maxWait:    maxWait,
@@ -208,6 +215,8 @@ func New(opts Options) (*Client, error) {
 		sleep:      sleep,
 		log:        log,
 	}
+	// Whatever the caller's client does with redirects, none leaves the origin it started on.
+	hc.CheckRedirect = checkRedirect
 	return &Client{base: base, api: api, hc: &hc, token: opts.Token, now: now}, nil
 }
 
@@ -396,6 +405,12 @@ func (c *Client) send(cl *call, req *http.Request) (*http.Response, error) {
 		e.RetryAfter, _ = serverWait(resp.Header, c.now())
 	}
 	e.Hint = cl.hint(e.Status, e.RetryAfter, c.BaseURL())
+	if e.Status >= 300 && e.Status < 400 {
+		// A redirect's body is a link page that may repeat the target's query: say where it
+		// pointed instead.
+		e.Detail = ""
+		e.Hint = redirectHint(redirectTarget(resp), c.BaseURL())
+	}
 	return nil, e
 }
 

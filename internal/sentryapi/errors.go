@@ -27,6 +27,30 @@ var (
 	ErrRateLimited = errors.New("rate limited by sentry")
 )
 
+// InsecureURLError is a plain http:// Sentry URL on another machine: the token would cross the
+// network unencrypted. A configuration error.
+type InsecureURLError struct{ URL string }
+
+func (e *InsecureURLError) Error() string {
+	return fmt.Sprintf("sentryapi: the Sentry URL %s uses plain http, so the auth token would cross the network unencrypted; use https://, or allow it explicitly (--allow-insecure) for a Sentry on a network you trust", e.URL)
+}
+
+// ForeignUploadURLError is a chunk upload URL, named by the server, on a host that is neither the
+// configured Sentry nor one of its region hosts: the chunks and the token would go there.
+type ForeignUploadURLError struct{ URL, Base string }
+
+func (e *ForeignUploadURLError) Error() string {
+	return fmt.Sprintf("the server named %s as the chunk upload URL, which is neither %s nor one of its https region hosts; refusing to send the token and the files there (is a proxy rewriting Sentry's answers, or is the Sentry URL wrong?)", e.URL, e.Base)
+}
+
+// redirectHint explains a redirect that was not followed because it left the origin.
+func redirectHint(target, base string) string {
+	if target == "" {
+		return "Sentry redirected the request: check that the Sentry URL is the server's root URL"
+	}
+	return fmt.Sprintf("the server redirected the request to %s; releasegate follows no redirect away from %s (the token and the answer must come from the configured Sentry): if Sentry moved, set the Sentry URL to the new address", target, base)
+}
+
 // ErrStop, returned by a List callback, ends the listing early; the List call then returns nil.
 var ErrStop = errors.New("stop listing")
 

@@ -158,6 +158,9 @@ type fake struct {
 	t      testing.TB
 	srv    *httptest.Server
 	router routers.Router
+	// host, when set, names the server in baseURL instead of its loopback address (see
+	// newNamedFake).
+	host string
 
 	mu       sync.Mutex
 	routes   []*route
@@ -166,9 +169,18 @@ type fake struct {
 
 func newFake(t testing.TB) *fake {
 	t.Helper()
+	return startFake(t, false)
+}
+
+func startFake(t testing.TB, tls bool) *fake {
+	t.Helper()
 	_, router := openAPI(t)
 	f := &fake{t: t, router: router}
-	f.srv = httptest.NewServer(f)
+	if tls {
+		f.srv = httptest.NewTLSServer(f)
+	} else {
+		f.srv = httptest.NewServer(f)
+	}
 	t.Cleanup(func() {
 		f.srv.Close()
 		f.mu.Lock()
@@ -202,7 +214,12 @@ func (f *fake) reply(method, path string, status int, body []byte) *route {
 	})
 }
 
-func (f *fake) baseURL() string { return f.srv.URL + testPrefix + "/" }
+func (f *fake) baseURL() string {
+	if f.host != "" {
+		return "https://" + f.host + ":" + f.srv.URL[strings.LastIndexByte(f.srv.URL, ':')+1:] + testPrefix + "/"
+	}
+	return f.srv.URL + testPrefix + "/"
+}
 
 // client returns a Client for the fake that never really sleeps.
 func (f *fake) client(t testing.TB, edit ...func(*Options)) *Client {

@@ -47,8 +47,8 @@ func TestTokenNeverShown(t *testing.T) {
 				}
 			}
 
-			f := newFake(t)
-			region := newFake(t)
+			f := newNamedFake(t, "sentry.example.com")
+			region := newNamedFake(t, "us.sentry.example.com")
 			f.handle("GET", "/api/0/organizations/acme/issues/", func(w http.ResponseWriter, r *http.Request) {
 				if r.URL.Query().Get("cursor") == "" {
 					w.Header().Set("Link", sentryLink("x", "0:0:1", false, "0:1:0", true))
@@ -64,7 +64,7 @@ func TestTokenNeverShown(t *testing.T) {
 			f.reply("POST", "/api/0/organizations/acme/releases/", 500, []byte(`{"detail":"boom"}`))
 			region.reply("POST", "/api/0/organizations/acme/chunk-upload/", 200, nil)
 
-			opts := Options{BaseURL: f.baseURL(), Token: testToken, UserAgent: testUA, Logger: logger, MaxRetries: 3, Sleep: (&sleeps{}).sleep}
+			opts := Options{BaseURL: f.baseURL(), Token: testToken, UserAgent: testUA, Logger: logger, MaxRetries: 3, Sleep: (&sleeps{}).sleep, HTTPClient: namedHostClient()}
 			c, err := New(opts)
 			if err != nil {
 				t.Fatal(err)

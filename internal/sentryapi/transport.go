@@ -29,7 +29,7 @@ const (
 type (
 	retrySafeKey struct{}
 	attemptsKey  struct{}
-	authHostKey  struct{}
+	authOriginKey  struct{}
 )
 
 // attempts receives how many times the retry middleware sent a request.
@@ -44,27 +44,26 @@ func withRetrySafe(ctx context.Context) context.Context {
 	return context.WithValue(ctx, retrySafeKey{}, true)
 }
 
-// withAuthHost allows the Authorization header on one more host: the chunk upload URL Sentry
-// hands out may be an absolute URL on a region host (sentry-cli sends the token there too).
-func withAuthHost(ctx context.Context, host string) context.Context {
-	return context.WithValue(ctx, authHostKey{}, strings.ToLower(host))
+// withAuthOrigin allows the Authorization header on one more origin: the chunk upload URL Sentry
+// hands out may be an absolute URL on a region host, which chunkURL has checked.
+func withAuthOrigin(ctx context.Context, o origin) context.Context {
+	return context.WithValue(ctx, authOriginKey{}, o)
 }
 
-// headerTransport sets the user agent, and the bearer token for the configured Sentry host only:
-// a redirect to another host (which the http.Client follows through this transport) must not
-// carry the token.
+// headerTransport sets the user agent, and the bearer token for the configured Sentry origin
+// only (scheme, host and port: never over a downgrade to http, never to another port).
 type headerTransport struct {
 	next      http.RoundTripper
 	token     string
 	userAgent string
-	host      string
+	origin    origin
 }
 
 func (t *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := req.Clone(req.Context()) // a RoundTripper must not change the caller's request
 	r.Header.Set("User-Agent", t.userAgent)
-	host := strings.ToLower(req.URL.Host)
-	if host == strings.ToLower(t.host) || host == req.Context().Value(authHostKey{}) {
+	o := originOf(req.URL)
+	if extra, ok := req.Context().Value(authOriginKey{}).(origin); o == t.origin || ok && o == extra {
 		r.Header.Set("Authorization", "Bearer "+t.token)
 	} else {
 		r.Header.Del("Authorization")
