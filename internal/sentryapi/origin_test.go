@@ -111,7 +111,9 @@ func TestTokenOnlyToTheConfiguredOrigin(t *testing.T) {
 		},
 		{
 			name: "https downgraded to http on the same host is not followed",
-			sinkURL: func(p string) string { return "http://sentry.example.com:" + p + "/sentry/api/0/organizations/acme/releases/1.0/" },
+			sinkURL: func(p string) string {
+				return "http://sentry.example.com:" + p + "/sentry/api/0/organizations/acme/releases/1.0/"
+			},
 			run: func(t *testing.T, f *fake, c *Client, to string) error {
 				f.handle("GET", base+"releases/1.0/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, to, http.StatusMovedPermanently) })
 				_, err := c.GetRelease(t.Context(), "acme", "1.0", ReleaseOptions{})
@@ -121,7 +123,9 @@ func TestTokenOnlyToTheConfiguredOrigin(t *testing.T) {
 		},
 		{
 			name: "same host, another port, is another origin", sinkTLS: true,
-			sinkURL: func(p string) string { return "https://sentry.example.com:" + p + "/sentry/api/0/organizations/acme/releases/1.0/" },
+			sinkURL: func(p string) string {
+				return "https://sentry.example.com:" + p + "/sentry/api/0/organizations/acme/releases/1.0/"
+			},
 			run: func(t *testing.T, f *fake, c *Client, to string) error {
 				f.handle("GET", base+"releases/1.0/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, to, http.StatusFound) })
 				_, err := c.GetRelease(t.Context(), "acme", "1.0", ReleaseOptions{})
@@ -131,7 +135,9 @@ func TestTokenOnlyToTheConfiguredOrigin(t *testing.T) {
 		},
 		{
 			name: "chunk-upload options redirected to a host that names itself", sinkTLS: true,
-			sinkURL: func(p string) string { return "https://sink.example.net:" + p + "/api/0/organizations/acme/chunk-upload/" },
+			sinkURL: func(p string) string {
+				return "https://sink.example.net:" + p + "/api/0/organizations/acme/chunk-upload/"
+			},
 			run: func(t *testing.T, f *fake, c *Client, to string) error {
 				f.handle("GET", base+"chunk-upload/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, to, http.StatusTemporaryRedirect) })
 				o, err := c.ChunkUploadOptions(t.Context(), "acme")
@@ -144,7 +150,9 @@ func TestTokenOnlyToTheConfiguredOrigin(t *testing.T) {
 		},
 		{
 			name: "upload URL on another domain is refused", sinkTLS: true,
-			sinkURL: func(p string) string { return "https://upload.example.net:" + p + "/api/0/organizations/acme/chunk-upload/" },
+			sinkURL: func(p string) string {
+				return "https://upload.example.net:" + p + "/api/0/organizations/acme/chunk-upload/"
+			},
 			run: func(t *testing.T, f *fake, c *Client, to string) error {
 				f.reply("GET", base+"chunk-upload/", 200, []byte(`{"url":"`+to+`","chunkSize":1024,"hashAlgorithm":"sha1"}`))
 				_, err := c.ChunkUploadOptions(t.Context(), "acme")
@@ -154,7 +162,9 @@ func TestTokenOnlyToTheConfiguredOrigin(t *testing.T) {
 		},
 		{
 			name: "upload URL on a region host over http is refused",
-			sinkURL: func(p string) string { return "http://us.sentry.example.com:" + p + "/api/0/organizations/acme/chunk-upload/" },
+			sinkURL: func(p string) string {
+				return "http://us.sentry.example.com:" + p + "/api/0/organizations/acme/chunk-upload/"
+			},
 			run: func(t *testing.T, f *fake, c *Client, to string) error {
 				f.reply("GET", base+"chunk-upload/", 200, []byte(`{"url":"`+to+`","chunkSize":1024,"hashAlgorithm":"sha1"}`))
 				_, err := c.ChunkUploadOptions(t.Context(), "acme")
@@ -163,7 +173,7 @@ func TestTokenOnlyToTheConfiguredOrigin(t *testing.T) {
 			wantErr: "refusing to send the token",
 		},
 		{
-			name: "upload URL on a loopback IP is refused for a named Sentry",
+			name:    "upload URL on a loopback IP is refused for a named Sentry",
 			sinkURL: func(p string) string { return "http://127.0.0.1:" + p + "/api/0/organizations/acme/chunk-upload/" },
 			run: func(t *testing.T, f *fake, c *Client, to string) error {
 				// Options as UploadChunks would get them from a server that lied about the URL.
@@ -184,7 +194,9 @@ func TestTokenOnlyToTheConfiguredOrigin(t *testing.T) {
 		},
 		{
 			name: "upload URL on a region host over https gets the token (control)", sinkTLS: true, sinkGets: true,
-			sinkURL: func(p string) string { return "https://us.sentry.example.com:" + p + "/api/0/organizations/acme/chunk-upload/" },
+			sinkURL: func(p string) string {
+				return "https://us.sentry.example.com:" + p + "/api/0/organizations/acme/chunk-upload/"
+			},
 			run: func(t *testing.T, f *fake, c *Client, to string) error {
 				f.reply("GET", base+"chunk-upload/", 200, []byte(`{"url":"`+to+`","chunkSize":1024,"hashAlgorithm":"sha1"}`))
 				o, err := c.ChunkUploadOptions(t.Context(), "acme")

@@ -27,9 +27,9 @@ const (
 // Per-request settings travel in the request context, so that they survive the http.Client
 // (which clones requests for redirects) and reach the middlewares below.
 type (
-	retrySafeKey struct{}
-	attemptsKey  struct{}
-	authOriginKey  struct{}
+	retrySafeKey  struct{}
+	attemptsKey   struct{}
+	authOriginKey struct{}
 )
 
 // attempts receives how many times the retry middleware sent a request.
