@@ -278,7 +278,8 @@ func fastDeflater() (sourcemaps.Deflater, error) {
 }
 
 // waitAssembled polls until the server reports ok (success) or error/not_found (failure), or
-// the wait times out. Success is only ever "ok".
+// the wait times out. Success is only ever "ok" with no chunk missing (the client follows no
+// redirect away from the configured Sentry, so the answer is Sentry's).
 func (u *uploader) waitAssembled(ctx context.Context, checksum string, chunks []string, resp *sentryapi.AssembleResponse) error {
 	deadline := u.opts.Now().Add(u.opts.WaitTimeout)
 	// Small bundles assemble in a moment: poll soon, then back off to the normal interval.
@@ -286,6 +287,11 @@ func (u *uploader) waitAssembled(ctx context.Context, checksum string, chunks []
 	for {
 		switch resp.State {
 		case sentryapi.AssembleOK:
+			if len(resp.MissingChunks) > 0 {
+				// The answer contradicts itself; nothing shows the bundle is whole.
+				return &Error{Op: "Sentry's answer to assemble is inconsistent", Err: fmt.Errorf("state \"ok\", yet the answer lists %s of the bundle as missing", chunkCount(len(resp.MissingChunks))),
+					Hint: "retry the upload; if it keeps happening, something between releasegate and Sentry is rewriting its answers"}
+			}
 			return nil
 		case sentryapi.AssembleError:
 			return &Error{Op: "Sentry could not process the bundle", Err: errors.New(orUnknown(resp.Detail)),

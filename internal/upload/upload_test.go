@@ -225,6 +225,7 @@ func TestUploadWaitsForOK(t *testing.T) {
 		// Polls back off 0.1, 0.2, 0.4, 0.8 s, then every second: 13 waits pass 10 s.
 		{"stuck assembling times out", []sentryapi.AssembleResponse{{State: "assembling"}}, `still "assembling" after 10s`, 13},
 		{"error without detail", []sentryapi.AssembleResponse{{State: "created"}, {State: "error"}}, "the server gave no reason", 1},
+		{"ok with chunks missing is not success", []sentryapi.AssembleResponse{{State: "ok", MissingChunks: []string{"0000000000000000000000000000000000000000"}}}, `state "ok", yet the answer lists 1 chunk of the bundle as missing`, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
