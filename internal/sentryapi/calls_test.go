@@ -1,6 +1,7 @@
 package sentryapi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -591,5 +592,41 @@ func TestCallErrors(t *testing.T) {
 				t.Errorf("404 hint %q should say what to check", ae.Hint)
 			}
 		})
+	}
+}
+
+// TestCallMalformedAnswers answers every call that reads a body with what a broken server or a
+// proxy might send instead: null, a truncated body, a value of the wrong type, HTML. Each must
+// be a *ProtocolError, never an empty result (a null issue list read as "no issues" once made the
+// gate pass).
+func TestCallMalformedAnswers(t *testing.T) {
+	answers := []struct{ name, body string }{
+		{"null", `null`},
+		{"padded null", " \n null \n"},
+		{"truncated", `{"id": "1", "version": "1.`},
+		{"truncated list", `[{"id": "1"}, {"id"`},
+		{"string", `"ok"`},
+		{"number", `42`},
+		{"html", `<html><body>Sign in</body></html>`},
+	}
+	for _, tc := range callCases() {
+		if tc.status == http.StatusNoContent || tc.status == http.StatusAlreadyReported {
+			continue // no body is read
+		}
+		for _, a := range answers {
+			t.Run(tc.name+"/"+a.name, func(t *testing.T) {
+				t.Parallel()
+				f := newFake(t)
+				f.reply(tc.method, tc.path, cmp.Or(tc.status, 200), []byte(a.body))
+				got, err := tc.call(t.Context(), f.client(t))
+				var pe *ProtocolError
+				if !errors.As(err, &pe) {
+					t.Fatalf("answer %q: got %+v, err = %v; want a *ProtocolError", a.body, got, err)
+				}
+				if !strings.Contains(err.Error(), tc.method) || !strings.Contains(err.Error(), "unexpected answer") {
+					t.Errorf("message %q should name the request and say the answer was unexpected", err)
+				}
+			})
+		}
 	}
 }

@@ -467,11 +467,19 @@ func (c *Client) decode(cl *call, resp *http.Response, out any) error {
 	if len(data) > maxResponseBody {
 		return fmt.Errorf("sentryapi: %s: response larger than %d MiB", cl.op, maxResponseBody>>20)
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return fmt.Errorf("sentryapi: %s: %w", cl.op, errEmptyBody)
+	perr := func(err error) error {
+		return &ProtocolError{Op: cl.op, Method: resp.Request.Method, Path: resp.Request.URL.EscapedPath(), Err: err}
+	}
+	switch trimmed := bytes.TrimSpace(data); {
+	case len(trimmed) == 0:
+		return perr(errEmptyBody)
+	case bytes.Equal(trimmed, []byte("null")):
+		// json.Unmarshal takes null as "leave it alone": an empty list or release, which a
+		// gate would read as "nothing wrong".
+		return perr(errNullBody)
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("sentryapi: %s: decode response (%s %s): %w", cl.op, resp.Request.Method, resp.Request.URL.EscapedPath(), err)
+		return perr(err)
 	}
 	return nil
 }
@@ -479,6 +487,9 @@ func (c *Client) decode(cl *call, resp *http.Response, out any) error {
 // errEmptyBody is returned by decode for a 2xx answer without a body; callers that can live with
 // it (208 Already Reported) check for it.
 var errEmptyBody = errors.New("empty response body")
+
+// errNullBody is a 2xx answer of JSON null where an object or a list was expected.
+var errNullBody = errors.New("the answer is null where an object or a list was expected")
 
 // list fetches every page of cl, following Link rel="next" while results="true", and hands each
 // non-empty page to fn.

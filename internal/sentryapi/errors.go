@@ -27,6 +27,20 @@ var (
 	ErrRateLimited = errors.New("rate limited by sentry")
 )
 
+// ProtocolError is a 2xx answer that does not say what Sentry's API says it does: empty, null,
+// not JSON, or of the wrong shape. It is never read as an empty result; for a command it means
+// "could not decide", as an outage does.
+type ProtocolError struct {
+	Op, Method, Path string
+	Err              error
+}
+
+func (e *ProtocolError) Error() string {
+	return fmt.Sprintf("sentryapi: %s: %s %s: unexpected answer: %v (is the Sentry URL a Sentry server, and is nothing between rewriting its answers?)", e.Op, e.Method, e.Path, e.Err)
+}
+
+func (e *ProtocolError) Unwrap() error { return e.Err }
+
 // InsecureURLError is a plain http:// Sentry URL on another machine: the token would cross the
 // network unencrypted. A configuration error.
 type InsecureURLError struct{ URL string }
