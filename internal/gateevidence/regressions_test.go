@@ -281,3 +281,52 @@ func TestRegressedIn(t *testing.T) {
 		})
 	}
 }
+
+// FuzzRegressedIn feeds arbitrary activity (as Sentry's details would carry it) to the
+// decision: it never panics, an error is always ErrUnreadableRegression and never a count, and
+// the answer does not depend on the order of the entries.
+func FuzzRegressedIn(f *testing.F) {
+	for _, s := range []string{
+		`[{"id":"2","type":"set_regression","data":{"version":"v2","event_id":"ab"},"dateCreated":"2026-03-10T11:50:00Z"},{"id":"1","type":"set_resolved","data":{},"dateCreated":"2026-03-10T10:00:00Z"},{"id":"0","type":"first_seen","data":{},"dateCreated":"2026-03-10T09:00:00Z"}]`,
+		`[{"id":"2","type":"set_regression","data":{"version":"v1"},"dateCreated":"2026-03-10T11:00:00Z"},{"id":"1","type":"set_resolved_in_release","data":{"version":""},"dateCreated":"2026-03-10T10:00:00Z"}]`,
+		`[{"type":"set_regression","data":null}]`,
+		`[]`,
+		`null`,
+	} {
+		f.Add([]byte(s), true)
+	}
+	start := t0.Add(-30 * time.Minute)
+	f.Fuzz(func(t *testing.T, b []byte, regressed bool) {
+		var acts []sentryapi.Activity
+		if json.Unmarshal(b, &acts) != nil {
+			return
+		}
+		got, err := regressedIn(acts, "v2", start, regressed)
+		if err != nil && (got || !errors.Is(err, ErrUnreadableRegression)) {
+			t.Fatalf("regressedIn = %v, %v", got, err)
+		}
+		reversed := slices.Clone(acts)
+		slices.Reverse(reversed)
+		got2, err2 := regressedIn(reversed, "v2", start, regressed)
+		if got2 != got || (err == nil) != (err2 == nil) {
+			// Entries of the same type dated alike may tie; their order is Sentry's.
+			if !sameTimes(acts) {
+				t.Fatalf("in reverse order: %v, %v; in order: %v, %v", got2, err2, got, err)
+			}
+		}
+	})
+}
+
+// sameTimes says whether two status entries share a date (then their order decides).
+func sameTimes(acts []sentryapi.Activity) bool {
+	seen := map[time.Time]bool{}
+	for _, a := range acts {
+		if a.DateCreated != nil {
+			if seen[a.DateCreated.UTC()] {
+				return true
+			}
+			seen[a.DateCreated.UTC()] = true
+		}
+	}
+	return false
+}
