@@ -307,6 +307,15 @@ func TestGateRegressionOfThePreviousRelease(t *testing.T) {
 			t.Errorf("the report counts the previous release's regression:\n%s", out)
 		}
 	})
+	t.Run("an answer that cannot tell: on_error decides and the report says why", func(t *testing.T) {
+		id := srv.Issues()[0].ID
+		srv.InjectFault(sentryapitest.Fault{Method: "GET", Path: "/api/0/organizations/acme/issues/" + id + "/", Status: http.StatusOK, Body: `{"id":"` + id + `"}`})
+		defer srv.ClearFaults()
+		code, out, errOut := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--on-error", "fail", "--format", "text")
+		if code != exitNo || !strings.Contains(out, "cannot tell in which release the issue regressed") || !strings.Contains(out, "on_error") {
+			t.Fatalf("exit %d, want 1 from on_error, saying why:\n%s\n%s", code, out, errOut)
+		}
+	})
 	t.Run("a regression that came back in this release fails it", func(t *testing.T) {
 		sendEvents(t, dsn, "web@2.0.0", func(h *sentry.Hub) { renderCart(h, "u2") })
 		code, out, errOut := gate()

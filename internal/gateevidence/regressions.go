@@ -82,7 +82,8 @@ func (gs *gathering) regressions(ctx context.Context, newIDs func(context.Contex
 			}
 			ok, err := regressedIn(d.Activity, gs.q.Release, gs.start, c.regressed)
 			if err != nil {
-				return fmt.Errorf("issue %s (%s) of %s: %w", c.si.ShortID, c.si.Permalink, gs.where(), err)
+				return fmt.Errorf("issue %s (%s) of %s: %w; its page in Sentry shows in which release it came back",
+					c.si.ShortID, c.si.Permalink, gs.where(), err)
 			}
 			keep[i] = ok
 			return nil
