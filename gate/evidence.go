@@ -17,7 +17,8 @@ type Evidence struct {
 	Deployed bool
 	// NewIssues are the issues first seen in the release, in any status.
 	NewIssues []Issue
-	// Regressions are issues resolved before and seen again in this release.
+	// Regressions are issues that were resolved and came back in this release (not in an
+	// earlier one), with events in it.
 	Regressions []Issue
 	// BaselineSeries are the baseline release's error events per Interval from its own start,
 	// over as long as the release has run, for the report's chart; nil without a baseline.

@@ -232,3 +232,99 @@ func TestGateEndToEnd(t *testing.T) {
 		}
 	})
 }
+
+// TestGateRegressionOfThePreviousRelease: the real sentry-go SDK reports an error in web@1.0.0;
+// it is resolved, comes back in web@1.0.0, and is still "regressed" in Sentry when web@2.0.0
+// is deployed and has the error too. web@2.0.0 did not bring it back: the regressions check
+// passes. A second error, resolved before web@2.0.0 and back in it, then fails the gate.
+func TestGateRegressionOfThePreviousRelease(t *testing.T) {
+	now := time.Now().UTC()
+	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}, Now: now.Add(-time.Hour)})
+	sentryEnv(t, srv)
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "sentry.properties"), "defaults.org = acme\ndefaults.project = web\n")
+	writeFile(t, filepath.Join(dir, "policy.yml"), "environments:\n  production:\n    projects: [web]\n    soak: 5m\n    regressions: {}\n")
+	t.Chdir(dir)
+
+	ctx := context.Background()
+	api, err := sentryapi.New(sentryapi.Options{BaseURL: srv.URL(), Token: srv.Token(), HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := func(version string, deployed time.Time) {
+		t.Helper()
+		if _, _, err := api.CreateRelease(ctx, "acme", sentryapi.NewRelease{Version: version, Projects: []string{"web"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := api.CreateDeploy(ctx, "acme", version, sentryapi.NewDeploy{Environment: "production", DateStarted: &deployed, DateFinished: &deployed}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resolve := func(title string) {
+		t.Helper()
+		for _, is := range srv.Issues() {
+			if strings.Contains(is.Title, title) {
+				if _, err := api.UpdateIssue(ctx, "acme", is.ID, sentryapi.IssueUpdate{Status: sentryapi.StatusResolved}); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+		}
+		t.Fatalf("no issue %q in %v", title, srv.Issues())
+	}
+	dsn := srv.DSN("web")
+	// The fake's clock dates what Sentry does (resolutions, regressions); the SDK stamps the
+	// events with the real time.
+	release("web@1.0.0", now.Add(-time.Hour))
+	sendEvents(t, dsn, "web@1.0.0", func(h *sentry.Hub) { oldBug(h); renderCart(h, "u1") })
+	srv.SetNow(now.Add(-50 * time.Minute))
+	resolve("PathError")
+	resolve("TypeError")
+	srv.SetNow(now.Add(-40 * time.Minute))
+	sendEvents(t, dsn, "web@1.0.0", func(h *sentry.Hub) { oldBug(h) }) // back in web@1.0.0
+	srv.SetNow(now.Add(-20 * time.Minute))
+	release("web@2.0.0", now.Add(-20*time.Minute))
+	srv.SetNow(now)
+	sendEvents(t, dsn, "web@2.0.0", func(h *sentry.Hub) {
+		for range 5 {
+			oldBug(h)
+		}
+	})
+	if is := srv.Issues()[0]; !strings.Contains(is.Title, "PathError") || is.Status+"/"+is.Substatus != "unresolved/regressed" {
+		t.Fatalf("the previous release's regression is %s/%s, want unresolved/regressed: %+v", is.Status, is.Substatus, is)
+	}
+
+	gate := func() (int, string, string) {
+		return runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "json")
+	}
+	t.Run("the previous release's regression does not fail this one", func(t *testing.T) {
+		code, out, errOut := gate()
+		var d struct{ Verdict, Reason string }
+		if err := json.Unmarshal([]byte(out), &d); err != nil || code != exitOK || d.Verdict != "pass" {
+			t.Fatalf("exit %d, verdict %q (%v), want 0 and pass:\n%s\n%s", code, d.Verdict, err, out, errOut)
+		}
+		if strings.Contains(out, "PathError") {
+			t.Errorf("the report counts the previous release's regression:\n%s", out)
+		}
+	})
+	t.Run("an answer that cannot tell: on_error decides and the report says why", func(t *testing.T) {
+		id := srv.Issues()[0].ID
+		srv.InjectFault(sentryapitest.Fault{Method: "GET", Path: "/api/0/organizations/acme/issues/" + id + "/", Status: http.StatusOK, Body: `{"id":"` + id + `"}`})
+		defer srv.ClearFaults()
+		code, out, errOut := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--on-error", "fail", "--format", "text")
+		if code != exitNo || !strings.Contains(out, "cannot tell in which release the issue regressed") || !strings.Contains(out, "on_error") {
+			t.Fatalf("exit %d, want 1 from on_error, saying why:\n%s\n%s", code, out, errOut)
+		}
+	})
+	t.Run("a regression that came back in this release fails it", func(t *testing.T) {
+		sendEvents(t, dsn, "web@2.0.0", func(h *sentry.Hub) { renderCart(h, "u2") })
+		code, out, errOut := gate()
+		var d struct{ Verdict, Reason string }
+		if err := json.Unmarshal([]byte(out), &d); err != nil || code != exitNo || d.Verdict != "fail" {
+			t.Fatalf("exit %d, verdict %q (%v), want 1 and fail:\n%s\n%s", code, d.Verdict, err, out, errOut)
+		}
+		if !strings.Contains(d.Reason, "TypeError") || strings.Contains(d.Reason, "PathError") {
+			t.Errorf("reason %q, want the TypeError only", d.Reason)
+		}
+	})
+}

@@ -36,11 +36,25 @@
 //     sent: Sentry's serializer computes filtered and lifetime only when stats are not
 //     collapsed.
 //   - Regressions (only when the policy has a regressions check): the same endpoint with
-//     `is:regressed release:<release>`. is:regressed selects unresolved issues whose substatus
-//     is regressed (a resolved issue seen again); it is not in the reference's list of is:
-//     values (§1.2 lists unresolved, resolved, archived, …), but the substatus is (§1.3), and
-//     Sentry's issue stream offers it as its "Regressed" tab. An issue first seen in the
-//     release is never a regression and is dropped if Sentry returns it.
+//     `is:regressed release:<release>`, and, when the release was created more than 7 days
+//     ago, `is:ongoing release:<release>` too: Sentry keeps a reopened issue's substatus
+//     "regressed" for 7 days, then marks it "ongoing". is:regressed is not in the reference's
+//     list of is: values (§1.2), but the substatus is (§1.3), and Sentry's issue stream offers
+//     it as its "Regressed" tab. A regressed issue with events in the release did not
+//     necessarily come back in it: it may have come back in the previous release, days ago.
+//     The issues new in the release (the search above) are dropped first: they count as new,
+//     never as regressions too. The issue list has no activity (§1.3), so each remaining
+//     candidate costs one GET organizations/{org}/issues/{id}/ (with the environment), whose
+//     `activity` decides. It counts when its latest set_regression entry's data.version is the
+//     release (Sentry writes the release of the event that reopened it there), or when its
+//     status at Start was resolved (the newest status change before Start is a set_resolved*:
+//     whichever release reopened it since, this release has its events). Otherwise it came
+//     back before this release, and does not count. The activity's shape is not in Sentry's
+//     API description: when it is missing, a regressed issue has no set_regression entry
+//     (Sentry sends the latest 100 entries) or its data.version is not a string, and no
+//     resolution before Start says otherwise, Gather returns [ErrUnreadableRegression]
+//     naming the issue: the gate is undecided, rather than pass the release or fail it for
+//     another release's regression.
 //   - Series, only for issues the policy says may matter ([gate.Environment.MayMatter] on
 //     their totals): GET organizations/{org}/events-timeseries/ (§1.5, the public time
 //     series) with dataset=errors, query `issue.id:<id> release:<release>`, the environment,

@@ -280,14 +280,28 @@ func (gs *gathering) gather(ctx context.Context) (gate.Evidence, error) {
 
 	// Round 2: everything else, as concurrently as the slots allow.
 	eg, ctx := errgroup.WithContext(ctx)
+	// The regressions wait for the list of new issues: an issue new in this release is
+	// counted as new, never as a regression too.
+	newListed := make(chan struct{})
+	var newIDs map[string]bool
 	eg.Go(func() error {
-		issues, err := gs.newIssues(ctx)
+		issues, err := gs.newIssues(ctx, func(ids map[string]bool) {
+			newIDs = ids
+			close(newListed)
+		})
 		ev.NewIssues = issues
 		return err
 	})
 	if gs.pol.Regressions != nil {
 		eg.Go(func() error {
-			issues, err := gs.regressions(ctx)
+			issues, err := gs.regressions(ctx, func(ctx context.Context) (map[string]bool, error) {
+				select {
+				case <-newListed:
+					return newIDs, nil
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+			})
 			ev.Regressions = issues
 			return err
 		})
@@ -591,37 +605,23 @@ func (gs *gathering) searchIssues(ctx context.Context, what, query string) ([]se
 	return out, err
 }
 
-func (gs *gathering) newIssues(ctx context.Context) ([]gate.Issue, error) {
+// newIssues lists the issues first seen in the release; listed receives their IDs as soon as
+// the list is complete.
+func (gs *gathering) newIssues(ctx context.Context, listed func(ids map[string]bool)) ([]gate.Issue, error) {
 	rq := quote(gs.q.Release)
 	query := "firstRelease:" + rq + " release:" + rq
 	found, err := gs.searchIssues(ctx, fmt.Sprintf("listing the issues first seen in %s (%s)", gs.where(), query), query)
 	if err != nil {
 		return nil, err
 	}
+	ids := make(map[string]bool, len(found))
 	issues := make([]gate.Issue, len(found))
 	for i, si := range found {
 		issues[i] = gs.toIssue(si)
+		ids[string(si.ID)] = true
 	}
+	listed(ids)
 	return issues, gs.detail(ctx, issues, true)
-}
-
-func (gs *gathering) regressions(ctx context.Context) ([]gate.Issue, error) {
-	query := "is:regressed release:" + quote(gs.q.Release)
-	found, err := gs.searchIssues(ctx, fmt.Sprintf("listing the issues regressed in %s (%s)", gs.where(), query), query)
-	if err != nil {
-		return nil, err
-	}
-	var issues []gate.Issue
-	for _, si := range found {
-		if si.FirstRelease != nil && si.FirstRelease.Version == gs.q.Release {
-			continue // new in this release, not a regression
-		}
-		if si.Substatus != "" && si.Substatus != "regressed" {
-			continue // a server that ignored is:regressed
-		}
-		issues = append(issues, gs.toIssue(si))
-	}
-	return issues, gs.detail(ctx, issues, false)
 }
 
 // toIssue is an issue of the list as the gate sees it, with its counts in the release.

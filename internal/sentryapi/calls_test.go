@@ -223,11 +223,17 @@ func callCases() []callCase {
 				return c.GetIssue(ctx, "acme", "1", "production", "staging")
 			},
 			check: func(t *testing.T, got any) {
-				i := got.(*Issue)
+				i := got.(*IssueDetails)
 				if i.FirstRelease == nil || i.FirstRelease.Version != "17642328ead24b51867165985996d04b29310337" || i.LastRelease != nil ||
 					len(i.Tags) != 2 || i.Tags[0].Key != "browser" || i.Status != "unresolved" || i.Substatus != "ongoing" || i.UserCount != 12 ||
 					len(i.Stats["30d"]) != 2 {
 					t.Errorf("issue = %+v", i)
+				}
+				if len(i.Activity) != 1 || i.Activity[0].Type != ActivityFirstSeen || i.Activity[0].DateCreated == nil {
+					t.Errorf("activity = %+v", i.Activity)
+				}
+				if v, ok := i.Activity[0].DataString("version"); ok {
+					t.Errorf("first_seen has no version, read %q", v)
 				}
 			},
 		},
@@ -239,7 +245,7 @@ func callCases() []callCase {
 				return c.UpdateIssue(ctx, "acme", "1", IssueUpdate{Status: StatusResolved, StatusDetails: &StatusDetails{InNextRelease: true}, AssignedTo: ptr("team:7")})
 			},
 			check: func(t *testing.T, got any) {
-				if i := got.(*Issue); i.ID != "1" {
+				if i := got.(*IssueFields); i.ID != "1" {
 					t.Errorf("issue = %+v", i)
 				}
 			},

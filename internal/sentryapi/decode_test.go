@@ -45,10 +45,35 @@ func TestFlexibleDecoders(t *testing.T) {
 	}
 }
 
+func TestActivityDataString(t *testing.T) {
+	for _, tc := range []struct {
+		name, data string
+		want       string
+		ok         bool
+	}{
+		{"version", `{"version":"web@2.0.0","event_id":"abc"}`, "web@2.0.0", true},
+		{"empty version: the event had no release", `{"version":""}`, "", true},
+		{"no version", `{}`, "", false},
+		{"version not a string", `{"version":2}`, "", false},
+		{"version null", `{"version":null}`, "", false},
+		{"data null", `null`, "", false},
+		{"data not an object", `"web@2.0.0"`, "", false},
+		{"data missing", ``, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := Activity{Type: ActivitySetRegression, Data: json.RawMessage(tc.data)}
+			got, ok := a.DataString("version")
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("DataString(version) = %q, %v; want %q, %v", got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
+
 // FuzzDecoders feeds arbitrary JSON to the hand-written decoders and the error-detail parser:
 // they may reject it but must not panic.
 func FuzzDecoders(f *testing.F) {
-	for _, s := range []string{`"150"`, `42`, `null`, `[1541455200, 473]`, `[66, "line"]`, `{"detail":{"message":"m"}}`, `{"a":["b",{"c":1}]}`} {
+	for _, s := range []string{`"150"`, `42`, `null`, `[1541455200, 473]`, `[66, "line"]`, `{"detail":{"message":"m"}}`, `{"a":["b",{"c":1}]}`, `{"type":"set_regression","data":{"version":"1.0"}}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -60,6 +85,10 @@ func FuzzDecoders(f *testing.F) {
 		_ = json.Unmarshal(b, &p)
 		var l ContextLine
 		_ = json.Unmarshal(b, &l)
+		var a Activity
+		if json.Unmarshal(b, &a) == nil {
+			_, _ = a.DataString("version")
+		}
 		_ = errorDetail(b)
 	})
 }

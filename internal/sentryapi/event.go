@@ -24,13 +24,21 @@ type Event struct {
 	Metadata     IssueMetadata `json:"metadata"`
 	Tags         []EventTag    `json:"tags"`
 	User         *EventUser    `json:"user"`
-	Release      *ReleaseRef   `json:"release"`
+	Release      *EventRelease `json:"release"`
 	SDK          *SDKInfo      `json:"sdk"`
 	// Contexts holds the event's contexts (browser, os, trace, runtime, …) undecoded.
 	Contexts map[string]json.RawMessage `json:"contexts"`
 	// Entries are the event's interfaces (exception, breadcrumbs, request, message, threads);
 	// Exceptions decodes the exception entry.
 	Entries []EventEntry `json:"entries"`
+}
+
+// EventRelease is the release object embedded in an event: unlike an issue's firstRelease, it
+// has no shortVersion.
+type EventRelease struct {
+	Version      string     `json:"version"`
+	DateCreated  *time.Time `json:"dateCreated"`
+	DateReleased *time.Time `json:"dateReleased"`
 }
 
 // EventTag is one tag of an event.

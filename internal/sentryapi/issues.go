@@ -12,9 +12,11 @@ import (
 	"time"
 )
 
-// Issue is a Sentry issue (a "group"), as the issue list and details endpoints return it. The
-// details endpoint also fills FirstRelease, LastRelease and Tags.
-type Issue struct {
+// IssueFields are the fields every serialization of an issue (a "group") carries: the issue
+// list, the issue details, the answer to an update and a short-ID lookup. Each endpoint adds
+// its own fields, so each has its own type ([Issue], [IssueDetails]): a field one endpoint
+// lacks cannot be read, as an empty value, from its answer.
+type IssueFields struct {
 	ID        ID     `json:"id"`
 	ShortID   string `json:"shortId"`
 	Title     string `json:"title"`
@@ -40,16 +42,69 @@ type Issue struct {
 	AssignedTo    *Actor         `json:"assignedTo"`
 	Metadata      IssueMetadata  `json:"metadata"`
 	StatusDetails map[string]any `json:"statusDetails"`
-	// Stats holds event-count series by period ("24h", "14d", "30d").
+}
+
+// Issue is an issue as the organization issue list returns it. The list has no first or last
+// release and no activity: [IssueDetails] has them.
+type Issue struct {
+	IssueFields
+	// Stats holds event-count series by period ("24h", "14d").
 	Stats map[string][]StatsPoint `json:"stats"`
-	// Lifetime and Filtered are the list view's counts over all time and over the query's
-	// filters (nil without event filters).
+	// Lifetime and Filtered are the counts over all time and over the query's event filters
+	// (nil without event filters).
 	Lifetime *IssueCounts `json:"lifetime"`
 	Filtered *IssueCounts `json:"filtered"`
+}
 
-	FirstRelease *ReleaseRef   `json:"firstRelease"`
-	LastRelease  *ReleaseRef   `json:"lastRelease"`
-	Tags         []IssueTagKey `json:"tags"`
+// IssueDetails is an issue as its details endpoint returns it.
+type IssueDetails struct {
+	IssueFields
+	// Stats holds event-count series by period ("24h", "30d").
+	Stats        map[string][]StatsPoint `json:"stats"`
+	FirstRelease *ReleaseRef             `json:"firstRelease"`
+	LastRelease  *ReleaseRef             `json:"lastRelease"`
+	Tags         []IssueTagKey           `json:"tags"`
+	// Activity is the issue's history, newest first as Sentry sends it (Sentry sends the most
+	// recent 100 entries). Nil when the answer had none.
+	Activity []Activity `json:"activity"`
+}
+
+// Activity types releasegate reads ([Activity.Type]).
+const (
+	ActivityFirstSeen            = "first_seen"
+	ActivitySetRegression        = "set_regression"
+	ActivitySetResolved          = "set_resolved"
+	ActivitySetResolvedInRelease = "set_resolved_in_release"
+	ActivitySetResolvedInCommit  = "set_resolved_in_commit"
+	ActivitySetResolvedByAge     = "set_resolved_by_age"
+	ActivitySetUnresolved        = "set_unresolved"
+	ActivitySetIgnored           = "set_ignored"
+	ActivitySetEscalating        = "set_escalating"
+	ActivityAutoSetOngoing       = "auto_set_ongoing"
+)
+
+// Activity is one entry of an issue's history. Sentry's API description leaves its shape open
+// (an object of any fields), so Data is kept raw and read with [Activity.DataString].
+type Activity struct {
+	ID          ID              `json:"id"`
+	Type        string          `json:"type"`
+	Data        json.RawMessage `json:"data"`
+	DateCreated *time.Time      `json:"dateCreated"`
+}
+
+// DataString reads a string field of Data (e.g. "version" of set_regression: the release of
+// the event that reopened the issue, "" when that event had none). ok is false when Data is
+// not an object or the field is missing or not a string.
+func (a Activity) DataString(key string) (v string, ok bool) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(a.Data, &m); err != nil || m == nil {
+		return "", false
+	}
+	raw, present := m[key]
+	if !present || string(raw) == "null" || json.Unmarshal(raw, &v) != nil {
+		return "", false
+	}
+	return v, true
 }
 
 // Actor is a user or team an issue is assigned to.
@@ -200,8 +255,9 @@ func (c *Client) ListIssues(ctx context.Context, org string, iq IssueQuery, fn f
 	}, fn)
 }
 
-// GetIssue returns an issue's details; environments (optional) scope its counts.
-func (c *Client) GetIssue(ctx context.Context, org, issueID string, environments ...string) (*Issue, error) {
+// GetIssue returns an issue's details; environments (optional) scope its counts and its first
+// and last release.
+func (c *Client) GetIssue(ctx context.Context, org, issueID string, environments ...string) (*IssueDetails, error) {
 	q := url.Values{}
 	addAll(q, "environment", environments)
 	cl := &call{
@@ -209,7 +265,7 @@ func (c *Client) GetIssue(ctx context.Context, org, issueID string, environments
 		path:  []string{"organizations", org, "issues", issueID},
 		query: q, scope: scopeEventRead, notFound: issueNotFound(org, issueID),
 	}
-	is := new(Issue)
+	is := new(IssueDetails)
 	if _, _, err := c.do(ctx, cl, is); err != nil {
 		return nil, err
 	}
@@ -258,8 +314,9 @@ type CommitRef struct {
 	Repository string `json:"repository"`
 }
 
-// UpdateIssue changes an issue's status, assignment or priority and returns the issue.
-func (c *Client) UpdateIssue(ctx context.Context, org, issueID string, u IssueUpdate) (*Issue, error) {
+// UpdateIssue changes an issue's status, assignment or priority and returns the issue (the
+// fields common to every serialization: Sentry's answer has no stats or counts by scope).
+func (c *Client) UpdateIssue(ctx context.Context, org, issueID string, u IssueUpdate) (*IssueFields, error) {
 	if u == (IssueUpdate{}) {
 		return nil, errors.New("sentryapi: update issue: nothing to change")
 	}
@@ -268,7 +325,7 @@ func (c *Client) UpdateIssue(ctx context.Context, org, issueID string, u IssueUp
 		path: []string{"organizations", org, "issues", issueID},
 		body: u, scope: scopeEventWrite, notFound: issueNotFound(org, issueID),
 	}
-	is := new(Issue)
+	is := new(IssueFields)
 	if _, _, err := c.do(ctx, cl, is); err != nil {
 		return nil, err
 	}
@@ -371,11 +428,11 @@ func (c *Client) ListIssueTagValues(ctx context.Context, org, issueID, key strin
 
 // ShortIDLookup is the answer to ResolveShortID.
 type ShortIDLookup struct {
-	OrganizationSlug string `json:"organizationSlug"`
-	ProjectSlug      string `json:"projectSlug"`
-	GroupID          ID     `json:"groupId"`
-	ShortID          string `json:"shortId"`
-	Group            Issue  `json:"group"`
+	OrganizationSlug string      `json:"organizationSlug"`
+	ProjectSlug      string      `json:"projectSlug"`
+	GroupID          ID          `json:"groupId"`
+	ShortID          string      `json:"shortId"`
+	Group            IssueFields `json:"group"`
 }
 
 // ResolveShortID finds the issue of a short ID such as "WEB-1A2".

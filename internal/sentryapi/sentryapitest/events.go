@@ -135,6 +135,7 @@ type group struct {
 	firstRelease  *release
 	status        string
 	substatus     string
+	regressedAt   time.Time // when the issue last regressed (for the 7 days it stays "regressed")
 	statusDetails map[string]any
 	resolution    *resolution
 	ignore        ignoreRule
@@ -352,8 +353,15 @@ func (s *Server) maybeRegress(g *group, se *storedEvent) {
 				return
 			}
 		}
+		// As Sentry's _handle_regression: reopened when the event is processed, and the activity
+		// names the release of the event that reopened it ("" when it had none).
+		version := ""
+		if se.release != nil {
+			version = se.release.version
+		}
 		g.status, g.substatus, g.statusDetails, g.resolution = "unresolved", "regressed", map[string]any{}, nil
-		g.activity = append(g.activity, s.activityEntry("set_regression", nil, se.ts))
+		g.regressedAt = se.received
+		g.activity = append(g.activity, s.activityEntry("set_regression", map[string]any{"event_id": se.id, "version": version}, se.received))
 	case "ignored":
 		ig := g.ignore
 		escalate := (!ig.until.IsZero() && se.ts.After(ig.until)) ||
@@ -365,14 +373,31 @@ func (s *Server) maybeRegress(g *group, se *storedEvent) {
 	}
 }
 
-// substatus is the issue's substatus now: Sentry turns "new" into "ongoing" after 7 days.
+// ongoingAfter is how long Sentry keeps an issue "new" or "regressed" before its daily job
+// marks it "ongoing" (auto_transition_issues_new_to_ongoing and …_regressed_to_ongoing).
+const ongoingAfter = 7 * 24 * time.Hour
+
+// substatus is the issue's substatus now: Sentry turns "new" and "regressed" into "ongoing"
+// 7 days after the issue was first seen or regressed.
 func (s *Server) substatus(g *group) string {
-	if g.status == "unresolved" && g.substatus == "new" && len(g.events) > 0 {
-		if s.clock().Sub(statsOf(g.events).first) > 7*24*time.Hour {
-			return "ongoing"
-		}
+	if at, ok := s.autoOngoing(g); ok && s.clock().After(at) {
+		return "ongoing"
 	}
 	return g.substatus
+}
+
+// autoOngoing is when the issue's substatus turns (or turned) from new or regressed to ongoing.
+func (s *Server) autoOngoing(g *group) (time.Time, bool) {
+	if g.status != "unresolved" {
+		return time.Time{}, false
+	}
+	switch {
+	case g.substatus == "new" && len(g.events) > 0:
+		return statsOf(g.events).first.Add(ongoingAfter), true
+	case g.substatus == "regressed" && !g.regressedAt.IsZero():
+		return g.regressedAt.Add(ongoingAfter), true
+	}
+	return time.Time{}, false
 }
 
 func (s *Server) activityEntry(typ string, data map[string]any, at time.Time) map[string]any {

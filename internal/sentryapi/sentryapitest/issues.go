@@ -624,6 +624,9 @@ func (s *Server) getIssue(c *call) {
 	c.json(http.StatusOK, s.issueDetailJSON(c, o, g))
 }
 
+// maxActivity is how many activity entries the issue details carry.
+const maxActivity = 100
+
 func (s *Server) issueDetailJSON(c *call, o *org, g *group) map[string]any {
 	envs := c.environmentFilter()
 	envEvents := eventsIn(g.events, envs, time.Time{}, time.Time{})
@@ -642,8 +645,11 @@ func (s *Server) issueDetailJSON(c *call, o *org, g *group) map[string]any {
 		"24h": s.sparkline(envEvents, "24h", now.Add(-24*time.Hour), now),
 		"30d": s.sparkline(envEvents, "30d", now.Add(-30*24*time.Hour), now),
 	}
-	j["activity"] = slices.Clone(g.activity)
-	slices.Reverse(j["activity"].([]map[string]any))
+	// Newest first, the latest 100 only (GroupDetailsEndpoint reads get_activities_for_group
+	// with num=100).
+	activity := slices.Clone(g.activity)
+	slices.Reverse(activity)
+	j["activity"] = activity[:min(len(activity), maxActivity)]
 	j["seenBy"] = []any{}
 	j["participants"] = []any{}
 	j["userReportCount"] = 0
