@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -137,5 +138,41 @@ func TestReleaseWorkflowMovesTags(t *testing.T) {
 	}
 	if !fetchedAll || published < 0 || moved < published {
 		t.Errorf("release.yml: checkout with every tag %v, publish at step %d, move the tags at step %d (want after publishing)", fetchedAll, published, moved)
+	}
+}
+
+// TestReleasingDocsSetupGo: the setup-go advice in docs/releasing.md works from a calling
+// workflow: no workflow snippet there uses github.action_path (empty outside the action), and
+// the Go version it names is the one go.mod asks for.
+func TestReleasingDocsSetupGo(t *testing.T) {
+	root := testenv.RepoRoot(t)
+	doc, err := os.ReadFile(filepath.Join(root, "docs", "releasing.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goLine := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindSubmatch(mod)
+	if goLine == nil {
+		t.Fatal("go.mod has no go line")
+	}
+	snippets := 0
+	for _, block := range strings.Split(string(doc), "```yaml\n")[1:] {
+		body, _, _ := strings.Cut(block, "```")
+		if !strings.Contains(body, "actions/setup-go") {
+			continue
+		}
+		snippets++
+		if strings.Contains(body, "github.action_path") {
+			t.Errorf("a setup-go snippet uses github.action_path, which the calling workflow does not have:\n%s", body)
+		}
+		if m := regexp.MustCompile(`go-version: '([^']+)'`).FindStringSubmatch(body); m == nil || m[1] != string(goLine[1]) {
+			t.Errorf("the setup-go snippet asks for Go %v, go.mod for %s:\n%s", m, goLine[1], body)
+		}
+	}
+	if snippets == 0 {
+		t.Error("docs/releasing.md shows no setup-go step")
 	}
 }
