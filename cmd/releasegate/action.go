@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -50,10 +49,11 @@ SENTRY_AUTH_TOKEN, SENTRY_ORG, SENTRY_PROJECT and SENTRY_URL, as sentry-cli does
   ownership → record the deploy → gate → finalize.
 
 Nothing is sent to Sentry until the inputs (against Sentry's limits on names), the source
-maps and the ownership rules are known to be good. A release is finalized (marked
-released) only once the gate passed, when the gate is on. Each phase is a log group; findings become annotations on the exact
-files and lines; the job summary holds the report, and the step's outputs are set
-(docs/action.md lists every input and output).
+maps and the ownership rules are known to be good. With the gate on, the release is
+finalized (marked released) only once the gate passed. Each phase is a log group; findings
+become annotations on the exact files and lines; the job summary holds the report, and the
+step's outputs are set (docs/action.md lists every input and output). A phase that fails
+says why in its command's own words and, once Sentry was changed, what was already done.
 
 Exit status: 0 ok · 1 validation, the ownership check or the gate said no · 2 a bad input
 or configuration · 3 Sentry could not be reached.`,
@@ -186,35 +186,6 @@ func (r *actionRunner) skipUnless(run bool, why string) string {
 	return why
 }
 
-// sentryWrites are the phases that change Sentry, in the words a person reads after a failure.
-var sentryWrites = map[string]string{
-	"release": "created the release", "commits": "attached the commits", "upload": "uploaded the source maps",
-	"ownership sync": "synced the ownership rules", "deploy": "recorded the deploy", "finalize": "finalized the release",
-}
-
-// stoppedAt is the run's error when phase name failed: the phase's own message, then what was
-// already written to Sentry and what was not done, so that a release left half-made (created,
-// uploaded, not deployed or finalized) is never a surprise.
-func (r *actionRunner) stoppedAt(name string, err error, notRun []string) error {
-	var done []string
-	for _, p := range r.report.Phases {
-		if what, ok := sentryWrites[p.Name]; ok && p.Status == "ok" {
-			if p.Detail != "" {
-				what += " (" + p.Detail + ")"
-			}
-			done = append(done, what)
-		}
-	}
-	if len(done) == 0 {
-		return err
-	}
-	msg := fmt.Sprintf("%s failed: %s; already done in Sentry: %s", name, errorText(err), strings.Join(done, ", "))
-	if len(notRun) > 0 {
-		msg += "; not done: " + strings.Join(notRun, ", ")
-	}
-	return &exitError{code: exitCodeOf(err), err: errors.New(msg)}
-}
-
 func exitCodeOf(err error) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -321,46 +292,6 @@ func (r *actionRunner) prepare() error {
 		return r.inputError()
 	}
 	return nil
-}
-
-// checkLimits refuses, before anything is sent, the inputs Sentry would refuse later with a
-// 400: after the release was created and the files uploaded, leaving it half-made.
-func (r *actionRunner) checkLimits() {
-	in := r.in
-	if env := in.text("environment"); env != "" {
-		if err := sentryapi.CheckEnvironment(env); err != nil {
-			in.problem("environment", "%v", err)
-		}
-	}
-	if err := sentryapi.CheckDist(in.text("dist")); err != nil {
-		in.problem("dist", "%v", err)
-	}
-}
-
-// gitSafeDirectoryEnv is what marks dirs as safe.directory for git commands started with this
-// environment, after any entries already there (GIT_CONFIG_COUNT counts as command-line
-// configuration, where git honours safe.directory), as action-release's
-// `git config --global --add safe.directory` does, without editing anyone's config.
-func gitSafeDirectoryEnv(getenv func(string) string, dirs ...string) map[string]string {
-	n, err := strconv.Atoi(getenv("GIT_CONFIG_COUNT"))
-	if err != nil || n < 0 {
-		n = 0
-	}
-	env := map[string]string{}
-	var seen []string
-	for _, d := range dirs {
-		if d == "" || slices.Contains(seen, d) {
-			continue
-		}
-		seen = append(seen, d)
-		env[fmt.Sprintf("GIT_CONFIG_KEY_%d", n)] = "safe.directory"
-		env[fmt.Sprintf("GIT_CONFIG_VALUE_%d", n)] = d
-		n++
-	}
-	if len(env) > 0 {
-		env["GIT_CONFIG_COUNT"] = strconv.Itoa(n)
-	}
-	return env
 }
 
 // inputError reports every input problem as an error annotation and fails with exit 2.
