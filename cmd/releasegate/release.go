@@ -736,7 +736,7 @@ func releaseDeployRun(ctx context.Context, opts *releaseDeployOptions, args []st
 	dep, err := client.CreateDeploy(ctx, conn.Org, conn.Release, d)
 	if err != nil {
 		return sentryFailed(fmt.Sprintf("recording the deploy of release %s to %s", conn.Release, conn.Environment), err,
-			"check the environment name and that the projects given are the release's")
+			"Sentry's answer names the field it refused (a --project must be one of the release's projects)")
 	}
 	var details []string
 	if dep.Name != "" {

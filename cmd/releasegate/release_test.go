@@ -191,6 +191,9 @@ func TestReleaseSentryErrors(t *testing.T) {
 			srv.AddToken("sntryu_readonly", "project:read")
 			t.Setenv("SENTRY_AUTH_TOKEN", "sntryu_readonly")
 		}, []string{"release", "new", "web@1", "-p", "web"}, []string{"403", "project:releases"}},
+		{"deploy to a project not in the release", func(t *testing.T, srv *sentryapitest.Server) {
+			mustRG(t, srv, "release", "new", "web@1", "-p", "web")
+		}, []string{"release", "deploy", "web@1", "--env", "production", "-p", "api"}, []string{"400", "Invalid projects", "names the field it refused"}},
 		{"server error on a deploy (not retried: it may have been recorded)", func(t *testing.T, srv *sentryapitest.Server) {
 			mustRG(t, srv, "release", "new", "web@1", "-p", "web")
 			srv.InjectFault(sentryapitest.Fault{Method: http.MethodPost, Path: "/api/0/organizations/acme/releases/web@1/deploys/", Status: http.StatusInternalServerError})
