@@ -231,8 +231,9 @@ func writeTemp(t *testing.T, name, content string) string {
 	return p
 }
 
-// TestActUploadReleaseDeploy: upload, release and deploy succeed; the outputs, the JSON report
-// and the job summary say what was done.
+// TestActUploadReleaseDeploy: upload, release and deploy succeed, with the release named by
+// action-release's version_prefix; the outputs (release, and action-release's version), the JSON
+// report and the job summary say what was done.
 func TestActUploadReleaseDeploy(t *testing.T) {
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 	root := testenv.RepoRoot(t)
@@ -247,7 +248,7 @@ func TestActUploadReleaseDeploy(t *testing.T) {
 	if !ok || len(rel.Deploys) != 1 || rel.Deploys[0] != "production" || rel.DateReleased.IsZero() || len(srv.Bundles()) != 1 {
 		t.Fatalf("Sentry has release %+v (found %v) and %d bundles", rel, ok, len(srv.Bundles()))
 	}
-	if o := run.outputs; o["release"] != "web@1.0.0" || o["gate"] != "skipped" || o["uploaded"] == "0" || o["uploaded"] == "" ||
+	if o := run.outputs; o["release"] != "web@1.0.0" || o["version"] != "web@1.0.0" || o["gate"] != "skipped" || o["uploaded"] == "0" || o["uploaded"] == "" ||
 		o["debug-ids"] == "0" || !strings.HasSuffix(o["summary-url"], "/acme/web/actions/runs/1") {
 		t.Errorf("outputs = %v\n%s", o, run.log)
 	}

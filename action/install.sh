@@ -67,7 +67,11 @@ build_from_source() {
   echo "::group::releasegate: building $1 from source"
   if ! command -v go >/dev/null 2>&1; then
     echo "::endgroup::"
-    fail "releasegate $version has no release to download ($2), and Go is not installed to build it: add actions/setup-go (go-version-file: $action_path/go.mod) before this step, or use a released version of the action"
+    # The calling workflow cannot name a file in the action's checkout (github.action_path is
+    # only set inside the action), so say which version to ask setup-go for.
+    local need
+    need=$(sed -n 's/^go \([0-9.]*\).*/\1/p' "$action_path/go.mod" 2>/dev/null | head -n1)
+    fail "releasegate $version has no release to download ($2), and Go is not installed to build it: add a step \`uses: actions/setup-go@v5\` with \`go-version: '${need:-stable}'\` before this one, or use a released version of the action (releasegate/releasegate@v0)"
   fi
   (cd "$action_path" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${version:-dev}-dev" -o "$bin" ./cmd/releasegate) ||
     { echo "::endgroup::"; fail "building releasegate from $action_path failed (see the log above)"; }

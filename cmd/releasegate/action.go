@@ -20,6 +20,7 @@ import (
 
 	"github.com/releasegate/releasegate/gate"
 	"github.com/releasegate/releasegate/internal/repofiles"
+	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/internal/sentryconf"
 	"github.com/releasegate/releasegate/sourcemaps"
 )
@@ -29,11 +30,13 @@ import (
 type ActionOptions struct {
 	IO     *IOStreams
 	Getenv func(string) string
+	// Setenv passes settings to the git commands the sub-commands run (safe.directory).
+	Setenv func(key, value string) error
 	Now    func() time.Time
 }
 
 func newActionCmd(ios *IOStreams) *cobra.Command {
-	opts := &ActionOptions{IO: ios, Getenv: os.Getenv, Now: time.Now}
+	opts := &ActionOptions{IO: ios, Getenv: os.Getenv, Setenv: os.Setenv, Now: time.Now}
 	return &cobra.Command{
 		Use:   "action",
 		Short: "Run as the GitHub Action step (action.yml calls this)",
@@ -43,12 +46,14 @@ SENTRY_AUTH_TOKEN, SENTRY_ORG, SENTRY_PROJECT and SENTRY_URL, as sentry-cli does
 
   check the inputs → validate the source maps → check the ownership rules → create the
   release → attach commits → inject and upload the source maps (per project) → sync
-  ownership → record the deploy → finalize → gate.
+  ownership → record the deploy → gate → finalize.
 
-Nothing is sent to Sentry until the inputs, the source maps and the ownership rules are
-known to be good. Each phase is a log group; findings become annotations on the exact
-files and lines; the job summary holds the report, and the step's outputs are set
-(docs/action.md lists every input and output).
+Nothing is sent to Sentry until the inputs (against Sentry's limits on names), the source
+maps and the ownership rules are known to be good. With the gate on, the release is
+finalized (marked released) only once the gate passed. Each phase is a log group; findings
+become annotations on the exact files and lines; the job summary holds the report, and the
+step's outputs are set (docs/action.md lists every input and output). A phase that fails
+says why in its command's own words and, once Sentry was changed, what was already done.
 
 Exit status: 0 ok · 1 validation, the ownership check or the gate said no · 2 a bad input
 or configuration · 3 Sentry could not be reached.`,
@@ -137,8 +142,10 @@ func (r *actionRunner) run(ctx context.Context) error {
 		{"upload", r.skipUnless(len(r.groups) > 0, "no sourcemaps"), r.upload},
 		{"ownership sync", r.skipUnless(r.in.text("ownership") == "sync", "ownership is not sync"), r.ownershipSync},
 		{"deploy", r.skipUnless(r.in.text("environment") != "", "no environment"), r.deploy},
-		{"finalize", r.skipUnless(r.in.bool("finalize"), "finalize is false"), r.finalize},
+		// The gate comes before finalize: a release the gate fails (or leaves pending) must
+		// not be marked released.
 		{"gate", r.skipUnless(r.in.bool("gate"), "gate is false"), r.gate},
+		{"finalize", r.skipUnless(r.in.bool("finalize"), "finalize is false"), r.finalize},
 	}
 	for i, s := range steps {
 		if s.skip != "" {
@@ -151,17 +158,22 @@ func (r *actionRunner) run(ctx context.Context) error {
 		r.gha.EndGroup()
 		ph := actionPhase{Name: s.name, Status: "ok", Millis: r.opts.Now().Sub(start).Milliseconds(), Detail: detail}
 		if err != nil {
+			// The phase's row says why in the failing command's own words.
 			ph.Status, ph.ExitCode = "failed", exitCodeOf(err)
-			if ph.Detail == "" {
-				ph.Detail = errorText(err)
+			if msg := errorText(err); msg != "failed" || ph.Detail == "" {
+				ph.Detail = msg
 			}
 		}
 		r.report.Phases = append(r.report.Phases, ph)
 		if err != nil {
+			var notRun []string
 			for _, rest := range steps[i+1:] {
 				r.report.Phases = append(r.report.Phases, actionPhase{Name: rest.name, Status: "not run"})
+				if rest.skip == "" {
+					notRun = append(notRun, rest.name)
+				}
 			}
-			return err
+			return r.stoppedAt(s.name, err, notRun)
 		}
 	}
 	return nil
@@ -205,6 +217,12 @@ func (r *actionRunner) prepare() error {
 			in.problem("version", "release and version disagree (%q, %q): set only release", in.text("release"), in.text("version"))
 		}
 	}
+	if in.text("version_prefix") != "" {
+		r.gha.Warningf("input version_prefix is deprecated: use release_prefix")
+		if in.text("release_prefix") != "" && in.text("release_prefix") != in.text("version_prefix") {
+			in.problem("version_prefix", "release_prefix and version_prefix disagree (%q, %q): set only release_prefix", in.text("release_prefix"), in.text("version_prefix"))
+		}
+	}
 
 	// The working directory, then everything relative to it.
 	r.dir = getenv("GITHUB_WORKSPACE")
@@ -221,6 +239,14 @@ func (r *actionRunner) prepare() error {
 	if err := os.Chdir(r.dir); err != nil {
 		return &exitError{code: exitUsage, err: fmt.Errorf("changing to the working directory: %w", err)}
 	}
+	if !in.bool("disable_safe_directory") {
+		for k, v := range gitSafeDirectoryEnv(getenv, getenv("GITHUB_WORKSPACE"), r.dir) {
+			if err := r.opts.Setenv(k, v); err != nil {
+				return &exitError{code: exitUsage, err: fmt.Errorf("setting %s for git: %w", k, err)}
+			}
+		}
+	}
+	r.checkLimits()
 
 	if getenv("SENTRY_AUTH_TOKEN") == "" {
 		in.problems = append(in.problems, "SENTRY_AUTH_TOKEN is not set: add `env: SENTRY_AUTH_TOKEN: ${{ secrets.SENTRY_AUTH_TOKEN }}` to the step (a token with project:releases and org:read)")
@@ -300,7 +326,8 @@ func (r *actionRunner) resolveRelease(conn sentryconf.Connection) {
 		in.problem("release", "no release name: set release, or run in a git checkout (GITHUB_SHA)")
 		return
 	}
-	name = in.text("release_prefix") + name
+	// action-release: release_prefix, else the deprecated version_prefix, goes before the name.
+	name = cmp.Or(in.text("release_prefix"), in.text("version_prefix")) + name
 	if err := sentryconf.CheckRelease(name); err != nil {
 		in.problem("release", "%q is not a valid Sentry release name: %v", name, err)
 		return
@@ -426,9 +453,13 @@ func (r *actionRunner) sub(capture bool, args ...string) (string, error) {
 		stdout = &out
 	}
 	fmt.Fprintf(r.opts.IO.Out, "$ releasegate %s\n", strings.Join(args, " "))
-	code := Main(args, strings.NewReader(""), stdout, r.opts.IO.ErrOut)
+	code, err := execute(args, strings.NewReader(""), stdout, r.opts.IO.ErrOut)
 	if code != exitOK {
-		return out.String(), &exitError{code: code, err: fmt.Errorf("releasegate %s failed (exit %d); the log group above says why", args[0]+" "+args[1], code)}
+		// The command's own message, so the annotation and the summary say what went wrong.
+		if err == nil {
+			err = fmt.Errorf("releasegate %s %s said no (exit %d); its log group says why", args[0], args[1], code)
+		}
+		return out.String(), &exitError{code: code, err: err}
 	}
 	return out.String(), nil
 }
@@ -589,11 +620,21 @@ func (r *actionRunner) deploy(context.Context) (string, error) {
 	if u := r.runURL(); u != "" {
 		args = append(args, "--url", u)
 	}
-	if wf, n := r.opts.Getenv("GITHUB_WORKFLOW"), r.opts.Getenv("GITHUB_RUN_NUMBER"); wf != "" && n != "" {
-		args = append(args, "--name", wf+" #"+n)
+	if name := r.deployName(); name != "" {
+		args = append(args, "--name", name)
 	}
 	_, err := r.sub(false, args...)
 	return r.in.text("environment"), err
+}
+
+// deployName names the deploy after the workflow run ("CI #812"), shortened to Sentry's limit:
+// a long workflow name must not fail the deploy after the release was made.
+func (r *actionRunner) deployName() string {
+	wf, n := r.opts.Getenv("GITHUB_WORKFLOW"), r.opts.Getenv("GITHUB_RUN_NUMBER")
+	if wf == "" || n == "" {
+		return ""
+	}
+	return sentryapi.TruncateDeployName(wf, " #"+n)
 }
 
 func (r *actionRunner) finalize(context.Context) (string, error) {
@@ -656,7 +697,7 @@ func (r *actionRunner) finish(runErr error) {
 	}
 	summaryURL := r.runURL()
 	outputs := [][2]string{
-		{"release", r.report.Release}, {"gate", verdict}, {"report", reportPath},
+		{"release", r.report.Release}, {"version", r.report.Release}, {"gate", verdict}, {"report", reportPath},
 		{"uploaded", fmt.Sprint(files)}, {"debug-ids", fmt.Sprint(ids)}, {"summary-url", summaryURL},
 	}
 	if getenv("GITHUB_OUTPUT") != "" {

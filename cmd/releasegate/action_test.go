@@ -39,6 +39,10 @@ func actionEnv(t *testing.T, srv *sentryapitest.Server, workspace string, inputs
 	t.Setenv("GITHUB_REPOSITORY", "acme/web")
 	t.Setenv("GITHUB_RUN_ID", "42")
 	t.Setenv("GITHUB_RUN_ATTEMPT", "1")
+	// The action passes safe.directory to git through these; restore them after the test.
+	for _, k := range []string{"GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0", "GIT_CONFIG_KEY_1", "GIT_CONFIG_VALUE_1"} {
+		unsetenv(t, k)
+	}
 	for _, in := range actionInputs {
 		t.Setenv(envName(in.Name), inputs[in.Name])
 	}
@@ -305,8 +309,12 @@ func TestActionGateFails(t *testing.T) {
 	if !strings.Contains(out, "::error title=releasegate gate%3A WEB-") {
 		t.Errorf("no annotation for the failing issue:\n%s", out)
 	}
+	// The gate runs before finalize: a release it fails is not marked released.
+	if rel, _ := srv.Release("acme", "web@2.0.0"); !rel.DateReleased.IsZero() {
+		t.Errorf("the release was finalized at %s although its gate failed", rel.DateReleased)
+	}
 	summary, _ := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
-	for _, want := range []string{"| gate | ❌ failed |", "### ❌ releasegate gate: fail", "cart.items is undefined", "xychart-beta"} {
+	for _, want := range []string{"| gate | ❌ failed |", "| finalize | not run |", "### ❌ releasegate gate: fail", "cart.items is undefined", "xychart-beta"} {
 		if !strings.Contains(string(summary), want) {
 			t.Errorf("summary lacks %q:\n%s", want, summary)
 		}
@@ -333,10 +341,258 @@ func TestActionNamesTheReleaseByThePolicy(t *testing.T) {
 	if outs["release"] != "web@0123456789ab" || outs["gate"] != "pending" {
 		t.Errorf("outputs = %v, want release web@0123456789ab (the policy's name) and gate pending", outs)
 	}
-	if _, ok := srv.Release("acme", "web@0123456789ab"); !ok {
+	if rel, ok := srv.Release("acme", "web@0123456789ab"); !ok {
 		t.Error("the release was not created under the policy's name")
+	} else if !rel.DateReleased.IsZero() {
+		t.Error("the release was finalized while its gate is still pending")
 	}
 	if !strings.Contains(out, "::warning title=releasegate gate::PENDING web@0123456789ab in production") {
 		t.Errorf("no pending annotation:\n%s", out)
+	}
+}
+
+// TestActionReleasePrefixes: release_prefix, and action-release's deprecated version_prefix,
+// go before the release name as in action-release (never stripping the name given), and the
+// name is set as both the release and the version output.
+func TestActionReleasePrefixes(t *testing.T) {
+	tests := []struct {
+		name   string
+		inputs map[string]string
+		want   string // the release; "" when the inputs are refused
+		log    string
+	}{
+		{"release_prefix", map[string]string{"release": "v1.4.0", "release_prefix": "shop@"}, "shop@v1.4.0", ""},
+		{"version_prefix", map[string]string{"release": "v1.4.0", "version_prefix": "shop@"}, "shop@v1.4.0", "::warning::input version_prefix is deprecated: use release_prefix"},
+		{"version_prefix on the generated name", map[string]string{"version_prefix": "shop@"}, "shop@0123456789abcdef0123456789abcdef01234567", ""},
+		{"the same prefix in both", map[string]string{"release": "v1.4.0", "version_prefix": "shop@", "release_prefix": "shop@"}, "shop@v1.4.0", ""},
+		{"a release already prefixed is kept", map[string]string{"release": "shop@v1.4.0"}, "shop@v1.4.0", ""},
+		{"different prefixes", map[string]string{"release": "v1.4.0", "version_prefix": "shop@", "release_prefix": "web@"}, "",
+			`input version_prefix: release_prefix and version_prefix disagree ("web@", "shop@"): set only release_prefix`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
+			inputs := map[string]string{"set_commits": "skip", "projects": "web", "ownership": "off"}
+			for k, v := range tt.inputs {
+				inputs[k] = v
+			}
+			files := actionEnv(t, srv, t.TempDir(), inputs)
+			code, out, errOut := runMain(t, "action")
+			if tt.log != "" && !strings.Contains(out, tt.log) {
+				t.Errorf("log lacks %q:\n%s", tt.log, out)
+			}
+			if tt.want == "" {
+				if code != exitUsage || len(srv.Requests()) != 0 {
+					t.Fatalf("exit %d with %d requests, want 2 and none\n%s", code, len(srv.Requests()), out)
+				}
+				return
+			}
+			if code != exitOK {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+			}
+			if _, ok := srv.Release("acme", tt.want); !ok {
+				t.Errorf("no release %q in Sentry", tt.want)
+			}
+			if outs := readOutputs(t, files["GITHUB_OUTPUT"]); outs["release"] != tt.want || outs["version"] != tt.want {
+				t.Errorf("outputs release %q, version %q; want both %q", outs["release"], outs["version"], tt.want)
+			}
+		})
+	}
+}
+
+// TestActionCompatibilityInputs: action-release's inputs that change nothing here are still
+// read and checked like the others.
+func TestActionCompatibilityInputs(t *testing.T) {
+	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
+	actionEnv(t, srv, t.TempDir(), map[string]string{
+		"release": "web@1", "set_commits": "skip", "projects": "web", "ownership": "off",
+		"ignore_empty": "maybe", "disable_telemetry": "off", "disable_safe_directory": "no",
+	})
+	code, out, _ := runMain(t, "action")
+	if code != exitUsage {
+		t.Fatalf("exit %d, want 2\n%s", code, out)
+	}
+	for _, want := range []string{`input ignore_empty: "maybe" is not a boolean`, `input disable_telemetry: "off" is not a boolean`, `input disable_safe_directory: "no" is not a boolean`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q", want)
+		}
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests reached Sentry", n)
+	}
+}
+
+// TestActionSafeDirectory: the workspace and the working directory are passed to git as
+// safe.directory, after the entries already there, unless disable_safe_directory is set.
+func TestActionSafeDirectory(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	tests := []struct {
+		name string
+		env  map[string]string
+		dirs []string
+		want map[string]string
+	}{
+		{"workspace", nil, []string{"/w"}, map[string]string{"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": "/w"}},
+		{"workspace and working directory", nil, []string{"/w", "/w/app"}, map[string]string{"GIT_CONFIG_COUNT": "2",
+			"GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": "/w", "GIT_CONFIG_KEY_1": "safe.directory", "GIT_CONFIG_VALUE_1": "/w/app"}},
+		{"the same twice", nil, []string{"/w", "/w"}, map[string]string{"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": "/w"}},
+		{"after entries already there", map[string]string{"GIT_CONFIG_COUNT": "2"}, []string{"/w"}, map[string]string{"GIT_CONFIG_COUNT": "3", "GIT_CONFIG_KEY_2": "safe.directory", "GIT_CONFIG_VALUE_2": "/w"}},
+		{"a bogus count is replaced", map[string]string{"GIT_CONFIG_COUNT": "x"}, []string{"/w"}, map[string]string{"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory", "GIT_CONFIG_VALUE_0": "/w"}},
+		{"no directory", nil, []string{""}, map[string]string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := gitSafeDirectoryEnv(env(tt.env), tt.dirs...)
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %v, want %v", got, tt.want)
+			}
+			for k, v := range tt.want {
+				if got[k] != v {
+					t.Errorf("%s = %q, want %q (all: %v)", k, got[k], v, got)
+				}
+			}
+		})
+	}
+
+	for _, disable := range []string{"false", "true"} {
+		t.Run("the action with disable_safe_directory "+disable, func(t *testing.T) {
+			srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
+			ws := t.TempDir()
+			actionEnv(t, srv, ws, map[string]string{"release": "web@1", "set_commits": "skip", "projects": "web", "ownership": "off", "disable_safe_directory": disable})
+			if code, out, errOut := runMain(t, "action"); code != exitOK {
+				t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+			}
+			key, value := os.Getenv("GIT_CONFIG_KEY_0"), os.Getenv("GIT_CONFIG_VALUE_0")
+			if disable == "true" && (key != "" || os.Getenv("GIT_CONFIG_COUNT") != "") {
+				t.Errorf("git was given %s=%s although disable_safe_directory is true", key, value)
+			}
+			if disable == "false" && (key != "safe.directory" || value != ws || os.Getenv("GIT_CONFIG_COUNT") != "1") {
+				t.Errorf("git was given GIT_CONFIG_KEY_0=%q GIT_CONFIG_VALUE_0=%q, want safe.directory=%s", key, value, ws)
+			}
+		})
+	}
+}
+
+// TestActionRefusesSentryLimitsUpFront: a value Sentry would refuse with a 400 once the release
+// exists is refused before the first request, naming the input; a long workflow name, which only
+// names the deploy, is shortened to Sentry's limit instead.
+func TestActionRefusesSentryLimitsUpFront(t *testing.T) {
+	tests := []struct {
+		name   string
+		inputs map[string]string
+		want   string
+	}{
+		{"environment of 65 characters", map[string]string{"environment": strings.Repeat("e", 65)}, "input environment: environment \"" + strings.Repeat("e", 65) + "\": Sentry allows at most 64 characters, this has 65"},
+		{"environment none", map[string]string{"environment": "none"}, `input environment: environment "none": Sentry reserves "none"`},
+		{"dist of 65 characters", map[string]string{"dist": strings.Repeat("7", 65), "sourcemaps": "dist"}, "input dist: dist \"" + strings.Repeat("7", 65) + "\": Sentry allows at most 64 characters"},
+		{"release of 201 characters", map[string]string{"release": strings.Repeat("r", 195), "release_prefix": "shop@v"}, "Sentry allows at most 200 characters, this has 201"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
+			inputs := map[string]string{"release": "web@1", "set_commits": "skip", "projects": "web", "ownership": "off"}
+			for k, v := range tt.inputs {
+				inputs[k] = v
+			}
+			actionEnv(t, srv, sampleWorkspace(t), inputs)
+			code, out, _ := runMain(t, "action")
+			if code != exitUsage {
+				t.Fatalf("exit %d, want 2\n%s", code, out)
+			}
+			if !strings.Contains(out, "::error title=releasegate%3A bad input::") || !strings.Contains(out, tt.want) {
+				t.Errorf("no bad-input annotation saying %q:\n%s", tt.want, out)
+			}
+			if reqs := srv.Requests(); len(reqs) != 0 {
+				t.Errorf("%d requests reached Sentry, want none (first: %s %s)", len(reqs), reqs[0].Method, reqs[0].Path)
+			}
+		})
+	}
+
+	t.Run("a long workflow name is shortened", func(t *testing.T) {
+		srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
+		actionEnv(t, srv, t.TempDir(), map[string]string{"release": "web@1", "environment": "production", "set_commits": "skip", "projects": "web", "ownership": "off"})
+		t.Setenv("GITHUB_WORKFLOW", "Build, test and deploy the storefront to every region we serve, then verify")
+		t.Setenv("GITHUB_RUN_NUMBER", "812")
+		if code, out, errOut := runMain(t, "action"); code != exitOK {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+		}
+		var name string
+		for _, r := range srv.Requests() {
+			if r.Method == "POST" && strings.HasSuffix(r.Path, "/deploys/") {
+				var body struct{ Name string }
+				if err := json.Unmarshal(r.Body, &body); err != nil {
+					t.Fatal(err)
+				}
+				name = body.Name
+			}
+		}
+		if want := "Build, test and deploy the storefront to every region we s… #812"; name != want {
+			t.Errorf("deploy name %q, want %q", name, want)
+		}
+	})
+}
+
+// TestActionLateFailureSaysWhatWasDone: when a phase fails after the release was made, the
+// annotation, the summary and the report carry the failing command's own message and list
+// what was already written to Sentry and what was not done.
+func TestActionLateFailureSaysWhatWasDone(t *testing.T) {
+	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
+	files := actionEnv(t, srv, sampleWorkspace(t), map[string]string{
+		"release": "web@1.2.3", "sourcemaps": "dist", "environment": "production", "set_commits": "skip", "projects": "web", "ownership": "off",
+	})
+	srv.InjectFault(sentryapitest.Fault{Method: "POST", Path: "/api/0/organizations/acme/releases/web@1.2.3/deploys/", Status: 500})
+	code, out, errOut := runMain(t, "action")
+	if code != exitUndecided {
+		t.Fatalf("exit %d, want 3\n%s\n%s", code, out, errOut)
+	}
+	own := "recording the deploy of release web@1.2.3 to production: "
+	if !strings.Contains(errOut, "releasegate: "+own) {
+		t.Fatalf("the deploy command did not fail as expected:\n%s", errOut)
+	}
+	wantDone := "; already done in Sentry: created the release (web@1.2.3 for web), uploaded the source maps ("
+	var annotation string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "::error title=releasegate::") {
+			annotation = line
+		}
+	}
+	if !strings.HasPrefix(annotation, "::error title=releasegate::deploy failed: "+own) || !strings.Contains(annotation, wantDone) ||
+		!strings.HasSuffix(annotation, "; not done: finalize") || strings.Contains(annotation, "log group above") {
+		t.Errorf("annotation = %q, want the deploy's own message, what was done and what was not", annotation)
+	}
+	if rel, ok := srv.Release("acme", "web@1.2.3"); !ok || !rel.DateReleased.IsZero() {
+		t.Errorf("release = %+v (found %v), want it created and not finalized", rel, ok)
+	}
+	summary, _ := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
+	for _, want := range []string{"**Stopped:** deploy failed: " + own, "| deploy | ❌ failed | ", "| finalize | not run |"} {
+		if !strings.Contains(string(summary), want) {
+			t.Errorf("summary lacks %q:\n%s", want, summary)
+		}
+	}
+	if !strings.Contains(string(summary), "| deploy | ❌ failed | ") || !strings.Contains(string(summary), mdCell(own)) {
+		t.Errorf("the deploy row does not carry the command's message:\n%s", summary)
+	}
+}
+
+// TestActionAnnotationCarriesTheCommandsMessage: a phase that fails before anything was written
+// is annotated with the failing command's own message, and its summary row says it too.
+func TestActionAnnotationCarriesTheCommandsMessage(t *testing.T) {
+	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
+	files := actionEnv(t, srv, t.TempDir(), map[string]string{"release": "web@1", "set_commits": "skip", "projects": "web", "ownership": "off"})
+	srv.InjectFault(sentryapitest.Fault{Method: "POST", Path: "/api/0/organizations/acme/releases/", Status: 403})
+	code, out, errOut := runMain(t, "action")
+	if code == exitOK {
+		t.Fatalf("exit 0 although Sentry refused the release\n%s", out)
+	}
+	own := "creating release web@1: "
+	if !strings.Contains(errOut, "releasegate: "+own) {
+		t.Fatalf("release new did not fail as expected:\n%s", errOut)
+	}
+	if !strings.Contains(out, "::error title=releasegate::"+own) || strings.Contains(out, "log group above") {
+		t.Errorf("the annotation does not carry release new's message:\n%s", out)
+	}
+	summary, _ := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
+	if !strings.Contains(string(summary), "| release | ❌ failed | ") || !strings.Contains(string(summary), "| "+mdCell(own)) {
+		t.Errorf("the release row does not carry the message:\n%s", summary)
 	}
 }

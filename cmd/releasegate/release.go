@@ -283,6 +283,10 @@ A revision other than a full SHA (a tag, HEAD) is resolved in the local reposito
 	f.IntVar(&opts.InitialDepth, "initial-depth", defaultInitialDepth, "with --auto: how many commits to send when there is no previous commit to stop at")
 	f.StringVar(&opts.Remote, "remote", "", "with --auto: the git remote that names the repository (default SENTRY_VCS_REMOTE, else origin)")
 	f.StringVar(&opts.Repo, "repo", "", "with --auto: the repository's name in Sentry, e.g. Acme/web (default from the remote URL)")
+	// sentry-cli has kept --ignore-empty, hidden and without effect, since 1.77: finding no new
+	// commits is never an error there, nor here. Accepted so its command lines work unchanged.
+	f.Bool("ignore-empty", false, "no effect (finding no new commits is not an error), as in sentry-cli")
+	_ = f.MarkHidden("ignore-empty")
 	return cmd
 }
 
@@ -708,6 +712,10 @@ func releaseDeployRun(ctx context.Context, opts *releaseDeployOptions, args []st
 	if !opts.Started.IsZero() && !opts.Finished.IsZero() && opts.Started.After(opts.Finished) {
 		return usageErrorf("--started (%s) is after --finished (%s)", opts.Started.Format(time.RFC3339), opts.Finished.Format(time.RFC3339))
 	}
+	// Sentry would answer 400; say so before anything is sent.
+	if err := sentryapi.CheckDeployName(opts.Name); err != nil {
+		return usageErrorf("--name: %v: give a shorter one", err)
+	}
 	conn, client, err := opts.connect(args, false, sentryconf.Connection{Environment: opts.Env})
 	if err != nil {
 		return err
@@ -715,8 +723,8 @@ func releaseDeployRun(ctx context.Context, opts *releaseDeployOptions, args []st
 	if conn.Environment == "" {
 		return usageErrorf("missing the environment: give --env (e.g. --env production) or set SENTRY_ENVIRONMENT")
 	}
-	if err := checkEnvironment(conn.Environment); err != nil {
-		return usageErrorf("environment %q: %v", conn.Environment, err)
+	if err := sentryapi.CheckEnvironment(conn.Environment); err != nil {
+		return usageErrorf("%v: choose another --env", err)
 	}
 	d := sentryapi.NewDeploy{Environment: conn.Environment, Name: opts.Name, URL: opts.URL, Projects: opts.Projects}
 	if !opts.Started.IsZero() {
@@ -728,7 +736,7 @@ func releaseDeployRun(ctx context.Context, opts *releaseDeployOptions, args []st
 	dep, err := client.CreateDeploy(ctx, conn.Org, conn.Release, d)
 	if err != nil {
 		return sentryFailed(fmt.Sprintf("recording the deploy of release %s to %s", conn.Release, conn.Environment), err,
-			"check the environment name and that the projects given are the release's")
+			"Sentry's answer names the field it refused (a --project must be one of the release's projects)")
 	}
 	var details []string
 	if dep.Name != "" {
@@ -749,20 +757,6 @@ func releaseDeployRun(ctx context.Context, opts *releaseDeployOptions, args []st
 	}
 	_, err = fmt.Fprintln(opts.IO.Out, line)
 	return err
-}
-
-// checkEnvironment applies Sentry's rules for environment names, so that a bad one is a usage
-// error here rather than a 400 from Sentry.
-func checkEnvironment(env string) error {
-	switch {
-	case len(env) > 64:
-		return errors.New("Sentry allows at most 64 characters")
-	case env == "none":
-		return errors.New(`Sentry reserves "none"`)
-	case strings.ContainsAny(env, "/\r\n\t\f\v"):
-		return errors.New("Sentry does not allow '/' or line breaks in environment names")
-	}
-	return nil
 }
 
 // timeValue is a flag holding a time given as Unix seconds or RFC 3339, as action-release's

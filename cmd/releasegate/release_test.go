@@ -192,6 +192,9 @@ func TestReleaseSentryErrors(t *testing.T) {
 			srv.AddToken("sntryu_readonly", "project:read")
 			t.Setenv("SENTRY_AUTH_TOKEN", "sntryu_readonly")
 		}, []string{"release", "new", "web@1", "-p", "web"}, []string{"403", "project:releases"}},
+		{"deploy to a project not in the release", func(t *testing.T, srv *sentryapitest.Server) {
+			mustRG(t, srv, "release", "new", "web@1", "-p", "web")
+		}, []string{"release", "deploy", "web@1", "--env", "production", "-p", "api"}, []string{"400", "Invalid projects", "names the field it refused"}},
 		{"server error on a deploy (not retried: it may have been recorded)", func(t *testing.T, srv *sentryapitest.Server) {
 			mustRG(t, srv, "release", "new", "web@1", "-p", "web")
 			srv.InjectFault(sentryapitest.Fault{Method: http.MethodPost, Path: "/api/0/organizations/acme/releases/web@1/deploys/", Status: http.StatusInternalServerError})
@@ -256,7 +259,7 @@ func TestReleaseUsageErrors(t *testing.T) {
 	}{
 		{"no release name", nil, []string{"release", "finalize"}, "give it as the first argument or set SENTRY_RELEASE"},
 		{"SENTRY_RELEASE is a git ref", func(t *testing.T) { t.Setenv("SENTRY_RELEASE", "refs/tags/v1.0.0") }, []string{"release", "finalize"}, "github.ref_name"},
-		{"invalid release name", nil, []string{"release", "new", "a/b", "-p", "web"}, "contains '/'"},
+		{"invalid release name", nil, []string{"release", "new", "a/b", "-p", "web"}, "does not allow '/'"},
 		{"two names", nil, []string{"release", "info", "a", "b"}, "too many arguments"},
 		{"no project for new", nil, []string{"release", "new", "web@1"}, "missing a project"},
 		{"no organization", func(t *testing.T) { unsetenv(t, "SENTRY_ORG") }, []string{"release", "info", "web@1"}, "missing an organization"},
@@ -277,6 +280,11 @@ func TestReleaseUsageErrors(t *testing.T) {
 		{"--started after --finished", nil, []string{"release", "deploy", "web@1", "--env", "prod", "--started", "2024-05-01T13:00:00Z", "--finished", "2024-05-01T12:00:00Z"}, "is after --finished"},
 		{"no environment", nil, []string{"release", "deploy", "web@1"}, "give --env"},
 		{"environment with a slash", nil, []string{"release", "deploy", "web@1", "--env", "prod/eu"}, "does not allow '/'"},
+		{"environment of 65 characters", nil, []string{"release", "deploy", "web@1", "--env", strings.Repeat("e", 65)}, "at most 64 characters, this has 65"},
+		{"deploy name of 65 characters", nil, []string{"release", "deploy", "web@1", "--env", "prod", "--name", strings.Repeat("n", 65)}, "--name: deploy name"},
+		{"release name of 201 characters", nil, []string{"release", "new", strings.Repeat("r", 201), "-p", "web"}, "at most 200 characters, this has 201"},
+		{"release named latest", nil, []string{"release", "new", "Latest", "-p", "web"}, `reserves "latest"`},
+		{"dist of 65 characters", nil, []string{"sourcemaps", "upload", "--release", "web@1", "--dist", strings.Repeat("d", 65), "-p", "web", "."}, "dist (from flag)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

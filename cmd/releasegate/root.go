@@ -96,23 +96,31 @@ func verdictNo() error { return &exitError{code: exitNo} }
 
 // Main runs the CLI with args and the given streams and returns the exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	code, _ := execute(args, stdin, stdout, stderr)
+	return code
+}
+
+// execute runs one command line as Main does, and also returns the message it printed to
+// stderr as the reason it failed (nil when it succeeded, or when its output said why), so the
+// action can repeat a sub-command's own words in its annotation and summary.
+func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	ios := &IOStreams{In: stdin, Out: stdout, ErrOut: stderr, OutTTY: isTerminal(stdout), ErrTTY: isTerminal(stderr)}
 	root := newRootCmd(ios)
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
-		return exitOK
+		return exitOK, nil
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
 			fmt.Fprintf(stderr, "releasegate: %v\n", ee.err)
 		}
-		return ee.code
+		return ee.code, ee.err
 	}
 	// Anything else cobra returns is about the command line: unknown command or flag, bad args.
 	fmt.Fprintf(stderr, "releasegate: %v\nRun 'releasegate --help' for usage.\n", err)
-	return exitUsage
+	return exitUsage, err
 }
 
 func newRootCmd(ios *IOStreams) *cobra.Command {

@@ -22,6 +22,8 @@ import (
 
 	"github.com/magiconair/properties"
 	"gopkg.in/ini.v1"
+
+	"github.com/releasegate/releasegate/internal/sentryapi"
 )
 
 // DefaultURL is sentry.io, as for sentry-cli.
@@ -209,8 +211,8 @@ func (c *Connection) validate() error {
 			return fmt.Errorf("release (from %s): %w", c.Origins["release"], err)
 		}
 	}
-	if len(c.Dist) > 64 || strings.TrimSpace(c.Dist) != c.Dist {
-		return fmt.Errorf("dist: %q (from %s) must be at most 64 characters with no surrounding spaces", c.Dist, c.Origins["dist"])
+	if err := sentryapi.CheckDist(c.Dist); err != nil {
+		return fmt.Errorf("dist (from %s): %w", c.Origins["dist"], err)
 	}
 	for _, p := range c.Projects {
 		if p == "" || strings.ContainsAny(p, "/ \t\n") {
@@ -238,22 +240,9 @@ func (c *Connection) Require(org, token, project bool) error {
 	return fmt.Errorf("missing %s", strings.Join(missing, "; and "))
 }
 
-// CheckRelease applies Sentry's rules for release names.
-func CheckRelease(r string) error {
-	switch {
-	case r == "":
-		return errors.New("the release name is empty")
-	case r == "." || r == "..":
-		return fmt.Errorf("%q is not a valid release name", r)
-	case strings.TrimSpace(r) != r:
-		return fmt.Errorf("release %q has leading or trailing spaces", r)
-	case strings.ContainsAny(r, "/\n\t\v\f\r"):
-		return fmt.Errorf("release %q contains '/' or a control character, which Sentry does not allow", r)
-	case len(r) > 200:
-		return fmt.Errorf("release %q is longer than 200 characters", r)
-	}
-	return nil
-}
+// CheckRelease applies Sentry's rules for release names (sentryapi.CheckRelease: one place
+// for Sentry's limits).
+func CheckRelease(r string) error { return sentryapi.CheckRelease(r) }
 
 // validRelease drops an invalid SENTRY_RELEASE, as sentry-cli ignores it.
 func validRelease(r string) string {

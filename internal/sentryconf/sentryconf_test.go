@@ -120,8 +120,8 @@ func TestLoadErrors(t *testing.T) {
 		want string
 	}{
 		{"bad url", Input{Flags: Connection{URL: "ftp://x"}}, `url: "ftp://x" (from flag) is not an http(s) URL`},
-		{"bad release", Input{Flags: Connection{Release: " 1.0"}}, "release (from flag): release \" 1.0\" has leading or trailing spaces"},
-		{"long dist", Input{Flags: Connection{Dist: strings.Repeat("d", 65)}}, "dist:"},
+		{"bad release", Input{Flags: Connection{Release: " 1.0"}}, "release (from flag): release \" 1.0\": it has leading or trailing spaces"},
+		{"long dist", Input{Flags: Connection{Dist: strings.Repeat("d", 65)}}, "dist (from flag): dist \"" + strings.Repeat("d", 65) + "\": Sentry allows at most 64 characters"},
 		{"broken org token", Input{Flags: Connection{Token: "sntrys_%%%_x"}}, "organization auth token's payload cannot be read"},
 		{"broken ini", Input{Dir: filepath.Join(dir, "bad")}, filepath.Join(dir, "bad", ".sentryclirc")},
 	}

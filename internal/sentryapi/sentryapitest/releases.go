@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 type release struct {
@@ -651,6 +652,11 @@ func (s *Server) createDeploy(c *call) {
 	env := *in.Environment
 	if env == "" || len(env) > 64 || strings.ContainsAny(env, "/\r\n\t\f") || env == "none" {
 		c.fieldError("environment", "Invalid value for environment")
+		return
+	}
+	// DeploySerializer's name: CharField(max_length=64), counted in characters.
+	if in.Name != nil && utf8.RuneCountInString(*in.Name) > 64 {
+		c.fieldError("name", "Ensure this field has no more than 64 characters.")
 		return
 	}
 	d := &deploy{id: c.s.newID(), environment: env, dateFinish: c.s.clock()}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -98,6 +99,11 @@ func TestReleases(t *testing.T) {
 	}
 	c.send("POST", path+"deploys/", map[string]any{"environment": "staging", "dateStarted": "2026-03-10T11:50:00Z", "dateFinished": "2026-03-10T11:55:00Z"}, 201, nil)
 	var e map[string][]string
+	c.send("POST", path+"deploys/", map[string]any{"environment": "production", "name": strings.Repeat("n", 65)}, 400, &e)
+	if len(e["name"]) != 1 || e["name"][0] != "Ensure this field has no more than 64 characters." {
+		t.Errorf("deploy with a 65-character name: %v", e)
+	}
+	e = nil
 	c.send("POST", path+"deploys/", map[string]any{"name": "x"}, 400, &e)
 	if e["environment"][0] != "This field is required." {
 		t.Errorf("deploy without environment: %v", e)
