@@ -32,10 +32,10 @@ func git(t *testing.T, dir string, args ...string) string {
 // patch of an older line moves only its vX.Y, and a pre-release moves nothing.
 func TestMoveMajorTags(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
-		testenv.Missing(t, "git")
+		testenv.Missing(t, "git", "install git")
 	}
 	if _, err := exec.LookPath("bash"); err != nil {
-		testenv.Missing(t, "bash")
+		testenv.Missing(t, "bash", "install bash")
 	}
 	script := filepath.Join(testenv.RepoRoot(t), "scripts", "move-major-tags.sh")
 	tmp := t.TempDir()
