@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -580,6 +581,29 @@ func TestCallErrors(t *testing.T) {
 			if scopes != nil && !slices.ContainsFunc(scopes, func(s string) bool { return strings.Contains(ae.Hint, " "+s+" ") }) {
 				t.Errorf("hint %q names none of the scopes %q the OpenAPI description lists", ae.Hint, scopes)
 			}
+			// The scopes the error says grant the call are exactly those Sentry's permission
+			// class accepts, so a message naming them never sends the user after the wrong one.
+			if scopes != nil && !sameSet(ae.Scopes, scopes) {
+				t.Errorf("APIError.Scopes = %q, the OpenAPI description lists %q", ae.Scopes, scopes)
+			}
+			if !errors.Is(err, ErrMisconfigured) {
+				t.Errorf("a 401 must match ErrMisconfigured: %v", err)
+			}
+
+			f403 := newFake(t)
+			f403.reply(tc.method, tc.path, http.StatusForbidden, []byte(`{"detail":"You do not have permission to perform this action."}`))
+			_, err = tc.call(t.Context(), f403.client(t))
+			if !errors.Is(err, ErrForbidden) || !errors.Is(err, ErrMisconfigured) || !errors.As(err, &ae) {
+				t.Fatalf("err = %v, want ErrForbidden and ErrMisconfigured", err)
+			}
+			for _, s := range ae.Scopes {
+				if !strings.Contains(ae.Hint, s) {
+					t.Errorf("403 hint %q does not name %s, which grants the call", ae.Hint, s)
+				}
+			}
+			if ae.Org != "" && !strings.Contains(ae.Hint, ae.Org) {
+				t.Errorf("403 hint %q does not name the organization %q", ae.Hint, ae.Org)
+			}
 
 			f2 := newFake(t)
 			f2.reply(tc.method, tc.path, http.StatusNotFound, []byte(`{"detail":"The requested resource does not exist"}`))
@@ -590,6 +614,22 @@ func TestCallErrors(t *testing.T) {
 			if !errors.As(err, &ae) || !strings.Contains(ae.Hint, "check") {
 				t.Errorf("404 hint %q should say what to check", ae.Hint)
 			}
+			// A 404 is the configuration's (exit 2) unless the call is about an issue, event
+			// or tag, which may have gone since it was listed.
+			issueLevel := issuePath.MatchString(tc.path)
+			if errors.Is(err, ErrMisconfigured) == issueLevel {
+				t.Errorf("404 of %s: ErrMisconfigured = %t, want %t", tc.path, !issueLevel, issueLevel)
+			}
 		})
 	}
+}
+
+// issuePath matches the paths of one issue (its details, events, tags, links).
+var issuePath = regexp.MustCompile(`/issues/[^/]+/|/external-issues/`)
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
