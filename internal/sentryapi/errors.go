@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -141,10 +142,11 @@ func (c *call) scopeText() string {
 	}
 	s := "the " + g[0] + " scope"
 	if len(g) > 1 {
-		s += " (or one of " + strings.Join(g[1:], ", ") + ")"
-	}
-	if c.scope == scopeReleases {
-		s += "; an organization token's org:ci covers releases and uploads"
+		s += " (or one of " + strings.Join(g[1:], ", ")
+		if slices.Contains(g, "org:ci") {
+			s += "; an organization token has org:ci"
+		}
+		s += ")"
 	}
 	return s
 }
