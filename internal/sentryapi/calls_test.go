@@ -134,6 +134,42 @@ func callCases() []callCase {
 			},
 		},
 		{
+			name: "list project releases", method: "GET", path: "/api/0/projects/acme/web/releases/",
+			operation: "listProjectReleases", status: 200,
+			wantQuery: url.Values{"per_page": {"1"}},
+			call: func(ctx context.Context, c *Client) (any, error) {
+				var all []Release
+				err := c.ListProjectReleases(ctx, "acme", "web", 1, func(p []Release) error { all = append(all, p...); return ErrStop })
+				return all, err
+			},
+			check: func(t *testing.T, got any) {
+				if rels := got.([]Release); len(rels) == 0 || rels[0].Version == "" {
+					t.Errorf("releases = %+v", rels)
+				}
+			},
+		},
+		{
+			// Sentry's IndexEndpoint (src/sentry/api/endpoints/index.py); not in the description.
+			name: "describe the token", method: "GET", path: "/api/0/",
+			status: 200, body: `{"version": "0", "auth": {"scopes": ["org:ci"]}, "user": null}`,
+			call: func(ctx context.Context, c *Client) (any, error) { return c.TokenAuth(ctx) },
+			check: func(t *testing.T, got any) {
+				if a := got.(*Auth); !a.Known || len(a.Scopes) != 1 || a.Scopes[0] != "org:ci" {
+					t.Errorf("auth = %+v", a)
+				}
+			},
+		},
+		{
+			name: "describe the token, on a server that does not say", method: "GET", path: "/api/0/",
+			status: 200, body: `{"version": "0", "auth": null, "user": null}`,
+			call: func(ctx context.Context, c *Client) (any, error) { return c.TokenAuth(ctx) },
+			check: func(t *testing.T, got any) {
+				if a := got.(*Auth); a.Known || a.Scopes != nil {
+					t.Errorf("auth = %+v, want unknown scopes", a)
+				}
+			},
+		},
+		{
 			name: "list release commits", method: "GET", path: "/api/0/organizations/acme/releases/frontend@1.0.0/commits/",
 			operation: "listOrganizationReleaseCommits", status: 200,
 			call: func(ctx context.Context, c *Client) (any, error) {

@@ -102,6 +102,8 @@ func (e *APIError) Is(target error) bool {
 // hint says what to do about status for call c.
 func (c *call) hint(status int, retryAfter time.Duration, baseURL string) string {
 	switch {
+	case status == http.StatusUnauthorized && c.scope == "":
+		return fmt.Sprintf("check SENTRY_AUTH_TOKEN: it must be a valid, unrevoked token for %s", baseURL)
 	case status == http.StatusUnauthorized:
 		return fmt.Sprintf("check SENTRY_AUTH_TOKEN: it must be a valid, unrevoked token for %s with %s", baseURL, c.scopeText())
 	case status == http.StatusForbidden:
