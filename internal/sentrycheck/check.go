@@ -64,7 +64,9 @@ type Report struct {
 	// not say (then only the probes' answers tell a missing scope).
 	Scopes      []string `json:"scopes"`
 	ScopesKnown bool     `json:"scopesKnown"`
-	Results     []Result `json:"results"`
+	// TokenRejected: Sentry does not accept the token at all (401).
+	TokenRejected bool     `json:"tokenRejected"`
+	Results       []Result `json:"results"`
 	// Requests is how many requests the check made.
 	Requests int `json:"requests"`
 }
@@ -177,6 +179,7 @@ func Check(ctx context.Context, opts Options) (*Report, error) {
 	if authErr == nil {
 		rep.Scopes, rep.ScopesKnown = slices.Sorted(slices.Values(auth.Scopes)), auth.Known
 	}
+	rep.TokenRejected = errors.Is(authErr, sentryapi.ErrUnauthorized)
 
 	// Whether the organization exists, from the organization-level probes: a project-level
 	// 404 alone cannot tell a wrong organization from a wrong project.
