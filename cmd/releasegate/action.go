@@ -675,10 +675,11 @@ func (r *actionRunner) finish(runErr error) {
 		}
 	}
 	// A bad input has its own annotations, and a failing gate its verdict annotation; any other
-	// failure gets one here.
+	// failure (a phase's configuration error included) gets one here.
 	if runErr != nil && (r.report.Gate == nil || r.report.Gate.Verdict == gate.StatusPass) {
 		var ee *exitError
-		if !errors.As(runErr, &ee) || ee.code != exitUsage {
+		phaseFailed := slices.ContainsFunc(r.report.Phases, func(p actionPhase) bool { return p.Status == "failed" })
+		if !errors.As(runErr, &ee) || ee.code != exitUsage || phaseFailed {
 			r.gha.WithFieldsMap(map[string]string{"title": "releasegate"}).Errorf("%s", errorText(runErr))
 		}
 	}

@@ -49,7 +49,7 @@ func TestActionChecksTheTokenFirst(t *testing.T) {
 			if code != exitUsage {
 				t.Fatalf("exit %d, want 2\n%s\n%s", code, out, errOut)
 			}
-			for _, w := range append(tc.want, "::group::releasegate: sentry check", "$ releasegate sentry check --for "+strings.ReplaceAll(tc.caps, ", ", ",")) {
+			for _, w := range append(tc.want, "::group::releasegate: sentry check", "$ releasegate sentry check --format json --for "+strings.ReplaceAll(tc.caps, ", ", ",")) {
 				if !strings.Contains(out+errOut, w) {
 					t.Errorf("the log does not say %q:\n%s\n%s", w, out, errOut)
 				}
@@ -65,8 +65,12 @@ func TestActionChecksTheTokenFirst(t *testing.T) {
 			if err != nil || json.Unmarshal(data, &rep) != nil || len(rep.Phases) == 0 {
 				t.Fatalf("report %s: %v\n%s", outs["report"], err, data)
 			}
-			if p := rep.Phases[0]; p.Name != "sentry check" || p.Status != "failed" || p.ExitCode != exitUsage || p.Detail == "" {
-				t.Errorf("first phase = %+v, want sentry check failed with exit 2", p)
+			if p := rep.Phases[0]; p.Name != "sentry check" || p.Status != "failed" || p.ExitCode != exitUsage || !strings.Contains(p.Detail, tc.want[1]) {
+				t.Errorf("first phase = %+v, want sentry check failed with exit 2 naming %s", p, tc.want[1])
+			}
+			// The step's error annotation says what to grant.
+			if !strings.Contains(out, "::error title=releasegate::the Sentry token or configuration cannot run this step") || !strings.Contains(rep.Error, tc.want[1]) {
+				t.Errorf("no error annotation naming %s:\n%s\nreport error: %s", tc.want[1], out, rep.Error)
 			}
 			summary, _ := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
 			if !strings.Contains(string(summary), "| sentry check | ❌ failed |") || !strings.Contains(string(summary), "| upload | not run |") {
