@@ -243,3 +243,57 @@ func FuzzParseCapabilities(f *testing.F) {
 		}
 	})
 }
+
+// TestCheckWithoutProjects: with no project, each capability is checked at the organization:
+// the release list stands in for the projects' releases, and an unknown organization is named.
+func TestCheckWithoutProjects(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, org string
+		want      Status
+	}{
+		{"known organization", "acme", OK},
+		{"unknown organization", "acne", UnknownOrg},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := sentryapitest.Start(t, sentryapitest.Options{})
+			rep, err := Check(t.Context(), Options{Client: newClient(t, srv, srv.Token()), Org: tc.org})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rep.Results {
+				if r.Status != tc.want {
+					t.Errorf("%s: %s %s, want %s", r.Capability, r.Status, r.Detail, tc.want)
+				}
+			}
+			// The scopes, chunk upload, the organization's releases, its teams, its issues.
+			if rep.Requests != 5 || len(srv.Requests()) != 5 {
+				t.Errorf("%d requests (report: %d), want 5", len(srv.Requests()), rep.Requests)
+			}
+		})
+	}
+}
+
+func TestCheckBadOptions(t *testing.T) {
+	t.Parallel()
+	srv := sentryapitest.Start(t, sentryapitest.Options{})
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"no client", Options{Org: "acme"}, "no client"},
+		{"no organization", Options{Client: newClient(t, srv, srv.Token())}, "no organization"},
+		{"unknown capability", Options{Client: newClient(t, srv, srv.Token()), Org: "acme", Capabilities: []Capability{"deploy"}}, `unknown capability "deploy"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := Check(t.Context(), tc.opts); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Errorf("%d requests for bad options, want none", n)
+	}
+}
