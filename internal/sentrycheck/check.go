@@ -281,8 +281,16 @@ func judge(cp Capability, org string, orgState int, authErr error, auth *sentrya
 		r.Status, r.Detail = Unreachable, fmt.Sprintf("Sentry could not be asked: %v", p.err)
 		return r
 	}
-	if authErr != nil && !errors.Is(authErr, sentryapi.ErrNotFound) {
+	if authErr != nil && !refused(authErr) {
 		r.Status, r.Detail = Unreachable, fmt.Sprintf("Sentry could not be asked for the token's scopes: %v", authErr)
 	}
 	return r
+}
+
+// refused says whether err is an answer that Sentry gave on purpose (a 4xx other than 429):
+// for the API root, which needs no scope, that only means the scopes stay unknown (a proxy or
+// an old server), not that Sentry is down.
+func refused(err error) bool {
+	ae, ok := errors.AsType[*sentryapi.APIError](err)
+	return ok && ae.Status >= 400 && ae.Status < 500 && ae.Status != http.StatusTooManyRequests
 }

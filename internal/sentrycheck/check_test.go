@@ -73,6 +73,12 @@ func TestCheck(t *testing.T) {
 			missing: map[Capability][]string{Ownership: {"org:read"}, Gate: {"event:read"}},
 		},
 		{
+			name: "API root refused by a proxy: judged from the probes", scopes: []string{"org:ci"},
+			fault:   &sentryapitest.Fault{Method: "GET", Path: "/api/0/", Status: http.StatusForbidden},
+			want:    want{Upload: OK, Release: OK, Ownership: MissingScope, Gate: MissingScope},
+			missing: map[Capability][]string{Ownership: {"org:read"}, Gate: {"event:read"}},
+		},
+		{
 			name:  "Sentry down",
 			fault: &sentryapitest.Fault{Status: http.StatusServiceUnavailable},
 			want:  want{Upload: Unreachable, Release: Unreachable, Ownership: Unreachable, Gate: Unreachable},
