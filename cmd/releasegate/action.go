@@ -44,19 +44,21 @@ func newActionCmd(ios *IOStreams) *cobra.Command {
 INPUT_* environment variables that action.yml sets, and the Sentry connection from
 SENTRY_AUTH_TOKEN, SENTRY_ORG, SENTRY_PROJECT and SENTRY_URL, as sentry-cli does:
 
-  check the inputs → validate the source maps → check the ownership rules → create the
-  release → attach commits → inject and upload the source maps (per project) → sync
-  ownership → record the deploy → gate → finalize.
+  check the inputs → check the token (releasegate sentry check) → validate the source
+  maps → check the ownership rules → create the release → attach commits → inject and
+  upload the source maps (per project) → sync ownership → record the deploy → gate →
+  finalize.
 
-Nothing is sent to Sentry until the inputs (against Sentry's limits on names), the source
-maps and the ownership rules are known to be good. With the gate on, the release is
-finalized (marked released) only once the gate passed. Each phase is a log group; findings
-become annotations on the exact files and lines; the job summary holds the report, and the
-step's outputs are set (docs/action.md lists every input and output). A phase that fails
-says why in its command's own words and, once Sentry was changed, what was already done.
+Nothing is written to Sentry until the inputs (against Sentry's limits on names), the token's
+scopes, the source maps and the ownership rules are known to be good. With the gate on, the
+release is finalized (marked released) only once the gate passed. Each phase is a log group;
+findings become annotations on the exact files and lines; the job summary holds the report,
+and the step's outputs are set (docs/action.md lists every input and output). A phase that
+fails says why in its command's own words and, once Sentry was changed, what was already done.
 
 Exit status: 0 ok · 1 validation, the ownership check or the gate said no · 2 a bad input
-or configuration · 3 Sentry could not be reached.`,
+or configuration, including a token lacking a scope and an organization or project Sentry
+does not know · 3 Sentry could not be reached.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			ctx, cancel := commandContext(c)
@@ -135,6 +137,7 @@ func (r *actionRunner) run(ctx context.Context) error {
 		skip string // why the phase does not run; "" runs it
 		fn   func(context.Context) (string, error)
 	}{
+		{"sentry check", "", r.sentryCheck},
 		{"validate", cmp.Or(r.skipUnless(len(r.groups) > 0, "no sourcemaps"), r.skipUnless(r.in.bool("validate"), "validate is false")), r.validate},
 		{"ownership check", r.skipUnless(r.in.text("ownership") != "off" && r.properties > 0, cmp.Or(r.skipUnless(r.in.text("ownership") != "off", "ownership is off"), "no sentry.properties")), r.ownershipCheck},
 		{"release", "", r.createRelease},
@@ -249,7 +252,7 @@ func (r *actionRunner) prepare() error {
 	r.checkLimits()
 
 	if getenv("SENTRY_AUTH_TOKEN") == "" {
-		in.problems = append(in.problems, "SENTRY_AUTH_TOKEN is not set: add `env: SENTRY_AUTH_TOKEN: ${{ secrets.SENTRY_AUTH_TOKEN }}` to the step (a token with project:releases and org:read)")
+		in.problems = append(in.problems, "SENTRY_AUTH_TOKEN is not set: add `env: SENTRY_AUTH_TOKEN: ${{ secrets.SENTRY_AUTH_TOKEN }}` to the step (docs/sentry-token.md lists the scopes each input needs)")
 	}
 	conn, err := loadConnection(&IOStreams{ErrOut: r.opts.IO.ErrOut}, sentryFlags{}, sentryconf.Connection{})
 	if err != nil {
@@ -713,10 +716,11 @@ func (r *actionRunner) finish(runErr error) {
 		}
 	}
 	// A bad input has its own annotations, and a failing gate its verdict annotation; any other
-	// failure gets one here.
+	// failure (a phase's configuration error included) gets one here.
 	if runErr != nil && (r.report.Gate == nil || r.report.Gate.Verdict == gate.StatusPass) {
 		var ee *exitError
-		if !errors.As(runErr, &ee) || ee.code != exitUsage {
+		phaseFailed := slices.ContainsFunc(r.report.Phases, func(p actionPhase) bool { return p.Status == "failed" })
+		if !errors.As(runErr, &ee) || ee.code != exitUsage || phaseFailed {
 			r.gha.WithFieldsMap(map[string]string{"title": "releasegate"}).Errorf("%s", errorText(runErr))
 		}
 	}

@@ -54,9 +54,11 @@ docs/gate.md explains the statistics and docs/gate-policy.md every key.
 The verdict is pass, fail or pending (not enough evidence yet). With --wait the gate
 polls every --interval until it can decide or the wait is over.
 
-Exit status: 0 pass (or --dry-run) · 1 fail · 2 usage or configuration error, or a release
-Sentry does not know · 3 still pending when the wait ended. When Sentry cannot be asked,
-on_error (policy, or --on-error) decides pass or fail, and the report says why.`,
+Exit status: 0 pass (or --dry-run) · 1 fail · 2 usage or configuration error: a release,
+organization or project Sentry does not know, a token it rejects or that lacks a scope
+(docs/sentry-token.md), whatever on_error says · 3 still pending when the wait ended. When
+Sentry cannot be reached, on_error (policy, or --on-error) decides pass or fail, and the
+report says why.`,
 		Example: `  releasegate gate --release web@2.0.0 --environment production
   releasegate gate --sha "$GITHUB_SHA" --environment staging --wait 30m --interval 1m
   releasegate gate --release web@2.0.0 --environment production --format markdown >> "$GITHUB_STEP_SUMMARY"`,
@@ -204,12 +206,17 @@ const maxGateFailures = 4
 
 // decideOnce gathers the evidence and decides; the failing issues are then enriched (top tag
 // values, owners) and the decision made again from the richer evidence. asked is false when
-// Sentry could not be asked, and on_error made the decision. A release Sentry does not know is
-// a usage error, never a pass.
+// Sentry could not be asked, and on_error made the decision. A release Sentry does not know,
+// a token it rejects or that lacks a scope are usage errors, never a pass.
 func decideOnce(ctx context.Context, g *gateevidence.Gatherer, q gateevidence.Query, p *gate.Environment, environment string) (d gate.Decision, asked bool, err error) {
 	ev, err := g.Gather(ctx, q, p)
 	if errors.Is(err, gateevidence.ErrUnknownRelease) {
 		return gate.Decision{}, false, usageErrorf("%v; check --release (or the policy's release.name and --sha) and that the release was created in Sentry", err)
+	}
+	if misconfigured(err) {
+		// A token Sentry rejects or that lacks a scope, an organization or project it does not
+		// know: the user's configuration, not Sentry's health, so on_error does not apply.
+		return gate.Decision{}, false, sentryError("Sentry refused the gate's questions (on_error does not apply to a configuration error)", err)
 	}
 	if err != nil {
 		if ctx.Err() != nil {

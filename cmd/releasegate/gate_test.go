@@ -198,6 +198,44 @@ func TestGateEndToEnd(t *testing.T) {
 		}
 	})
 
+	// The issue that made this rule: a token without event:read got 403 on the issue search,
+	// the gate took it for an outage, and on_error: pass let web@2.0.0 (a new TypeError at
+	// about 300 an hour) through. A refusal of the configuration exits 2 whatever on_error says.
+	t.Run("a token or org Sentry refuses is a configuration error, whatever on_error says", func(t *testing.T) {
+		srv.AddToken("org_ci", "org:ci") // as an organization token is
+		srv.AddToken("no_event_read", "project:releases", "org:read")
+		for _, tc := range []struct {
+			name, token string
+			args        []string
+			want        []string
+		}{
+			{"organization token (org:ci) cannot read issues", "org_ci", nil, []string{"403", "event:read", "organization acme", "internal integration token", "docs/sentry-token.md"}},
+			{"token without event:read", "no_event_read", nil, []string{"403", "event:read", "on_error does not apply", "docs/sentry-token.md"}},
+			{"token Sentry rejects", "sntryu_revoked", nil, []string{"401", "SENTRY_AUTH_TOKEN", "docs/sentry-token.md"}},
+			{"organization Sentry does not know", srv.Token(), []string{"--org", "acne"}, []string{"404", `"acne"`}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Setenv("SENTRY_AUTH_TOKEN", tc.token)
+				for _, onError := range []string{"pass", "fail"} {
+					args := append([]string{"gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml",
+						"--on-error", onError, "--format", "json"}, tc.args...)
+					code, out, errOut := runMain(t, args...)
+					if code != exitUsage {
+						t.Fatalf("--on-error %s: exit %d, want 2\n%s\n%s", onError, code, out, errOut)
+					}
+					if out != "" {
+						t.Errorf("--on-error %s: a report was written, as if the gate had decided:\n%s", onError, out)
+					}
+					for _, w := range tc.want {
+						if !strings.Contains(errOut, w) {
+							t.Errorf("--on-error %s: stderr does not say %q:\n%s", onError, w, errOut)
+						}
+					}
+				}
+			})
+		}
+	})
+
 	t.Run("--wait polls while pending and rides out a failing Sentry", func(t *testing.T) {
 		t.Setenv("SENTRY_HTTP_MAX_RETRIES", "0")
 		deployed := now.Add(-time.Minute)

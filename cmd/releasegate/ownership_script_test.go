@@ -21,12 +21,14 @@ import (
 // each script: organization acme with projects web and billing; teams frontend (web),
 // backend (web, billing) and payments (billing); members alice@example.com (frontend),
 // bob@example.com (backend, billing access) and carol@example.com (no team). SENTRY_URL and
-// SENTRY_AUTH_TOKEN point at it. The `sentry` command inspects and seeds it:
+// SENTRY_AUTH_TOKEN point at it ($SENTRY_TEST_TOKEN keeps the token, to restore it after
+// trying others). The `sentry` command inspects and seeds it:
 //
 //	sentry ownership PROJECT        print the project's rules and settings as Sentry has them
 //	sentry put PROJECT FILE         store FILE as the project's rules, as the Sentry UI would
 //	sentry requests METHOD          print how many requests of METHOD reached ownership routes
 //	sentry ingest PROJECT FILE URL  store a TypeError raised in FILE on a request to URL; print its short ID
+//	sentry token NAME SCOPE...      accept the token NAME with only these scopes
 //	sentry down                     answer every request with 503 from now on
 //
 // `exits N cmd args…` runs a command that must exit with status N (testscript's `exec` only
@@ -64,6 +66,7 @@ func TestOwnershipScripts(t *testing.T) {
 			env.Setenv("HOME", filepath.Join(env.WorkDir, ".home"))
 			env.Setenv("SENTRY_URL", srv.URL())
 			env.Setenv("SENTRY_AUTH_TOKEN", srv.Token())
+			env.Setenv("SENTRY_TEST_TOKEN", srv.Token()) // to restore it after trying others
 			for _, k := range []string{"SENTRY_ORG", "SENTRY_PROJECT", "SENTRY_PROPERTIES", "SENTRY_RELEASE"} {
 				env.Setenv(k, "")
 			}
@@ -123,6 +126,8 @@ func sentryScriptCmd(ts *testscript.TestScript, neg bool, args []string) {
 		})
 		ts.Check(err)
 		fmt.Fprintf(ts.Stdout(), "%s\n", res.ShortID)
+	case args[0] == "token" && len(args) >= 3:
+		srv.AddToken(args[1], args[2:]...)
 	case args[0] == "down" && len(args) == 1:
 		srv.InjectFault(sentryapitest.Fault{Status: http.StatusServiceUnavailable})
 	default:

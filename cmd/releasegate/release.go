@@ -124,14 +124,18 @@ func commandContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(ctx, os.Interrupt)
 }
 
-// sentryFailed reports a Sentry call that failed (exit 3). The client's error already says what
-// to check for 401 (the token), 403 (its scopes) and 404 (the slugs, the release); hint400 adds
-// what a 400 means for this call.
+// sentryFailed reports a Sentry call that failed: exit 2 when Sentry refused the configuration
+// (401, 403, 404 of the organization, project or release, or a 400 that hint400 explains), else
+// exit 3 (see sentryError). The
+// client's error already says what to check for 401 (the token), 403 (its scopes) and 404 (the
+// slugs, the release); hint400 adds what a 400 means for this call.
 func sentryFailed(what string, err error, hint400 string) error {
 	if ae, ok := errors.AsType[*sentryapi.APIError](err); ok && ae.Status == http.StatusBadRequest && hint400 != "" {
-		err = fmt.Errorf("%w; %s", err, hint400)
+		// The hint says which input Sentry refused (a project it does not know, …): the
+		// user's to fix, so exit 2 as for the other refusals of the configuration.
+		return &exitError{code: exitUsage, err: fmt.Errorf("%s: %w; %s", what, err, hint400)}
 	}
-	return &exitError{code: exitUndecided, err: fmt.Errorf("%s: %w", what, err)}
+	return sentryError(what, err)
 }
 
 // maxOneArg accepts the optional release name.

@@ -170,35 +170,38 @@ func TestReleaseNew(t *testing.T) {
 	}
 }
 
-// TestReleaseSentryErrors: Sentry's refusals exit 3 and say what failed and what to check.
+// TestReleaseSentryErrors: Sentry's refusals say what failed and what to check; those of the
+// configuration (the token, its scopes, an organization, project or release Sentry does not
+// know) exit 2, never 3, since no retry can fix them; a server error exits 3.
 func TestReleaseSentryErrors(t *testing.T) {
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, srv *sentryapitest.Server)
 		args  []string
 		want  []string
+		code  int
 	}{
 		{"unknown project", nil, []string{"release", "new", "web@1", "-p", "nope"},
-			[]string{"creating release web@1", "400", "check that the projects (nope) exist in organization \"acme\""}},
+			[]string{"creating release web@1", "400", "check that the projects (nope) exist in organization \"acme\""}, exitUsage},
 		{"wrong token", func(t *testing.T, _ *sentryapitest.Server) { t.Setenv("SENTRY_AUTH_TOKEN", "sntryu_wrong") },
-			[]string{"release", "new", "web@1", "-p", "web"}, []string{"401", "check SENTRY_AUTH_TOKEN"}},
+			[]string{"release", "new", "web@1", "-p", "web"}, []string{"401", "check SENTRY_AUTH_TOKEN", "docs/sentry-token.md"}, exitUsage},
 		{"wrong organization", nil, []string{"release", "info", "web@1", "--org", "acne"},
-			[]string{"reading release web@1", "404", `check the organization slug "acne"`}},
+			[]string{"reading release web@1", "404", `check the organization slug "acne"`}, exitUsage},
 		{"release not created", nil, []string{"release", "finalize", "web@9"},
-			[]string{"finalizing release web@9", "404", "create it first"}},
+			[]string{"finalizing release web@9", "404", "create it first"}, exitUsage},
 		{"deploy of a missing release", nil, []string{"release", "deploy", "web@9", "--env", "production"},
-			[]string{"recording the deploy of release web@9 to production", "404"}},
+			[]string{"recording the deploy of release web@9 to production", "404"}, exitUsage},
 		{"token without release scope", func(t *testing.T, srv *sentryapitest.Server) {
 			srv.AddToken("sntryu_readonly", "project:read")
 			t.Setenv("SENTRY_AUTH_TOKEN", "sntryu_readonly")
-		}, []string{"release", "new", "web@1", "-p", "web"}, []string{"403", "project:releases"}},
+		}, []string{"release", "new", "web@1", "-p", "web"}, []string{"403", "project:releases", "org:ci", "organization acme"}, exitUsage},
 		{"deploy to a project not in the release", func(t *testing.T, srv *sentryapitest.Server) {
 			mustRG(t, srv, "release", "new", "web@1", "-p", "web")
-		}, []string{"release", "deploy", "web@1", "--env", "production", "-p", "api"}, []string{"400", "Invalid projects", "names the field it refused"}},
+		}, []string{"release", "deploy", "web@1", "--env", "production", "-p", "api"}, []string{"400", "Invalid projects", "names the field it refused"}, exitUsage},
 		{"server error on a deploy (not retried: it may have been recorded)", func(t *testing.T, srv *sentryapitest.Server) {
 			mustRG(t, srv, "release", "new", "web@1", "-p", "web")
 			srv.InjectFault(sentryapitest.Fault{Method: http.MethodPost, Path: "/api/0/organizations/acme/releases/web@1/deploys/", Status: http.StatusInternalServerError})
-		}, []string{"release", "deploy", "web@1", "--env", "production"}, []string{"500", "may or may not have done it"}},
+		}, []string{"release", "deploy", "web@1", "--env", "production"}, []string{"500", "may or may not have done it"}, exitUndecided},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,8 +210,8 @@ func TestReleaseSentryErrors(t *testing.T) {
 				tt.setup(t, srv)
 			}
 			code, out, errOut := rg(t, srv, tt.args...)
-			if code != exitUndecided {
-				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitUndecided, out, errOut)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.code, out, errOut)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(errOut, w) {
@@ -653,8 +656,9 @@ func TestReleaseSetCommitsManual(t *testing.T) {
 		t.Errorf("refs %+v, want %+v", r.Refs, wantRefs)
 	}
 
+	// A repository Sentry does not know is the configuration's to fix: exit 2, not an outage.
 	code, _, errOut := rg(t, srv, "release", "set-commits", "web@2", "--commit", "acme/unknown@"+c2)
-	if code != exitUndecided || !strings.Contains(errOut, "Invalid repository names: acme/unknown") || !strings.Contains(errOut, "use --auto") {
+	if code != exitUsage || !strings.Contains(errOut, "Invalid repository names: acme/unknown") || !strings.Contains(errOut, "use --auto") {
 		t.Errorf("unknown repository: exit %d\n%s", code, errOut)
 	}
 	code, _, errOut = rg(t, srv, "release", "set-commits", "web@2", "--commit", "acme/web@no-such-tag")

@@ -133,7 +133,9 @@ It validates JavaScript source maps before anyone ships them, injects Sentry deb
 exactly as sentry-cli does, and resolves minified positions back to the original code.
 
 Exit codes: 0 ok · 1 the verdict is no (e.g. validation found errors) · 2 usage or
-configuration error · 3 could not decide (a service unreachable, a timeout).`,
+configuration error, including a token Sentry rejects or that lacks a scope, and an
+organization, project or release Sentry does not know · 3 could not decide (a service
+unreachable after retries, a timeout).`,
 		Version:       buildVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -150,6 +152,7 @@ configuration error · 3 could not decide (a service unreachable, a timeout).`,
 	root.AddCommand(newOwnershipCmd(ios))
 	root.AddCommand(newGateCmd(ios))
 	root.AddCommand(newActionCmd(ios))
+	root.AddCommand(newSentryCmd(ios))
 	return root
 }
 

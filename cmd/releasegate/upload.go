@@ -291,7 +291,7 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 			// The build on disk has changed; say so, since the next run will find it injected.
 			err = fmt.Errorf("%w (debug IDs were injected into %s before the upload; running the upload again reuses them)", err, plural(injected, "file"))
 		}
-		return &exitError{code: exitUndecided, err: fmt.Errorf("upload failed: %w", err)}
+		return sentryError("upload failed", err)
 	}
 	for k, v := range res.Phases {
 		phases[k] += v

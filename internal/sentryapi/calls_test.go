@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -130,6 +131,42 @@ func callCases() []callCase {
 			check: func(t *testing.T, got any) {
 				if rels := got.([]Release); len(rels) != 1 || rels[0].Version != "frontend@1.0.0" {
 					t.Errorf("releases = %+v", rels)
+				}
+			},
+		},
+		{
+			name: "list project releases", method: "GET", path: "/api/0/projects/acme/web/releases/",
+			operation: "listProjectReleases", status: 200,
+			wantQuery: url.Values{"per_page": {"1"}},
+			call: func(ctx context.Context, c *Client) (any, error) {
+				var all []Release
+				err := c.ListProjectReleases(ctx, "acme", "web", 1, func(p []Release) error { all = append(all, p...); return ErrStop })
+				return all, err
+			},
+			check: func(t *testing.T, got any) {
+				if rels := got.([]Release); len(rels) == 0 || rels[0].Version == "" {
+					t.Errorf("releases = %+v", rels)
+				}
+			},
+		},
+		{
+			// Sentry's IndexEndpoint (src/sentry/api/endpoints/index.py); not in the description.
+			name: "describe the token", method: "GET", path: "/api/0/",
+			status: 200, body: `{"version": "0", "auth": {"scopes": ["org:ci"]}, "user": null}`,
+			call: func(ctx context.Context, c *Client) (any, error) { return c.TokenAuth(ctx) },
+			check: func(t *testing.T, got any) {
+				if a := got.(*Auth); !a.Known || len(a.Scopes) != 1 || a.Scopes[0] != "org:ci" {
+					t.Errorf("auth = %+v", a)
+				}
+			},
+		},
+		{
+			name: "describe the token, on a server that does not say", method: "GET", path: "/api/0/",
+			status: 200, body: `{"version": "0", "auth": null, "user": null}`,
+			call: func(ctx context.Context, c *Client) (any, error) { return c.TokenAuth(ctx) },
+			check: func(t *testing.T, got any) {
+				if a := got.(*Auth); a.Known || a.Scopes != nil {
+					t.Errorf("auth = %+v, want unknown scopes", a)
 				}
 			},
 		},
@@ -587,6 +624,29 @@ func TestCallErrors(t *testing.T) {
 			if scopes != nil && !slices.ContainsFunc(scopes, func(s string) bool { return strings.Contains(ae.Hint, " "+s+" ") }) {
 				t.Errorf("hint %q names none of the scopes %q the OpenAPI description lists", ae.Hint, scopes)
 			}
+			// The scopes the error says grant the call are exactly those Sentry's permission
+			// class accepts, so a message naming them never sends the user after the wrong one.
+			if scopes != nil && !sameSet(ae.Scopes, scopes) {
+				t.Errorf("APIError.Scopes = %q, the OpenAPI description lists %q", ae.Scopes, scopes)
+			}
+			if !errors.Is(err, ErrMisconfigured) {
+				t.Errorf("a 401 must match ErrMisconfigured: %v", err)
+			}
+
+			f403 := newFake(t)
+			f403.reply(tc.method, tc.path, http.StatusForbidden, []byte(`{"detail":"You do not have permission to perform this action."}`))
+			_, err = tc.call(t.Context(), f403.client(t))
+			if !errors.Is(err, ErrForbidden) || !errors.Is(err, ErrMisconfigured) || !errors.As(err, &ae) {
+				t.Fatalf("err = %v, want ErrForbidden and ErrMisconfigured", err)
+			}
+			for _, s := range ae.Scopes {
+				if !strings.Contains(ae.Hint, s) {
+					t.Errorf("403 hint %q does not name %s, which grants the call", ae.Hint, s)
+				}
+			}
+			if ae.Org != "" && !strings.Contains(ae.Hint, ae.Org) {
+				t.Errorf("403 hint %q does not name the organization %q", ae.Hint, ae.Org)
+			}
 
 			f2 := newFake(t)
 			f2.reply(tc.method, tc.path, http.StatusNotFound, []byte(`{"detail":"The requested resource does not exist"}`))
@@ -596,6 +656,12 @@ func TestCallErrors(t *testing.T) {
 			}
 			if !errors.As(err, &ae) || !strings.Contains(ae.Hint, "check") {
 				t.Errorf("404 hint %q should say what to check", ae.Hint)
+			}
+			// A 404 is the configuration's (exit 2) unless the call is about an issue, event
+			// or tag, which may have gone since it was listed.
+			issueLevel := issuePath.MatchString(tc.path)
+			if errors.Is(err, ErrMisconfigured) == issueLevel {
+				t.Errorf("404 of %s: ErrMisconfigured = %t, want %t", tc.path, !issueLevel, issueLevel)
 			}
 		})
 	}
@@ -635,4 +701,14 @@ func TestCallMalformedAnswers(t *testing.T) {
 			})
 		}
 	}
+}
+
+// issuePath matches the paths of one issue (its details, events, tags, links).
+var issuePath = regexp.MustCompile(`/issues/[^/]+/|/external-issues/`)
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }

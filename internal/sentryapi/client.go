@@ -278,8 +278,14 @@ type call struct {
 	path   []string // raw segments after /api/0/, escaped by the client
 	query  url.Values
 	body   any // JSON-encoded when non-nil
-	// scope is the token scope the call needs (§7.2 of the Sentry reference).
-	scope string
+	// scope is the token scope the call needs (§7.2 of the Sentry reference); grantsAlso, when
+	// set, lists the other scopes that grant it, for a call whose permission class differs from
+	// the usual set of its scope (see grants).
+	scope      string
+	grantsAlso []string
+	// absentIsData marks a call whose 404 is about data (an issue, an event, a tag), not about
+	// the organization, project, release or team that the configuration names.
+	absentIsData bool
 	// notFound says what to check when Sentry answers 404, conflict what a 409 means.
 	notFound, conflict string
 	// retrySafe marks a POST as safe to repeat (chunk uploads, assemble, upserts); other POSTs
@@ -394,13 +400,16 @@ func (c *Client) send(cl *call, req *http.Request) (*http.Response, error) {
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	e := &APIError{
-		Op:       cl.op,
-		Method:   req.Method,
-		Path:     req.URL.EscapedPath(),
-		Status:   resp.StatusCode,
-		Detail:   c.scrub(errorDetail(data)),
-		Attempts: tries.n,
+		Op:           cl.op,
+		Method:       req.Method,
+		Path:         req.URL.EscapedPath(),
+		Status:       resp.StatusCode,
+		Detail:       c.scrub(errorDetail(data)),
+		Attempts:     tries.n,
+		Scopes:       cl.grants(),
+		absentIsData: cl.absentIsData,
 	}
+	e.Org, e.Project = cl.orgProject()
 	if e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable {
 		e.RetryAfter, _ = serverWait(resp.Header, c.now())
 	}

@@ -35,8 +35,11 @@
 // # Errors
 //
 // A failed call returns an [*APIError] naming the call, the request, the status, Sentry's
-// `detail` and what to do about it (for a 401, the token scope the call needs). It matches
+// `detail` and what to do about it (for a 401 or 403, every token scope that grants the call,
+// as Sentry's permission classes do, and the organization or project it needs). It matches
 // [ErrUnauthorized], [ErrForbidden], [ErrNotFound], [ErrConflict] and [ErrRateLimited] with
-// [errors.Is]. The token never appears in an error, a log line or a formatted [Options] or
+// [errors.Is], and [ErrMisconfigured] when the answer is the caller's configuration to fix (a
+// 401, a 403, a 404 of the organization, project, release or team) rather than Sentry's health.
+// [Client.TokenAuth] reads a token's scopes from the API root. The token never appears in an error, a log line or a formatted [Options] or
 // [Client].
 package sentryapi

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -25,6 +26,12 @@ var (
 	// ErrRateLimited: 429, still rate limited after the retries (or the wait asked for was
 	// longer than Options.MaxRetryWait).
 	ErrRateLimited = errors.New("rate limited by sentry")
+	// ErrMisconfigured matches the answers that say the caller's configuration is wrong, not
+	// that Sentry is unwell: a 401 (the token), a 403 (its scopes, or no access to the
+	// organization or project) and a 404 of the organization, project, release or team that
+	// the configuration names. A 404 of an issue, an event or a tag is data and does not match.
+	// Retrying or treating these as an outage cannot help; the user must change something.
+	ErrMisconfigured = errors.New("sentry refused the configuration")
 )
 
 // ProtocolError is a 2xx answer that does not say what Sentry's API says it does: empty, null,
@@ -84,6 +91,14 @@ type APIError struct {
 	Attempts int
 	// Hint says what to do about it.
 	Hint string
+	// Scopes are the token scopes of which any one grants the call, as Sentry's permission
+	// classes map them; the first is the one to ask for. Nil for calls that take no token.
+	Scopes []string
+	// Org and Project are the organization and project slugs the call's path names ("" when it
+	// names none).
+	Org, Project string
+	// absentIsData: a 404 of this call is about data (an issue, event or tag).
+	absentIsData bool
 }
 
 func (e *APIError) Error() string {
@@ -115,6 +130,9 @@ func (e *APIError) Is(target error) bool {
 		return e.Status == http.StatusConflict
 	case ErrRateLimited:
 		return e.Status == http.StatusTooManyRequests
+	case ErrMisconfigured:
+		return e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden ||
+			e.Status == http.StatusNotFound && !e.absentIsData
 	}
 	return false
 }
@@ -122,10 +140,12 @@ func (e *APIError) Is(target error) bool {
 // hint says what to do about status for call c.
 func (c *call) hint(status int, retryAfter time.Duration, baseURL string) string {
 	switch {
+	case status == http.StatusUnauthorized && c.scope == "":
+		return fmt.Sprintf("check SENTRY_AUTH_TOKEN: it must be a valid, unrevoked token for %s", baseURL)
 	case status == http.StatusUnauthorized:
 		return fmt.Sprintf("check SENTRY_AUTH_TOKEN: it must be a valid, unrevoked token for %s with %s", baseURL, c.scopeText())
 	case status == http.StatusForbidden:
-		h := fmt.Sprintf("the token lacks access: this call needs %s and access to the organization and project", c.scopeText())
+		h := fmt.Sprintf("the token lacks access: this call needs %s and access to %s", c.scopeText(), c.where())
 		if strings.HasPrefix(c.scope, "event:") {
 			h += " (organization tokens cannot read or change issues: use an internal integration token)"
 		}
@@ -152,13 +172,52 @@ func (c *call) hint(status int, retryAfter time.Duration, baseURL string) string
 	return ""
 }
 
-// scopeText names the token scope the call needs (§7.2 of the reference: organization tokens
-// carry org:ci, which the release endpoints accept instead of project:releases).
+// scopeText names the token scope the call needs, and the others that grant it too (§7.2 of
+// the reference: organization tokens carry org:ci, which the release endpoints accept instead
+// of project:releases).
 func (c *call) scopeText() string {
-	if c.scope == "project:releases" {
-		return "the project:releases scope (or an organization token, whose org:ci scope covers releases and uploads)"
+	g := c.grants()
+	if len(g) == 0 {
+		return "no scope"
 	}
-	return "the " + c.scope + " scope"
+	s := "the " + g[0] + " scope"
+	if len(g) > 1 {
+		s += " (or one of " + strings.Join(g[1:], ", ")
+		if slices.Contains(g, "org:ci") {
+			s += "; an organization token has org:ci"
+		}
+		s += ")"
+	}
+	return s
+}
+
+// orgProject reads the organization and project slugs from the call's path: Sentry's routes
+// begin organizations/{org}/…, projects/{org}/{project}/… or teams/{org}/{team}/….
+func (c *call) orgProject() (org, project string) {
+	if len(c.path) < 2 {
+		return "", ""
+	}
+	switch c.path[0] {
+	case "organizations", "teams":
+		return c.path[1], ""
+	case "projects":
+		if len(c.path) >= 3 {
+			return c.path[1], c.path[2]
+		}
+		return c.path[1], ""
+	}
+	return "", ""
+}
+
+// where names what the token needs access to.
+func (c *call) where() string {
+	switch org, project := c.orgProject(); {
+	case project != "":
+		return fmt.Sprintf("project %s/%s", org, project)
+	case org != "":
+		return fmt.Sprintf("organization %s", org)
+	}
+	return "the organization and project"
 }
 
 // errorDetail extracts Sentry's message from an error body. Sentry answers

@@ -264,6 +264,7 @@ func (c *Client) GetIssue(ctx context.Context, org, issueID string, environments
 		op: "get issue", method: http.MethodGet,
 		path:  []string{"organizations", org, "issues", issueID},
 		query: q, scope: scopeEventRead, notFound: issueNotFound(org, issueID),
+		absentIsData: true,
 	}
 	is := new(IssueDetails)
 	if _, _, err := c.do(ctx, cl, is); err != nil {
@@ -324,6 +325,7 @@ func (c *Client) UpdateIssue(ctx context.Context, org, issueID string, u IssueUp
 		op: "update issue", method: http.MethodPut,
 		path: []string{"organizations", org, "issues", issueID},
 		body: u, scope: scopeEventWrite, notFound: issueNotFound(org, issueID),
+		absentIsData: true,
 	}
 	is := new(IssueFields)
 	if _, _, err := c.do(ctx, cl, is); err != nil {
@@ -356,7 +358,8 @@ func (c *Client) IssueEvent(ctx context.Context, org, issueID string, which Even
 		op: fmt.Sprintf("get %s event of issue", which), method: http.MethodGet,
 		path:  []string{"organizations", org, "issues", issueID, "events", string(which)},
 		query: q, scope: scopeEventRead,
-		notFound: issueNotFound(org, issueID) + " (and has events in the environments asked for)",
+		notFound:     issueNotFound(org, issueID) + " (and has events in the environments asked for)",
+		absentIsData: true,
 	}
 	ev := new(Event)
 	if _, _, err := c.do(ctx, cl, ev); err != nil {
@@ -393,7 +396,8 @@ func (c *Client) GetIssueTag(ctx context.Context, org, issueID, key string, envi
 		op: "get issue tag", method: http.MethodGet,
 		path:  []string{"organizations", org, "issues", issueID, "tags", key},
 		query: q, scope: scopeEventRead,
-		notFound: issueNotFound(org, issueID) + fmt.Sprintf(" and that its events carry the tag %q", key),
+		notFound:     issueNotFound(org, issueID) + fmt.Sprintf(" and that its events carry the tag %q", key),
+		absentIsData: true,
 	}
 	td := new(TagDetails)
 	if _, _, err := c.do(ctx, cl, td); err != nil {
@@ -422,7 +426,8 @@ func (c *Client) ListIssueTagValues(ctx context.Context, org, issueID, key strin
 		op: "list issue tag values", method: http.MethodGet,
 		path:  []string{"organizations", org, "issues", issueID, "tags", key, "values"},
 		query: q, scope: scopeEventRead,
-		notFound: issueNotFound(org, issueID) + fmt.Sprintf(" and that its events carry the tag %q", key),
+		notFound:     issueNotFound(org, issueID) + fmt.Sprintf(" and that its events carry the tag %q", key),
+		absentIsData: true,
 	}, fn)
 }
 
@@ -478,6 +483,7 @@ func (c *Client) ListIssueExternalIssues(ctx context.Context, org, issueID strin
 		op: "list external issues", method: http.MethodGet,
 		path:  []string{"organizations", org, "issues", issueID, "external-issues"},
 		scope: scopeEventRead, notFound: issueNotFound(org, issueID),
+		absentIsData: true,
 	})
 }
 
@@ -495,7 +501,9 @@ func (c *Client) LinkExternalIssue(ctx context.Context, installationUUID string,
 		op: "link external issue", method: http.MethodPost,
 		path: []string{"sentry-app-installations", installationUUID, "external-issues"},
 		body: l, scope: scopeEventWrite, retrySafe: true,
-		notFound: fmt.Sprintf("check the integration installation %q (is it still installed?) and issue %d", installationUUID, l.IssueID),
+		grantsAlso:   []string{}, // the installation's permission class takes event:write alone
+		notFound:     fmt.Sprintf("check the integration installation %q (is it still installed?) and issue %d", installationUUID, l.IssueID),
+		absentIsData: true,
 	}
 	ei := new(ExternalIssue)
 	if _, _, err := c.do(ctx, cl, ei); err != nil {
@@ -508,9 +516,10 @@ func (c *Client) LinkExternalIssue(ctx context.Context, installationUUID string,
 func (c *Client) UnlinkExternalIssue(ctx context.Context, installationUUID, externalIssueID string) error {
 	_, _, err := c.do(ctx, &call{
 		op: "unlink external issue", method: http.MethodDelete,
-		path:     []string{"sentry-app-installations", installationUUID, "external-issues", externalIssueID},
-		scope:    scopeEventAdmin,
-		notFound: fmt.Sprintf("check the integration installation %q and the external issue %s (already unlinked?)", installationUUID, externalIssueID),
+		path:         []string{"sentry-app-installations", installationUUID, "external-issues", externalIssueID},
+		scope:        scopeEventAdmin,
+		notFound:     fmt.Sprintf("check the integration installation %q and the external issue %s (already unlinked?)", installationUUID, externalIssueID),
+		absentIsData: true,
 	}, nil)
 	return err
 }

@@ -95,6 +95,8 @@ func (c *Client) UpdateProjectOwnership(ctx context.Context, org, project string
 		op: "update project ownership", method: http.MethodPut,
 		path: []string{"projects", org, project, "ownership"},
 		body: u, scope: "project:write", notFound: projectNotFound(org, project),
+		// Sentry's ProjectOwnershipPermission lets project:read change the rules too.
+		grantsAlso: []string{"project:read", "project:admin"},
 	}
 	o := new(Ownership)
 	if _, _, err := c.do(ctx, cl, o); err != nil {

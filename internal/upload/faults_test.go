@@ -188,6 +188,20 @@ func TestUploadUnderFaults(t *testing.T) {
 			wantErr: []string{"uploading", "chunks", "500 Internal Server Error", "gave up after 6 attempts", "try again"},
 		},
 		{
+			// The token, not Sentry's health: not retried, no advice to retry, and the error
+			// names the scope and matches ErrMisconfigured (which the CLI maps to exit 2).
+			name: "403 on chunk POST is a configuration error",
+			setup: func(t *testing.T, e *faultEnv) {
+				e.srv.InjectFault(sentryapitest.Fault{Method: "POST", Path: chunkPath, Status: http.StatusForbidden})
+			},
+			wantErr: []string{"uploading", "403 Forbidden", "project:releases", "org:ci"},
+			check: func(t *testing.T, e *faultEnv, _ *upload.Result, err error) {
+				if !errors.Is(err, sentryapi.ErrMisconfigured) || strings.Contains(err.Error(), "retry") {
+					t.Errorf("err = %v; want ErrMisconfigured, without advice to retry", err)
+				}
+			},
+		},
+		{
 			name: "persistent 5xx on assemble fails after the retries",
 			setup: func(t *testing.T, e *faultEnv) {
 				e.srv.InjectFault(sentryapitest.Fault{Method: "POST", Path: assemblePath, Status: http.StatusServiceUnavailable})

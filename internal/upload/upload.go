@@ -259,6 +259,10 @@ func (u *uploader) assemble(ctx context.Context, checksum string, chunks []strin
 // cause calls for other advice.
 func failed(op string, err error, hint string) *Error {
 	switch {
+	case errors.Is(err, sentryapi.ErrMisconfigured):
+		// The token, its scopes or the organization: the client's error says what to fix, and
+		// retrying cannot help.
+		hint = ""
 	case errors.Is(err, sentryapi.ErrRateLimited):
 		// Sentry's own wait is in the message already.
 		hint = "run the upload again after that wait; chunks already on the server are not sent again"

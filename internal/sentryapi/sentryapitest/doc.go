@@ -21,8 +21,12 @@
 //     turns a bundle into release files.
 //
 // Requests to the Web API need "Authorization: Bearer <token>" with a configured token; a token
-// may be limited to scopes, as Sentry's organization tokens are. Errors have Sentry's shapes
-// ({"detail": …} and friends). Lists paginate with Sentry's Link header.
+// may be limited to scopes ([Server.AddToken]), as Sentry's organization tokens (org:ci) and
+// internal integration tokens are. Each route takes exactly the scopes Sentry's permission
+// class grants it (the API description's per-operation security, checked by the tests), and
+// answers 403 to a token lacking them all; GET /api/0/ describes a token by its scopes, as
+// Sentry's API root does. Errors have Sentry's shapes ({"detail": …} and friends). Lists
+// paginate with Sentry's Link header.
 //
 // Every request is recorded ([Server.Requests]); a request no route knows answers 404 and is
 // also kept in [Server.Unexpected], which [Start] turns into a test failure. Faults can be

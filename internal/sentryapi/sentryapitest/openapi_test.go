@@ -229,6 +229,35 @@ var notPublished = []string{
 	"POST /api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/releases/",
 	"POST /api/{project_id}/envelope/",
 	"POST /api/{project_id}/store/",
+	"GET /api/0/",
+}
+
+// TestRouteScopes checks that each route takes exactly the scopes Sentry's description lists
+// for its operation (its permission class's scope map), so a token the fake lets through is one
+// Sentry lets through, and a scope it refuses is one Sentry refuses.
+func TestRouteScopes(t *testing.T) {
+	doc := loadSpec(t)
+	for _, rt := range (&Server{}).routeTable() {
+		item := doc.Paths.Value(rt.path)
+		if item == nil || item.GetOperation(rt.method) == nil {
+			continue // not published: TestRoutesInSpec lists them
+		}
+		op := item.GetOperation(rt.method)
+		var want []string
+		if op.Security != nil {
+			for _, req := range *op.Security {
+				for _, scopes := range req {
+					want = append(want, scopes...)
+				}
+			}
+		}
+		got := slices.Clone(rt.scopes)
+		slices.Sort(got)
+		want = slices.Compact(slices.Sorted(slices.Values(want)))
+		if !slices.Equal(got, want) {
+			t.Errorf("%s %s takes scopes %q; the description lists %q", rt.method, rt.path, got, want)
+		}
+	}
 }
 
 // TestRoutesInSpec pins which routes are in the description: all but notPublished.

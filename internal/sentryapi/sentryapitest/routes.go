@@ -24,6 +24,10 @@ const (
 // routeTable lists every endpoint the server answers.
 func (s *Server) routeTable() []route {
 	return []route{
+		// The API root says who is asking and with which scopes; it takes any token itself
+		// (see index), and is not in the API description.
+		{"GET", "/api/0/", nil, s.index},
+
 		// Artifact bundle upload (sentry-cli 3.x); not in the API description.
 		{"GET", orgPath + "/chunk-upload/", scopesReleaseRead, s.chunkOptions},
 		{"POST", orgPath + "/chunk-upload/", scopesReleaseWrite, s.chunkUpload},
@@ -68,7 +72,7 @@ func (s *Server) routeTable() []route {
 		{"GET", orgPath + "/issues/{issue_id}/external-issues/", scopesEventRead, s.listExternalIssues},
 		{"GET", orgPath + "/shortids/{issue_id}/", scopesEventRead, s.resolveShortID},
 		{"GET", orgPath + "/sentry-app-installations/", scopesIntegrations, s.listInstallations},
-		{"POST", "/api/0/sentry-app-installations/{uuid}/external-issues/", scopesEventWrite, s.createExternalIssue},
+		{"POST", "/api/0/sentry-app-installations/{uuid}/external-issues/", []string{"event:write"}, s.createExternalIssue},
 		{"DELETE", "/api/0/sentry-app-installations/{uuid}/external-issues/{external_issue_id}/", scopesEventAdmin, s.deleteExternalIssue},
 
 		// Release health and event frequency.

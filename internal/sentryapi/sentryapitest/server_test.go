@@ -171,3 +171,35 @@ func TestEscapedPaths(t *testing.T) {
 		t.Errorf("Link = %s", r.header.Get("Link"))
 	}
 }
+
+// TestIndex checks the API root: it describes a token by its scopes, refuses one it does not
+// know, and answers without a token.
+func TestIndex(t *testing.T) {
+	srv := newServer(t, Options{})
+	srv.AddToken("sntrys_org_token", "org:ci")
+	srv.AddToken("gate", "org:read", "event:read", "project:read")
+	c := client(t, srv)
+	for _, tc := range []struct {
+		name, token string
+		status      int
+		want        string
+	}{
+		{"org token", "sntrys_org_token", 200, `{"auth":{"scopes":["org:ci"]},"user":null,"version":"0"}`},
+		{"scoped token", "gate", 200, `{"auth":{"scopes":["event:read","org:read","project:read"]},"user":null,"version":"0"}`},
+		{"no token", "", 200, `{"auth":null,"user":null,"version":"0"}`},
+		{"unknown token", "wrong", 401, `{"detail":"Invalid token"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c.token = tc.token
+			r := c.do("GET", "/api/0/", nil)
+			if r.status != tc.status || string(r.body) != tc.want {
+				t.Errorf("GET /api/0/: %d %s\nwant %d %s", r.status, r.body, tc.status, tc.want)
+			}
+		})
+	}
+	c.token = srv.Token()
+	r := c.do("GET", "/api/0/", nil)
+	if !strings.Contains(string(r.body), `"project:releases"`) || !strings.Contains(string(r.body), `"event:read"`) {
+		t.Errorf("the all-scopes token: %s", r.body)
+	}
+}

@@ -1,0 +1,61 @@
+package sentryapi
+
+import (
+	"net/http"
+	"slices"
+)
+
+// The token scopes that grant each kind of call, as Sentry's permission classes map them per
+// method (their scope_map, which the API description publishes as each operation's security):
+// any one scope of a set grants the call. The first of a set is the one to ask for.
+var (
+	grantsReleaseRead  = []string{scopeReleases, "org:ci", "project:read", "project:write", "project:admin"}
+	grantsReleaseWrite = []string{scopeReleases, "org:ci", "project:write", "project:admin"}
+	grantsEventRead    = []string{scopeEventRead, "event:write", "event:admin"}
+	grantsEventWrite   = []string{scopeEventWrite, "event:admin"}
+	grantsEventAdmin   = []string{scopeEventAdmin}
+	grantsOrgRead      = []string{scopeOrgRead, "org:write", "org:admin"}
+	grantsProjectRead  = []string{"project:read", "project:write", "project:admin"}
+	grantsProjectWrite = []string{"project:write", "project:admin"}
+	grantsMemberRead   = []string{"member:read", "member:write", "member:admin"}
+	grantsTeamRead     = []string{"team:read", "team:write", "team:admin"}
+)
+
+// grants is the set of scopes that grant cl: cl.grants when the call sets it, else the set of
+// cl.scope for cl.method.
+func (cl *call) grants() []string {
+	if cl.grantsAlso != nil {
+		return append([]string{cl.scope}, cl.grantsAlso...)
+	}
+	switch cl.scope {
+	case scopeReleases:
+		if cl.method == http.MethodGet {
+			return grantsReleaseRead
+		}
+		return grantsReleaseWrite
+	case scopeEventRead:
+		return grantsEventRead
+	case scopeEventWrite:
+		return grantsEventWrite
+	case scopeEventAdmin:
+		return grantsEventAdmin
+	case scopeOrgRead:
+		return grantsOrgRead
+	case "project:read":
+		return grantsProjectRead
+	case "project:write":
+		return grantsProjectWrite
+	case "member:read":
+		return grantsMemberRead
+	case "team:read":
+		return grantsTeamRead
+	case "":
+		return nil
+	}
+	return []string{cl.scope}
+}
+
+// Grants reports whether a token with scopes may make a call that any one of grants allows.
+func Grants(scopes, grants []string) bool {
+	return slices.ContainsFunc(grants, func(s string) bool { return slices.Contains(scopes, s) })
+}
