@@ -55,7 +55,7 @@ var actionInputs = []actionInput{
 	{Name: "gate_environment", Kind: "text", Description: "The environment the gate judges a promotion to (a key of the policy). Default: `environment`."},
 	{Name: "gate_wait", Default: "0s", Kind: "duration", Description: "Keep checking while the gate is pending, for at most this long (e.g. `30m`), every minute."},
 	{Name: "policy", Default: ".github/releasegate.yml", Kind: "text", Description: "The gate policy file, relative to the working directory."},
-	{Name: "on_error", Kind: "choice", Choices: []string{"pass", "fail"}, Description: "When Sentry cannot be asked for the gate's evidence: `pass` or `fail`. Default: the policy's `on_error`."},
+	{Name: "on_error", Kind: "choice", Choices: []string{"pass", "fail"}, Description: "When Sentry cannot be reached or answers strangely (after retries) for the gate's evidence: `pass` or `fail`. Default: the policy's `on_error`. A token Sentry refuses, or an unknown organization, project or release, fails the step (exit 2) whatever this says."},
 }
 
 // actionOutput is one output of action.yml, generated like the inputs.
