@@ -145,8 +145,10 @@ type parser struct {
 	limits   Limits
 	problems []Problem
 	// fatal is set when the JSON text itself is broken: nothing after it can be trusted.
-	fatal   error
-	strings stringArena
+	fatal error
+	// notObject is set when the top-level value is not an object and does not even parse.
+	notObject bool
+	strings   stringArena
 }
 
 func (p *parser) errorf(code string, offset int64, format string, args ...any) {
@@ -182,6 +184,18 @@ func (p *parser) syntax(err error) {
 		err = se.Err
 	}
 	// A map cut off mid-write fails at its very end (often on the newline a copy tool added).
+	body := bytes.TrimSpace(p.data[p.base:])
+	switch {
+	case len(body) == 0:
+		p.errorf(CodeMapNotJSON, off, "the map is empty; the build did not write it (or it was emptied): rebuild it")
+		return
+	case p.notObject && !bytes.HasPrefix(body, []byte("<")):
+		off = p.base + int64(len(p.data[p.base:])-len(bytes.TrimLeft(p.data[p.base:], " \t\r\n")))
+		// The decoder's own words ("in literal true") would name a JSON value the text never
+		// was; quoting its start says what the file really holds.
+		p.errorf(CodeMapNotJSON, off, "the map is not JSON: it starts with %q where a source map starts with \"{\"; make sure the build writes a real source map here", textStart(body))
+		return
+	}
 	truncated := off >= p.base+int64(len(bytes.TrimRight(p.data[p.base:], " \t\r\n")))
 	if truncated || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		p.errorf(CodeMapNotJSON, off, "the map is not valid JSON: it ends early (truncated at byte %d); the file was cut off while being written or copied: rebuild it", off)
@@ -203,6 +217,18 @@ func (p *parser) checkTrailing() error {
 		return err
 	}
 	return nil
+}
+
+// textStart is the first line of data, cut to 24 runes, for quoting in a message.
+func textStart(data []byte) string {
+	s := string(data)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	if r := []rune(s); len(r) > 24 {
+		s = string(r[:24]) + "…"
+	}
+	return s
 }
 
 func kindName(k jsontext.Kind) string {
@@ -264,18 +290,25 @@ func (p *parser) parseMap(depth int) *Map {
 	f.start = p.offset()
 	k := p.dec.PeekKind()
 	if k != '{' {
+		p.notObject = depth == 0
 		if k == 0 || k == jsontext.Kind(0) {
 			_, err := p.dec.ReadToken()
 			p.syntax(err)
 			return nil
 		}
+		// The kind comes from the first byte alone ("t" of "total nonsense" peeks as a
+		// boolean), so the value is read first: text that is not JSON is reported as that.
+		if err := p.dec.SkipValue(); err != nil {
+			p.syntax(err)
+			return nil
+		}
+		if depth == 0 && p.checkTrailing() != nil {
+			return nil // "true-ish" is broken JSON, not a boolean
+		}
 		if depth == 0 {
 			p.errorf(CodeMapNotObject, f.start, "the map is %s, not a JSON object; make sure the build writes a source map here", kindName(k))
 		} else {
 			p.errorf(CodeIndexMapSectionField, f.start, "an index-map section's \"map\" is %s, not an object", kindName(k))
-		}
-		if err := p.dec.SkipValue(); err != nil {
-			p.syntax(err)
 		}
 		return nil
 	}

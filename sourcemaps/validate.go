@@ -47,6 +47,11 @@ type Report struct {
 	Warnings int          `json:"warnings"`
 }
 
+// Broken reports whether the build must not ship: any finding is an error. It is the one verdict
+// of the sourcemaps commands: `validate` exits 1 on it, and `inject` and `upload` refuse on it,
+// writing and sending nothing. A new error finding therefore stops all three at once.
+func (r *Report) Broken() bool { return r.Errors > 0 }
+
 // Validate checks every discovered pair against the spec and against what Sentry needs:
 // the map parses strictly; every segment points inside the generated file as it is on disk
 // (columns in UTF-16 units) and inside its source's content; sources have content; the debug
