@@ -230,10 +230,18 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 			return verdictNo()
 		}
 	} else {
+		// Without validation, what discovery could not read or pair still stops the upload:
+		// a bundle without those files would be reported as a success.
+		var errs []sourcemaps.Finding
 		for _, f := range d.Findings {
 			if f.Severity == sourcemaps.SeverityError {
-				return &exitError{code: exitNo, err: fmt.Errorf("%s: %s", f.Path, f.Message)}
+				errs = append(errs, f)
 			}
+		}
+		if len(errs) > 0 {
+			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO.ErrTTY), errs)
+			fmt.Fprintf(opts.IO.ErrOut, "releasegate: %s in the build that --no-validate does not skip; nothing was uploaded\n", plural(len(errs), "error"))
+			return verdictNo()
 		}
 	}
 	var plan *sourcemaps.InjectPlan
