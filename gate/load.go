@@ -97,7 +97,7 @@ func LoadPolicy(data []byte, file string) (*Policy, error) {
 		problems := slices.Compact(l.problems)
 		if len(problems) > policyMaxProblems {
 			more := problems[policyMaxProblems]
-			more.Field, more.Msg = "", fmt.Sprintf("and %d more problems", len(problems)-policyMaxProblems)
+			more.Field, more.Msg = "", "and "+plural(len(problems)-policyMaxProblems, "more problem")
 			problems = append(problems[:policyMaxProblems], more)
 		}
 		return nil, &PolicyError{Problems: problems}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf16"
@@ -229,6 +230,13 @@ func textStart(data []byte) string {
 		s = string(r[:24]) + "…"
 	}
 	return s
+}
+
+func entries(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return strconv.Itoa(n) + " entries"
 }
 
 func kindName(k jsontext.Kind) string {
@@ -939,13 +947,13 @@ func (p *parser) finishMap(f *mapFields, depth int) *Map {
 		copy(m.HasContent, f.hasContent)
 	}
 	if f.contentLen > 0 && f.contentLen != len(m.Sources) {
-		p.warn(CodeSourcesContentLength, f.contentOffset, "\"sourcesContent\" has %d entries but \"sources\" has %d; entries are matched by position, so contents may be attached to the wrong files", f.contentLen, len(m.Sources))
+		p.warn(CodeSourcesContentLength, f.contentOffset, "\"sourcesContent\" has %s but \"sources\" has %d; entries are matched by position, so contents may be attached to the wrong files", entries(f.contentLen), len(m.Sources))
 	}
 	if f.ignoreList != nil {
 		m.IgnoreList = f.ignoreList
 		for _, idx := range f.ignoreList {
 			if idx >= len(m.Sources) {
-				p.errorf(CodeIgnoreListOutOfRange, f.ignoreOffset, "\"ignoreList\" names source %d, but the map has %d sources", idx, len(m.Sources))
+				p.errorf(CodeIgnoreListOutOfRange, f.ignoreOffset, "\"ignoreList\" names source %d, but the map has %s", idx, plural(len(m.Sources), "source"))
 			}
 		}
 	}

@@ -375,7 +375,7 @@ func resolveTraceRun(opts *ResolveOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "releasegate: %v\n", err)
 	}
 	if unresolved > 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "releasegate: resolved %d of %d frames; %d left as printed, marked [unresolved: …]\n", resolved, resolved+unresolved, unresolved)
+		fmt.Fprintf(opts.IO.ErrOut, "releasegate: resolved %d of %s; %d left as printed, marked [unresolved: …]\n", resolved, plural(resolved+unresolved, "frame"), unresolved)
 	}
 	return nil
 }

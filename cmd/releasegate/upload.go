@@ -414,8 +414,8 @@ func renderUploadHuman(ios *IOStreams, r uploadReport, injected int, legacy bool
 	for _, p := range rest {
 		parts = append(parts, fmt.Sprintf("%s %s", p, fmtMillis(r.Phases[p])))
 	}
-	_, err := fmt.Fprintf(w, "ok: %d/%d chunks sent (%s) in %d requests · %s\n", r.Chunks.Uploaded, r.Chunks.Total,
-		humanBytes(r.Chunks.BytesSent), r.Requests, strings.Join(parts, " · "))
+	_, err := fmt.Fprintf(w, "ok: %d/%s sent (%s) in %s · %s\n", r.Chunks.Uploaded, plural(r.Chunks.Total, "chunk"),
+		humanBytes(r.Chunks.BytesSent), plural(int(r.Requests), "request"), strings.Join(parts, " · "))
 	return err
 }
 

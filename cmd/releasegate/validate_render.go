@@ -134,7 +134,7 @@ func renderValidateGitHub(ios *IOStreams, r *sourcemaps.Report) error {
 	fmt.Fprintf(w, "releasegate sourcemaps validate: %s: %s, %s in %s", verdict,
 		plural(r.Errors, "error"), plural(r.Warnings, "warning"), plural(len(r.Files), "file"))
 	if held > 0 {
-		fmt.Fprintf(w, " (%d findings not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)", held, githubAnnotationCap, githubAnnotationCap)
+		fmt.Fprintf(w, " (%s not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)", plural(held, "finding"), githubAnnotationCap, githubAnnotationCap)
 	}
 	_, err := fmt.Fprintln(w)
 	return err
