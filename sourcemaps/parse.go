@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -206,7 +207,10 @@ func (p *parser) syntax(err error) {
 	if bytes.HasPrefix(bytes.TrimSpace(p.data), []byte("<")) {
 		msg = "the map is not JSON but looks like HTML or XML (an error page saved as a .map?)"
 	}
-	p.errorf(CodeMapNotJSON, off, "%s: %v at byte %d; make sure the build writes a real source map here", msg, err, off)
+	// The decoder names the literal a first letter promised ("invalid character 'x' in literal
+	// true"), which reads as if the map held a boolean; the character and place are enough.
+	detail := literalRE.ReplaceAllString(err.Error(), "")
+	p.errorf(CodeMapNotJSON, off, "%s: %s at byte %d; make sure the build writes a real source map here", msg, detail, off)
 }
 
 func (p *parser) checkTrailing() error {
@@ -219,6 +223,9 @@ func (p *parser) checkTrailing() error {
 	}
 	return nil
 }
+
+// literalRE matches the decoder's note on which literal it was reading.
+var literalRE = regexp.MustCompile(` in literal (?:true|false|null) \(expecting '.'\)`)
 
 // textStart is the first line of data, cut to 24 runes, for quoting in a message.
 func textStart(data []byte) string {
@@ -350,20 +357,14 @@ func (p *parser) field(f *mapFields, key string, depth int) bool {
 	valOff := p.offset()
 	kind := p.dec.PeekKind()
 	wrongType := func(want string) bool {
-		p.errorf(CodeFieldType, valOff, "%q must be %s, but it is %s", key, want, kindName(kind))
-		if err := p.dec.SkipValue(); err != nil {
-			p.syntax(err)
-			return false
-		}
-		return true
+		return p.mistyped(CodeFieldType, valOff, kind, "%q must be %s, but it is %s", key, want)
 	}
 	switch key {
 	case "version":
 		if kind != '0' {
 			f.version = new(int)
 			*f.version = -1
-			p.errorf(CodeVersionInvalid, valOff, "\"version\" must be the number 3, but it is %s", kindName(kind))
-			return p.skip()
+			return p.mistyped(CodeVersionInvalid, valOff, kind, "\"version\" must be the number 3, but it is %s")
 		}
 		tok, err := p.dec.ReadToken()
 		if err != nil {
@@ -455,6 +456,21 @@ func (p *parser) field(f *mapFields, key string, depth int) bool {
 		return p.skip()
 	}
 	return p.fatal == nil
+}
+
+// mistyped reports a value of the wrong JSON kind, named by k, and skips it. The value is
+// skipped first: the kind comes from its first byte only, and text that does not parse ("tx")
+// is broken JSON, reported as such, not "a boolean".
+func (p *parser) mistyped(code string, off int64, k jsontext.Kind, format string, args ...any) bool {
+	if k == 0 || !p.skip() {
+		if k == 0 {
+			_, err := p.dec.ReadToken()
+			p.syntax(err)
+		}
+		return false
+	}
+	p.errorf(code, off, format, append(args, kindName(k))...)
+	return true
 }
 
 func (p *parser) skip() bool {
@@ -725,8 +741,7 @@ func (p *parser) readStringArray(key string, nullable bool, add func(s string, n
 			if nullable {
 				want = "a string or null"
 			}
-			p.errorf(CodeFieldType, off, "%q[%d] must be %s, but it is %s", key, i, want, kindName(k))
-			if !p.skip() {
+			if !p.mistyped(CodeFieldType, off, k, "%q[%d] must be %s, but it is %s", key, i, want) {
 				return false
 			}
 			add("", true)
@@ -754,8 +769,7 @@ func (p *parser) readIndexArray(key string, out *[]int) bool {
 			return false
 		}
 		if k != '0' {
-			p.errorf(CodeFieldType, off, "%q[%d] must be a source index (a whole number), but it is %s", key, i, kindName(k))
-			if !p.skip() {
+			if !p.mistyped(CodeFieldType, off, k, "%q[%d] must be a source index (a whole number), but it is %s", key, i) {
 				return false
 			}
 			continue
@@ -794,8 +808,7 @@ func (p *parser) readSections(f *mapFields) bool {
 			return false
 		}
 		if k != '{' {
-			p.errorf(CodeIndexMapSectionField, off, "sections[%d] must be an object with \"offset\" and \"map\", but it is %s", i, kindName(k))
-			if !p.skip() {
+			if !p.mistyped(CodeIndexMapSectionField, off, k, "sections[%d] must be an object with \"offset\" and \"map\", but it is %s", i) {
 				return false
 			}
 			continue
@@ -852,8 +865,7 @@ func (p *parser) readSections(f *mapFields) bool {
 func (p *parser) readOffset(i int, s *rawSection) bool {
 	off := p.offset()
 	if k := p.dec.PeekKind(); k != '{' {
-		p.errorf(CodeIndexMapSectionField, off, "sections[%d].offset must be an object {\"line\", \"column\"}, but it is %s", i, kindName(k))
-		return p.skip()
+		return p.mistyped(CodeIndexMapSectionField, off, k, "sections[%d].offset must be an object {\"line\", \"column\"}, but it is %s", i)
 	}
 	p.dec.ReadToken()
 	var hasLine, hasCol bool
@@ -873,8 +885,7 @@ func (p *parser) readOffset(i int, s *rawSection) bool {
 		}
 		k := p.dec.PeekKind()
 		if k != '0' {
-			p.errorf(CodeIndexMapSectionField, valOff, "sections[%d].offset.%s must be a whole number, but it is %s", i, key, kindName(k))
-			if !p.skip() {
+			if !p.mistyped(CodeIndexMapSectionField, valOff, k, "sections[%d].offset.%s must be a whole number, but it is %s", i, key) {
 				return false
 			}
 			continue

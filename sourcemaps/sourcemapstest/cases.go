@@ -158,6 +158,11 @@ func ValidateCases() []Case {
 			Want:  []Want{err("map-not-json", 1, 1)},
 		},
 		{
+			Name:  "a field whose value is not JSON is not called a boolean",
+			Files: withMap(`{"version": tx, "sources": [], "mappings": ""}`),
+			Want:  []Want{err("map-not-json", 1, 14)},
+		},
+		{
 			Name:  "an empty map",
 			Files: withMap(""),
 			Want:  []Want{err("map-not-json", 1, 1)},
