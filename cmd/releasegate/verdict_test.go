@@ -73,3 +73,39 @@ func TestOneVerdict(t *testing.T) {
 		t.Errorf("the local Sentry got %d unexpected requests, the first %s %s", len(u), u[0].Method, u[0].Path)
 	}
 }
+
+// TestNoValidateIsTheOnlyWayPast: the build of issue 11 (a mapping past the end of its line)
+// is refused by inject and upload, and --no-validate, said out loud, lets each of them through.
+func TestNoValidateIsTheOnlyWayPast(t *testing.T) {
+	const name = "generated column past the end of the line, counted in UTF-16"
+	var c *sourcemapstest.Case
+	for _, tc := range sourcemapstest.ValidateCases() {
+		if tc.Name == name {
+			c = &tc
+		}
+	}
+	if c == nil || !c.HasError() {
+		t.Fatalf("the shared table has no error case %q", name)
+	}
+	srv := sentryapitest.Start(t, sentryapitest.Options{})
+	sentryEnv(t, srv)
+	for _, args := range [][]string{
+		{"sourcemaps", "inject"},
+		{"sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "web@1.0.0"},
+	} {
+		dir := sourcemapstest.WriteTree(t, c.Files)
+		before := snapshot(t, dir)
+		if code, out, errOut := runMain(t, append(args, dir)...); code != exitNo {
+			t.Fatalf("%s: exit %d without --no-validate\n%s%s", args[1], code, out, errOut)
+		}
+		if code, out, errOut := runMain(t, append(args, "--no-validate", dir)...); code != exitOK {
+			t.Fatalf("%s --no-validate: exit %d\n%s%s", args[1], code, out, errOut)
+		}
+		if snapshot(t, dir) == before {
+			t.Errorf("%s --no-validate did not inject", args[1])
+		}
+	}
+	if len(srv.Bundles()) != 1 {
+		t.Errorf("the server has %d bundles, want the one upload --no-validate sent", len(srv.Bundles()))
+	}
+}
