@@ -97,7 +97,7 @@ func LoadPolicy(data []byte, file string) (*Policy, error) {
 		problems := slices.Compact(l.problems)
 		if len(problems) > policyMaxProblems {
 			more := problems[policyMaxProblems]
-			more.Field, more.Msg = "", fmt.Sprintf("and %d more problems", len(problems)-policyMaxProblems)
+			more.Field, more.Msg = "", "and "+plural(len(problems)-policyMaxProblems, "more problem")
 			problems = append(problems[:policyMaxProblems], more)
 		}
 		return nil, &PolicyError{Problems: problems}
@@ -434,7 +434,7 @@ func (l *policyLoader) walk(n *yaml.Node, t reflect.Type, field string) {
 		if n.Kind != yaml.SequenceNode {
 			msg := "must be a list, not " + describeNode(n)
 			if n.Kind == yaml.ScalarNode {
-				msg = fmt.Sprintf("must be a list: write [%s]", n.Value)
+				msg = listSuggestion(t.Elem(), n.Value)
 			}
 			l.addDecode(field, n.Line, msg)
 			return
@@ -551,6 +551,29 @@ func (l *policyLoader) merge(m *yaml.Node, t reflect.Type, field string, seen ma
 }
 
 // policyKeys are the YAML keys of struct type t, inline structs flattened, in field order.
+// listSuggestion says how to write a single value as the list a field wants. The example is
+// made by the YAML encoder, so it is valid YAML whatever the value holds (a glob starting with
+// "*" is an alias unless quoted), and a list of mappings is shown as one.
+func listSuggestion(elem reflect.Type, value string) string {
+	for elem.Kind() == reflect.Pointer {
+		elem = elem.Elem()
+	}
+	item := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: value}
+	what := "a list"
+	if elem.Kind() == reflect.Struct {
+		keys := policyKeys(elem)
+		item = &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle, Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Value: keys[0]}, item,
+		}}
+		what = "a list of mappings with the keys " + strings.Join(keys, ", ")
+	}
+	out, err := yaml.Marshal(&yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Content: []*yaml.Node{item}})
+	if err != nil {
+		return "must be " + what
+	}
+	return "must be " + what + ", e.g. " + strings.TrimSpace(string(out))
+}
+
 func policyKeys(t reflect.Type) []string {
 	var keys []string
 	for f := range t.Fields() {

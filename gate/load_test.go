@@ -3,6 +3,7 @@ package gate
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -200,7 +201,11 @@ func TestLoadPolicyProblems(t *testing.T) {
 		{"text for a number", "environments:\n  p:\n    projects: [web]\n    new_issues: {events_per_hour: lots}\n", `p.yml:4: environments.p.new_issues.events_per_hour: must be a number, not "lots"`},
 		{"quoted number", "environments:\n  p:\n    projects: [web]\n    new_issues: {events_per_hour: \"10\"}\n", `p.yml:4: environments.p.new_issues.events_per_hour: must be a number, not the quoted text "10"`},
 		{"fraction for a whole number", "environments:\n  p:\n    projects: [web]\n    health: {min_sessions: 1.5, crash_free_users: {floor: 99}}\n", `p.yml:4: environments.p.health.min_sessions: must be a whole number, not "1.5"`},
-		{"one project, not a list", "environments:\n  p:\n    projects: web\n    regressions: {}\n", "p.yml:3: environments.p.projects: must be a list: write [web]"},
+		{"one project, not a list", "environments:\n  p:\n    projects: web\n    regressions: {}\n", "p.yml:3: environments.p.projects: must be a list, e.g. [web]"},
+		{"one glob, not a list of rules", "environments:\n  p:\n    projects: [web]\n    new_issues: {ignore: \"*ResizeObserver*\"}\n",
+			"p.yml:4: environments.p.new_issues.ignore: must be a list of mappings with the keys title, tag, level, e.g. [{title: '*ResizeObserver*'}]"},
+		{"one required key, not a list", "environments:\n  p:\n    projects: [web]\n    regressions: {}\n    context: {required: \"*id\"}\n",
+			"p.yml:5: environments.p.context.required: must be a list, e.g. ['*id']"},
 		{"list for a check", "environments:\n  p:\n    projects: [web]\n    new_issues: [1]\n",
 			"p.yml:4: environments.p.new_issues: must be a mapping (key: value) with keys such as events_per_hour, users_per_hour, session_share, unhandled, ignore, not a list"},
 		{"mapping for text", "environments:\n  p:\n    projects: [web]\n    regressions: {}\n    evidence: {name: s}\n", "p.yml:5: environments.p.evidence: must be text, not a mapping"},
@@ -670,5 +675,44 @@ func TestReadmePolicyLoads(t *testing.T) {
 	}
 	if found == 0 {
 		t.Error("README.md shows no policy file (a ```yaml block starting with environments:)")
+	}
+}
+
+// TestLoadPolicySuggestionsLoad: where a problem suggests what to write ("e.g. …"), writing
+// exactly that in place of the bad value gives a policy that loads. A suggestion that is itself
+// invalid YAML (an unquoted leading *, which YAML reads as an alias) or the wrong shape (a
+// string where a rule mapping belongs) would send the user round in circles.
+func TestLoadPolicySuggestionsLoad(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, key, bad, tmpl string // tmpl holds %s where the value goes
+	}{
+		{"a glob for the ignore rules", "ignore", `"*ResizeObserver*"`, "environments:\n  p:\n    projects: [web]\n    new_issues: {events_per_hour: 10, ignore: %s}\n"},
+		{"a plain word for the ignore rules", "ignore", `noise`, "environments:\n  p:\n    projects: [web]\n    new_issues: {events_per_hour: 10, ignore: %s}\n"},
+		{"a glob for the required keys", "required", `"*id"`, "environments:\n  p:\n    projects: [web]\n    regressions: {}\n    context: {required: %s}\n"},
+		{"one project", "projects", `web`, "environments:\n  p:\n    projects: %s\n    regressions: {}\n"},
+		{"a duration without a unit", "soak", `30`, "environments:\n  p:\n    projects: [web]\n    regressions: {}\n    soak: %s\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := LoadPolicy(fmt.Appendf(nil, tt.tmpl, tt.bad), "p.yml")
+			if err == nil {
+				t.Fatal("the bad value was accepted")
+			}
+			msg := err.Error()
+			var fix string
+			if _, after, ok := strings.Cut(msg, ", e.g. "); ok {
+				fix = after
+			} else if _, after, ok := strings.Cut(msg, ": write "); ok {
+				fix, _, _ = strings.Cut(after, ", not ")
+			}
+			if fix == "" || strings.Contains(fix, "\n") {
+				t.Fatalf("no single suggestion in %q", msg)
+			}
+			if _, err := LoadPolicy(fmt.Appendf(nil, tt.tmpl, fix), "p.yml"); err != nil {
+				t.Fatalf("the suggestion %q does not load: %v\n(problem: %s)", fix, err, msg)
+			}
+		})
 	}
 }

@@ -207,7 +207,7 @@ func timeline(d Decision) string {
 	if d.Baseline != "" {
 		parts = append(parts, "baseline "+d.Baseline)
 	}
-	parts = append(parts, fmt.Sprintf("%d requests to Sentry", d.Requests))
+	parts = append(parts, plural(d.Requests, "request")+" to Sentry")
 	return strings.Join(parts, " · ")
 }
 
@@ -460,7 +460,7 @@ func renderMarkdown(d Decision) string {
 	used := 0
 	for i, r := range rows {
 		if used+len(r) > budget {
-			fmt.Fprintf(&body, "\n… and %d more issues: see the JSON report (`--format json`).\n", len(rows)-i)
+			fmt.Fprintf(&body, "\n… and %s: see the JSON report (`--format json`).\n", plural(len(rows)-i, "more issue"))
 			break
 		}
 		body.WriteString(r)
@@ -616,7 +616,7 @@ func renderGitHub(d Decision) string {
 	}
 	msg := fmt.Sprintf("%s %s: %s", verdictWord(d.Verdict), where(d), d.Reason)
 	if held > 0 {
-		msg += fmt.Sprintf(" (%d more annotations left out: GitHub shows %d errors and %d warnings per step; the report has them all)", held, annotationCap, annotationCap)
+		msg += fmt.Sprintf(" (%s left out: GitHub shows %d errors and %d warnings per step; the report has them all)", plural(held, "more annotation"), annotationCap, annotationCap)
 	}
 	b.WriteString(workflowcmd.Annotation{Level: level, Title: "releasegate gate", Message: msg}.String())
 	b.WriteString("\n")

@@ -224,3 +224,16 @@ func TestReadmeShowsTheReport(t *testing.T) {
 		t.Error("README.md does not show testdata/report/fail.md.golden in a ````markdown block; copy it there")
 	}
 }
+
+// TestTimelineCounts: counts of one read in the singular ("1 request", not "1 requests").
+func TestTimelineCounts(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		requests int
+		want     string
+	}{{0, "0 requests to Sentry"}, {1, "1 request to Sentry"}, {7, "7 requests to Sentry"}} {
+		if got := timeline(Decision{Requests: tt.requests}); !strings.HasSuffix(got, tt.want) {
+			t.Errorf("timeline with %d requests = %q, want it to end in %q", tt.requests, got, tt.want)
+		}
+	}
+}

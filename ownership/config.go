@@ -1,6 +1,7 @@
 package ownership
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -86,11 +87,14 @@ var cliKeys = []string{
 // of them.
 func LoadConfig(data []byte, file string, readFile func(name string) ([]byte, error)) (*Config, error) {
 	entries, err := ParseProperties(data, file)
-	if err != nil {
+	var probs []Problem
+	if pe := (*ParseError)(nil); errors.As(err, &pe) {
+		// The lines with a bad escape are reported; the checks below still run on the others.
+		probs = append(probs, pe.Problems...)
+	} else if err != nil {
 		return nil, err
 	}
 	cfg := &Config{File: file}
-	var probs []Problem
 	bad := func(line int, format string, args ...any) {
 		probs = append(probs, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
 	}
@@ -110,6 +114,11 @@ func LoadConfig(data []byte, file string, readFile func(name string) ([]byte, er
 	var numbered []Entry
 	var fileEntry *Entry
 	for _, e := range entries {
+		if e.Malformed {
+			// Already reported; its value cannot be trusted, but its key is taken.
+			seen[e.Key] = e.Line
+			continue
+		}
 		if prev, ok := seen[e.Key]; ok {
 			bad(e.Line, "%s is set again (first set on line %d)", e.Key, prev)
 			continue

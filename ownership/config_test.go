@@ -150,6 +150,8 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"bad autoAssignment", "ownership.autoAssignment=always", []string{`p:1: ownership.autoAssignment: "always" is not one of`}},
 		{"duplicate key", "ownership.fallthrough=true\n\nownership.fallthrough=false", []string{`p:3: ownership.fallthrough is set again (first set on line 1)`}},
 		{"bad escape", "ownership.rules=\\u00G0", []string{`p:1: malformed \uXXXX escape`}},
+		{"a bad escape hides no other problem", "colour=blue\nownership.rules=path:a #t \\u00G0\nownership.fallthrough=yes\n", []string{
+			`p:1: unknown key "colour"`, `p:2: malformed \uXXXX escape`, `p:3: ownership.fallthrough: "yes" is not true or false`}},
 		{"inline rule errors name the properties line", "x.y=1\nownership.rules=\\\n  path:a #t\\\n  Path:b #t\\\n  path:c NotAnEmail\n", []string{
 			`p:1: unknown key "x.y"`, `p:4: `, `p:5: `}},
 		{"tab from an escape", "ownership.rules=path:a\\t#t", []string{`p:1: tab character`}},

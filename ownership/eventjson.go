@@ -566,7 +566,11 @@ func (d *eventDecoder) tags() error {
 				return d.errorf("expected a [key, value] pair, found more than 2 elements")
 			})
 			if err == nil && n != 2 {
-				err = d.errorf("expected a [key, value] pair, found %d element(s)", n)
+				what := "only 1 element"
+				if n != 1 {
+					what = fmt.Sprintf("%d elements", n)
+				}
+				err = d.errorf("expected a [key, value] pair, found %s", what)
 			}
 		case jsontext.KindBeginObject:
 			err = d.object(func(name string) error {

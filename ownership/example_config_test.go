@@ -26,7 +26,7 @@ ownership.fallthru = true
 	}
 	fmt.Println(*cfg.Fallthrough, cfg.AutoAssignment, cfg.CodeownersImport)
 	// Output:
-	// 1 problem(s) in ownership rules:
+	// 1 problem in the ownership configuration:
 	//   web/sentry.properties:10: unknown key "ownership.fallthru" (did you mean "ownership.fallthrough"?)
 	// web/sentry.properties:5 path:src/api/** #backend
 	// web/sentry.properties:6 url:*/checkout* #payments alice@example.com

@@ -22,7 +22,11 @@ type ParseError struct {
 
 func (e *ParseError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d problem(s) in ownership rules:", len(e.Problems))
+	if len(e.Problems) == 1 {
+		b.WriteString("1 problem in the ownership configuration:")
+	} else {
+		fmt.Fprintf(&b, "%d problems in the ownership configuration:", len(e.Problems))
+	}
 	for _, p := range e.Problems {
 		b.WriteString("\n  ")
 		b.WriteString(p.String())

@@ -17,6 +17,9 @@ type Entry struct {
 	// Joined, the segments' texts are Value. A value that starts on a continuation line has
 	// no segment for the key's line.
 	Segments []Segment
+	// Malformed marks an entry with a bad escape (returned only along with the *ParseError
+	// that names it): its key and value are as far as they could be decoded.
+	Malformed bool
 }
 
 // Segment is the part of a value written on one physical line.
@@ -37,7 +40,10 @@ type Segment struct {
 // duplicated key, and callers that want that use the last entry. (LoadConfig rejects
 // duplicates instead, since one of the two lines is always a mistake.)
 //
-// A malformed \u escape is an error naming file and line; Java rejects it too.
+// A malformed \u escape is an error naming file and line; Java rejects it too. Every entry is
+// still returned with the *ParseError (those with a bad escape marked Malformed), so that a
+// caller can report every other problem of the file along with it: one bad escape must not
+// hide the rest.
 func ParseProperties(src []byte, file string) ([]Entry, error) {
 	text := strings.TrimPrefix(string(src), "\uFEFF")
 	lines := splitLines(text)
@@ -70,12 +76,11 @@ func ParseProperties(src []byte, file string) ([]Entry, error) {
 		for _, m := range msgs {
 			probs = append(probs, Problem{File: file, Line: m.Line, Msg: m.Text})
 		}
-		if len(msgs) == 0 {
-			entries = append(entries, e)
-		}
+		e.Malformed = len(msgs) > 0
+		entries = append(entries, e)
 	}
 	if len(probs) > 0 {
-		return nil, &ParseError{Problems: probs}
+		return entries, &ParseError{Problems: probs}
 	}
 	return entries, nil
 }

@@ -66,7 +66,7 @@ func TestParsePropertiesSegments(t *testing.T) {
 
 func TestParsePropertiesErrors(t *testing.T) {
 	_, err := ParseProperties([]byte("a=1\nb=\\u12\nc\\uZZZZ=1\n"), "p.properties")
-	want := "2 problem(s) in ownership rules:\n  p.properties:2: malformed \\uXXXX escape \"\\\\u12\"\n  p.properties:3: malformed \\uXXXX escape \"\\\\uZZZZ\""
+	want := "2 problems in the ownership configuration:\n  p.properties:2: malformed \\uXXXX escape \"\\\\u12\"\n  p.properties:3: malformed \\uXXXX escape \"\\\\uZZZZ\""
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
@@ -121,11 +121,24 @@ func FuzzProperties(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		es, err := ParseProperties(src, "f")
+		malformed := 0
+		for _, e := range es {
+			if e.Malformed {
+				malformed++
+			}
+		}
 		if err != nil {
 			if pe, ok := err.(*ParseError); !ok || len(pe.Problems) == 0 {
 				t.Fatalf("error %v is not a non-empty *ParseError", err)
 			}
+			// Every other entry comes back too: the bad ones are marked, none is lost.
+			if malformed == 0 {
+				t.Fatalf("error %v, but no entry is marked Malformed", err)
+			}
 			return
+		}
+		if malformed > 0 {
+			t.Fatalf("%d entries marked Malformed without an error", malformed)
 		}
 		last := 0
 		for _, e := range es {

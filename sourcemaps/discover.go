@@ -48,6 +48,10 @@ type DiscoverOptions struct {
 	// MaxFileSize is the largest file read (0: DefaultMaxFileSize). Larger files get a
 	// file-too-large finding instead of exhausting memory.
 	MaxFileSize int64
+	// AllowEmpty makes a path holding no generated file a warning instead of an error. A CI
+	// step pointed at the wrong folder (build/ instead of dist/) must not pass for lack of
+	// anything to check, so that is an error unless a pipeline says it expects it.
+	AllowEmpty bool
 	// Lazy keeps no file's bytes after discovery: Validate, PlanInject and ApplyInject read each
 	// pair when they come to it (Pair.Load) and let it go after, so that memory holds a few
 	// pairs at a time instead of the whole build. Pairs' JSData and MapData are nil until loaded.
@@ -149,11 +153,14 @@ func Discover(roots []string, opts DiscoverOptions) *Discovery {
 }
 
 type walker struct {
-	opts     DiscoverOptions
-	jsFiles  []string
-	maps     []string
-	files    map[string]bool // every path collected, to skip duplicates from overlapping roots
-	findings []Finding
+	opts DiscoverOptions
+	// generated counts the generated files seen, duplicates included, so that each root can
+	// tell whether it held any.
+	generated int
+	jsFiles   []string
+	maps      []string
+	files     map[string]bool // every path collected, to skip duplicates from overlapping roots
+	findings  []Finding
 }
 
 func (w *walker) add(f Finding) { w.findings = append(w.findings, f) }
@@ -169,11 +176,38 @@ func (w *walker) walkRoot(root string) {
 		w.add(Finding{Code: code, Severity: SeverityError, Path: root, Message: msg})
 		return
 	}
-	if !info.IsDir() {
+	before := w.generated
+	if info.IsDir() {
+		w.walkDir(root, root, "", []os.FileInfo{info})
+	} else {
 		w.collect(root, filepath.Base(root))
-		return
 	}
-	w.walkDir(root, root, "", []os.FileInfo{info})
+	// A map named on its own is checked alone; any other path must hold a generated file.
+	if w.generated == before && (info.IsDir() || !strings.HasSuffix(root, ".map")) {
+		w.nothingFound(root, info.IsDir())
+	}
+}
+
+// nothingFound reports a path that holds no generated file.
+func (w *walker) nothingFound(root string, dir bool) {
+	exts := make([]string, len(w.opts.Extensions))
+	for i, e := range w.opts.Extensions {
+		exts[i] = "." + strings.TrimPrefix(e, ".")
+	}
+	what := fmt.Sprintf("no generated files under %s (looked for %s", root, strings.Join(exts, ", "))
+	if !dir {
+		what = fmt.Sprintf("%s is not a generated file (looked for %s", root, strings.Join(exts, ", "))
+	} else if !w.opts.IncludeNodeModules {
+		what += "; hidden folders and node_modules skipped"
+	}
+	what += ")"
+	f := Finding{Code: CodeNothingFound, Severity: SeverityError, Path: root,
+		Message: what + "; is the build output somewhere else? Pass the folder the build writes (or --ext for other extensions; --allow-empty if an empty build is expected)"}
+	if w.opts.AllowEmpty {
+		f.Severity = SeverityWarning
+		f.Message = what + "; allowed by --allow-empty"
+	}
+	w.add(f)
 }
 
 // walkDir walks dir (rel is its path below root, "" for the root) following symlinks. ancestors
@@ -238,14 +272,18 @@ func (w *walker) ignored(name, rel string, isDir bool) bool {
 }
 
 func (w *walker) collect(p, name string) {
-	if w.files[p] {
-		return
-	}
 	switch {
 	case strings.HasSuffix(name, ".map"):
+		if w.files[p] {
+			return
+		}
 		w.files[p] = true
 		w.maps = append(w.maps, p)
 	case w.isGenerated(name):
+		w.generated++
+		if w.files[p] {
+			return
+		}
 		w.files[p] = true
 		w.jsFiles = append(w.jsFiles, p)
 	}

@@ -36,6 +36,7 @@ const (
 	CodeNoMap                 = "js-without-map"
 	CodeMapNotAMap            = "map-not-a-source-map"
 	CodeOrphanMap             = "map-without-js"
+	CodeNothingFound          = "no-generated-files"
 )
 
 // SortFindings orders findings by file, then position, then code, so output is stable whatever

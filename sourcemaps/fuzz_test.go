@@ -1,10 +1,13 @@
 package sourcemaps
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/releasegate/releasegate/internal/testenv"
 )
@@ -31,8 +34,29 @@ func FuzzParse(f *testing.F) {
 	addSpecSeeds(f)
 	f.Add([]byte(`{"version":3,"sources":["a"],"names":["n"],"mappings":"AAAAA,CAAC;;ACAA"}`))
 	f.Add([]byte(`)]}'` + "\n" + `{"version":3,"sources":[],"names":[],"mappings":""}`))
+	f.Add([]byte(`{"version": tx, "sources": [], "mappings": ""}`))
+	f.Add([]byte("this is not a source map\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, _, err := Parse(data, Limits{})
+		m, probs, err := Parse(data, Limits{})
+		// Text that is not JSON is reported as map-not-json, and only then: a type name
+		// ("a boolean") for text that never parsed would send the user the wrong way.
+		body := data
+		if bytes.HasPrefix(body, []byte(")]}'")) {
+			if nl := bytes.IndexByte(body, '\n'); nl >= 0 {
+				body = body[nl+1:]
+			} else {
+				body = nil
+			}
+		}
+		notJSON := slices.ContainsFunc(probs, func(p Problem) bool { return p.Code == CodeMapNotJSON })
+		if valid := jsontext.Value(body).IsValid(jsontext.AllowDuplicateNames(true)); valid == notJSON {
+			t.Fatalf("json.Valid = %v but map-not-json reported = %v: %+v", valid, notJSON, probs)
+		}
+		// (A field may rightly be named a string before the text breaks off later; the whole
+		// map is an object, or not even JSON, never both.)
+		if notJSON && slices.ContainsFunc(probs, func(p Problem) bool { return p.Code == CodeMapNotObject }) {
+			t.Fatalf("text that is not JSON was also given a JSON type: %+v", probs)
+		}
 		if err != nil {
 			return
 		}

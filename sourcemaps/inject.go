@@ -277,10 +277,12 @@ func planWithMap(p *Pair, mapData []byte, inline bool, opts InjectOptions) pairR
 		return pairResult{findings: fs}
 	}
 	lines := generatedLines(js)
-	for l := m.Mappings.Lines() - 1; l >= lines; l-- {
-		if len(m.Mappings.Line(l)) > 0 {
+	// The first such line, where validate reports it too, so the commands show it once.
+	for l := lines; l < m.Mappings.Lines(); l++ {
+		if segs := m.Mappings.Line(l); len(segs) > 0 {
 			return pairResult{findings: []Finding{{Code: CodeGeneratedLineOutOfRange, Severity: SeverityError, Path: p.JS, Map: p.Map,
-				Message: fmt.Sprintf("the map has mappings on generated line %d, but the file has only %d lines; the file and its map do not belong together (sentry-cli would silently drop those mappings): rebuild both", l+1, lines)}}}
+				Line: l + 1, Column: int(segs[0].GenColumn) + 1,
+				Message: fmt.Sprintf("the map has mappings on generated line %d, but the file has only %s; the file and its map do not belong together (sentry-cli would silently drop those mappings): rebuild both", l+1, plural(lines, "line"))}}}
 		}
 	}
 	mappings := &m.Mappings

@@ -154,7 +154,7 @@ func decodeMappings[T ~string | ~[]byte](s T, nSources, nNames int, base int64) 
 				case ocol < 0 || ocol > maxVLQ:
 					return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeSegmentNegative, segStart, "original column becomes %d at generated line %d, column %d", ocol, line+1, col)
 				default:
-					return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeSourceOutOfRange, segStart, "segment at generated line %d, column %d names source %d, but the map has %d sources; the map is truncated or was merged wrongly: rebuild it", line+1, col, src, nSources)
+					return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeSourceOutOfRange, segStart, "segment at generated line %d, column %d names source %d, but the map has %s; the map is truncated or was merged wrongly: rebuild it", line+1, col, src, plural(nSources, "source"))
 				}
 			}
 			seg.Source, seg.OrigLine, seg.OrigColumn = int32(src), int32(oline), int32(ocol)
@@ -164,7 +164,7 @@ func decodeMappings[T ~string | ~[]byte](s T, nSources, nNames int, base int64) 
 					if name < 0 || name > maxVLQ {
 						return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeSegmentNegative, segStart, "name index becomes %d at generated line %d, column %d", name, line+1, col)
 					}
-					return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeNameOutOfRange, segStart, "segment at generated line %d, column %d names name %d, but the map has %d names; rebuild the map", line+1, col, name, nNames)
+					return decodeFailure(Mappings{Segments: segs, lineStart: lineStart}, problems, base, line, col, CodeNameOutOfRange, segStart, "segment at generated line %d, column %d names name %d, but the map has %s; rebuild the map", line+1, col, name, plural(nNames, "name"))
 				}
 				seg.Name = int32(name)
 			}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf16"
@@ -145,8 +147,10 @@ type parser struct {
 	limits   Limits
 	problems []Problem
 	// fatal is set when the JSON text itself is broken: nothing after it can be trusted.
-	fatal   error
-	strings stringArena
+	fatal error
+	// notObject is set when the top-level value is not an object and does not even parse.
+	notObject bool
+	strings   stringArena
 }
 
 func (p *parser) errorf(code string, offset int64, format string, args ...any) {
@@ -182,6 +186,18 @@ func (p *parser) syntax(err error) {
 		err = se.Err
 	}
 	// A map cut off mid-write fails at its very end (often on the newline a copy tool added).
+	body := bytes.TrimSpace(p.data[p.base:])
+	switch {
+	case len(body) == 0:
+		p.errorf(CodeMapNotJSON, off, "the map is empty; the build did not write it (or it was emptied): rebuild it")
+		return
+	case p.notObject && !bytes.HasPrefix(body, []byte("<")):
+		off = p.base + int64(len(p.data[p.base:])-len(bytes.TrimLeft(p.data[p.base:], " \t\r\n")))
+		// The decoder's own words ("in literal true") would name a JSON value the text never
+		// was; quoting its start says what the file really holds.
+		p.errorf(CodeMapNotJSON, off, "the map is not JSON: it starts with %q where a source map starts with \"{\"; make sure the build writes a real source map here", textStart(body))
+		return
+	}
 	truncated := off >= p.base+int64(len(bytes.TrimRight(p.data[p.base:], " \t\r\n")))
 	if truncated || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		p.errorf(CodeMapNotJSON, off, "the map is not valid JSON: it ends early (truncated at byte %d); the file was cut off while being written or copied: rebuild it", off)
@@ -191,7 +207,10 @@ func (p *parser) syntax(err error) {
 	if bytes.HasPrefix(bytes.TrimSpace(p.data), []byte("<")) {
 		msg = "the map is not JSON but looks like HTML or XML (an error page saved as a .map?)"
 	}
-	p.errorf(CodeMapNotJSON, off, "%s: %v at byte %d; make sure the build writes a real source map here", msg, err, off)
+	// The decoder names the literal a first letter promised ("invalid character 'x' in literal
+	// true"), which reads as if the map held a boolean; the character and place are enough.
+	detail := literalRE.ReplaceAllString(err.Error(), "")
+	p.errorf(CodeMapNotJSON, off, "%s: %s at byte %d; make sure the build writes a real source map here", msg, detail, off)
 }
 
 func (p *parser) checkTrailing() error {
@@ -203,6 +222,28 @@ func (p *parser) checkTrailing() error {
 		return err
 	}
 	return nil
+}
+
+// literalRE matches the decoder's note on which literal it was reading.
+var literalRE = regexp.MustCompile(` in literal (?:true|false|null) \(expecting '.'\)`)
+
+// textStart is the first line of data, cut to 24 runes, for quoting in a message.
+func textStart(data []byte) string {
+	s := string(data)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	if r := []rune(s); len(r) > 24 {
+		s = string(r[:24]) + "…"
+	}
+	return s
+}
+
+func entries(n int) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return strconv.Itoa(n) + " entries"
 }
 
 func kindName(k jsontext.Kind) string {
@@ -264,18 +305,25 @@ func (p *parser) parseMap(depth int) *Map {
 	f.start = p.offset()
 	k := p.dec.PeekKind()
 	if k != '{' {
+		p.notObject = depth == 0
 		if k == 0 || k == jsontext.Kind(0) {
 			_, err := p.dec.ReadToken()
 			p.syntax(err)
 			return nil
 		}
+		// The kind comes from the first byte alone ("t" of "total nonsense" peeks as a
+		// boolean), so the value is read first: text that is not JSON is reported as that.
+		if err := p.dec.SkipValue(); err != nil {
+			p.syntax(err)
+			return nil
+		}
+		if depth == 0 && p.checkTrailing() != nil {
+			return nil // "true-ish" is broken JSON, not a boolean
+		}
 		if depth == 0 {
 			p.errorf(CodeMapNotObject, f.start, "the map is %s, not a JSON object; make sure the build writes a source map here", kindName(k))
 		} else {
 			p.errorf(CodeIndexMapSectionField, f.start, "an index-map section's \"map\" is %s, not an object", kindName(k))
-		}
-		if err := p.dec.SkipValue(); err != nil {
-			p.syntax(err)
 		}
 		return nil
 	}
@@ -309,20 +357,14 @@ func (p *parser) field(f *mapFields, key string, depth int) bool {
 	valOff := p.offset()
 	kind := p.dec.PeekKind()
 	wrongType := func(want string) bool {
-		p.errorf(CodeFieldType, valOff, "%q must be %s, but it is %s", key, want, kindName(kind))
-		if err := p.dec.SkipValue(); err != nil {
-			p.syntax(err)
-			return false
-		}
-		return true
+		return p.mistyped(CodeFieldType, valOff, kind, "%q must be %s, but it is %s", key, want)
 	}
 	switch key {
 	case "version":
 		if kind != '0' {
 			f.version = new(int)
 			*f.version = -1
-			p.errorf(CodeVersionInvalid, valOff, "\"version\" must be the number 3, but it is %s", kindName(kind))
-			return p.skip()
+			return p.mistyped(CodeVersionInvalid, valOff, kind, "\"version\" must be the number 3, but it is %s")
 		}
 		tok, err := p.dec.ReadToken()
 		if err != nil {
@@ -414,6 +456,21 @@ func (p *parser) field(f *mapFields, key string, depth int) bool {
 		return p.skip()
 	}
 	return p.fatal == nil
+}
+
+// mistyped reports a value of the wrong JSON kind, named by k, and skips it. The value is
+// skipped first: the kind comes from its first byte only, and text that does not parse ("tx")
+// is broken JSON, reported as such, not "a boolean".
+func (p *parser) mistyped(code string, off int64, k jsontext.Kind, format string, args ...any) bool {
+	if k == 0 || !p.skip() {
+		if k == 0 {
+			_, err := p.dec.ReadToken()
+			p.syntax(err)
+		}
+		return false
+	}
+	p.errorf(code, off, format, append(args, kindName(k))...)
+	return true
 }
 
 func (p *parser) skip() bool {
@@ -684,8 +741,7 @@ func (p *parser) readStringArray(key string, nullable bool, add func(s string, n
 			if nullable {
 				want = "a string or null"
 			}
-			p.errorf(CodeFieldType, off, "%q[%d] must be %s, but it is %s", key, i, want, kindName(k))
-			if !p.skip() {
+			if !p.mistyped(CodeFieldType, off, k, "%q[%d] must be %s, but it is %s", key, i, want) {
 				return false
 			}
 			add("", true)
@@ -713,8 +769,7 @@ func (p *parser) readIndexArray(key string, out *[]int) bool {
 			return false
 		}
 		if k != '0' {
-			p.errorf(CodeFieldType, off, "%q[%d] must be a source index (a whole number), but it is %s", key, i, kindName(k))
-			if !p.skip() {
+			if !p.mistyped(CodeFieldType, off, k, "%q[%d] must be a source index (a whole number), but it is %s", key, i) {
 				return false
 			}
 			continue
@@ -753,8 +808,7 @@ func (p *parser) readSections(f *mapFields) bool {
 			return false
 		}
 		if k != '{' {
-			p.errorf(CodeIndexMapSectionField, off, "sections[%d] must be an object with \"offset\" and \"map\", but it is %s", i, kindName(k))
-			if !p.skip() {
+			if !p.mistyped(CodeIndexMapSectionField, off, k, "sections[%d] must be an object with \"offset\" and \"map\", but it is %s", i) {
 				return false
 			}
 			continue
@@ -811,8 +865,7 @@ func (p *parser) readSections(f *mapFields) bool {
 func (p *parser) readOffset(i int, s *rawSection) bool {
 	off := p.offset()
 	if k := p.dec.PeekKind(); k != '{' {
-		p.errorf(CodeIndexMapSectionField, off, "sections[%d].offset must be an object {\"line\", \"column\"}, but it is %s", i, kindName(k))
-		return p.skip()
+		return p.mistyped(CodeIndexMapSectionField, off, k, "sections[%d].offset must be an object {\"line\", \"column\"}, but it is %s", i)
 	}
 	p.dec.ReadToken()
 	var hasLine, hasCol bool
@@ -832,8 +885,7 @@ func (p *parser) readOffset(i int, s *rawSection) bool {
 		}
 		k := p.dec.PeekKind()
 		if k != '0' {
-			p.errorf(CodeIndexMapSectionField, valOff, "sections[%d].offset.%s must be a whole number, but it is %s", i, key, kindName(k))
-			if !p.skip() {
+			if !p.mistyped(CodeIndexMapSectionField, valOff, k, "sections[%d].offset.%s must be a whole number, but it is %s", i, key) {
 				return false
 			}
 			continue
@@ -906,13 +958,13 @@ func (p *parser) finishMap(f *mapFields, depth int) *Map {
 		copy(m.HasContent, f.hasContent)
 	}
 	if f.contentLen > 0 && f.contentLen != len(m.Sources) {
-		p.warn(CodeSourcesContentLength, f.contentOffset, "\"sourcesContent\" has %d entries but \"sources\" has %d; entries are matched by position, so contents may be attached to the wrong files", f.contentLen, len(m.Sources))
+		p.warn(CodeSourcesContentLength, f.contentOffset, "\"sourcesContent\" has %s but \"sources\" has %d; entries are matched by position, so contents may be attached to the wrong files", entries(f.contentLen), len(m.Sources))
 	}
 	if f.ignoreList != nil {
 		m.IgnoreList = f.ignoreList
 		for _, idx := range f.ignoreList {
 			if idx >= len(m.Sources) {
-				p.errorf(CodeIgnoreListOutOfRange, f.ignoreOffset, "\"ignoreList\" names source %d, but the map has %d sources", idx, len(m.Sources))
+				p.errorf(CodeIgnoreListOutOfRange, f.ignoreOffset, "\"ignoreList\" names source %d, but the map has %s", idx, plural(len(m.Sources), "source"))
 			}
 		}
 	}

@@ -1,6 +1,9 @@
 package sourcemaps
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Generated and original code is split into lines at ECMAScript line terminators (LF, CR, CRLF,
 // U+2028, U+2029), as the source map spec and browsers count lines.
@@ -73,4 +76,13 @@ func utf16Len(s string) int {
 		}
 	}
 	return n
+}
+
+// plural writes a count with its noun: "1 line", "2 lines". Messages say "only 1 line", not
+// "only 1 lines".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

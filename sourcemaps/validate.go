@@ -47,6 +47,11 @@ type Report struct {
 	Warnings int          `json:"warnings"`
 }
 
+// Broken reports whether the build must not ship: any finding is an error. It is the one verdict
+// of the sourcemaps commands: `validate` exits 1 on it, and `inject` and `upload` refuse on it,
+// writing and sending nothing. A new error finding therefore stops all three at once.
+func (r *Report) Broken() bool { return r.Errors > 0 }
+
 // Validate checks every discovered pair against the spec and against what Sentry needs:
 // the map parses strictly; every segment points inside the generated file as it is on disk
 // (columns in UTF-16 units) and inside its source's content; sources have content; the debug
@@ -194,14 +199,14 @@ func (c *pairChecker) checkGenerated(m *Map) {
 		}
 		if l >= len(lengths) {
 			c.add(Finding{Code: CodeGeneratedLineOutOfRange, Severity: SeverityError, Path: c.p.JS, Line: l + 1, Column: int(segs[0].GenColumn) + 1, Map: c.mapRef(),
-				Message: fmt.Sprintf("the map has mappings on generated line %d, but the file has only %d lines; the file was changed after the map was made (minified or injected again?): rebuild both together", l+1, len(lengths))})
+				Message: fmt.Sprintf("the map has mappings on generated line %d, but the file has only %s; the file was changed after the map was made (minified or injected again?): rebuild both together", l+1, plural(len(lengths), "line"))})
 			// Every later line is out of range too; one finding says it.
 			return
 		}
 		last := segs[len(segs)-1]
 		if int(last.GenColumn) > lengths[l] {
 			c.add(Finding{Code: CodeGeneratedColumnOutOfRange, Severity: SeverityError, Path: c.p.JS, Line: l + 1, Column: int(last.GenColumn) + 1, Map: c.mapRef(),
-				Message: fmt.Sprintf("the map has a mapping at column %d of generated line %d, which is only %d characters long (UTF-16); the file and its map do not belong together: rebuild both", int(last.GenColumn)+1, l+1, lengths[l])})
+				Message: fmt.Sprintf("the map has a mapping at column %d of generated line %d, which is only %s long (UTF-16); the file and its map do not belong together: rebuild both", int(last.GenColumn)+1, l+1, plural(lengths[l], "character"))})
 		}
 	}
 }
@@ -224,7 +229,7 @@ func (c *pairChecker) checkOriginal(m *Map) {
 		}
 		if int(seg.OrigLine) >= lineCounts[s] {
 			c.add(Finding{Code: CodeOriginalLineOutOfRange, Severity: SeverityError, Path: c.mapPath,
-				Message: fmt.Sprintf("a mapping points at line %d of %s, which has only %d lines in sourcesContent; the map and the sources it embeds disagree: rebuild the map", int(seg.OrigLine)+1, m.Sources[s], lineCounts[s])})
+				Message: fmt.Sprintf("a mapping points at line %d of %s, which has only %s in sourcesContent; the map and the sources it embeds disagree: rebuild the map", int(seg.OrigLine)+1, m.Sources[s], plural(lineCounts[s], "line"))})
 		}
 	}
 	missing := 0
@@ -239,7 +244,7 @@ func (c *pairChecker) checkOriginal(m *Map) {
 	}
 	if missing > 0 {
 		c.add(Finding{Code: CodeSourcesContentMissing, Severity: SeverityWarning, Path: c.mapPath,
-			Message: fmt.Sprintf("%d mapped source(s) have no sourcesContent (first: %s); Sentry will show original file names and lines but no code: enable sourcesContent in the bundler", missing, first)})
+			Message: fmt.Sprintf("%s no sourcesContent (first: %s); Sentry will show original file names and lines but no code: enable sourcesContent in the bundler", mappedSources(missing), first)})
 	}
 }
 
@@ -260,6 +265,15 @@ func (c *pairChecker) checkDebugIDs(m *Map) {
 		c.add(Finding{Code: CodeDebugIDMissingInJS, Severity: SeverityWarning, Path: c.p.JS, Map: c.mapRef(),
 			Message: fmt.Sprintf("the map has debug ID %s but the file has no \"//# debugId=\" comment; run `releasegate sourcemaps inject` before uploading", m.DebugID)})
 	}
+}
+
+// mappedSources says how many mapped sources something is true of: "1 mapped source has",
+// "3 mapped sources have".
+func mappedSources(n int) string {
+	if n == 1 {
+		return "1 mapped source has"
+	}
+	return plural(n, "mapped source") + " have"
 }
 
 func (c *pairChecker) mapRef() string {

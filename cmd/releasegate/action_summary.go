@@ -39,12 +39,12 @@ func (r *actionRunner) summary() string {
 	b.WriteString("\n")
 
 	if v := rep.Validate; v != nil {
-		fmt.Fprintf(&b, "### Source maps\n\n%d files checked: %s, %s.\n\n", v.Files, plural(v.Errors, "error"), plural(v.Warnings, "warning"))
+		fmt.Fprintf(&b, "### Source maps\n\n%s checked: %s, %s.\n\n", plural(v.Files, "file"), plural(v.Errors, "error"), plural(v.Warnings, "warning"))
 		if len(v.Findings) > 0 {
 			b.WriteString("| Severity | File | Line | Code | Message |\n|---|---|---|---|---|\n")
 			for i, f := range v.Findings {
 				if i == summaryFindingRows {
-					fmt.Fprintf(&b, "\n… and %d more findings: see the JSON report.\n", len(v.Findings)-summaryFindingRows)
+					fmt.Fprintf(&b, "\n… and %s: see the JSON report.\n", plural(len(v.Findings)-summaryFindingRows, "more finding"))
 					break
 				}
 				line := ""

@@ -14,12 +14,14 @@ import (
 
 // InjectOptions are the inputs of `releasegate sourcemaps inject`.
 type InjectOptions struct {
-	IO        *IOStreams
-	Paths     []string
-	Discover  discoverFlags
-	DryRun    bool
-	Format    string
-	LegacyKey bool
+	IO       *IOStreams
+	Paths    []string
+	Discover discoverFlags
+	DryRun   bool
+	// NoValidate skips the validation run first, leaving only inject's own checks.
+	NoValidate bool
+	Format     string
+	LegacyKey  bool
 	// now is the clock for the elapsed time in the summary (tests fix it).
 	now func() time.Time
 }
@@ -35,17 +37,20 @@ snippet in the same place, the same "//# debugId=" comment, and maps whose mappi
 shifted the same way. Unlike sentry-cli, maps keep every field (x_google_ignoreList and
 other x_* keys, unknown keys, formatting); docs/inject.md lists every difference.
 
-Every map is checked strictly before anything is written. A map that cannot be parsed, a
-map shared by several files or a file that cannot be read stops the run with nothing
-written. Files are then written atomically: all new files go to temporary files first and
-are renamed into place only when every one was written.
+The build is first checked exactly as ` + "`releasegate sourcemaps validate`" + ` checks it: any
+error that validate reports (exit 1) stops the run with nothing written. --no-validate
+skips that check (as sentry-cli does not check); inject's own checks still apply: a map
+that cannot be parsed, a map shared by several files or a file that cannot be read stops
+the run with nothing written. Files are then written atomically: all new files go to
+temporary files first and are renamed into place only when every one was written.
 
 Files that already carry a "//# debugId=" comment are skipped, so running inject twice
 changes nothing.
 
 Formats: human (default) or json (see docs/inject.md for the contract).
 Exit status: 0 done (or nothing to do), 1 errors prevented injecting (nothing was
-written), 2 usage error.`,
+written), 2 usage error. A PATH holding no generated file is an error unless
+--allow-empty is given.`,
 		Example: `  releasegate sourcemaps inject dist/
   releasegate sourcemaps inject --dry-run build/static/js
   releasegate sourcemaps inject --format json --legacy-debug-id-key dist/`,
@@ -57,6 +62,7 @@ written), 2 usage error.`,
 	}
 	opts.Discover.register(cmd)
 	cmd.Flags().BoolVarP(&opts.DryRun, "dry-run", "n", false, "show what would change; write nothing")
+	cmd.Flags().BoolVar(&opts.NoValidate, "no-validate", false, "inject even when validate would report errors (inject's own checks still apply)")
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output format: human or json")
 	cmd.Flags().BoolVar(&opts.LegacyKey, "legacy-debug-id-key", false, `also write the map's ID under "debug_id", the key sentry-cli 2.x wrote (for older self-hosted Sentry and tools; see docs/inject.md)`)
 	return cmd
@@ -91,12 +97,8 @@ func injectRun(opts *InjectOptions) error {
 	dopts.Lazy = true
 	start := opts.now()
 	d := sourcemaps.Discover(opts.Paths, dopts)
-	plan, findings := sourcemaps.PlanInject(d, sourcemaps.InjectOptions{
-		Limits:           opts.Discover.limits(),
-		LegacyDebugIDKey: opts.LegacyKey,
-	})
-	r := &injectReport{Injected: plan.Injected, Skipped: plan.Skipped, Findings: findings, DryRun: opts.DryRun}
-	if !plan.Blocked() && !opts.DryRun {
+	r, plan, apply := planInjectRun(d, opts)
+	if apply && !opts.DryRun {
 		if err := sourcemaps.ApplyInject(plan); err != nil {
 			f := sourcemaps.Finding{Code: sourcemaps.CodeWriteFailed, Severity: sourcemaps.SeverityError, Message: err.Error()}
 			var ae *sourcemaps.ApplyError
@@ -134,6 +136,48 @@ func injectRun(opts *InjectOptions) error {
 		return verdictNo()
 	}
 	return nil
+}
+
+// planInjectRun validates the build as validate does (unless --no-validate) and plans the
+// injection. The report holds the plan and the findings of both steps; apply says whether the
+// plan may be written: not when validation found the build Broken, nor when the plan is
+// Blocked. The plan is still made for a broken build, to show what inject would do.
+func planInjectRun(d *sourcemaps.Discovery, opts *InjectOptions) (r *injectReport, plan *sourcemaps.InjectPlan, apply bool) {
+	r = &injectReport{DryRun: opts.DryRun}
+	var checked []sourcemaps.Finding
+	broken := false
+	if !opts.NoValidate {
+		v := opts.Discover.validate(d)
+		checked, broken = v.Findings, v.Broken()
+	}
+	plan, findings := sourcemaps.PlanInject(d, sourcemaps.InjectOptions{
+		Limits:           opts.Discover.limits(),
+		LegacyDebugIDKey: opts.LegacyKey,
+	})
+	r.Injected, r.Skipped = plan.Injected, plan.Skipped
+	r.Findings = mergeFindings(checked, findings)
+	return r, plan, !broken && !plan.Blocked()
+}
+
+// mergeFindings joins validation's findings with inject's, dropping inject's repeats of what
+// validation already reported (discovery's findings, a map that does not parse).
+func mergeFindings(checked, planned []sourcemaps.Finding) []sourcemaps.Finding {
+	type key struct {
+		code, path   string
+		line, column int
+	}
+	seen := make(map[key]bool, len(checked))
+	out := append([]sourcemaps.Finding{}, checked...)
+	for _, f := range checked {
+		seen[key{f.Code, f.Path, f.Line, f.Column}] = true
+	}
+	for _, f := range planned {
+		if !seen[key{f.Code, f.Path, f.Line, f.Column}] {
+			out = append(out, f)
+		}
+	}
+	sourcemaps.SortFindings(out)
+	return out
 }
 
 type injectRenderFunc func(ios *IOStreams, r *injectReport) error

@@ -210,7 +210,7 @@ func renderOwnershipCheck(opts *OwnershipCheckOptions, rep *ownershipCheckReport
 			fmt.Fprintln(ios.Out, "::endgroup::")
 		}
 		if held > 0 {
-			fmt.Fprintf(ios.Out, "(%d findings not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)\n", held, githubAnnotationCap, githubAnnotationCap)
+			fmt.Fprintf(ios.Out, "(%s not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)\n", plural(held, "finding"), githubAnnotationCap, githubAnnotationCap)
 		}
 	default:
 		writeFindingsGrouped(ios.Out, newPalette(ios.OutTTY), rep.Findings)

@@ -334,6 +334,8 @@ func resolveTraceRun(opts *ResolveOptions) error {
 	if frames == 0 {
 		return usageErrorf("no stack frames found in %s: expected Chrome or Node lines such as \"    at fn (https://example.com/app.js:1:2345)\" or Firefox or Safari lines such as \"fn@https://example.com/app.js:1:2345\"", traceName(opts.StackTrace))
 	}
+	// An empty build is resolve's own usage error below, worded for a trace.
+	dopts.AllowEmpty = true
 	files, findings := sourcemaps.FindGeneratedFiles(opts.Paths, dopts)
 	for _, f := range findings {
 		if f.Severity == sourcemaps.SeverityError {
@@ -373,7 +375,7 @@ func resolveTraceRun(opts *ResolveOptions) error {
 		fmt.Fprintf(opts.IO.ErrOut, "releasegate: %v\n", err)
 	}
 	if unresolved > 0 {
-		fmt.Fprintf(opts.IO.ErrOut, "releasegate: resolved %d of %d frames; %d left as printed, marked [unresolved: …]\n", resolved, resolved+unresolved, unresolved)
+		fmt.Fprintf(opts.IO.ErrOut, "releasegate: resolved %d of %s; %d left as printed, marked [unresolved: …]\n", resolved, plural(resolved+unresolved, "frame"), unresolved)
 	}
 	return nil
 }

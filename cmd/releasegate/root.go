@@ -130,7 +130,9 @@ func newRootCmd(ios *IOStreams) *cobra.Command {
 		Long: `releasegate keeps broken releases out of production for teams on Sentry and GitHub.
 
 It validates JavaScript source maps before anyone ships them, injects Sentry debug IDs
-exactly as sentry-cli does, and resolves minified positions back to the original code.
+exactly as sentry-cli does, uploads them to Sentry and resolves minified positions back
+to the original code. It creates Sentry releases and deploys, keeps ownership rules in
+sentry.properties in sync with Sentry, and gates a deploy on Sentry's evidence.
 
 Exit codes: 0 ok · 1 the verdict is no (e.g. validation found errors) · 2 usage or
 configuration error, including a token Sentry rejects or that lacks a scope, and an

@@ -5,7 +5,7 @@ import "github.com/spf13/cobra"
 func newSourcemapsCmd(ios *IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sourcemaps",
-		Short: "Validate, inject debug IDs into, and resolve JavaScript source maps",
+		Short: "Validate, inject debug IDs into, upload and resolve JavaScript source maps",
 		Long: `Work with a build's JavaScript files and their source maps.
 
 Files are paired with their maps as sentry-cli 3.x pairs them: the last

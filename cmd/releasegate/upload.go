@@ -131,9 +131,14 @@ Connection settings come from flags, then SENTRY_URL, SENTRY_ORG, SENTRY_PROJECT
 SENTRY_AUTH_TOKEN, SENTRY_RELEASE, SENTRY_DIST, then sentry.properties (nearest up the
 tree) and .sentryclirc (project, then home), as sentry-cli reads them.
 
-Exit status: 0 uploaded and assembled; 1 validation or inject found errors (nothing was
-uploaded); 2 usage or configuration error; 3 Sentry could not be reached or did not
-accept the bundle.`,
+The build is validated exactly as ` + "`releasegate sourcemaps validate`" + ` validates it: whatever
+makes validate exit 1 stops the upload before any request is sent. A PATH holding no
+generated file is such an error unless --allow-empty is given (then nothing is sent and
+the command succeeds).
+
+Exit status: 0 uploaded and assembled (or nothing to upload with --allow-empty); 1
+validation or inject found errors (nothing was written or uploaded); 2 usage or
+configuration error; 3 Sentry could not be reached or did not accept the bundle.`,
 		Example: `  SENTRY_AUTH_TOKEN=... releasegate sourcemaps upload --org acme --project web --release web@1.4.2 dist/
   releasegate sourcemaps upload --url-prefix '~/static/js' build/static/js`,
 		Args: minArgs(1, "PATH (the build output to upload)"),
@@ -216,18 +221,27 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 	timed("discover", func() { d = sourcemaps.Discover(opts.Paths, dopts) })
 	limits := opts.Discover.limits()
 	if !opts.NoValidate {
+		// The validation of `validate` itself: whatever makes it exit 1 stops the upload.
 		var r *sourcemaps.Report
-		timed("validate", func() { r = sourcemaps.Validate(d, sourcemaps.ValidateOptions{Limits: limits}) })
-		if r.Errors > 0 {
+		timed("validate", func() { r = opts.Discover.validate(d) })
+		if r.Broken() {
 			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO.ErrTTY), r.Findings)
 			fmt.Fprintf(opts.IO.ErrOut, "releasegate: %s in the build; nothing was uploaded (fix them, or --no-validate to upload anyway)\n", plural(r.Errors, "error"))
 			return verdictNo()
 		}
 	} else {
+		// Without validation, what discovery could not read or pair still stops the upload:
+		// a bundle without those files would be reported as a success.
+		var errs []sourcemaps.Finding
 		for _, f := range d.Findings {
 			if f.Severity == sourcemaps.SeverityError {
-				return &exitError{code: exitNo, err: fmt.Errorf("%s: %s", f.Path, f.Message)}
+				errs = append(errs, f)
 			}
+		}
+		if len(errs) > 0 {
+			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO.ErrTTY), errs)
+			fmt.Fprintf(opts.IO.ErrOut, "releasegate: %s in the build that --no-validate does not skip; nothing was uploaded\n", plural(len(errs), "error"))
+			return verdictNo()
 		}
 	}
 	var plan *sourcemaps.InjectPlan
@@ -264,11 +278,9 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 		return &exitError{code: exitNo, err: fmt.Errorf("%w; nothing was uploaded", err)}
 	}
 	if len(files) == 0 {
-		exts := dopts.Extensions
-		if len(exts) == 0 {
-			exts = sourcemaps.DefaultExtensions
-		}
-		return usageErrorf("no generated files or maps found under %s (extensions: %s)", strings.Join(opts.Paths, ", "), strings.Join(exts, ", "))
+		// Only --allow-empty gets here: without it, discovery's no-generated-files error has
+		// stopped the run above. Nothing is sent, not even a request.
+		return renderNothingUploaded(opts, conn)
 	}
 	injected := 0
 	if plan != nil {
@@ -309,6 +321,18 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 		return enc.Encode(report)
 	}
 	return renderUploadHuman(opts.IO, report, injected, res.Legacy)
+}
+
+// renderNothingUploaded reports an empty build that --allow-empty lets pass.
+func renderNothingUploaded(opts *UploadOptions, conn sentryconf.Connection) error {
+	if opts.Format == "json" {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(uploadReport{Release: conn.Release, Dist: conn.Dist, Projects: conn.Projects,
+			Bundles: []upload.Bundle{}, Phases: map[string]int64{}})
+	}
+	_, err := fmt.Fprintf(opts.IO.Out, "ok: nothing to upload: no generated files or maps under %s (--allow-empty)\n", strings.Join(opts.Paths, ", "))
+	return err
 }
 
 // commonSourcePrefix is the prefix every source name of every map in d shares.
@@ -390,8 +414,8 @@ func renderUploadHuman(ios *IOStreams, r uploadReport, injected int, legacy bool
 	for _, p := range rest {
 		parts = append(parts, fmt.Sprintf("%s %s", p, fmtMillis(r.Phases[p])))
 	}
-	_, err := fmt.Fprintf(w, "ok: %d/%d chunks sent (%s) in %d requests · %s\n", r.Chunks.Uploaded, r.Chunks.Total,
-		humanBytes(r.Chunks.BytesSent), r.Requests, strings.Join(parts, " · "))
+	_, err := fmt.Fprintf(w, "ok: %d/%s sent (%s) in %s · %s\n", r.Chunks.Uploaded, plural(r.Chunks.Total, "chunk"),
+		humanBytes(r.Chunks.BytesSent), plural(int(r.Requests), "request"), strings.Join(parts, " · "))
 	return err
 }
 

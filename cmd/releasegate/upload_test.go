@@ -310,17 +310,35 @@ func TestUploadLegacyServer(t *testing.T) {
 	}
 }
 
-// TestUploadNothingFound: an empty build is a usage error naming where it looked and for what.
+// TestUploadNothingFound: an empty build is no success. It fails as validate and inject fail
+// (exit 1), naming the folder and the extensions looked for, before any request; --allow-empty
+// lets it pass, still without a request.
 func TestUploadNothingFound(t *testing.T) {
 	srv := sentryapitest.Start(t, sentryapitest.Options{})
 	sentryEnv(t, srv)
 	empty := t.TempDir()
-	code, out, errOut := runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", empty)
-	if code != exitUsage || !strings.Contains(errOut, "no generated files or maps found under "+empty+" (extensions: js, cjs, mjs)") || out != "" {
+	args := []string{"sourcemaps", "upload", "--org", "acme", "--project", "web"}
+	code, out, errOut := runMain(t, append(args, empty)...)
+	want := "no generated files under " + empty + " (looked for .js, .cjs, .mjs; hidden folders and node_modules skipped)"
+	if code != exitNo || !strings.Contains(errOut, want) || !strings.Contains(errOut, "no-generated-files") ||
+		!strings.Contains(errOut, "nothing was uploaded") || out != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	if len(srv.Bundles()) != 0 {
-		t.Fatal("something was uploaded")
+	code, out, errOut = runMain(t, append(args, "--no-validate", empty)...)
+	if code != exitNo || !strings.Contains(errOut, want) {
+		t.Fatalf("--no-validate: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = runMain(t, append(args, "--allow-empty", empty)...)
+	if code != exitOK || out != "ok: nothing to upload: no generated files or maps under "+empty+" (--allow-empty)\n" {
+		t.Fatalf("--allow-empty: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, _ = runMain(t, append(args, "--allow-empty", "--format", "json", empty)...)
+	var rep uploadReport
+	if err := json.Unmarshal([]byte(out), &rep); code != exitOK || err != nil || rep.Bundles == nil || len(rep.Bundles) != 0 || rep.Requests != 0 {
+		t.Fatalf("--allow-empty --format json: exit %d, %v, %s", code, err, out)
+	}
+	if n := len(srv.Requests()); n != 0 {
+		t.Fatalf("%d requests were sent for an empty build", n)
 	}
 }
 

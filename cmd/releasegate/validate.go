@@ -16,6 +16,7 @@ type discoverFlags struct {
 	IncludeNodeModules bool
 	MaxFileSizeMiB     int64
 	MaxSources         int
+	AllowEmpty         bool
 }
 
 func (f *discoverFlags) register(cmd *cobra.Command) {
@@ -24,6 +25,7 @@ func (f *discoverFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.IncludeNodeModules, "include-node-modules", false, "also walk node_modules folders (skipped by default)")
 	cmd.Flags().Int64Var(&f.MaxFileSizeMiB, "max-file-size", sourcemaps.DefaultMaxFileSize>>20, "largest file to read, in MiB; larger files are reported, not read")
 	cmd.Flags().IntVar(&f.MaxSources, "max-sources", sourcemaps.DefaultMaxSources, "most sources one map may name")
+	cmd.Flags().BoolVar(&f.AllowEmpty, "allow-empty", false, "succeed when a PATH holds no generated file (by default that fails: the step is probably pointed at the wrong folder)")
 }
 
 // limits are the parsing limits the flags set (checked by options).
@@ -51,7 +53,16 @@ func (f *discoverFlags) options() (sourcemaps.DiscoverOptions, error) {
 		Ignore:             f.Ignore,
 		IncludeNodeModules: f.IncludeNodeModules,
 		MaxFileSize:        f.MaxFileSizeMiB << 20,
+		AllowEmpty:         f.AllowEmpty,
 	}, nil
+}
+
+// validate runs the checks of `releasegate sourcemaps validate` on a discovered build. It is
+// the one validation of the sourcemaps commands: validate reports it, and inject and upload run
+// it first and refuse when the report is Broken, so whatever makes validate exit 1 stops them
+// too, and a check added to sourcemaps.Validate stops all three.
+func (f *discoverFlags) validate(d *sourcemaps.Discovery) *sourcemaps.Report {
+	return sourcemaps.Validate(d, sourcemaps.ValidateOptions{Limits: f.limits()})
 }
 
 // ValidateOptions are the inputs of `releasegate sourcemaps validate`.
@@ -74,8 +85,11 @@ units) and inside its source's content, sourcesContent present, matching debug I
 well-formed index maps, and size limits.
 
 Each finding has a stable code, a severity, the file and, where known, the line and
-column. Exit status: 0 when no errors were found (warnings allowed), 1 when any error
-was found, 2 for usage errors.
+column. A PATH that holds no generated file is an error (no-generated-files): a step
+pointed at the wrong folder must not pass; --allow-empty makes it a warning.
+
+Exit status: 0 when no errors were found (warnings allowed), 1 when any error was found,
+2 for usage errors. inject and upload refuse exactly when validate exits 1.
 
 Formats: human (default; grouped by file, colour on a terminal), json (one object; see
 docs/output.md), github (workflow annotations within GitHub's caps, then a summary).`,
@@ -105,11 +119,11 @@ func validateRun(opts *ValidateOptions) error {
 	// memory to a few pairs whatever the size of the build.
 	dopts.Lazy = true
 	d := sourcemaps.Discover(opts.Paths, dopts)
-	report := sourcemaps.Validate(d, sourcemaps.ValidateOptions{Limits: opts.Discover.limits()})
+	report := opts.Discover.validate(d)
 	if err := render(opts.IO, report); err != nil {
 		return fmt.Errorf("writing the report: %w", err)
 	}
-	if report.Errors > 0 {
+	if report.Broken() {
 		return verdictNo()
 	}
 	return nil

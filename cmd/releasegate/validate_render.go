@@ -68,11 +68,11 @@ func renderValidateHuman(ios *IOStreams, r *sourcemaps.Report) error {
 		}
 	}
 	verdict := pal.wrap("1;32", "ok")
-	if r.Errors > 0 {
+	if r.Broken() {
 		verdict = pal.wrap("1;31", "FAILED")
 	}
-	_, err := fmt.Fprintf(w, "%s: %s, %s in %d files (%d with a map)\n", verdict,
-		plural(r.Errors, "error"), plural(r.Warnings, "warning"), len(r.Files), withMap)
+	_, err := fmt.Fprintf(w, "%s: %s, %s in %s (%d with a map)\n", verdict,
+		plural(r.Errors, "error"), plural(r.Warnings, "warning"), plural(len(r.Files), "file"), withMap)
 	return err
 }
 
@@ -128,13 +128,13 @@ func renderValidateGitHub(ios *IOStreams, r *sourcemaps.Report) error {
 		fmt.Fprintln(w, "::endgroup::")
 	}
 	verdict := "ok"
-	if r.Errors > 0 {
+	if r.Broken() {
 		verdict = "FAILED"
 	}
-	fmt.Fprintf(w, "releasegate sourcemaps validate: %s: %s, %s in %d files", verdict,
-		plural(r.Errors, "error"), plural(r.Warnings, "warning"), len(r.Files))
+	fmt.Fprintf(w, "releasegate sourcemaps validate: %s: %s, %s in %s", verdict,
+		plural(r.Errors, "error"), plural(r.Warnings, "warning"), plural(len(r.Files), "file"))
 	if held > 0 {
-		fmt.Fprintf(w, " (%d findings not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)", held, githubAnnotationCap, githubAnnotationCap)
+		fmt.Fprintf(w, " (%s not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)", plural(held, "finding"), githubAnnotationCap, githubAnnotationCap)
 	}
 	_, err := fmt.Fprintln(w)
 	return err

@@ -102,6 +102,10 @@ type Result struct {
 // (no artifact bundles) and no release was given: a configuration error, not an outage.
 var ErrNeedsRelease = errors.New("this Sentry server has no artifact bundles, so files must belong to a release")
 
+// ErrNothingToUpload is returned (wrapped) for an empty file list, before any request: an empty
+// bundle assembled "ok" would look like a successful upload of a build.
+var ErrNothingToUpload = errors.New("no files to upload")
+
 // Error is an upload failure with advice. Its message says what failed and what to try.
 type Error struct {
 	Op   string
@@ -127,6 +131,9 @@ func Upload(ctx context.Context, api API, files []sourcemaps.BundleFile, opts Op
 	}
 	if len(opts.Projects) == 0 {
 		return nil, &Error{Op: "upload", Err: errors.New("no project"), Hint: "set --project or SENTRY_PROJECT"}
+	}
+	if len(files) == 0 {
+		return nil, &Error{Op: "upload", Err: ErrNothingToUpload, Hint: "check the path of the build output"}
 	}
 	if opts.WaitTimeout == 0 {
 		opts.WaitTimeout = 5 * time.Minute

@@ -263,6 +263,41 @@ func TestUploadFailuresSayWhatToDo(t *testing.T) {
 	}
 }
 
+// refuseAPI fails the test on any call: nothing may reach Sentry.
+type refuseAPI struct{ t *testing.T }
+
+func (r refuseAPI) fail(call string) { r.t.Helper(); r.t.Errorf("%s was called", call) }
+func (r refuseAPI) ChunkUploadOptions(context.Context, string) (*sentryapi.ChunkOptions, error) {
+	r.fail("ChunkUploadOptions")
+	return nil, errors.New("refused")
+}
+func (r refuseAPI) UploadChunks(context.Context, *sentryapi.ChunkOptions, []sentryapi.Chunk) error {
+	r.fail("UploadChunks")
+	return errors.New("refused")
+}
+func (r refuseAPI) AssembleArtifactBundle(context.Context, string, sentryapi.AssembleRequest) (*sentryapi.AssembleResponse, error) {
+	r.fail("AssembleArtifactBundle")
+	return nil, errors.New("refused")
+}
+func (r refuseAPI) AssembleReleaseFiles(context.Context, string, string, string, []string) (*sentryapi.AssembleResponse, error) {
+	r.fail("AssembleReleaseFiles")
+	return nil, errors.New("refused")
+}
+func (r refuseAPI) CreateRelease(context.Context, string, sentryapi.NewRelease) (*sentryapi.Release, bool, error) {
+	r.fail("CreateRelease")
+	return nil, false, errors.New("refused")
+}
+
+// TestUploadNothing: an empty file list is an error before any call, never an empty bundle
+// reported as uploaded.
+func TestUploadNothing(t *testing.T) {
+	t.Parallel()
+	res, err := Upload(t.Context(), refuseAPI{t}, nil, Options{Org: "o", Projects: []string{"p"}})
+	if !errors.Is(err, ErrNothingToUpload) || res != nil {
+		t.Fatalf("res %v, err %v; want ErrNothingToUpload", res, err)
+	}
+}
+
 func TestUploadLegacyReleaseFiles(t *testing.T) {
 	fake := newFake(64 << 10)
 	fake.opts.Accept = []string{"debug_files", "release_files"}
