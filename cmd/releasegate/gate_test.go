@@ -198,6 +198,25 @@ func TestGateEndToEnd(t *testing.T) {
 		}
 	})
 
+	// A null issue list was once read as "no new issues": PASS, exit 0, even with on_error:
+	// fail. A malformed answer is could-not-decide, so on_error decides and the report says why.
+	t.Run("a null or malformed answer is never a pass", func(t *testing.T) {
+		t.Setenv("SENTRY_HTTP_MAX_RETRIES", "0")
+		for _, body := range []string{`null`, `{"id": "1"}`, `[{"id": 7`, `"ok"`} {
+			srv.InjectFault(sentryapitest.Fault{Method: http.MethodGet, Path: "/api/0/organizations/acme/issues/", Status: http.StatusOK, Body: body,
+				Header: http.Header{"Content-Type": {"application/json"}}})
+			code, out, errOut := runMain(t, "gate", "--release", "web@1.0.0", "--environment", "production", "--policy", "policy.yml",
+				"--on-error", "fail", "--format", "text")
+			srv.ClearFaults()
+			if code != exitNo {
+				t.Fatalf("issues answered %s: exit %d, want 1 (on_error: fail)\n%s\n%s", body, code, out, errOut)
+			}
+			if !strings.Contains(out, "unexpected answer") || !strings.Contains(out, "on_error") {
+				t.Errorf("issues answered %s: the report does not say the answer was unexpected and on_error decided:\n%s", body, out)
+			}
+		}
+	})
+
 	// The issue that made this rule: a token without event:read got 403 on the issue search,
 	// the gate took it for an outage, and on_error: pass let web@2.0.0 (a new TypeError at
 	// about 300 an hour) through. A refusal of the configuration exits 2 whatever on_error says.
