@@ -366,7 +366,7 @@ func TestGateRegressionOfThePreviousRelease(t *testing.T) {
 	})
 	t.Run("an answer that cannot tell: on_error decides and the report says why", func(t *testing.T) {
 		id := srv.Issues()[0].ID
-		srv.InjectFault(sentryapitest.Fault{Method: "GET", Path: "/api/0/organizations/acme/issues/" + id + "/", Status: http.StatusOK, Body: `{"id":"` + id + `"}`})
+		srv.InjectFault(sentryapitest.Fault{Method: "GET", Path: "/api/0/organizations/acme/issues/" + id + "/", Status: http.StatusOK, Body: `{"id":"` + id + `","status":"unresolved","substatus":"regressed"}`})
 		defer srv.ClearFaults()
 		code, out, errOut := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--on-error", "fail", "--format", "text")
 		if code != exitNo || !strings.Contains(out, "cannot tell in which release the issue regressed") || !strings.Contains(out, "on_error") {

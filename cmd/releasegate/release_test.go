@@ -225,6 +225,29 @@ func TestReleaseSentryErrors(t *testing.T) {
 	}
 }
 
+// TestReleaseMalformedAnswers: an answer that is not what Sentry's API describes (null, {}, a
+// release without its version, HTML) is could-not-decide, exit 3, never an empty release
+// printed as if it were one.
+func TestReleaseMalformedAnswers(t *testing.T) {
+	for _, body := range []string{`null`, `{}`, `{"id": "1", "status": "open"}`, `<html>login</html>`, `[]`} {
+		t.Run(body, func(t *testing.T) {
+			srv := releaseServer(t)
+			mustRG(t, srv, "release", "new", "web@1", "-p", "web")
+			srv.InjectFault(sentryapitest.Fault{Method: http.MethodGet, Path: "/api/0/organizations/acme/releases/web@1/", Status: http.StatusOK, Body: body,
+				Header: http.Header{"Content-Type": {"application/json"}}})
+			for _, format := range []string{"human", "json"} {
+				code, out, errOut := rg(t, srv, "release", "info", "web@1", "--format", format)
+				if code != exitUndecided {
+					t.Fatalf("--format %s: exit %d, want 3\nstdout:\n%s\nstderr:\n%s", format, code, out, errOut)
+				}
+				if out != "" || !strings.Contains(errOut, "unexpected answer") {
+					t.Errorf("--format %s: want nothing on stdout and the unexpected answer named:\nstdout:\n%s\nstderr:\n%s", format, out, errOut)
+				}
+			}
+		})
+	}
+}
+
 // TestReleaseUnreachable: a Sentry that is not there exits 3 and names the server to check.
 // SENTRY_HTTP_MAX_RETRIES (read as sentry-cli reads it) keeps the client from retrying the
 // refused connection for the default ~15 seconds; that the setting is honoured is part of the test.

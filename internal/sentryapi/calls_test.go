@@ -712,3 +712,36 @@ func sameSet(a, b []string) bool {
 	slices.Sort(b)
 	return slices.Equal(a, b)
 }
+
+// TestCallAnswersWithoutIdentity answers every call with an object or a list item that lacks
+// what names it ({} for a release, [{}] for a page of issues): each must be a *ProtocolError,
+// not an empty release or a nameless issue. The calls in exempt have answers with no such field.
+func TestCallAnswersWithoutIdentity(t *testing.T) {
+	exempt := map[string]string{
+		"get ownership":      "a project that never had rules answers every field empty or null",
+		"update ownership":   "as get ownership",
+		"describe the token": "a server that does not describe the token's scopes is a documented answer (Auth.Known is false); sentry check then asks each capability",
+		"describe the token, on a server that does not say": "as describe the token",
+	}
+	for _, tc := range callCases() {
+		if tc.status == http.StatusNoContent || tc.status == http.StatusAlreadyReported {
+			continue
+		}
+		if why, ok := exempt[tc.name]; ok {
+			t.Logf("%s: exempt: %s", tc.name, why)
+			continue
+		}
+		for _, body := range []string{`{}`, `[{}]`} {
+			t.Run(tc.name+"/"+body, func(t *testing.T) {
+				t.Parallel()
+				f := newFake(t)
+				f.reply(tc.method, tc.path, cmp.Or(tc.status, 200), []byte(body))
+				got, err := tc.call(t.Context(), f.client(t))
+				var pe *ProtocolError
+				if !errors.As(err, &pe) {
+					t.Fatalf("answer %s: got %+v, err = %v; want a *ProtocolError", body, got, err)
+				}
+			})
+		}
+	}
+}

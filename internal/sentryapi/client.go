@@ -490,6 +490,9 @@ func (c *Client) decode(cl *call, resp *http.Response, out any) error {
 	if err := json.Unmarshal(data, out); err != nil {
 		return perr(err)
 	}
+	if err := checkWellFormed(out); err != nil {
+		return perr(err)
+	}
 	return nil
 }
 

@@ -31,7 +31,7 @@ func ExampleNew() {
 func ExampleClient_ListIssues() {
 	// A stand-in for Sentry that answers one page of new issues.
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `[{"id":"17","shortId":"WEB-H","title":"TypeError: x is undefined","count":"42"}]`)
+		fmt.Fprint(w, `[{"id":"17","shortId":"WEB-H","title":"TypeError: x is undefined","status":"unresolved","count":"42"}]`)
 	}))
 	defer srv.Close()
 

@@ -24,9 +24,9 @@ func TestPagination(t *testing.T) {
 	pages := map[string]struct {
 		body, link string
 	}{
-		"":        {`[{"id":"1"},{"id":"2"}]`, sentryLink(linkBase, "0:0:1", false, "0:100:0", true)},
-		"0:100:0": {`[{"id":"3"}]`, sentryLink(linkBase, "0:0:1", true, "0:200:0", true)},
-		"0:200:0": {`[{"id":"4"}]`, sentryLink(linkBase, "0:100:1", true, "0:300:0", false)},
+		"":        {`[{"id":"1","status":"unresolved"},{"id":"2","status":"unresolved"}]`, sentryLink(linkBase, "0:0:1", false, "0:100:0", true)},
+		"0:100:0": {`[{"id":"3","status":"unresolved"}]`, sentryLink(linkBase, "0:0:1", true, "0:200:0", true)},
+		"0:200:0": {`[{"id":"4","status":"unresolved"}]`, sentryLink(linkBase, "0:100:1", true, "0:300:0", false)},
 	}
 	f := newFake(t)
 	f.handle("GET", path, func(w http.ResponseWriter, r *http.Request) {
