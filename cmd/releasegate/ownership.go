@@ -118,7 +118,7 @@ func loadOwnershipRepo(ctx context.Context, ios *IOStreams, dir string, flags se
 		repo.Projects = append(repo.Projects, p)
 		p.Conn, p.ConnErr = sentryconf.Load(sentryconf.Input{
 			Getenv: projectEnv(len(found) > 1), Dir: filepath.Dir(abs), Home: home,
-			Flags: sentryconf.Connection{URL: flags.URL, Org: flags.Org, Token: flags.Token, Projects: flags.Projects},
+			Flags: sentryconf.Connection{URL: flags.URL, Org: flags.Org, Token: flags.Token, Projects: flags.Projects, AllowInsecure: flags.AllowInsecure},
 		})
 		data, err := os.ReadFile(abs)
 		if err != nil {

@@ -69,6 +69,7 @@ func (f *sentryFlags) registerRelease(cmd *cobra.Command, projects bool) {
 	cmd.Flags().StringVar(&f.URL, "sentry-url", "", "Sentry server URL (default from SENTRY_URL, sentry.properties, .sentryclirc, else https://sentry.io/)")
 	cmd.Flags().StringVarP(&f.Org, "org", "o", "", "organization slug (default from SENTRY_ORG, sentry.properties, .sentryclirc or an org auth token)")
 	cmd.Flags().StringVar(&f.Token, "auth-token", "", "auth token (prefer SENTRY_AUTH_TOKEN: flags show in process lists)")
+	f.registerAllowInsecure(cmd)
 	if projects {
 		cmd.Flags().StringArrayVarP(&f.Projects, "project", "p", nil, "project slug, repeatable (default from SENTRY_PROJECT, sentry.properties or .sentryclirc)")
 	}

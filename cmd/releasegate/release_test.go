@@ -225,6 +225,19 @@ func TestReleaseSentryErrors(t *testing.T) {
 	}
 }
 
+// TestAllowInsecure: --allow-insecure lets a plain http:// Sentry on another machine be used
+// (here it is not there, so the command gets as far as trying, exit 3); without it the command
+// stops before any request (TestReleaseUsageErrors).
+func TestAllowInsecure(t *testing.T) {
+	srv := releaseServer(t)
+	t.Setenv("SENTRY_HTTP_MAX_RETRIES", "0")
+	t.Setenv("SENTRY_URL", "http://sentry.internal.invalid:9000/")
+	code, out, errOut := rg(t, srv, "release", "info", "web@1", "--allow-insecure")
+	if code != exitUndecided || strings.Contains(errOut, "plain http") || !strings.Contains(errOut, "sentry.internal.invalid") {
+		t.Fatalf("exit %d, want 3 trying to reach the server\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+}
+
 // TestReleaseMalformedAnswers: an answer that is not what Sentry's API describes (null, {}, a
 // release without its version, HTML) is could-not-decide, exit 3, never an empty release
 // printed as if it were one.
@@ -291,6 +304,10 @@ func TestReleaseUsageErrors(t *testing.T) {
 		{"no organization", func(t *testing.T) { unsetenv(t, "SENTRY_ORG") }, []string{"release", "info", "web@1"}, "missing an organization"},
 		{"no token", func(t *testing.T) { unsetenv(t, "SENTRY_AUTH_TOKEN") }, []string{"release", "info", "web@1"}, "missing an auth token"},
 		{"unknown flag", nil, []string{"release", "info", "web@1", "--url", "https://sentry.example.com"}, "unknown flag: --url"},
+		{"plain http Sentry on another machine", func(t *testing.T) { t.Setenv("SENTRY_URL", "http://sentry.internal.example:9000/") },
+			[]string{"release", "info", "web@1"}, "uses plain http, so the auth token would cross the network unencrypted; use https://, or allow it explicitly (--allow-insecure)"},
+		{"plain http Sentry for an upload", func(t *testing.T) { t.Setenv("SENTRY_URL", "http://sentry.internal.example:9000/") },
+			[]string{"sourcemaps", "upload", "--release", "web@1", "-p", "web", "."}, "uses plain http"},
 		{"unknown format", nil, []string{"release", "info", "web@1", "--format", "yaml"}, "unknown --format"},
 		{"neither --auto nor --commit", nil, []string{"release", "set-commits", "web@1"}, "--auto (from the local git history) or --commit"},
 		{"both --auto and --commit", nil, []string{"release", "set-commits", "web@1", "--auto", "--commit", "a/b@" + strings.Repeat("a", 40)}, "not both"},

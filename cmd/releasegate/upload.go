@@ -28,15 +28,22 @@ import (
 type sentryFlags struct {
 	URL, Org, Token string
 	Projects        []string
+	// AllowInsecure allows a plain http:// Sentry URL on another machine.
+	AllowInsecure bool
 }
 
 func (f *sentryFlags) register(cmd *cobra.Command, projects bool) {
 	cmd.Flags().StringVar(&f.URL, "url", "", "Sentry server URL (default from SENTRY_URL, sentry.properties, .sentryclirc, else https://sentry.io/)")
 	cmd.Flags().StringVarP(&f.Org, "org", "o", "", "organization slug (default from SENTRY_ORG, sentry.properties, .sentryclirc or an org auth token)")
 	cmd.Flags().StringVar(&f.Token, "auth-token", "", "auth token (prefer SENTRY_AUTH_TOKEN: flags show in process lists)")
+	f.registerAllowInsecure(cmd)
 	if projects {
 		cmd.Flags().StringArrayVarP(&f.Projects, "project", "p", nil, "project slug, repeatable (default from SENTRY_PROJECT, sentry.properties or .sentryclirc)")
 	}
+}
+
+func (f *sentryFlags) registerAllowInsecure(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&f.AllowInsecure, "allow-insecure", false, "allow a plain http:// Sentry URL on another machine (the token then crosses the network unencrypted; loopback needs no flag)")
 }
 
 // loadConnection resolves the Sentry connection from flags, environment and files.
@@ -46,6 +53,7 @@ func loadConnection(ios *IOStreams, flags sentryFlags, extra sentryconf.Connecti
 	in := sentryconf.Input{Getenv: os.Getenv, Dir: dir, Home: home}
 	in.Flags = extra
 	in.Flags.URL, in.Flags.Org, in.Flags.Token, in.Flags.Projects = flags.URL, flags.Org, flags.Token, flags.Projects
+	in.Flags.AllowInsecure = flags.AllowInsecure
 	c, err := sentryconf.Load(in)
 	if err != nil {
 		return c, usageErrorf("Sentry configuration: %v", err)
@@ -82,7 +90,7 @@ func newSentryClient(c sentryconf.Connection) (*sentryapi.Client, *countingTrans
 		retries = c.MaxRetries
 	}
 	client, err := sentryapi.New(sentryapi.Options{
-		BaseURL: c.URL, Token: c.Token, UserAgent: "releasegate/" + buildVersion(),
+		BaseURL: c.URL, Token: c.Token, AllowInsecure: c.AllowInsecure, UserAgent: "releasegate/" + buildVersion(),
 		HTTPClient: &http.Client{Transport: ct}, MaxRetries: retries,
 	})
 	if err != nil {

@@ -39,6 +39,9 @@ type Connection struct {
 	Dist     string
 	// Environment is the deploy environment (SENTRY_ENVIRONMENT).
 	Environment string
+	// AllowInsecure allows a plain http:// URL on another machine (flag --allow-insecure only;
+	// no file or variable can turn it on for a whole machine).
+	AllowInsecure bool
 	// MaxRetries is how often a failed request is retried (SENTRY_HTTP_MAX_RETRIES, or
 	// http.max_retries in .sentryclirc, as for sentry-cli); -1 when not set (the client's default).
 	MaxRetries int
@@ -118,7 +121,7 @@ func Load(in Input) (Connection, error) {
 	f := in.Flags
 	layers = append(layers, layer{name: "flag", url: f.URL, org: f.Org, token: f.Token, release: f.Release, dist: f.Dist, env: f.Environment, projects: f.Projects})
 
-	c := Connection{URL: DefaultURL, MaxRetries: -1, Origins: map[string]string{"url": "default"}}
+	c := Connection{URL: DefaultURL, MaxRetries: -1, AllowInsecure: f.AllowInsecure, Origins: map[string]string{"url": "default"}}
 	for _, l := range layers {
 		set := func(field string, dst *string, v string) {
 			if v != "" {
