@@ -81,6 +81,7 @@ report says why.`,
 	f.StringVar(&opts.OnError, "on-error", "", "when Sentry cannot be asked: pass or fail (default: the policy's on_error)")
 	f.StringVar(&opts.Format, "format", "text", "output: text, json, markdown or github")
 	opts.Sentry.register(cmd, false)
+	registerTimeout(cmd, timeoutGate, "with --wait, added to it")
 	return cmd
 }
 

@@ -67,6 +67,7 @@ git's (tracked and not ignored) in a git work tree.`,
 	cmd.Flags().BoolVar(&opts.Offline, "offline", false, "do not ask Sentry whether the owners exist")
 	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "fail (exit 1) on warnings too")
 	opts.Sentry.register(cmd, true)
+	registerTimeout(cmd, timeoutOwnership, "")
 	return cmd
 }
 

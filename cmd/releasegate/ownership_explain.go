@@ -80,6 +80,7 @@ its abs_path.`,
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output: human or json")
 	cmd.Flags().BoolVar(&opts.FramePriority, "frame-priority", false, "rank matches by stack frame, as Sentry's newest code does (docs/ownership.md)")
 	opts.Sentry.register(cmd, true)
+	registerTimeout(cmd, timeoutOwnership, "")
 	cmd.Flags().Lookup("project").Usage = "with several sentry.properties: the one whose defaults.project this is"
 	return cmd
 }

@@ -54,6 +54,7 @@ has no access to the project: all of that is checked before the first update.`,
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the differences, change nothing")
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output: human or json")
 	opts.Sentry.register(cmd, true)
+	registerTimeout(cmd, timeoutOwnership, "")
 	return cmd
 }
 

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,6 +69,7 @@ func (f *sentryFlags) registerRelease(cmd *cobra.Command, projects bool) {
 	cmd.Flags().StringVarP(&f.Org, "org", "o", "", "organization slug (default from SENTRY_ORG, sentry.properties, .sentryclirc or an org auth token)")
 	cmd.Flags().StringVar(&f.Token, "auth-token", "", "auth token (prefer SENTRY_AUTH_TOKEN: flags show in process lists)")
 	f.registerAllowInsecure(cmd)
+	registerTimeout(cmd, timeoutRelease, "")
 	if projects {
 		cmd.Flags().StringArrayVarP(&f.Projects, "project", "p", nil, "project slug, repeatable (default from SENTRY_PROJECT, sentry.properties or .sentryclirc)")
 	}
@@ -114,15 +114,6 @@ func (r *releaseRun) connect(args []string, needProjects bool, extra sentryconf.
 		return conn, nil, err
 	}
 	return conn, client, nil
-}
-
-// commandContext stops the command's Sentry calls and git commands on Ctrl-C.
-func commandContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
-	ctx := cmd.Context()
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	return signal.NotifyContext(ctx, os.Interrupt)
 }
 
 // sentryFailed reports a Sentry call that failed: exit 2 when Sentry refused the configuration

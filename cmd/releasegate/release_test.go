@@ -238,6 +238,43 @@ func TestAllowInsecure(t *testing.T) {
 	}
 }
 
+// TestCommandTimeout: a server that never answers holds a command no longer than its
+// --timeout; it exits 3 naming the limit and the request that was waiting.
+func TestCommandTimeout(t *testing.T) {
+	tests := []struct {
+		name string
+		path string
+		args []string
+	}{
+		{"release info", "/api/0/organizations/acme/releases/web@1/", []string{"release", "info", "web@1", "--timeout", "300ms"}},
+		{"gate", "/api/0/organizations/acme/releases/web@1/", []string{"gate", "--release", "web@1", "--environment", "production", "--policy", "policy.yml", "--timeout", "300ms", "--on-error", "pass"}},
+		{"sentry check", "/api/0/", []string{"sentry", "check", "--for", "release", "--timeout", "300ms"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := releaseServer(t)
+			mustRG(t, srv, "release", "new", "web@1", "-p", "web")
+			writeFile(t, "policy.yml", "environments:\n  production:\n    projects: [web]\n    new_issues: {events_per_hour: 10}\n")
+			srv.InjectFault(sentryapitest.Fault{Method: http.MethodGet, Path: tt.path, Delay: 5 * time.Second})
+			start := time.Now()
+			code, out, errOut := rg(t, srv, tt.args...)
+			el := time.Since(start)
+			if code != exitUndecided {
+				t.Fatalf("exit %d, want 3\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+			}
+			if el > 3*time.Second {
+				t.Errorf("took %s, want about the 300ms limit", el)
+			}
+			all := out + errOut
+			for _, w := range []string{"time limit of 300ms (--timeout) passed", "while this request was waiting", "GET"} {
+				if !strings.Contains(all, w) {
+					t.Errorf("output does not say %q:\n%s", w, all)
+				}
+			}
+		})
+	}
+}
+
 // TestReleaseMalformedAnswers: an answer that is not what Sentry's API describes (null, {}, a
 // release without its version, HTML) is could-not-decide, exit 3, never an empty release
 // printed as if it were one.

@@ -63,6 +63,7 @@ reached.`,
 		},
 	}
 	opts.Sentry.register(cmd, true)
+	registerTimeout(cmd, timeoutSentryCheck, "")
 	cmd.Flags().StringSliceVar(&opts.For, "for", nil, "capabilities to check, comma-separated: upload, release, ownership, gate (default all)")
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output: human or json")
 	return cmd

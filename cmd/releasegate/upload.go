@@ -152,11 +152,14 @@ configuration error; 3 Sentry could not be reached or did not accept the bundle.
 		Args: minArgs(1, "PATH (the build output to upload)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
-			return uploadRun(cmd.Context(), opts)
+			ctx, cancel := commandContext(cmd)
+			defer cancel()
+			return uploadRun(ctx, opts)
 		},
 	}
 	opts.Sentry.register(cmd, true)
 	opts.Discover.register(cmd)
+	registerTimeout(cmd, timeoutUpload, "")
 	cmd.Flags().StringVarP(&opts.Release, "release", "r", "", "release the files belong to (default SENTRY_RELEASE; optional with debug IDs)")
 	cmd.Flags().StringVarP(&opts.Dist, "dist", "d", "", "distribution within the release (needs --release)")
 	cmd.Flags().StringVarP(&opts.URLPrefix, "url-prefix", "u", "~", "URL prefix of the files, e.g. '~/static/js' or 'app:///'")

@@ -2,6 +2,7 @@ package sentryapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -27,6 +28,15 @@ const DefaultMaxRetryWait = time.Minute
 // DefaultStallTimeout is Options.StallTimeout when it is 0: assemble and big issue searches can
 // take a while to answer, but not minutes.
 const DefaultStallTimeout = 2 * time.Minute
+
+// DefaultAnswerTimeout is Options.AnswerTimeout when it is 0: the longest an attempt may take
+// from the end of its request to the last byte of the answer, so a server that drips a byte at a
+// time (and so never stalls) cannot hold a call for ever.
+const DefaultAnswerTimeout = 2 * time.Minute
+
+// DefaultRetryBudget is Options.RetryBudget when it is 0: once a call has been trying this long,
+// it starts no further attempt (a hung server would otherwise cost every attempt's timeouts).
+const DefaultRetryBudget = 3 * time.Minute
 
 // maxResponseBody bounds what is read from one response; the largest answers (an event with
 // its stack traces, a page of 100 issues) are a few megabytes.
@@ -66,6 +76,12 @@ type Options struct {
 	// so a server that takes a request and never answers cannot hang a call.
 	// 0: DefaultStallTimeout; negative: no limit.
 	StallTimeout time.Duration
+	// AnswerTimeout is the longest one attempt may take from the end of its request to the last
+	// byte of the answer, however steadily bytes arrive. 0: DefaultAnswerTimeout; negative: none.
+	AnswerTimeout time.Duration
+	// RetryBudget is how long a call may keep trying: no attempt is started (and no wait for
+	// one begun) past it, whatever MaxRetries says. 0: DefaultRetryBudget; negative: none.
+	RetryBudget time.Duration
 	// Logger receives a debug line per HTTP attempt (method, URL, status, duration, headers with
 	// credentials redacted) and an info line per retry. Nil: nothing is logged.
 	Logger *slog.Logger `json:"-"`
@@ -184,10 +200,9 @@ func New(opts Options) (*Client, error) {
 	if maxWait == 0 {
 		maxWait = DefaultMaxRetryWait
 	}
-	stall := opts.StallTimeout
-	if stall == 0 {
-		stall = DefaultStallTimeout
-	}
+	stall := cmp.Or(opts.StallTimeout, DefaultStallTimeout)
+	answer := cmp.Or(opts.AnswerTimeout, DefaultAnswerTimeout)
+	budget := cmp.Or(opts.RetryBudget, DefaultRetryBudget)
 
 	var hc http.Client
 	if opts.HTTPClient != nil {
@@ -211,6 +226,8 @@ func New(opts Options) (*Client, error) {
 		maxRetries: maxRetries,
 		maxWait:    maxWait,
 		stall:      stall,
+		answer:     answer,
+		budget:     budget,
 		now:        now,
 		sleep:      sleep,
 		log:        log,
@@ -430,8 +447,13 @@ func (c *Client) transportError(cl *call, req *http.Request, n int, err error) e
 		err = ue.Err // its message repeats the whole URL; we name the call instead
 	}
 	msg := fmt.Sprintf("sentryapi: %s: %s %s", cl.op, req.Method, req.URL.EscapedPath())
-	if req.Context().Err() != nil {
-		return fmt.Errorf("%s: %w", msg, err) // the caller gave up, not the client
+	if ctx := req.Context(); ctx.Err() != nil {
+		// The caller gave up, not the client: say why (a command's time limit names itself as
+		// the cause) and that this request was the one waiting.
+		if cause := context.Cause(ctx); cause != nil && cause != ctx.Err() {
+			return fmt.Errorf("%s: %w, while this request was waiting: %w", msg, cause, ctx.Err())
+		}
+		return fmt.Errorf("%s: %w", msg, err)
 	}
 	if n > 1 {
 		msg += fmt.Sprintf(" (gave up after %d attempts)", n)

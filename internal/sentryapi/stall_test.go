@@ -16,7 +16,7 @@ const stallTestTimeout = 50 * time.Millisecond
 
 // stallServer answers GET and POST of a release; the first request to each is spoiled by
 // spoil, the later ones answer normally. Handlers that hang are released when the test ends.
-func stallServer(t *testing.T, spoil func(w http.ResponseWriter, r *http.Request, release <-chan struct{})) (*Client, *sleeps, func() int) {
+func stallServer(t *testing.T, spoil func(w http.ResponseWriter, r *http.Request, release <-chan struct{}), edit ...func(*Options)) (*Client, *sleeps, func() int) {
 	t.Helper()
 	release := make(chan struct{})
 	var (
@@ -46,7 +46,11 @@ func stallServer(t *testing.T, spoil func(w http.ResponseWriter, r *http.Request
 	// A transport without timeouts of its own, as a caller may pass.
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
-	c, err := New(Options{BaseURL: ts.URL, Token: testToken, HTTPClient: &http.Client{Transport: tr}, Sleep: s.sleep, StallTimeout: stallTestTimeout})
+	opts := Options{BaseURL: ts.URL, Token: testToken, HTTPClient: &http.Client{Transport: tr}, Sleep: s.sleep, StallTimeout: stallTestTimeout}
+	for _, e := range edit {
+		e(&opts)
+	}
+	c, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +119,82 @@ func TestStallTimeoutCreate(t *testing.T) {
 		t.Fatalf("err = %v after %d attempts; want a StallError, not retried", err, n())
 	}
 	for _, want := range []string{"create release", "no progress for 50ms while waiting for the response", "reachable"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q does not say %q", err, want)
+		}
+	}
+}
+
+// drip answers with a JSON body one byte every 10ms, for ever: it never stalls.
+func drip(w http.ResponseWriter, r *http.Request, release <-chan struct{}) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, `{"version":"1.0","ref":"`)
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-release:
+			return
+		case <-time.After(10 * time.Millisecond):
+			io.WriteString(w, "a")
+			w.(http.Flusher).Flush()
+		}
+	}
+}
+
+// TestAnswerTimeout: a server that drips its answer a byte at a time makes progress, so the
+// stall timeout never fires; the answer timeout cuts the attempt, which is retried.
+func TestAnswerTimeout(t *testing.T) {
+	c, s, n := stallServer(t, drip, func(o *Options) { o.AnswerTimeout = 150 * time.Millisecond })
+	start := time.Now()
+	r, err := c.GetRelease(t.Context(), "acme", "1.0", ReleaseOptions{})
+	if err != nil || r.Version != "1.0" {
+		t.Fatalf("GetRelease = %+v, %v; want the release on the second attempt", r, err)
+	}
+	if n() != 2 || len(s.all()) != 1 {
+		t.Errorf("%d attempts, %d waits; want 2 and 1", n(), len(s.all()))
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("took %s", el)
+	}
+}
+
+// TestRetryBudget: a server that drips every answer costs at most the retry budget (plus the
+// attempt in flight), not MaxRetries+1 answer timeouts; the error says what happened.
+func TestRetryBudget(t *testing.T) {
+	var mu sync.Mutex
+	attempts := 0
+	release := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		attempts++
+		mu.Unlock()
+		drip(w, r, release)
+	}))
+	t.Cleanup(func() { close(release); ts.Close() })
+	c, err := New(Options{BaseURL: ts.URL, Token: testToken, Sleep: (&sleeps{}).sleep, MaxRetries: 50,
+		StallTimeout: time.Second, AnswerTimeout: 100 * time.Millisecond, RetryBudget: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = c.GetRelease(t.Context(), "acme", "1.0", ReleaseOptions{})
+	el := time.Since(start)
+	var se *StallError
+	if !errors.As(err, &se) || !se.Answer {
+		t.Fatalf("err = %v, want a StallError for the slow answer", err)
+	}
+	mu.Lock()
+	got := attempts
+	mu.Unlock()
+	if got < 2 || got > 5 {
+		t.Errorf("%d attempts; want a few, bounded by the 1s budget, not the 51 MaxRetries allows", got)
+	}
+	if el > 2*time.Second {
+		t.Errorf("took %s, want about the budget", el)
+	}
+	for _, want := range []string{"get release", "the answer took longer than 100ms", "dripping"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message %q does not say %q", err, want)
 		}

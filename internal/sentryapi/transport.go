@@ -124,6 +124,8 @@ type retryTransport struct {
 	maxRetries int
 	maxWait    time.Duration
 	stall      time.Duration // see Options.StallTimeout; <= 0: none
+	answer     time.Duration // see Options.AnswerTimeout; <= 0: none
+	budget     time.Duration // see Options.RetryBudget; <= 0: none
 	now        func() time.Time
 	sleep      func(context.Context, time.Duration) error
 	log        *slog.Logger
@@ -134,6 +136,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	tries, _ := ctx.Value(attemptsKey{}).(*attempts)
 	safe := idempotent(req)
 	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	first := t.now()
 	for attempt := 1; ; attempt++ {
 		r := req
 		if attempt > 1 && req.GetBody != nil {
@@ -159,6 +162,14 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if wait > t.maxWait {
 			// Waiting that long is the caller's decision: the error carries RetryAfter.
+			return resp, err
+		}
+		if t.budget > 0 && t.now().Add(wait).Sub(first) > t.budget {
+			// The call has tried long enough: a server that hangs every attempt must not
+			// cost every attempt's timeouts.
+			t.log.LogAttrs(ctx, slog.LevelInfo, "sentry api: retry budget spent",
+				slog.String("method", req.Method), slog.String("path", req.URL.EscapedPath()),
+				slog.String("reason", reason), slog.Int("attempts", attempt), slog.Duration("budget", t.budget))
 			return resp, err
 		}
 		if resp != nil {
@@ -188,12 +199,13 @@ func bufferBody(resp *http.Response) (*http.Response, error) {
 // attempt sends req once. Unless stall is off, the attempt is abandoned when it makes no
 // progress for t.stall: the caller's transport may have no timeouts at all.
 func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
-	if t.stall <= 0 {
+	if t.stall <= 0 && t.answer <= 0 {
 		return t.next.RoundTrip(req)
 	}
 	ctx, cancel := context.WithCancelCause(req.Context())
-	g := &stallGuard{d: t.stall, phase: "connecting and sending the request"}
-	g.timer = time.AfterFunc(t.stall, func() { cancel(g.err()) })
+	g := &stallGuard{d: t.stall, answer: t.answer, phase: "connecting and sending the request"}
+	g.timer = time.AfterFunc(forever(t.stall), func() { cancel(g.err()) })
+	g.cancel = cancel
 	r := req.WithContext(ctx)
 	if req.Body != nil && req.Body != http.NoBody {
 		r.Body = &guardedRequestBody{ReadCloser: req.Body, g: g}
@@ -212,7 +224,7 @@ func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.next.RoundTrip(r)
 	if err != nil {
-		g.timer.Stop()
+		g.stop()
 		cancel(nil)
 		var se *StallError
 		if errors.As(context.Cause(ctx), &se) && req.Context().Err() == nil {
@@ -225,26 +237,47 @@ func (t *retryTransport) attempt(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// StallError is a request attempt abandoned because it made no progress for Options.StallTimeout.
+// StallError is a request attempt abandoned because it made no progress for
+// Options.StallTimeout, or, with Answer set, because its answer took longer than
+// Options.AnswerTimeout.
 type StallError struct {
-	// Wait is the stall timeout; Phase says what the attempt was doing.
+	// Wait is the timeout that passed; Phase says what the attempt was doing.
 	Wait  time.Duration
 	Phase string
+	// Answer says the answer as a whole took too long (a server dripping bytes), rather than
+	// stalling.
+	Answer bool
 }
 
 func (e *StallError) Error() string {
+	if e.Answer {
+		return fmt.Sprintf("the answer took longer than %s, arriving too slowly (a server dripping bytes)", e.Wait)
+	}
 	return fmt.Sprintf("no progress for %s while %s (the server stalled)", e.Wait, e.Phase)
+}
+
+// forever turns "no limit" (<= 0) into a timer that does not fire in a process's lifetime.
+func forever(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 1<<63 - 1
+	}
+	return d
 }
 
 // Timeout reports true, as net.Error timeouts do.
 func (e *StallError) Timeout() bool { return true }
 
-// stallGuard restarts the stall timer on every sign of progress.
+// stallGuard restarts the stall timer on every sign of progress, and starts the answer timer
+// once the request is sent.
 type stallGuard struct {
-	d     time.Duration
-	timer *time.Timer
-	mu    sync.Mutex
-	phase string
+	d      time.Duration
+	answer time.Duration
+	timer  *time.Timer
+	cancel context.CancelCauseFunc
+	mu     sync.Mutex
+	phase  string
+	// answerTimer runs from the end of the request; nil before.
+	answerTimer *time.Timer
 }
 
 func (g *stallGuard) progress(phase string) {
@@ -252,8 +285,23 @@ func (g *stallGuard) progress(phase string) {
 	if phase != "" {
 		g.phase = phase
 	}
+	if phase == "waiting for the response" && g.answerTimer == nil && g.answer > 0 {
+		g.answerTimer = time.AfterFunc(g.answer, func() {
+			g.cancel(&StallError{Wait: g.answer, Phase: "reading the answer", Answer: true})
+		})
+	}
 	g.mu.Unlock()
-	g.timer.Reset(g.d)
+	g.timer.Reset(forever(g.d))
+}
+
+// stop stops both timers.
+func (g *stallGuard) stop() {
+	g.timer.Stop()
+	g.mu.Lock()
+	if g.answerTimer != nil {
+		g.answerTimer.Stop()
+	}
+	g.mu.Unlock()
 }
 
 func (g *stallGuard) err() error {
@@ -312,7 +360,7 @@ func (b *guardedResponseBody) Read(p []byte) (int, error) {
 }
 
 func (b *guardedResponseBody) Close() error {
-	b.g.timer.Stop()
+	b.g.stop()
 	err := b.ReadCloser.Close()
 	b.cancel(nil)
 	return err
