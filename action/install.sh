@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # Gets the releasegate binary for the action (action.yml's first step).
 #
-# It downloads the release asset of RELEASEGATE_VERSION for this runner's OS and architecture,
-# checks its SHA-256 against the checksums file published with the release, and unpacks it into
-# $RUNNER_TEMP/releasegate-bin. When that version has no release (HTTP 404: a branch or a fork
-# whose action.yml pins a version not yet released; see docs/releasing.md), it builds the binary
-# from the action's own checkout with the runner's Go instead. A checksum that does not match is
-# never worked around: the step fails and nothing runs.
+# The trust anchor is the action's own commit: action/checksums.txt, written by
+# scripts/pin-release.sh on the release commit, holds the SHA-256 of every archive of the
+# version action.yml pins. The installer downloads the archive for this runner's OS and
+# architecture and checks it against that file, never against anything served next to the
+# binary (whoever could replace a release asset could replace a checksums file beside it).
+# When the action carries no checksums for the pinned version (a branch, a fork, main between
+# releases), nothing is downloaded: the binary is built from the action's own checkout with the
+# runner's Go. The same happens when the release does not exist (HTTP 404). A checksum that does
+# not match, an archive the file does not list, or any other download failure is never worked
+# around: the step fails and nothing runs.
 #
 # Environment:
 #   RELEASEGATE_VERSION       the version to download, e.g. v0.1.0 (action.yml pins it)
 #   RELEASEGATE_DOWNLOAD_URL  where releases are (default: GitHub's download URL of
 #                             releasegate/releasegate); tests point it at a local server
+#   RELEASEGATE_CHECKSUMS     the pinned checksums (default: action/checksums.txt in the
+#                             action's checkout); tests point it at their own
 #   RELEASEGATE_BUILD=always  build from source without downloading
 #   RUNNER_OS, RUNNER_ARCH, RUNNER_TEMP, GITHUB_ACTION_PATH, GITHUB_PATH, GITHUB_OUTPUT
 #                             as the runner sets them
@@ -32,6 +38,7 @@ version=${RELEASEGATE_VERSION:-}
 base=${RELEASEGATE_DOWNLOAD_URL:-https://github.com/releasegate/releasegate/releases/download}
 action_path=${GITHUB_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}
 temp=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
+pinned=${RELEASEGATE_CHECKSUMS:-$action_path/action/checksums.txt}
 
 case "${RUNNER_OS:-}" in
   Linux) goos=linux ;;
@@ -78,46 +85,53 @@ build_from_source() {
   echo "::endgroup::"
 }
 
+# pinned_version prints the version the pinned checksums are for ("" when there are none).
+pinned_version() {
+  [ -f "$pinned" ] || return 0
+  sed -n '1s/^# releasegate \(v[^:]*\):.*/\1/p' "$pinned"
+}
+
 download() {
   local bare=${version#v}
   local asset="releasegate_${bare}_${goos}_${goarch}.tar.gz"
-  local sums="releasegate_${bare}_checksums.txt"
+  local have
+  have=$(pinned_version)
+  if [ "$have" != "$version" ]; then
+    echo "the action carries no checksums for $version (${have:+action/checksums.txt is for $have}${have:-no action/checksums.txt}): nothing downloaded could be verified, so it is built from the action's checkout"
+    build_from_source "$version" "no pinned checksums for $version"
+    return
+  fi
+  local want
+  want=$(awk -v a="$asset" '!/^#/ && ($2 == a || $2 == "*" a) { print $1; exit }' "$pinned")
+  if [ -z "$want" ]; then
+    fail "the action's pinned checksums for $version (action/checksums.txt) list no $asset: refusing to run an unverified binary; report this at the releasegate repository"
+  fi
   local dl
   dl=$(mktemp -d "$temp/releasegate-dl.XXXXXX")
   echo "::group::releasegate: downloading $version for $goos/$goarch"
   local code
-  code=$(fetch "$base/$version/$sums" "$dl/$sums")
+  code=$(fetch "$base/$version/$asset" "$dl/$asset")
   case "$code" in
     200) ;;
     404)
-      echo "no release $version at $base ($sums: 404)"
+      echo "no release $version at $base ($asset: 404)"
       echo "::endgroup::"
       rm -rf "$dl"
-      build_from_source "$version" "$base/$version/$sums answered 404"
+      build_from_source "$version" "$base/$version/$asset answered 404"
       return
       ;;
     *)
       echo "::endgroup::"
-      fail "downloading $base/$version/$sums failed (HTTP $code: $(cat "$dl/$sums.err" 2>/dev/null)); re-run the job, or check that the runner can reach $base"
+      fail "downloading $base/$version/$asset failed (HTTP $code: $(cat "$dl/$asset.err" 2>/dev/null)); re-run the job, or check that the runner can reach $base"
       ;;
   esac
-  code=$(fetch "$base/$version/$asset" "$dl/$asset")
-  if [ "$code" != 200 ]; then
-    echo "::endgroup::"
-    fail "downloading $base/$version/$asset failed (HTTP $code): release $version has no build for $goos/$goarch"
-  fi
-  local want got
-  want=$(awk -v a="$asset" '$2 == a || $2 == "*" a { print $1; exit }' "$dl/$sums")
-  if [ -z "$want" ]; then
-    echo "::endgroup::"
-    fail "$sums lists no checksum for $asset: refusing to run an unverified binary; report this at the releasegate repository"
-  fi
+  local got
   got=$(sha256 "$dl/$asset")
   if [ "$got" != "$want" ]; then
     echo "::endgroup::"
-    fail "checksum mismatch for $asset: expected $want (from $sums), got $got; refusing to run it (a corrupted or tampered download). Re-run the job; if it persists, report it"
+    fail "checksum mismatch for $asset: the action pins $want (action/checksums.txt), the download is $got; refusing to run it (a corrupted or replaced release asset). Re-run the job; if it persists, report it"
   fi
-  echo "sha256 $got matches $sums"
+  echo "sha256 $got matches the action's pinned checksums (action/checksums.txt)"
   tar -xzf "$dl/$asset" -C "$dl"
   mv "$dl/$exe" "$bin"
   chmod +x "$bin"

@@ -3,6 +3,8 @@
 package action
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -128,21 +130,40 @@ func assetServer(dir string, edit func(name string, data []byte) []byte) http.Ha
 	}
 }
 
+// pinChecksums writes, as scripts/pin-release.sh does, the checksums of the assets in dir as
+// the action's pinned checksums for version, and returns the file's path.
+func pinChecksums(t *testing.T, dir, version string, edit func(string) string) string {
+	t.Helper()
+	sums, err := os.ReadFile(filepath.Join(dir, "releasegate_"+strings.TrimPrefix(version, "v")+"_checksums.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := "# releasegate " + version + ": SHA-256 of the release archives, built by scripts/build-release.sh with go-test\n" + string(sums)
+	if edit != nil {
+		text = edit(text)
+	}
+	p := filepath.Join(t.TempDir(), "checksums.txt")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestInstall(t *testing.T) {
 	root := testenv.RepoRoot(t)
 	version := pinnedVersion(t, root)
 	assets := releaseAssets(t, root, version)
 	bare := strings.TrimPrefix(version, "v")
 	archive := "releasegate_" + bare + "_" + runtime.GOOS + "_" + runtime.GOARCH + ".tar.gz"
-	sums := "releasegate_" + bare + "_checksums.txt"
+	pinned := "RELEASEGATE_CHECKSUMS=" + pinChecksums(t, assets, version, nil)
 
-	t.Run("a release is downloaded and verified", func(t *testing.T) {
-		run := runInstall(t, assetServer(assets, nil), true)
+	t.Run("a release is downloaded and verified against the action's own checksums", func(t *testing.T) {
+		run := runInstall(t, assetServer(assets, nil), true, pinned)
 		if run.code != 0 || run.bin == "" {
 			t.Fatalf("exit %d, binary %q:\n%s", run.code, run.bin, run.out)
 		}
-		if strings.Join(run.requests, ",") != sums+","+archive {
-			t.Errorf("requests %v, want the checksums then the archive", run.requests)
+		if strings.Join(run.requests, ",") != archive {
+			t.Errorf("requests %v, want the archive alone (the checksums come with the action)", run.requests)
 		}
 		if run.goCalled {
 			t.Error("go was run although the release exists")
@@ -168,47 +189,75 @@ func TestInstall(t *testing.T) {
 			t.Error("go was run: a refused download must never fall back to building")
 		}
 	}
-	t.Run("a tampered archive is refused", func(t *testing.T) {
+	// The attack the pinned checksums stop: whoever can replace a release asset can replace
+	// the checksums file published beside it, so both are replaced here.
+	t.Run("a replaced archive is refused, even with a matching checksums file beside it", func(t *testing.T) {
+		data, err := os.ReadFile(filepath.Join(assets, archive))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tampered := append([]byte(nil), data...)
+		tampered[len(tampered)/2] ^= 0xff
+		sum := sha256.Sum256(tampered)
 		run := runInstall(t, assetServer(assets, func(name string, data []byte) []byte {
-			if name == archive {
-				data = append([]byte(nil), data...)
-				data[len(data)/2] ^= 0xff
+			switch name {
+			case archive:
+				return tampered
+			case "releasegate_" + bare + "_checksums.txt":
+				return []byte(hex.EncodeToString(sum[:]) + "  " + archive + "\n")
 			}
 			return data
-		}), true)
-		refused(t, run, "checksum mismatch for "+archive)
+		}), true, pinned)
+		refused(t, run, "checksum mismatch for "+archive+": the action pins")
 	})
-	t.Run("an archive the checksums do not list is refused", func(t *testing.T) {
-		run := runInstall(t, assetServer(assets, func(name string, data []byte) []byte {
-			if name == sums {
-				return []byte("0000  releasegate_" + bare + "_plan9_amd64.tar.gz\n")
-			}
-			return data
-		}), true)
-		refused(t, run, "lists no checksum for "+archive)
+	t.Run("an archive the pinned checksums do not list is refused", func(t *testing.T) {
+		other := "RELEASEGATE_CHECKSUMS=" + pinChecksums(t, assets, version, func(s string) string {
+			return strings.ReplaceAll(s, archive, "releasegate_"+bare+"_plan9_amd64.tar.gz")
+		})
+		run := runInstall(t, assetServer(assets, nil), true, other)
+		refused(t, run, "list no "+archive)
+		if len(run.requests) != 0 {
+			t.Errorf("requests %v: nothing should be downloaded that cannot be verified", run.requests)
+		}
 	})
 	t.Run("a server error is an error, not a build", func(t *testing.T) {
-		run := runInstall(t, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusInternalServerError) }, true)
+		run := runInstall(t, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusInternalServerError) }, true, pinned)
 		refused(t, run, "HTTP 500")
 	})
 	t.Run("an unknown architecture is named", func(t *testing.T) {
-		run := runInstall(t, assetServer(assets, nil), true, "RUNNER_ARCH=MIPS")
+		run := runInstall(t, assetServer(assets, nil), true, "RUNNER_ARCH=MIPS", pinned)
 		refused(t, run, "unsupported RUNNER_ARCH 'MIPS'")
 	})
 	t.Run("no release: built from source", func(t *testing.T) {
-		run := runInstall(t, func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, false)
+		run := runInstall(t, func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, false, pinned)
 		if run.code != 0 || run.bin == "" || !strings.Contains(run.out, "building "+version+" from source") {
 			t.Fatalf("exit %d, binary %q:\n%s", run.code, run.bin, run.out)
 		}
-		if len(run.requests) != 1 || run.requests[0] != sums {
-			t.Errorf("requests %v, want only the checksums", run.requests)
+		if len(run.requests) != 1 || run.requests[0] != archive {
+			t.Errorf("requests %v, want only the archive", run.requests)
 		}
 		if err := exec.Command(run.bin, "--help").Run(); err != nil {
 			t.Errorf("the built binary does not run: %v", err)
 		}
 	})
+	for name, file := range map[string]string{
+		"checksums of another version": pinChecksums(t, assets, version, func(s string) string {
+			return strings.Replace(s, "# releasegate "+version, "# releasegate v9.9.9", 1)
+		}),
+		"no checksums file": filepath.Join(t.TempDir(), "missing.txt"),
+	} {
+		t.Run(name+": nothing is downloaded, the action's checkout is built", func(t *testing.T) {
+			run := runInstall(t, assetServer(assets, nil), false, "RELEASEGATE_CHECKSUMS="+file)
+			if run.code != 0 || run.bin == "" || !strings.Contains(run.out, "carries no checksums for "+version) {
+				t.Fatalf("exit %d, binary %q:\n%s", run.code, run.bin, run.out)
+			}
+			if len(run.requests) != 0 {
+				t.Errorf("requests %v: an unverifiable download must not even start", run.requests)
+			}
+		})
+	}
 	t.Run("RELEASEGATE_BUILD=always builds without asking", func(t *testing.T) {
-		run := runInstall(t, assetServer(assets, nil), false, "RELEASEGATE_BUILD=always")
+		run := runInstall(t, assetServer(assets, nil), false, "RELEASEGATE_BUILD=always", pinned)
 		if run.code != 0 || run.bin == "" || len(run.requests) != 0 {
 			t.Fatalf("exit %d, binary %q, requests %v:\n%s", run.code, run.bin, run.requests, run.out)
 		}

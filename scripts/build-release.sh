@@ -52,7 +52,9 @@ for target in "${targets[@]}"; do
   stage="$work/$goos-$goarch"
   mkdir -p "$stage"
   echo "building $goos/$goarch" >&2
-  (cd "$root" && CGO_ENABLED=0 GOOS=$goos GOARCH=$goarch go build -trimpath \
+  # -buildvcs=false: the binary must not depend on the commit, since the release commit
+  # carries the checksums of its own binaries (action/checksums.txt, scripts/pin-release.sh).
+  (cd "$root" && CGO_ENABLED=0 GOOS=$goos GOARCH=$goarch go build -trimpath -buildvcs=false \
     -ldflags "-s -w -X main.version=$version" -o "$stage/$exe" ./cmd/releasegate)
   for f in README.md LICENSE; do
     if [ -f "$root/$f" ]; then cp "$root/$f" "$stage/"; fi
