@@ -56,6 +56,12 @@ type DiscoverOptions struct {
 	// pair when they come to it (Pair.Load) and let it go after, so that memory holds a few
 	// pairs at a time instead of the whole build. Pairs' JSData and MapData are nil until loaded.
 	Lazy bool
+	// AllowOutsideRoot lets a sourceMappingURL name a map outside the walked paths, and
+	// symlinks lead out of them. Without it, such a map is refused (map-outside-root, an
+	// error) and such a symlink is not followed: a reference like ../../secrets.js.map or
+	// /proc/self/environ must never be read, rewritten or uploaded. Pseudo-files (/proc, /sys,
+	// /dev), devices, FIFOs and sockets are refused either way.
+	AllowOutsideRoot bool
 }
 
 // DefaultMaxFileSize bounds a single generated file or map. Real bundles' maps reach tens of
@@ -77,13 +83,14 @@ type Pair struct {
 	// nil in a lazy discovery until Load.
 	JSData, MapData []byte
 	lazy            bool
+	maxSize         int64
 }
 
 // Load reads the pair's files if they are not in memory (a lazy discovery), and reports whether
 // it did, so the caller can Release them when done.
 func (p *Pair) Load() (loaded bool, err error) {
 	if p.JS != "" && p.JSData == nil {
-		if p.JSData, err = os.ReadFile(p.JS); err != nil {
+		if p.JSData, err = readRegular(p.JS, p.maxSize); err != nil {
 			return false, fmt.Errorf("cannot read %s: %w", p.JS, err)
 		}
 		loaded = true
@@ -101,7 +108,7 @@ func (p *Pair) Load() (loaded bool, err error) {
 		}
 		return true, nil
 	case MapExternal, MapGuessed, MapOrphan:
-		if p.MapData, err = os.ReadFile(p.Map); err != nil {
+		if p.MapData, err = readRegular(p.Map, p.maxSize); err != nil {
 			return loaded, fmt.Errorf("cannot read %s: %w", p.Map, err)
 		}
 		return true, nil
@@ -147,6 +154,11 @@ func Discover(roots []string, opts DiscoverOptions) *Discovery {
 	}
 	w := &walker{opts: opts, files: map[string]bool{}}
 	for _, root := range roots {
+		if real, err := realPath(root); err == nil {
+			w.roots = append(w.roots, real)
+		}
+	}
+	for _, root := range roots {
 		w.walkRoot(root)
 	}
 	return w.pair()
@@ -154,6 +166,9 @@ func Discover(roots []string, opts DiscoverOptions) *Discovery {
 
 type walker struct {
 	opts DiscoverOptions
+	// roots are the walked paths, absolute and with symlinks resolved: what is inside them is
+	// the build.
+	roots []string
 	// generated counts the generated files seen, duplicates included, so that each root can
 	// tell whether it held any.
 	generated int
@@ -177,6 +192,13 @@ func (w *walker) walkRoot(root string) {
 		return
 	}
 	before := w.generated
+	if !info.IsDir() {
+		if err := checkRegular(root, info); err != nil {
+			w.add(Finding{Code: CodeNotRegularFile, Severity: SeverityError, Path: root,
+				Message: err.Error() + "; give the build's output folder or its files"})
+			return
+		}
+	}
 	if info.IsDir() {
 		w.walkDir(root, root, "", []os.FileInfo{info})
 	} else {
@@ -235,6 +257,13 @@ func (w *walker) walkDir(root, dir, rel string, ancestors []os.FileInfo) {
 		if w.ignored(name, r, info.IsDir()) {
 			continue
 		}
+		if e.Type()&fs.ModeSymlink != 0 && !w.opts.AllowOutsideRoot {
+			if real, err := realPath(p); err == nil && !w.inside(real) {
+				w.add(Finding{Code: CodeSymlinkOutsideRoot, Severity: SeverityWarning, Path: p,
+					Message: fmt.Sprintf("%s is a symlink to %s, outside the paths given; it was not followed (pass that path too, or --allow-outside-root)", p, real)})
+				continue
+			}
+		}
 		if info.IsDir() {
 			if slices.ContainsFunc(ancestors, func(a os.FileInfo) bool { return os.SameFile(a, info) }) {
 				w.add(Finding{Code: CodeSymlinkLoop, Severity: SeverityWarning, Path: p,
@@ -244,10 +273,25 @@ func (w *walker) walkDir(root, dir, rel string, ancestors []os.FileInfo) {
 			w.walkDir(root, p, r, append(ancestors, info))
 			continue
 		}
-		if info.Mode().IsRegular() {
-			w.collect(p, name)
+		if err := checkRegular(p, info); err != nil {
+			if strings.HasSuffix(name, ".map") || w.isGenerated(name) {
+				w.add(Finding{Code: CodeNotRegularFile, Severity: SeverityError, Path: p,
+					Message: err.Error() + "; it was not read: remove it from the build output or leave it out with --ignore"})
+			}
+			continue
+		}
+		w.collect(p, name)
+	}
+}
+
+// inside reports whether real (a resolved absolute path) is within one of the walked paths.
+func (w *walker) inside(real string) bool {
+	for _, root := range w.roots {
+		if within(real, root) {
+			return true
 		}
 	}
+	return false
 }
 
 // ignored applies the walk's skip rules to one entry.
@@ -326,10 +370,14 @@ func (w *walker) read(p string) ([]byte, bool) {
 	if !w.checkSize(p) {
 		return nil, false
 	}
-	data, err := os.ReadFile(p)
-	if err != nil {
+	data, err := readRegular(p, w.opts.MaxFileSize)
+	switch {
+	case isNotRegular(err):
+		w.add(Finding{Code: CodeNotRegularFile, Severity: SeverityError, Path: p, Message: err.Error()})
+		return nil, false
+	case err != nil:
 		w.add(Finding{Code: CodeFileUnreadable, Severity: SeverityError, Path: p,
-			Message: fmt.Sprintf("cannot read %s: %v; fix its permissions or leave it out", p, errors.Unwrap(err))})
+			Message: fmt.Sprintf("cannot read %s: %v; fix its permissions or leave it out", p, unwrapOr(err))})
 		return nil, false
 	}
 	return data, true
@@ -351,7 +399,7 @@ func (w *walker) pair() *Discovery {
 		if !ok {
 			continue
 		}
-		pr := Pair{JS: js, JSData: data, Kind: MapNone, lazy: w.opts.Lazy}
+		pr := Pair{JS: js, JSData: data, Kind: MapNone, lazy: w.opts.Lazy, maxSize: w.opts.MaxFileSize}
 		ref, refLine, legacy, found := FindSourceMappingURL(data)
 		if found {
 			pr.Reference, pr.ReferenceLine = ref, refLine
@@ -411,7 +459,7 @@ func (w *walker) pair() *Discovery {
 		if !ok {
 			continue
 		}
-		pairs = append(pairs, Pair{Map: m, Kind: MapOrphan, MapData: data, lazy: w.opts.Lazy})
+		pairs = append(pairs, Pair{Map: m, Kind: MapOrphan, MapData: data, lazy: w.opts.Lazy, maxSize: w.opts.MaxFileSize})
 		w.add(Finding{Code: CodeOrphanMap, Severity: SeverityWarning, Path: m,
 			Message: "no generated file references this map; it will be uploaded but never used by debug ID: check that its bundle was not renamed or deleted"})
 	}
@@ -444,7 +492,7 @@ func (w *walker) resolveReference(pr *Pair, mapSet map[string]bool, used map[str
 	clean := stripQueryFragment(ref)
 	var p string
 	if strings.HasPrefix(clean, "/") {
-		if _, err := os.Stat(clean); err != nil {
+		if _, err := os.Lstat(clean); err != nil {
 			w.add(Finding{Code: CodeMapReferenceRemote, Severity: SeverityWarning, Path: pr.JS, Line: pr.ReferenceLine,
 				Message: fmt.Sprintf("the map reference %q is an absolute path that does not exist here; it is treated as a server path and not checked", ref)})
 			return
@@ -458,8 +506,19 @@ func (w *walker) resolveReference(pr *Pair, mapSet map[string]bool, used map[str
 		used[p] = true
 		return
 	}
-	if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
-		// The map exists but is outside the walked paths or filtered out: still the right map.
+	if info, err := os.Stat(p); err == nil {
+		if err := checkRegular(p, info); err != nil {
+			w.add(Finding{Code: CodeNotRegularFile, Severity: SeverityError, Path: pr.JS, Line: pr.ReferenceLine,
+				Message: fmt.Sprintf("the map reference %q names %s; it is neither read, rewritten nor uploaded: fix the reference", ref, err)})
+			return
+		}
+		if real, err := realPath(p); err == nil && !w.inside(real) && !w.opts.AllowOutsideRoot {
+			w.add(Finding{Code: CodeMapOutsideRoot, Severity: SeverityError, Path: pr.JS, Line: pr.ReferenceLine,
+				Message: fmt.Sprintf("the map reference %q leads to %s, outside the paths given; it is neither read, rewritten nor uploaded: fix the reference, pass the folder that holds the map too, or --allow-outside-root if the layout needs it", ref, real)})
+			return
+		}
+		// The map exists inside the walked paths but was filtered out (or outside them, when
+		// allowed): still the right map.
 		pr.Map, pr.Kind = p, MapExternal
 		return
 	}

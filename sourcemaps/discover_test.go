@@ -176,10 +176,17 @@ func TestDiscover(t *testing.T) {
 			findings: []string{CodeSymlinkLoop},
 		},
 		{
-			name:     "an unreadable file is reported by name",
+			name:     "a symlink out of the build is not followed",
 			files:    map[string]string{"bad.js": "->/proc/self/mem", "ok.js": "//# sourceMappingURL=ok.js.map", "ok.js.map": tinyMap},
 			pairs:    []want{{"ok.js", "ok.js.map", MapExternal}},
-			findings: []string{CodeFileUnreadable},
+			findings: []string{CodeSymlinkOutsideRoot},
+		},
+		{
+			name:     "a symlink to a kernel file is refused even when leaving the build is allowed",
+			files:    map[string]string{"bad.js": "->/proc/self/environ", "ok.js": "//# sourceMappingURL=ok.js.map", "ok.js.map": tinyMap},
+			opts:     DiscoverOptions{AllowOutsideRoot: true},
+			pairs:    []want{{"ok.js", "ok.js.map", MapExternal}},
+			findings: []string{CodeNotRegularFile},
 		},
 	}
 	for _, tt := range tests {

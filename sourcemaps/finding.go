@@ -37,6 +37,9 @@ const (
 	CodeMapNotAMap            = "map-not-a-source-map"
 	CodeOrphanMap             = "map-without-js"
 	CodeNothingFound          = "no-generated-files"
+	CodeMapOutsideRoot        = "map-outside-root"
+	CodeSymlinkOutsideRoot    = "symlink-outside-root"
+	CodeNotRegularFile        = "not-a-regular-file"
 )
 
 // SortFindings orders findings by file, then position, then code, so output is stable whatever

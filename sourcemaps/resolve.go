@@ -24,8 +24,11 @@ const maxProblemsInError = 3
 // The map is parsed strictly: a map the spec rejects is an error listing its first problems
 // (the error wraps the *ParseError), because positions looked up in a broken map cannot be
 // trusted.
-func LoadMapFor(file string) (m *Map, mapPath string, err error) {
-	data, err := readLimited(file)
+//
+// Only regular files of at most maxSize bytes (0: DefaultMaxFileSize) are read: a map
+// reference to /dev/zero or a FIFO is refused before it is opened.
+func LoadMapFor(file string, maxSize int64) (m *Map, mapPath string, err error) {
+	data, err := readLimited(file, maxSize)
 	if err != nil {
 		return nil, "", err
 	}
@@ -33,7 +36,7 @@ func LoadMapFor(file string) (m *Map, mapPath string, err error) {
 		m, err := parseForResolve(file, data)
 		return m, file, err
 	}
-	mapPath, mapData, err := findMapOf(file, data)
+	mapPath, mapData, err := findMapOf(file, data, maxSize)
 	if err != nil {
 		return nil, "", err
 	}
@@ -41,20 +44,19 @@ func LoadMapFor(file string) (m *Map, mapPath string, err error) {
 	return m, mapPath, err
 }
 
-func readLimited(file string) ([]byte, error) {
-	info, err := os.Stat(file)
+func readLimited(file string, maxSize int64) ([]byte, error) {
+	data, err := readRegular(file, maxSize)
+	var tl *TooLargeError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, &explainedError{msg: file + " does not exist; check the path", err: err}
-	case err != nil:
-		return nil, fmt.Errorf("cannot read %s: %w", file, err)
-	case info.IsDir():
+	case isNotRegular(err) && strings.Contains(err.Error(), "a folder"):
 		return nil, fmt.Errorf("%s is a folder; give a generated file (such as dist/main.js) or its .map", file)
-	case info.Size() > DefaultMaxFileSize:
-		return nil, fmt.Errorf("%s is %d MiB, over the %d MiB limit; it is not a real bundle or map", file, info.Size()>>20, DefaultMaxFileSize>>20)
-	}
-	data, err := os.ReadFile(file)
-	if err != nil {
+	case isNotRegular(err):
+		return nil, err
+	case errors.As(err, &tl):
+		return nil, fmt.Errorf("%s is over the %d MiB limit; it is not a real bundle or map (or raise --max-file-size)", file, tl.Max>>20)
+	case err != nil:
 		return nil, fmt.Errorf("cannot read %s: %w", file, err)
 	}
 	return data, nil
@@ -88,11 +90,11 @@ func looksLikeMap(file string, data []byte) bool {
 }
 
 // findMapOf locates and reads the map of generated file js (its contents are data).
-func findMapOf(js string, data []byte) (string, []byte, error) {
+func findMapOf(js string, data []byte, maxSize int64) (string, []byte, error) {
 	ref, line, _, found := FindSourceMappingURL(data)
 	if !found {
 		guess := js + ".map"
-		mapData, err := readLimited(guess)
+		mapData, err := readLimited(guess, maxSize)
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", nil, fmt.Errorf("%s has no sourceMappingURL comment and there is no %s beside it; pass the map itself instead (releasegate sourcemaps resolve path/to/file.js.map LINE:COLUMN)", js, filepath.Base(guess))
 		}
@@ -118,7 +120,7 @@ func findMapOf(js string, data []byte) (string, []byte, error) {
 			p = filepath.Join(filepath.Dir(js), path.Base(clean))
 		}
 	}
-	mapData, err := readLimited(p)
+	mapData, err := readLimited(p, maxSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil, fmt.Errorf("%s:%d: its sourceMappingURL names %q, but %s does not exist; the map was moved or not deployed here: pass the map itself", js, line, ref, p)
 	}

@@ -398,9 +398,12 @@ type ResolvedLine struct {
 // TraceResolver resolves the frames of stack traces against local generated files.
 type TraceResolver struct {
 	Files *GeneratedFiles
-	// Load finds and parses a generated file's map (nil: LoadMapFor). Each file is loaded once.
-	Load  func(file string) (*Map, string, error)
-	cache map[string]loadedMap
+	// Load finds and parses a generated file's map (nil: LoadMapFor with MaxFileSize). Each
+	// file is loaded once.
+	Load func(file string) (*Map, string, error)
+	// MaxFileSize bounds every file read (0: DefaultMaxFileSize).
+	MaxFileSize int64
+	cache       map[string]loadedMap
 }
 
 type loadedMap struct {
@@ -418,7 +421,7 @@ func (r *TraceResolver) load(file string) loadedMap {
 	}
 	load := r.Load
 	if load == nil {
-		load = LoadMapFor
+		load = func(file string) (*Map, string, error) { return LoadMapFor(file, r.MaxFileSize) }
 	}
 	m, mp, err := load(file)
 	l := loadedMap{m, mp, err}

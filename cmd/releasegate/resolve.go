@@ -87,7 +87,7 @@ Exit status: 0 ok (unmapped positions are not errors), 1 the map is invalid,
 	f.StringSliceVarP(&opts.Discover.Extensions, "ext", "x", nil, "with --stacktrace: generated-file extensions to match, repeatable (default js,cjs,mjs)")
 	f.StringArrayVarP(&opts.Discover.Ignore, "ignore", "i", nil, "with --stacktrace: skip files and folders matching this glob, repeatable")
 	f.BoolVar(&opts.Discover.IncludeNodeModules, "include-node-modules", false, "with --stacktrace: also search node_modules folders")
-	opts.Discover.MaxFileSizeMiB = sourcemaps.DefaultMaxFileSize >> 20
+	f.Int64Var(&opts.Discover.MaxFileSizeMiB, "max-file-size", sourcemaps.DefaultMaxFileSize>>20, "largest file to read, in MiB (the map, the generated file, and with --stacktrace every file searched)")
 	opts.Discover.MaxSources = sourcemaps.DefaultMaxSources
 	return cmd
 }
@@ -143,7 +143,10 @@ func resolveRun(opts *ResolveOptions) error {
 		}
 		queries[i] = query{l, c}
 	}
-	m, mapPath, err := sourcemaps.LoadMapFor(opts.File)
+	if opts.Discover.MaxFileSizeMiB <= 0 {
+		return usageErrorf("--max-file-size must be a positive number of MiB, not %d", opts.Discover.MaxFileSizeMiB)
+	}
+	m, mapPath, err := sourcemaps.LoadMapFor(opts.File, opts.Discover.MaxFileSizeMiB<<20)
 	if err != nil {
 		return loadMapError(err)
 	}
@@ -345,7 +348,7 @@ func resolveTraceRun(opts *ResolveOptions) error {
 	if files.Len() == 0 {
 		return usageErrorf("no generated files (%s) under %s: give the build output the trace came from, or set --ext", strings.Join(extsOrDefault(dopts.Extensions), ", "), strings.Join(opts.Paths, ", "))
 	}
-	r := &sourcemaps.TraceResolver{Files: files}
+	r := &sourcemaps.TraceResolver{Files: files, MaxFileSize: opts.Discover.MaxFileSizeMiB << 20}
 	out := r.ResolveTrace(lines)
 	if opts.Format == "json" {
 		if err := writeTraceJSON(opts.IO.Out, out); err != nil {

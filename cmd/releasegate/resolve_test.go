@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/releasegate/releasegate/sourcemaps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,7 +90,8 @@ func TestResolveHumanTTY(t *testing.T) {
 	unsetenv(t, "NO_COLOR")
 	var out bytes.Buffer
 	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out, OutTTY: true}
-	opts := &ResolveOptions{IO: ios, File: sampleBuild + "/main-7CDP6YMD.js", Positions: []string{"1:100", "1:1"}, Format: "human"}
+	opts := &ResolveOptions{IO: ios, File: sampleBuild + "/main-7CDP6YMD.js", Positions: []string{"1:100", "1:1"}, Format: "human",
+		Discover: discoverFlags{MaxFileSizeMiB: sourcemaps.DefaultMaxFileSize >> 20}}
 	if err := resolveRun(opts); err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ type discoverFlags struct {
 	MaxFileSizeMiB     int64
 	MaxSources         int
 	AllowEmpty         bool
+	AllowOutsideRoot   bool
 }
 
 func (f *discoverFlags) register(cmd *cobra.Command) {
@@ -26,6 +27,7 @@ func (f *discoverFlags) register(cmd *cobra.Command) {
 	cmd.Flags().Int64Var(&f.MaxFileSizeMiB, "max-file-size", sourcemaps.DefaultMaxFileSize>>20, "largest file to read, in MiB; larger files are reported, not read")
 	cmd.Flags().IntVar(&f.MaxSources, "max-sources", sourcemaps.DefaultMaxSources, "most sources one map may name")
 	cmd.Flags().BoolVar(&f.AllowEmpty, "allow-empty", false, "succeed when a PATH holds no generated file (by default that fails: the step is probably pointed at the wrong folder)")
+	cmd.Flags().BoolVar(&f.AllowOutsideRoot, "allow-outside-root", false, "let map references and symlinks lead outside the PATHs given (refused by default: nothing outside the build is read, rewritten or uploaded)")
 }
 
 // limits are the parsing limits the flags set (checked by options).
@@ -54,6 +56,7 @@ func (f *discoverFlags) options() (sourcemaps.DiscoverOptions, error) {
 		IncludeNodeModules: f.IncludeNodeModules,
 		MaxFileSize:        f.MaxFileSizeMiB << 20,
 		AllowEmpty:         f.AllowEmpty,
+		AllowOutsideRoot:   f.AllowOutsideRoot,
 	}, nil
 }
 
