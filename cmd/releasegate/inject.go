@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +26,8 @@ type InjectOptions struct {
 	LegacyKey  bool
 	// now is the clock for the elapsed time in the summary (tests fix it).
 	now func() time.Time
+	// ctx stops the writing on SIGINT/SIGTERM (nil: never).
+	ctx context.Context
 }
 
 func newInjectCmd(ios *IOStreams) *cobra.Command {
@@ -57,6 +61,9 @@ written), 2 usage error. A PATH holding no generated file is an error unless
 		Args: minArgs(1, "PATH (the build output to inject)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Paths = args
+			ctx, cancel := commandContext(cmd)
+			defer cancel()
+			opts.ctx = ctx
 			return injectRun(opts)
 		},
 	}
@@ -78,6 +85,9 @@ type injectReport struct {
 	Warnings int                       `json:"warnings"`
 	DryRun   bool                      `json:"dryRun"`
 	Written  bool                      `json:"written"`
+	// Recovered lists the files whose replacement an interrupted earlier run had begun, and
+	// this run finished before planning (absent when there were none).
+	Recovered []string `json:"recovered,omitempty"`
 	// Elapsed is the wall time, shown by the human format only.
 	Elapsed time.Duration `json:"-"`
 }
@@ -97,9 +107,33 @@ func injectRun(opts *InjectOptions) error {
 	dopts.Lazy = true
 	start := opts.now()
 	d := sourcemaps.Discover(opts.Paths, dopts)
+	var rec *sourcemaps.Recovery
+	if !opts.DryRun {
+		// An interrupted earlier run is finished first: a pair it left half-replaced would
+		// otherwise look injected and be skipped.
+		if rec, err = sourcemaps.RecoverInject(d); err != nil {
+			return &exitError{code: exitNo, err: err}
+		}
+		if rec.Changed() {
+			d = sourcemaps.Discover(opts.Paths, dopts)
+		}
+	}
 	r, plan, apply := planInjectRun(d, opts)
+	if rec != nil {
+		r.Recovered = rec.Completed
+		r.Findings = append(r.Findings, rec.Findings...)
+		if rec.Changed() || rec.StaleTemps > 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "releasegate: an earlier inject was interrupted: finished replacing %s, removed %s\n",
+				plural(len(rec.Completed), "file"), plural(rec.StaleTemps, "temporary file"))
+		}
+	}
 	if apply && !opts.DryRun {
-		if err := sourcemaps.ApplyInject(plan); err != nil {
+		if err := sourcemaps.ApplyInjectContext(cmp.Or(opts.ctx, context.Background()), plan); err != nil {
+			if ie := (*sourcemaps.InterruptedError)(nil); errors.As(err, &ie) {
+				r.Written = false
+				fmt.Fprintf(opts.IO.ErrOut, "releasegate: %v\n", err)
+				return &exitError{code: exitUndecided, err: nil}
+			}
 			f := sourcemaps.Finding{Code: sourcemaps.CodeWriteFailed, Severity: sourcemaps.SeverityError, Message: err.Error()}
 			var ae *sourcemaps.ApplyError
 			if errors.As(err, &ae) {

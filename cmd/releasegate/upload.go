@@ -260,15 +260,29 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 		var findings []sourcemaps.Finding
 		var applyErr error
 		timed("inject", func() {
+			// An interrupted earlier inject is finished first, as `sourcemaps inject` does.
+			rec, err := sourcemaps.RecoverInject(d)
+			if err != nil {
+				applyErr = err
+				plan = &sourcemaps.InjectPlan{}
+				return
+			}
+			if rec.Changed() {
+				fmt.Fprintf(opts.IO.ErrOut, "releasegate: an earlier inject was interrupted: finished replacing %s\n", plural(len(rec.Completed), "file"))
+				d = sourcemaps.Discover(opts.Paths, dopts)
+			}
 			plan, findings = sourcemaps.PlanInject(d, sourcemaps.InjectOptions{Limits: limits})
 			if !plan.Blocked() && len(plan.Injected) > 0 {
-				applyErr = sourcemaps.ApplyInject(plan)
+				applyErr = sourcemaps.ApplyInjectContext(ctx, plan)
 			}
 		})
 		if plan.Blocked() {
 			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO.ErrTTY), findings)
 			fmt.Fprintf(opts.IO.ErrOut, "releasegate: debug IDs cannot be injected (%s); nothing was written or uploaded\n", plural(plan.Errors, "error"))
 			return verdictNo()
+		}
+		if ie := (*sourcemaps.InterruptedError)(nil); errors.As(applyErr, &ie) {
+			return &exitError{code: exitUndecided, err: fmt.Errorf("%w; nothing was uploaded", applyErr)}
 		}
 		if applyErr != nil {
 			return &exitError{code: exitNo, err: fmt.Errorf("injecting debug IDs: %w", applyErr)}

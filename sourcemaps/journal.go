@@ -1,0 +1,197 @@
+package sourcemaps
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// An inject replaces many files, and a CI cancel or a kill -9 can stop it anywhere. Each new
+// file is first written in full to a hidden temporary file beside it; only then is a journal
+// written, naming every (temporary, final) pair; then the temporaries are renamed over the
+// files, and the journal is removed. So whatever the moment of the interruption, the next run
+// recognises the state:
+//
+//   - no journal: nothing was replaced; temporaries left by the interrupted run are removed;
+//   - a journal: the renames it names are finished (each temporary still there is renamed), so
+//     every pair is whole again, and inject then goes on as usual.
+//
+// A journal whose files changed since (a rebuild) is not replayed: its temporaries are removed.
+
+// journalName is the file ApplyInject keeps while it renames.
+const journalName = ".releasegate-inject.journal"
+
+// tempFileRE matches the temporary files writeTemp creates (os.CreateTemp's random suffix).
+var tempFileRE = regexp.MustCompile(`^\..+\.releasegate-[0-9]+$`)
+
+type journalFile struct {
+	Version int            `json:"version"`
+	Files   []journalEntry `json:"files"`
+}
+
+type journalEntry struct {
+	// Path is the file replaced (symlinks resolved); Tmp the temporary holding its new
+	// content; OrigSize the size the file had when planned, to tell a rebuild.
+	Path     string `json:"path"`
+	Tmp      string `json:"tmp"`
+	OrigSize int64  `json:"origSize"`
+}
+
+// writeJournal records the renames about to happen, in the folder of the first file, and
+// returns its path. It is synced: after a crash it must be whole or absent.
+func writeJournal(targets []target, sizes map[string]int64) (string, error) {
+	j := journalFile{Version: 1}
+	for _, t := range targets {
+		j.Files = append(j.Files, journalEntry{Path: t.real, Tmp: t.tmp, OrigSize: sizes[t.real]})
+	}
+	data, err := json.Marshal(j)
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(filepath.Dir(targets[0].real), journalName)
+	tmp, err := createTemp(filepath.Dir(p), journalName+"-*")
+	if err != nil {
+		return "", err
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), p)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return p, nil
+}
+
+// Recovery is what RecoverInject found of earlier, interrupted runs, and did about it.
+type Recovery struct {
+	// Completed lists the files whose interrupted replacement was finished.
+	Completed []string
+	// StaleTemps counts the temporary files of interrupted runs that were removed.
+	StaleTemps int
+	// Findings are journals that could not be replayed (the build changed since).
+	Findings []Finding
+}
+
+// Changed reports whether the recovery changed any file of the build.
+func (r *Recovery) Changed() bool { return len(r.Completed) > 0 }
+
+// RecoverInject repairs what interrupted inject runs left in the folders of d: it finishes the
+// renames of every journal, then removes the temporary files no journal names. Run it before
+// planning (a half-replaced pair would otherwise look injected and be skipped), and discover
+// again when it changed something.
+func RecoverInject(d *Discovery) (*Recovery, error) {
+	rec := &Recovery{}
+	dirs := map[string]bool{}
+	for _, p := range d.Pairs {
+		for _, f := range []string{p.JS, p.Map} {
+			if f == "" {
+				continue
+			}
+			if real, err := realPath(f); err == nil {
+				dirs[filepath.Dir(real)] = true
+			}
+			dirs[filepath.Dir(f)] = true
+		}
+	}
+	sorted := make([]string, 0, len(dirs))
+	for d := range dirs {
+		sorted = append(sorted, d)
+	}
+	slices.Sort(sorted)
+	for _, dir := range sorted {
+		if err := replayJournal(filepath.Join(dir, journalName), rec); err != nil {
+			return rec, err
+		}
+	}
+	for _, dir := range sorted {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if !e.Type().IsRegular() || !tempFileRE.MatchString(e.Name()) && !strings.HasPrefix(e.Name(), journalName+"-") {
+				continue
+			}
+			if os.Remove(filepath.Join(dir, e.Name())) == nil {
+				rec.StaleTemps++
+			}
+		}
+	}
+	return rec, nil
+}
+
+// replayJournal finishes the renames the journal at p names, if there is one.
+func replayJournal(p string, rec *Recovery) error {
+	data, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s, left by an interrupted inject: %w", p, err)
+	}
+	var j journalFile
+	if err := json.Unmarshal(data, &j); err != nil || j.Version != 1 {
+		// Journals are written whole (synced, then renamed into place), so this is not ours
+		// to replay; the stale temporaries go with the sweep that follows.
+		rec.Findings = append(rec.Findings, Finding{Code: CodeInjectRecovery, Severity: SeverityWarning, Path: p,
+			Message: "an unreadable inject journal was removed; if an earlier inject was interrupted, rebuild and inject again"})
+		return os.Remove(p)
+	}
+	// A file still waiting for its rename must be the one planned: a rebuild since the
+	// interruption makes the journal stale.
+	for _, e := range j.Files {
+		if _, err := os.Stat(e.Tmp); err != nil {
+			continue // renamed before the interruption
+		}
+		if info, err := os.Stat(e.Path); err != nil || info.Size() != e.OrigSize {
+			rec.Findings = append(rec.Findings, Finding{Code: CodeInjectRecovery, Severity: SeverityWarning, Path: e.Path,
+				Message: "an interrupted inject's journal was not replayed, because the build changed since (a rebuild?): its temporary files were removed; inject the new build as usual"})
+			return os.Remove(p) // the sweep removes the temporaries
+		}
+	}
+	for _, e := range j.Files {
+		if _, err := os.Stat(e.Tmp); err != nil {
+			continue
+		}
+		if err := os.Rename(e.Tmp, e.Path); err != nil {
+			return fmt.Errorf("finishing an interrupted inject: cannot replace %s: %w; restore the build output (or rebuild) and run inject again", e.Path, err)
+		}
+		rec.Completed = append(rec.Completed, e.Path)
+	}
+	return os.Remove(p)
+}
+
+// CodeInjectRecovery is the finding code of a journal RecoverInject could not replay.
+const CodeInjectRecovery = "inject-recovery"
+
+// InterruptedError is an inject stopped (SIGINT, SIGTERM, a cancelled context) before it
+// replaced any file: nothing was changed.
+type InterruptedError struct{ Cause error }
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("inject was interrupted (%v) before it replaced any file; nothing was changed", e.Cause)
+}
+
+func (e *InterruptedError) Unwrap() error { return e.Cause }
+
+// checkInterrupted returns an *InterruptedError once ctx is done.
+func checkInterrupted(ctx context.Context) error {
+	if ctx == nil || ctx.Err() == nil {
+		return nil
+	}
+	return &InterruptedError{Cause: context.Cause(ctx)}
+}
