@@ -65,6 +65,9 @@ type BundleFile struct {
 	// never held in memory).
 	Content []byte
 	Load    func() ([]byte, error)
+	// Size is Load's size on disk, when known: files are loaded ahead of the writer only
+	// within BundleOptions.MaxBytesInFlight.
+	Size int64
 	// DebugID goes into the "debug-id" header (on the generated file and on its map alike).
 	DebugID string
 	// SourceMap is the generated file's map reference ("sourcemap" header), as written in its
@@ -144,6 +147,9 @@ type BundleOptions struct {
 	// resets it for every file: a compressor's state is large, and making one per file would
 	// churn memory.
 	NewDeflater func() (Deflater, error)
+	// MaxBytesInFlight bounds the bytes of the files loaded ahead of the writer, by all workers
+	// together (0: DefaultMaxBytesInFlight); a larger file is loaded alone.
+	MaxBytesInFlight int64
 }
 
 // Deflater is a DEFLATE compressor that can be reused (compress/flate.Writer is one).
@@ -195,7 +201,7 @@ func WriteBundle(w io.Writer, files []BundleFile, meta BundleMeta, opts ...Bundl
 	used := make(map[string]bool, len(sorted))
 	for i, f := range sorted {
 		r := <-slots[i]
-		release()
+		release(i)
 		if r.err != nil {
 			return "", r.err
 		}
@@ -290,12 +296,14 @@ type slotResult struct {
 
 // compressInOrder loads and compresses files with o.Workers workers and delivers each result on
 // its own channel. At most a window of files is loaded ahead of the writer, which bounds memory.
-func compressInOrder(ctx context.Context, files []BundleFile, o BundleOptions) (slots []chan slotResult, release func()) {
+func compressInOrder(ctx context.Context, files []BundleFile, o BundleOptions) (slots []chan slotResult, release func(int)) {
 	slots = make([]chan slotResult, len(files))
 	for i := range slots {
 		slots[i] = make(chan slotResult, 1)
 	}
 	window := make(chan struct{}, 4*o.Workers)
+	budget := newByteBudget(o.MaxBytesInFlight)
+	held := make([]int64, len(files))
 	next := make(chan int)
 	go func() {
 		defer close(next)
@@ -305,6 +313,8 @@ func compressInOrder(ctx context.Context, files []BundleFile, o BundleOptions) (
 			case <-ctx.Done():
 				return
 			}
+			// The bytes too, not just the count: a few outsized files must not be loaded at once.
+			held[i] = budget.acquire(max(files[i].Size, int64(len(files[i].Content))))
 			select {
 			case next <- i:
 			case <-ctx.Done():
@@ -334,7 +344,10 @@ func compressInOrder(ctx context.Context, files []BundleFile, o BundleOptions) (
 		}()
 	}
 	// The writer calls release after taking each result, making room for one more file.
-	release = func() { <-window }
+	release = func(i int) {
+		<-window
+		budget.release(held[i])
+	}
 	return slots, release
 }
 

@@ -52,7 +52,7 @@ func BundleFiles(d *Discovery, roots []string, opts BundleFilesOptions) ([]Bundl
 			if err != nil {
 				return nil, err
 			}
-			f := BundleFile{URL: u, Type: BundleMinifiedSource, Load: readFile(pr.JS), DebugID: id}
+			f := BundleFile{URL: u, Type: BundleMinifiedSource, Load: readFile(pr.JS), DebugID: id, Size: sizeOf(pr.JS)}
 			switch pr.Kind {
 			case MapExternal, MapInline:
 				// The raw reference, data: URL included, as sentry-cli sends it: Symbolicator
@@ -81,7 +81,7 @@ func BundleFiles(d *Discovery, roots []string, opts BundleFilesOptions) ([]Bundl
 			if len(opts.StripPrefixes) > 0 {
 				load = stripped(pr.Map, opts.StripPrefixes)
 			}
-			files = append(files, BundleFile{URL: u, Type: BundleSourceMap, Load: load, DebugID: id})
+			files = append(files, BundleFile{URL: u, Type: BundleSourceMap, Load: load, DebugID: id, Size: sizeOf(pr.Map)})
 		}
 	}
 	return files, nil
@@ -109,5 +109,5 @@ func stripped(path string, prefixes []string) func() ([]byte, error) {
 }
 
 func readFile(path string) func() ([]byte, error) {
-	return func() ([]byte, error) { return os.ReadFile(path) }
+	return func() ([]byte, error) { return readRegular(path, 0) }
 }

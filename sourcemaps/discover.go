@@ -62,6 +62,9 @@ type DiscoverOptions struct {
 	// /proc/self/environ must never be read, rewritten or uploaded. Pseudo-files (/proc, /sys,
 	// /dev), devices, FIFOs and sockets are refused either way.
 	AllowOutsideRoot bool
+	// MaxBytesInFlight bounds, in a lazy discovery, the bytes of the pairs loaded at once by all
+	// workers together (0: DefaultMaxBytesInFlight); a pair larger than that is loaded alone.
+	MaxBytesInFlight int64
 }
 
 // DefaultMaxFileSize bounds a single generated file or map. Real bundles' maps reach tens of
@@ -84,11 +87,22 @@ type Pair struct {
 	JSData, MapData []byte
 	lazy            bool
 	maxSize         int64
+	// budget bounds the bytes loaded at once in a lazy discovery; held is this pair's share.
+	budget *byteBudget
+	held   int64
 }
 
 // Load reads the pair's files if they are not in memory (a lazy discovery), and reports whether
 // it did, so the caller can Release them when done.
 func (p *Pair) Load() (loaded bool, err error) {
+	if p.lazy && p.budget != nil && p.held == 0 && (p.JS != "" && p.JSData == nil || p.MapData == nil && p.Map != "") {
+		p.held = p.budget.acquire(sizeOf(p.JS) + sizeOf(p.Map))
+		defer func() {
+			if !loaded {
+				p.Release() // nothing is held for the caller to release
+			}
+		}()
+	}
 	if p.JS != "" && p.JSData == nil {
 		if p.JSData, err = readRegular(p.JS, p.maxSize); err != nil {
 			return false, fmt.Errorf("cannot read %s: %w", p.JS, err)
@@ -131,6 +145,8 @@ func (p *Pair) unreadable() string {
 func (p *Pair) Release() {
 	if p.lazy {
 		p.JSData, p.MapData = nil, nil
+		p.budget.release(p.held)
+		p.held = 0
 	}
 }
 
@@ -153,6 +169,9 @@ func Discover(roots []string, opts DiscoverOptions) *Discovery {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
 	w := &walker{opts: opts, files: map[string]bool{}}
+	if opts.Lazy {
+		w.budget = newByteBudget(opts.MaxBytesInFlight)
+	}
 	for _, root := range roots {
 		if real, err := realPath(root); err == nil {
 			w.roots = append(w.roots, real)
@@ -165,7 +184,8 @@ func Discover(roots []string, opts DiscoverOptions) *Discovery {
 }
 
 type walker struct {
-	opts DiscoverOptions
+	opts   DiscoverOptions
+	budget *byteBudget
 	// roots are the walked paths, absolute and with symlinks resolved: what is inside them is
 	// the build.
 	roots []string
@@ -399,7 +419,7 @@ func (w *walker) pair() *Discovery {
 		if !ok {
 			continue
 		}
-		pr := Pair{JS: js, JSData: data, Kind: MapNone, lazy: w.opts.Lazy, maxSize: w.opts.MaxFileSize}
+		pr := Pair{JS: js, JSData: data, Kind: MapNone, lazy: w.opts.Lazy, maxSize: w.opts.MaxFileSize, budget: w.budget}
 		ref, refLine, legacy, found := FindSourceMappingURL(data)
 		if found {
 			pr.Reference, pr.ReferenceLine = ref, refLine
@@ -459,7 +479,7 @@ func (w *walker) pair() *Discovery {
 		if !ok {
 			continue
 		}
-		pairs = append(pairs, Pair{Map: m, Kind: MapOrphan, MapData: data, lazy: w.opts.Lazy, maxSize: w.opts.MaxFileSize})
+		pairs = append(pairs, Pair{Map: m, Kind: MapOrphan, MapData: data, lazy: w.opts.Lazy, maxSize: w.opts.MaxFileSize, budget: w.budget})
 		w.add(Finding{Code: CodeOrphanMap, Severity: SeverityWarning, Path: m,
 			Message: "no generated file references this map; it will be uploaded but never used by debug ID: check that its bundle was not renamed or deleted"})
 	}

@@ -96,6 +96,7 @@ func verdictNo() error { return &exitError{code: exitNo} }
 
 // Main runs the CLI with args and the given streams and returns the exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	limitMemory(os.Getenv)
 	code, _ := execute(args, stdin, stdout, stderr)
 	return code
 }
