@@ -1,0 +1,385 @@
+package sourcemaps
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// The content check: a map can point inside its generated file and inside its sources and still
+// belong to another file (a stale map from an earlier build, a post-processing step that
+// rewrote the code). The bounds checks cannot see that; comparing the code at both ends of the
+// mappings can. Minifiers rename local variables and rewrite expressions, but they keep property
+// names, string values and keywords: where the generated code has one of those at a mapped
+// position, the source must have it at the original position.
+
+// CodeContentMismatch is the finding of a map whose mapped tokens disagree with its sources.
+const CodeContentMismatch = "map-content-mismatch"
+
+// Thresholds of the content check, picked from the measurements in docs/validate.md: every
+// file of the real esbuild, webpack, rollup and genbuild builds agrees on 94% or more with
+// disagreements at most 6 in a row; a map of another file agrees on 9% or less; a map made
+// before an edit early in the file agrees on 20–91%, with 23 or more disagreements in a row.
+const (
+	// contentMinChecked is the fewest compared tokens a verdict needs: on a handful of tokens
+	// one legitimate rewrite (a constant inlined, a hash replaced) would move the share a lot.
+	contentMinChecked = 20
+	// Below contentWarnShare the map is reported; below contentErrorShare it is an error.
+	contentWarnShare  = 0.90
+	contentErrorShare = 0.50
+	// contentWarnRun disagreements in a row are reported whatever the share: the code after
+	// an edit the map does not know about.
+	contentWarnRun = 16
+)
+
+// checkContent reports a map whose mapped tokens disagree with its sources' content.
+func (c *pairChecker) checkContent(m *Map) {
+	a := MeasureContent(m, c.p.JSData)
+	agreed, checked := a.Share()
+	if checked < contentMinChecked {
+		return
+	}
+	share := float64(agreed) / float64(checked)
+	if share >= contentWarnShare && a.LongestRun < contentWarnRun {
+		return
+	}
+	f := Finding{Code: CodeContentMismatch, Severity: SeverityWarning, Path: c.p.JS, Map: c.mapRef()}
+	verdict := "check that the map was made for this very file"
+	if share < contentErrorShare {
+		f.Severity = SeverityError
+		verdict = "the map was made for other code"
+	}
+	f.Message = fmt.Sprintf("only %s of %d mapped property names, strings and keywords are found at their original positions in sourcesContent (real builds: 94%% or more); %s (a map from another build, or a file changed after its map was made): rebuild both together",
+		percent(agreed, checked), checked, verdict)
+	mm := a.FirstMismatch
+	if a.LongestRun >= contentWarnRun {
+		mm = a.RunStart
+		f.Message = fmt.Sprintf("%d mapped property names, strings and keywords in a row, of %d (%s agree), are not at their original positions in sourcesContent (real builds: at most 6 in a row); the file was probably changed here after its map was made, or the map is from an earlier build: rebuild both together",
+			a.LongestRun, checked, percent(agreed, checked))
+		if share < contentErrorShare {
+			f.Severity = SeverityError
+		}
+	}
+	if mm != nil {
+		f.Line, f.Column = mm.GenLine+1, mm.GenColumn+1
+		f.Message += fmt.Sprintf("; here %q is mapped to %s:%d:%d, which reads %q", mm.Generated, mm.Source, mm.OrigLine+1, mm.OrigColumn+1, mm.Original)
+	}
+	c.add(f)
+}
+
+// percent formats agreed/checked rounded down, so 99.6% never shows as a reassuring 100%.
+func percent(agreed, checked int) string {
+	return fmt.Sprintf("%d%%", agreed*100/checked)
+}
+
+// TokenClass is a class of generated token the content check compares.
+type TokenClass uint8
+
+const (
+	// ClassProperty is a name after a member-access dot (a.name, a?.name).
+	ClassProperty TokenClass = iota
+	// ClassString is a string literal (or a template literal without substitutions).
+	ClassString
+	// ClassKeyword is a reserved word (return, new, typeof, this, ...).
+	ClassKeyword
+	// ClassSplit is a segment that starts inside a name or a number ("ret|urn"): no bundler
+	// maps there, so it never agrees.
+	ClassSplit
+	// ClassNamed is any other name whose segment carries an entry of "names". Measured, not
+	// counted: the name and the source both come from the map, so they agree even when the
+	// map belongs to another file.
+	ClassNamed
+	// ClassIdentifier is any other name without a "names" entry: globals and names the
+	// minifier kept or renamed. Measured, not counted: renamed ones never agree.
+	ClassIdentifier
+	numTokenClasses
+)
+
+var tokenClassNames = [numTokenClasses]string{"property", "string", "keyword", "split", "named", "identifier"}
+
+func (c TokenClass) String() string {
+	if c < numTokenClasses {
+		return tokenClassNames[c]
+	}
+	return fmt.Sprintf("class(%d)", uint8(c))
+}
+
+// ContentAgreement is how far a generated file and its map's sourcesContent agree.
+type ContentAgreement struct {
+	// Checked and Agreed count, per class, the mapped tokens compared and those found at their
+	// original position.
+	Checked, Agreed [numTokenClasses]int
+	// FirstMismatch is the first compared token (in generated order, of a class counted in the
+	// share) that disagreed, when one did.
+	FirstMismatch *ContentMismatch
+	// LongestRun is the most counted tokens in a row (in generated order) that disagreed, and
+	// RunStart the first of them: a map made before an edit agrees up to the edit and not
+	// after it, while a real build's disagreements are isolated rewrites.
+	LongestRun int
+	RunStart   *ContentMismatch
+}
+
+// ContentMismatch is one generated token that is not where its mapping says it came from.
+type ContentMismatch struct {
+	// GenLine and GenColumn are 0-based (UTF-16 column); OrigLine and OrigColumn too.
+	GenLine, GenColumn   int
+	Source               string
+	OrigLine, OrigColumn int
+	Generated, Original  string
+}
+
+// shareClasses are the classes the share is computed over: the tokens minifiers keep.
+var shareClasses = []TokenClass{ClassProperty, ClassString, ClassKeyword, ClassSplit}
+
+// Share returns the tokens of the counted classes that were compared and those that agreed.
+func (a *ContentAgreement) Share() (agreed, checked int) {
+	for _, c := range shareClasses {
+		agreed += a.Agreed[c]
+		checked += a.Checked[c]
+	}
+	return agreed, checked
+}
+
+// MeasureContent compares the tokens at m's mapped generated positions in js with the tokens at
+// their original positions in sourcesContent. Segments into sources without content are
+// skipped; so are positions outside either text (the bounds checks report those).
+func MeasureContent(m *Map, js []byte) ContentAgreement {
+	var a ContentAgreement
+	run := 0
+	var runStart *ContentMismatch
+	sources := make([]*sourceText, len(m.Sources))
+	text := string(js)
+	for l, lines := 0, m.Mappings.Lines(); l < lines && text != ""; l++ {
+		line, rest, _ := cutLine(text)
+		text = rest
+		segs := m.Mappings.Line(l)
+		if len(segs) == 0 {
+			continue
+		}
+		var cur utf16Cursor
+		for _, seg := range segs {
+			if seg.Source < 0 || !m.HasContent[seg.Source] {
+				continue
+			}
+			i, ok := cur.seek(line, int(seg.GenColumn))
+			if !ok || i == len(line) {
+				// Past the end of the line (the bounds check reports it), or inside a
+				// surrogate pair.
+				if i >= len(line) {
+					break
+				}
+				continue
+			}
+			gen := readToken(line, i)
+			class, want, ok := classify(m, seg, gen, line, i)
+			if !ok {
+				continue
+			}
+			src := sources[seg.Source]
+			if src == nil {
+				src = newSourceText(m.SourcesContent[seg.Source])
+				sources[seg.Source] = src
+			}
+			orig, ok := src.tokenAt(int(seg.OrigLine), int(seg.OrigColumn))
+			if !ok || class == ClassNamed && orig.kind != tokIdent {
+				// A named segment often maps to the start of its declaration ("const x",
+				// "export function f"): only a name at the original position is compared.
+				continue
+			}
+			a.Checked[class]++
+			counted := class != ClassIdentifier && class != ClassNamed
+			if agrees(class, want, orig) {
+				a.Agreed[class]++
+				if counted {
+					run = 0
+				}
+				continue
+			}
+			if !counted {
+				continue
+			}
+			mm := &ContentMismatch{GenLine: l, GenColumn: int(seg.GenColumn), Source: m.Sources[seg.Source],
+				OrigLine: int(seg.OrigLine), OrigColumn: int(seg.OrigColumn), Generated: want, Original: src.excerpt(int(seg.OrigLine), int(seg.OrigColumn))}
+			if a.FirstMismatch == nil {
+				a.FirstMismatch = mm
+			}
+			if run == 0 {
+				runStart = mm
+			}
+			run++
+			if run > a.LongestRun {
+				a.LongestRun, a.RunStart = run, runStart
+			}
+		}
+	}
+	return a
+}
+
+// unstableKeywords are reserved words minifiers write for other code: declarations change kind
+// (const becomes let or var, a class becomes "var x=class"), and undefined becomes "void 0".
+var unstableKeywords = map[string]bool{"var": true, "let": true, "const": true, "void": true}
+
+// classify says whether the generated token gen (at byte i of line) is compared, in which
+// class, and what text the source must hold for it.
+func classify(m *Map, seg Segment, gen jsToken, line string, i int) (TokenClass, string, bool) {
+	switch {
+	case i > 0 && isWordByte(line[i-1]) && isWordByte(line[i]):
+		return ClassSplit, string(line[i]), true
+	case gen.kind == tokOther:
+		return 0, "", false
+	case line[i] == '`':
+		// A template may span lines, so a backquote at a mapped place may close one rather than
+		// open one; reading it as a token would compare the code after it.
+		return 0, "", false
+	case (gen.kind == tokIdent || gen.kind == tokKeyword) && afterDot(line, i):
+		return ClassProperty, gen.text, true
+	case gen.kind == tokString:
+		// Bundlers rewrite relative import specifiers to the names of the chunks they write.
+		if strings.HasPrefix(gen.text, "./") || strings.HasPrefix(gen.text, "../") {
+			return 0, "", false
+		}
+		return ClassString, gen.text, true
+	case gen.kind == tokKeyword:
+		return ClassKeyword, gen.text, !unstableKeywords[gen.text]
+	case seg.Name >= 0:
+		return ClassNamed, m.Names[seg.Name], true
+	}
+	return ClassIdentifier, gen.text, true
+}
+
+// agrees reports whether orig, the token at the original position, is the one the generated
+// token of class says should be there.
+func agrees(class TokenClass, want string, orig jsToken) bool {
+	switch {
+	case class == ClassSplit || orig.kind == tokOther:
+		return false
+	case orig.text == want:
+		return true
+	case class == ClassNamed:
+		// Bundlers record the name they gave a symbol after deconflicting it ("_Money",
+		// "messages_default", "format2"), which holds the source's name.
+		return len(orig.text) >= 3 && strings.Contains(want, orig.text)
+	}
+	return false
+}
+
+// isWordByte reports whether c is an ASCII character of a name or a number.
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '$'
+}
+
+// utf16Cursor walks a line forward, turning UTF-16 columns into byte offsets; a line's segments
+// come in column order, so the whole line is walked once.
+type utf16Cursor struct{ byteOff, col int }
+
+func (c *utf16Cursor) seek(line string, col int) (int, bool) {
+	if col < c.col {
+		*c = utf16Cursor{}
+	}
+	for c.col < col {
+		if c.byteOff >= len(line) {
+			return 0, false
+		}
+		b := line[c.byteOff]
+		switch {
+		case b < utf8.RuneSelf:
+			c.byteOff++
+			c.col++
+		default:
+			r, size := utf8.DecodeRuneInString(line[c.byteOff:])
+			c.byteOff += size
+			c.col++
+			if r > 0xFFFF {
+				c.col++
+			}
+		}
+	}
+	// A column inside a surrogate pair names no token start.
+	return c.byteOff, c.col == col
+}
+
+// sourceText is one source's content, split into lines on first use.
+type sourceText struct {
+	text   string
+	starts []int // byte offset of each line's start; len(starts) lines
+	ascii  bool  // columns are byte offsets
+	// The cursor of the last lookup, reused when the next one is further along the same line.
+	lastLine int
+	cur      utf16Cursor
+}
+
+func newSourceText(text string) *sourceText {
+	s := &sourceText{text: text, starts: []int{0}, ascii: true, lastLine: -1}
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == '\n':
+			s.starts = append(s.starts, i+1)
+		case c == '\r':
+			if i+1 < len(text) && text[i+1] == '\n' {
+				i++
+			}
+			s.starts = append(s.starts, i+1)
+		case c >= utf8.RuneSelf:
+			s.ascii = false
+			if c == 0xE2 && i+2 < len(text) && text[i+1] == 0x80 && (text[i+2] == 0xA8 || text[i+2] == 0xA9) {
+				i += 2
+				s.starts = append(s.starts, i+1)
+			}
+		}
+	}
+	return s
+}
+
+// line returns line l without its terminator.
+func (s *sourceText) line(l int) (string, bool) {
+	if l < 0 || l >= len(s.starts) {
+		return "", false
+	}
+	end := len(s.text)
+	if l+1 < len(s.starts) {
+		end = s.starts[l+1]
+	}
+	line, _, _ := cutLine(s.text[s.starts[l]:end])
+	return line, true
+}
+
+// tokenAt reads the token at a 0-based line and UTF-16 column; ok is false outside the text.
+func (s *sourceText) tokenAt(l, col int) (jsToken, bool) {
+	line, ok := s.line(l)
+	if !ok {
+		return jsToken{}, false
+	}
+	if s.ascii {
+		if col > len(line) {
+			return jsToken{}, false
+		}
+		return readToken(line, col), true
+	}
+	if l != s.lastLine {
+		s.lastLine, s.cur = l, utf16Cursor{}
+	}
+	i, ok := s.cur.seek(line, col)
+	if !ok {
+		return jsToken{}, false
+	}
+	return readToken(line, i), true
+}
+
+// excerpt returns the source text at a position, cut short, for a message.
+func (s *sourceText) excerpt(l, col int) string {
+	line, _ := s.line(l)
+	var c utf16Cursor
+	i, ok := c.seek(line, col)
+	if !ok {
+		return ""
+	}
+	text := line[i:]
+	if len(text) > 24 {
+		end := 24
+		for end > 0 && !utf8.RuneStart(text[end]) {
+			end--
+		}
+		text = text[:end] + "…"
+	}
+	return strings.TrimRight(text, " \t")
+}
