@@ -284,6 +284,9 @@ func utf16IsLow(r rune) bool  { return r >= 0xDC00 && r < 0xE000 }
 // ("a.b", "a?.b", "a . b"), where a name is a property, kept by minifiers. A spread "..." is not
 // a member access.
 func afterDot(s string, i int) bool {
+	if i > len(s) {
+		return false
+	}
 	j := i - 1
 	for j >= 0 && (s[j] == ' ' || s[j] == '\t') {
 		j--
