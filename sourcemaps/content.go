@@ -85,17 +85,14 @@ const (
 	// ClassSplit is a segment that starts inside a name or a number ("ret|urn"): no bundler
 	// maps there, so it never agrees.
 	ClassSplit
-	// ClassNamed is any other name whose segment carries an entry of "names". Measured, not
-	// counted: the name and the source both come from the map, so they agree even when the
-	// map belongs to another file.
-	ClassNamed
-	// ClassIdentifier is any other name without a "names" entry: globals and names the
-	// minifier kept or renamed. Measured, not counted: renamed ones never agree.
-	ClassIdentifier
 	numTokenClasses
 )
 
-var tokenClassNames = [numTokenClasses]string{"property", "string", "keyword", "split", "named", "identifier"}
+// Other names are not compared: minifiers rename locals, and the "names" entry of a segment
+// and the source both come from the map, so they agree even when the map belongs to other code
+// (measured: docs/validate.md).
+
+var tokenClassNames = [numTokenClasses]string{"property", "string", "keyword", "split"}
 
 func (c TokenClass) String() string {
 	if c < numTokenClasses {
@@ -128,12 +125,9 @@ type ContentMismatch struct {
 	Generated, Original  string
 }
 
-// shareClasses are the classes the share is computed over: the tokens minifiers keep.
-var shareClasses = []TokenClass{ClassProperty, ClassString, ClassKeyword, ClassSplit}
-
-// Share returns the tokens of the counted classes that were compared and those that agreed.
+// Share returns the tokens that were compared and those that agreed, over all classes.
 func (a *ContentAgreement) Share() (agreed, checked int) {
-	for _, c := range shareClasses {
+	for c := range numTokenClasses {
 		agreed += a.Agreed[c]
 		checked += a.Checked[c]
 	}
@@ -161,17 +155,13 @@ func MeasureContent(m *Map, js []byte) ContentAgreement {
 			if seg.Source < 0 || !m.HasContent[seg.Source] {
 				continue
 			}
-			i, ok := cur.seek(line, int(seg.GenColumn))
-			if !ok || i == len(line) {
-				// Past the end of the line (the bounds check reports it), or inside a
-				// surrogate pair.
-				if i >= len(line) {
-					break
-				}
+			i := cur.seek(line, int(seg.GenColumn))
+			if i < 0 || i == len(line) {
+				// Inside a surrogate pair, or at or past the end of the line (the bounds check
+				// reports the latter).
 				continue
 			}
-			gen := readToken(line, i)
-			class, want, ok := classify(m, seg, gen, line, i)
+			class, want, ok := classify(line, i)
 			if !ok {
 				continue
 			}
@@ -181,21 +171,13 @@ func MeasureContent(m *Map, js []byte) ContentAgreement {
 				sources[seg.Source] = src
 			}
 			orig, ok := src.tokenAt(int(seg.OrigLine), int(seg.OrigColumn))
-			if !ok || class == ClassNamed && orig.kind != tokIdent {
-				// A named segment often maps to the start of its declaration ("const x",
-				// "export function f"): only a name at the original position is compared.
+			if !ok {
 				continue
 			}
 			a.Checked[class]++
-			counted := class != ClassIdentifier && class != ClassNamed
-			if agrees(class, want, orig) {
+			if class != ClassSplit && orig.kind != tokOther && orig.text == want {
 				a.Agreed[class]++
-				if counted {
-					run = 0
-				}
-				continue
-			}
-			if !counted {
+				run = 0
 				continue
 			}
 			mm := &ContentMismatch{GenLine: l, GenColumn: int(seg.GenColumn), Source: m.Sources[seg.Source],
@@ -219,48 +201,36 @@ func MeasureContent(m *Map, js []byte) ContentAgreement {
 // (const becomes let or var, a class becomes "var x=class"), and undefined becomes "void 0".
 var unstableKeywords = map[string]bool{"var": true, "let": true, "const": true, "void": true}
 
-// classify says whether the generated token gen (at byte i of line) is compared, in which
-// class, and what text the source must hold for it.
-func classify(m *Map, seg Segment, gen jsToken, line string, i int) (TokenClass, string, bool) {
+// classify says whether the generated token at byte i of line is compared, in which class,
+// and what text the source must hold for it.
+func classify(line string, i int) (TokenClass, string, bool) {
+	c := line[i]
 	switch {
-	case i > 0 && isWordByte(line[i-1]) && isWordByte(line[i]):
-		return ClassSplit, string(line[i]), true
-	case gen.kind == tokOther:
-		return 0, "", false
-	case line[i] == '`':
+	case i > 0 && isWordByte(line[i-1]) && isWordByte(c) && !strings.HasPrefix(line[i:], "${"):
+		// (A substitution may follow template text ending in a letter, as in `\n${x}`.)
+		return ClassSplit, line[i : i+1], true
+	case c == '`':
 		// A template may span lines, so a backquote at a mapped place may close one rather than
 		// open one; reading it as a token would compare the code after it.
 		return 0, "", false
-	case (gen.kind == tokIdent || gen.kind == tokKeyword) && afterDot(line, i):
-		return ClassProperty, gen.text, true
-	case gen.kind == tokString:
+	case c == '"' || c == '\'':
+		v, ok := readQuoted(line[i+1:], c)
 		// Bundlers rewrite relative import specifiers to the names of the chunks they write.
-		if strings.HasPrefix(gen.text, "./") || strings.HasPrefix(gen.text, "../") {
+		if !ok || strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") {
 			return 0, "", false
 		}
-		return ClassString, gen.text, true
-	case gen.kind == tokKeyword:
-		return ClassKeyword, gen.text, !unstableKeywords[gen.text]
-	case seg.Name >= 0:
-		return ClassNamed, m.Names[seg.Name], true
+		return ClassString, v, true
+	case afterDot(line, i):
+		if name, ok := readIdentifierName(line[i:]); ok {
+			return ClassProperty, name, true
+		}
+	case c >= 'a' && c <= 'y':
+		// Only a lowercase name may be a keyword; the others are names, not compared.
+		if name, ok := readIdentifierName(line[i:]); ok && isReserved(name) && !unstableKeywords[name] {
+			return ClassKeyword, name, true
+		}
 	}
-	return ClassIdentifier, gen.text, true
-}
-
-// agrees reports whether orig, the token at the original position, is the one the generated
-// token of class says should be there.
-func agrees(class TokenClass, want string, orig jsToken) bool {
-	switch {
-	case class == ClassSplit || orig.kind == tokOther:
-		return false
-	case orig.text == want:
-		return true
-	case class == ClassNamed:
-		// Bundlers record the name they gave a symbol after deconflicting it ("_Money",
-		// "messages_default", "format2"), which holds the source's name.
-		return len(orig.text) >= 3 && strings.Contains(want, orig.text)
-	}
-	return false
+	return 0, "", false
 }
 
 // isWordByte reports whether c is an ASCII character of a name or a number.
@@ -272,62 +242,75 @@ func isWordByte(c byte) bool {
 // come in column order, so the whole line is walked once.
 type utf16Cursor struct{ byteOff, col int }
 
-func (c *utf16Cursor) seek(line string, col int) (int, bool) {
+// seek returns the byte offset of UTF-16 column col, or -1 when the line is shorter or the
+// column falls inside a surrogate pair.
+func (c *utf16Cursor) seek(line string, col int) int {
 	if col < c.col {
 		*c = utf16Cursor{}
 	}
 	for c.col < col {
 		if c.byteOff >= len(line) {
-			return 0, false
+			return -1
 		}
-		b := line[c.byteOff]
-		switch {
-		case b < utf8.RuneSelf:
+		// Most code is ASCII, where a column is a byte: jump when the whole gap is.
+		if gap := col - c.col; c.byteOff+gap <= len(line) && isASCII(line[c.byteOff:c.byteOff+gap]) {
+			c.byteOff += gap
+			c.col = col
+			break
+		}
+		if line[c.byteOff] < utf8.RuneSelf {
 			c.byteOff++
 			c.col++
-		default:
-			r, size := utf8.DecodeRuneInString(line[c.byteOff:])
-			c.byteOff += size
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(line[c.byteOff:])
+		c.byteOff += size
+		c.col++
+		if r > 0xFFFF {
 			c.col++
-			if r > 0xFFFF {
-				c.col++
-			}
 		}
 	}
-	// A column inside a surrogate pair names no token start.
-	return c.byteOff, c.col == col
+	if c.col != col {
+		return -1
+	}
+	return c.byteOff
 }
 
 // sourceText is one source's content, split into lines on first use.
 type sourceText struct {
-	text   string
-	starts []int // byte offset of each line's start; len(starts) lines
-	ascii  bool  // columns are byte offsets
+	text string
+	// Line l is text[starts[l]:ends[l]], without its terminator.
+	starts, ends []int
+	ascii        bool // columns are byte offsets
 	// The cursor of the last lookup, reused when the next one is further along the same line.
 	lastLine int
 	cur      utf16Cursor
 }
 
 func newSourceText(text string) *sourceText {
-	s := &sourceText{text: text, starts: []int{0}, ascii: true, lastLine: -1}
-	for i := 0; i < len(text); i++ {
-		switch c := text[i]; {
-		case c == '\n':
-			s.starts = append(s.starts, i+1)
-		case c == '\r':
-			if i+1 < len(text) && text[i+1] == '\n' {
-				i++
+	s := &sourceText{text: text, starts: []int{0}, ascii: isASCII(text), lastLine: -1}
+	if s.ascii || strings.IndexByte(text, '\r') < 0 && !strings.Contains(text, "\u2028") && !strings.Contains(text, "\u2029") {
+		// Only "\n" ends lines (the usual case): one vectorised search per line.
+		for off := 0; ; {
+			n := strings.IndexByte(text[off:], '\n')
+			if n < 0 {
+				s.ends = append(s.ends, len(text))
+				return s
 			}
-			s.starts = append(s.starts, i+1)
-		case c >= utf8.RuneSelf:
-			s.ascii = false
-			if c == 0xE2 && i+2 < len(text) && text[i+1] == 0x80 && (text[i+2] == 0xA8 || text[i+2] == 0xA9) {
-				i += 2
-				s.starts = append(s.starts, i+1)
-			}
+			s.ends = append(s.ends, off+n)
+			off += n + 1
+			s.starts = append(s.starts, off)
 		}
 	}
-	return s
+	for off := 0; ; {
+		line, rest, found := cutLine(text[off:])
+		s.ends = append(s.ends, off+len(line))
+		if !found {
+			return s
+		}
+		off = len(text) - len(rest)
+		s.starts = append(s.starts, off)
+	}
 }
 
 // line returns line l without its terminator.
@@ -335,12 +318,7 @@ func (s *sourceText) line(l int) (string, bool) {
 	if l < 0 || l >= len(s.starts) {
 		return "", false
 	}
-	end := len(s.text)
-	if l+1 < len(s.starts) {
-		end = s.starts[l+1]
-	}
-	line, _, _ := cutLine(s.text[s.starts[l]:end])
-	return line, true
+	return s.text[s.starts[l]:s.ends[l]], true
 }
 
 // tokenAt reads the token at a 0-based line and UTF-16 column; ok is false outside the text.
@@ -358,8 +336,8 @@ func (s *sourceText) tokenAt(l, col int) (jsToken, bool) {
 	if l != s.lastLine {
 		s.lastLine, s.cur = l, utf16Cursor{}
 	}
-	i, ok := s.cur.seek(line, col)
-	if !ok {
+	i := s.cur.seek(line, col)
+	if i < 0 {
 		return jsToken{}, false
 	}
 	return readToken(line, i), true
@@ -369,8 +347,8 @@ func (s *sourceText) tokenAt(l, col int) (jsToken, bool) {
 func (s *sourceText) excerpt(l, col int) string {
 	line, _ := s.line(l)
 	var c utf16Cursor
-	i, ok := c.seek(line, col)
-	if !ok {
+	i := c.seek(line, col)
+	if i < 0 {
 		return ""
 	}
 	text := line[i:]

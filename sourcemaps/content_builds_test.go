@@ -55,7 +55,7 @@ func TestContentAgreement(t *testing.T) {
 			crossed = append(crossed, crossedRow(t, fmt.Sprintf("%s: %s, map of the build before", b, e.name), staleMaps(t, builds[b], edited), e.mustCatch))
 		}
 	}
-	t.Logf("real builds:\n| build | files judged | tokens compared | agreed | lowest file | longest run | findings |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n%s", strings.Join(real, "\n"))
+	t.Logf("real builds:\n| build | files judged | tokens compared | property · string · keyword · split agreed | agreed | lowest file | longest run | findings |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n%s", strings.Join(real, "\n"))
 	t.Logf("crossed pairs:\n| case | pairs | caught by bounds checks | judged by content | highest share | shortest longest-run | content errors | content warnings | too few tokens | missed |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n%s", strings.Join(crossed, "\n"))
 }
 
@@ -104,9 +104,14 @@ const judged = 20
 func realRow(t *testing.T, name string, pairs []sourcemaps.Pair) string {
 	files, agreed, checked, findings, longestRun := 0, 0, 0, 0, 0
 	lowest, lowestFile := 1.0, ""
+	var classes sourcemaps.ContentAgreement
 	for i := range pairs {
 		p := &pairs[i]
 		ca := measure(p)
+		for c := range ca.Checked {
+			classes.Checked[c] += ca.Checked[c]
+			classes.Agreed[c] += ca.Agreed[c]
+		}
 		a, c := ca.Share()
 		longestRun = max(longestRun, ca.LongestRun)
 		agreed += a
@@ -127,7 +132,11 @@ func realRow(t *testing.T, name string, pairs []sourcemaps.Pair) string {
 	if files == 0 {
 		t.Errorf("%s: no file has %d compared tokens; the check judges nothing here", name, judged)
 	}
-	return fmt.Sprintf("| %s | %d of %d | %d | %.1f%% | %.1f%% (%s) | %d | %d |", name, files, len(pairs), checked,
+	var perClass []string
+	for c := range classes.Checked {
+		perClass = append(perClass, fmt.Sprintf("%d/%d", classes.Agreed[c], classes.Checked[c]))
+	}
+	return fmt.Sprintf("| %s | %d of %d | %d | %s | %.1f%% | %.1f%% (%s) | %d | %d |", name, files, len(pairs), checked, strings.Join(perClass, " · "),
 		100*float64(agreed)/float64(checked), 100*lowest, lowestFile, longestRun, findings)
 }
 

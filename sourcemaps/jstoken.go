@@ -32,17 +32,35 @@ type jsToken struct {
 	text string
 }
 
-// reservedWords are the words no minifier may use as a name, so a generated one is the same
-// word in the source (strict-mode and module words included: bundles are modules or strict).
-var reservedWords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`await break case catch class const continue debugger default
-		delete do else enum export extends false finally for function if implements import in
-		instanceof interface let new null package private protected public return static super
-		switch this throw true try typeof var void while with yield`) {
-		m[w] = true
+// isReserved reports whether name is a word no minifier may use as a name, so a generated one
+// is the same word in the source (strict-mode and module words included: bundles are modules
+// or strict). A switch, not a map: it runs for every name compared.
+func isReserved(name string) bool {
+	if len(name) < 2 || len(name) > 10 || name[0] < 'a' || name[0] > 'y' {
+		return false
 	}
-	return m
+	switch name {
+	case "await", "break", "case", "catch", "class", "const", "continue", "debugger", "default",
+		"delete", "do", "else", "enum", "export", "extends", "false", "finally", "for", "function",
+		"if", "implements", "import", "in", "instanceof", "interface", "let", "new", "null",
+		"package", "private", "protected", "public", "return", "static", "super", "switch", "this",
+		"throw", "true", "try", "typeof", "var", "void", "while", "with", "yield":
+		return true
+	}
+	return false
+}
+
+// asciiName marks the ASCII characters that may start a name (1) or continue one (1 or 2).
+var asciiName = func() (t [utf8.RuneSelf]uint8) {
+	for c := range utf8.RuneSelf {
+		switch {
+		case c == '$' || c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			t[c] = 1
+		case c >= '0' && c <= '9':
+			t[c] = 2
+		}
+	}
+	return t
 }()
 
 // readToken returns the token that starts at byte i of s; s is one line (a string literal
@@ -69,7 +87,7 @@ func readToken(s string, i int) jsToken {
 	if !ok {
 		return jsToken{}
 	}
-	if reservedWords[name] {
+	if isReserved(name) {
 		return jsToken{kind: tokKeyword, text: name}
 	}
 	return jsToken{kind: tokIdent, text: name}
@@ -79,6 +97,10 @@ func readToken(s string, i int) jsToken {
 func readIdentifierName(s string) (string, bool) {
 	escaped := false
 	i := 0
+	// The common case first: a plain ASCII name.
+	for i < len(s) && s[i] < utf8.RuneSelf && (asciiName[s[i]] == 1 || i > 0 && asciiName[s[i]] == 2) {
+		i++
+	}
 	for i < len(s) {
 		r, size := rune(s[i]), 1
 		switch {
@@ -129,23 +151,17 @@ func decodeIdentifier(s string) (string, bool) {
 }
 
 func isIDStart(r rune) bool {
-	switch {
-	case r == '$' || r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
-		return true
-	case r < utf8.RuneSelf:
-		return false
+	if r < utf8.RuneSelf {
+		return r >= 0 && asciiName[r] == 1
 	}
 	return unicode.IsLetter(r) || unicode.Is(unicode.Nl, r)
 }
 
 func isIDPart(r rune) bool {
-	switch {
-	case isIDStart(r) || r >= '0' && r <= '9':
-		return true
-	case r < utf8.RuneSelf:
-		return false
+	if r < utf8.RuneSelf {
+		return r >= 0 && asciiName[r] != 0
 	}
-	return r == '\u200c' || r == '\u200d' || unicode.In(r, unicode.Mn, unicode.Mc, unicode.Nd, unicode.Pc)
+	return isIDStart(r) || r == '\u200c' || r == '\u200d' || unicode.In(r, unicode.Mn, unicode.Mc, unicode.Nd, unicode.Pc)
 }
 
 // readUnicodeEscape decodes \uXXXX or \u{X…} at the start of s.
