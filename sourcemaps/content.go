@@ -19,7 +19,7 @@ const CodeContentMismatch = "map-content-mismatch"
 // Thresholds of the content check, picked from the measurements in docs/validate.md: every
 // file of the real esbuild, webpack, rollup and genbuild builds agrees on 94% or more with
 // disagreements at most 6 in a row; a map of another file agrees on 9% or less; a map made
-// before an edit early in the file agrees on 20–91%, with 23 or more disagreements in a row.
+// before an edit early in the file agrees on 19–91%, with 23 or more disagreements in a row.
 const (
 	// contentMinChecked is the fewest compared tokens a verdict needs: on a handful of tokens
 	// one legitimate rewrite (a constant inlined, a hash replaced) would move the share a lot.

@@ -103,7 +103,7 @@ const judged = 20
 
 func realRow(t *testing.T, name string, pairs []sourcemaps.Pair) string {
 	files, agreed, checked, findings, longestRun := 0, 0, 0, 0, 0
-	lowest, lowestFile := 1.0, ""
+	lowest, lowestFile := 1.0, "-"
 	var classes sourcemaps.ContentAgreement
 	for i := range pairs {
 		p := &pairs[i]
@@ -192,7 +192,11 @@ func crossedRow(t *testing.T, name string, pairs []sourcemaps.Pair, mustCatch bo
 			t.Errorf("%s: %s with map %s passes validation (content agreement %d of %d, longest run of disagreement %d)", name, p.JS, p.Map, a, c, ca.LongestRun)
 		}
 	}
-	return fmt.Sprintf("| %s | %d | %d | %d | %.1f%% | %d | %d | %d | %d | %d |", name, len(pairs), bounds, judgedN, 100*highest, shortestRun, errs, warns, few, missed)
+	run := "-"
+	if shortestRun >= 0 {
+		run = fmt.Sprint(shortestRun)
+	}
+	return fmt.Sprintf("| %s | %d | %d | %d | %.1f%% | %s | %d | %d | %d | %d |", name, len(pairs), bounds, judgedN, 100*highest, run, errs, warns, few, missed)
 }
 
 // rotateMaps gives each file the map of the next one.
