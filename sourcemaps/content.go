@@ -40,30 +40,28 @@ func (c *pairChecker) checkContent(m *Map) {
 		return
 	}
 	share := float64(agreed) / float64(checked)
-	if share >= contentWarnShare && a.LongestRun < contentWarnRun {
+	long := a.LongestRun >= contentWarnRun
+	if share >= contentWarnShare && !long {
 		return
 	}
 	f := Finding{Code: CodeContentMismatch, Severity: SeverityWarning, Path: c.p.JS, Map: c.mapRef()}
-	verdict := "check that the map was made for this very file"
+	var msg strings.Builder
+	fmt.Fprintf(&msg, "%s of the %d mapped property names, strings and keywords are at their original positions in sourcesContent (real builds: 94%% or more)", percent(agreed, checked), checked)
+	mm := a.FirstMismatch
+	if long {
+		// Where the disagreement starts is where the file was edited: point there.
+		mm = a.RunStart
+		fmt.Fprintf(&msg, ", and %d in a row disagree from here on (real builds: at most 6)", a.LongestRun)
+	}
 	if share < contentErrorShare {
 		f.Severity = SeverityError
-		verdict = "the map was made for other code"
+		msg.WriteString("; the map was made for other code: pair the file with its own map, or rebuild both together")
+	} else {
+		msg.WriteString("; the map was probably made before the file was last changed (an earlier build, a step that rewrote the file): rebuild both together")
 	}
-	f.Message = fmt.Sprintf("only %s of %d mapped property names, strings and keywords are found at their original positions in sourcesContent (real builds: 94%% or more); %s (a map from another build, or a file changed after its map was made): rebuild both together",
-		percent(agreed, checked), checked, verdict)
-	mm := a.FirstMismatch
-	if a.LongestRun >= contentWarnRun {
-		mm = a.RunStart
-		f.Message = fmt.Sprintf("%d mapped property names, strings and keywords in a row, of %d (%s agree), are not at their original positions in sourcesContent (real builds: at most 6 in a row); the file was probably changed here after its map was made, or the map is from an earlier build: rebuild both together",
-			a.LongestRun, checked, percent(agreed, checked))
-		if share < contentErrorShare {
-			f.Severity = SeverityError
-		}
-	}
-	if mm != nil {
-		f.Line, f.Column = mm.GenLine+1, mm.GenColumn+1
-		f.Message += fmt.Sprintf("; here %q is mapped to %s:%d:%d, which reads %q", mm.Generated, mm.Source, mm.OrigLine+1, mm.OrigColumn+1, mm.Original)
-	}
+	f.Line, f.Column = mm.GenLine+1, mm.GenColumn+1
+	fmt.Fprintf(&msg, "; here %q is mapped to %s:%d:%d, which reads %q", mm.Generated, mm.Source, mm.OrigLine+1, mm.OrigColumn+1, mm.Original)
+	f.Message = msg.String()
 	c.add(f)
 }
 

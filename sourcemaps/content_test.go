@@ -249,10 +249,10 @@ func TestCheckContentFindings(t *testing.T) {
 		{"one rewrite", rewrite(between(0, 1)), 0, 0, ""},
 		{"15 in a row, 92.5% agree", rewrite(between(100, 115)), 0, 0, ""},
 		{"every tenth, 90% agree", rewrite(func(i int) bool { return i%10 == 3 }), 0, 0, ""},
-		{"16 in a row: warning by run", rewrite(between(100, 116)), SeverityWarning, col(100), "16 mapped property names, strings and keywords in a row, of 200 (92% agree)"},
-		{"every fourth, 75% agree: warning by share", rewrite(func(i int) bool { return i%4 == 1 }), SeverityWarning, col(1), "only 75% of 200 mapped"},
-		{"three of four, 25% agree: error by share", rewrite(func(i int) bool { return i%4 != 0 }), SeverityError, col(1), "only 25% of 200 mapped"},
-		{"everything after an edit: error by run", rewrite(between(50, 200)), SeverityError, col(50), "150 mapped property names, strings and keywords in a row, of 200 (25% agree)"},
+		{"16 in a row: warning by run", rewrite(between(100, 116)), SeverityWarning, col(100), "92% of the 200 mapped property names, strings and keywords are at their original positions in sourcesContent (real builds: 94% or more), and 16 in a row disagree from here on (real builds: at most 6); the map was probably made before"},
+		{"every fourth, 75% agree: warning by share", rewrite(func(i int) bool { return i%4 == 1 }), SeverityWarning, col(1), "75% of the 200 mapped property names, strings and keywords are at their original positions in sourcesContent (real builds: 94% or more); the map was probably made before"},
+		{"three of four, 25% agree: error by share", rewrite(func(i int) bool { return i%4 != 0 }), SeverityError, col(1), "25% of the 200 mapped property names, strings and keywords are at their original positions in sourcesContent (real builds: 94% or more); the map was made for other code"},
+		{"everything after an edit: error, placed at the edit", rewrite(between(50, 200)), SeverityError, col(50), "(real builds: 94% or more), and 150 in a row disagree from here on (real builds: at most 6); the map was made for other code"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
