@@ -20,11 +20,12 @@ import (
 // the check to it: no finding on any real file, and every crossed pair caught, by the content
 // check or by the bounds checks before it.
 //
-//	RELEASEGATE_PEERS=/work/main/.peers go test ./sourcemaps -run TestContentAgreement -v
+//	go test ./sourcemaps -run TestContentAgreement -v   # with the peers of .ci/install-peers
 //
 // The genbuild rows need `go run ./bench/genbuild -out bench/out/large -size 60MB` first
 // (or $RELEASEGATE_BENCH_DIR/large); without it they are left out.
 func TestContentAgreement(t *testing.T) {
+	t.Parallel()
 	builds := map[string]string{"sample-build": filepath.Join(testenv.RepoRoot(t), "testdata", "sample-build")}
 	for _, b := range testbundles.Bundlers() {
 		builds[b] = testbundles.Build(t, b)
