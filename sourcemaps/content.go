@@ -168,12 +168,12 @@ func MeasureContent(m *Map, js []byte) ContentAgreement {
 				src = newSourceText(m.SourcesContent[seg.Source])
 				sources[seg.Source] = src
 			}
-			orig, ok := src.tokenAt(int(seg.OrigLine), int(seg.OrigColumn))
+			orig, ok := src.at(int(seg.OrigLine), int(seg.OrigColumn))
 			if !ok {
 				continue
 			}
 			a.Checked[class]++
-			if class != ClassSplit && orig.kind != tokOther && orig.text == want {
+			if class != ClassSplit && holds(orig, want) {
 				a.Agreed[class]++
 				run = 0
 				continue
@@ -223,8 +223,15 @@ func classify(line string, i int) (TokenClass, string, bool) {
 			return ClassProperty, name, true
 		}
 	case c >= 'a' && c <= 'y':
-		// Only a lowercase name may be a keyword; the others are names, not compared.
-		if name, ok := readIdentifierName(line[i:]); ok && isReserved(name) && !unstableKeywords[name] {
+		// Keywords are lowercase ASCII letters only; other names are not compared.
+		j := i + 1
+		for j < len(line) && line[j] >= 'a' && line[j] <= 'z' {
+			j++
+		}
+		if j < len(line) && (line[j] >= utf8.RuneSelf || line[j] == '\\' || asciiName[line[j]] != 0) {
+			return 0, "", false // a longer name
+		}
+		if name := line[i:j]; isReserved(name) && !unstableKeywords[name] {
 			return ClassKeyword, name, true
 		}
 	}
@@ -319,26 +326,46 @@ func (s *sourceText) line(l int) (string, bool) {
 	return s.text[s.starts[l]:s.ends[l]], true
 }
 
-// tokenAt reads the token at a 0-based line and UTF-16 column; ok is false outside the text.
-func (s *sourceText) tokenAt(l, col int) (jsToken, bool) {
+// at returns the rest of line l from 0-based UTF-16 column col; ok is false outside the text.
+func (s *sourceText) at(l, col int) (string, bool) {
 	line, ok := s.line(l)
 	if !ok {
-		return jsToken{}, false
+		return "", false
 	}
 	if s.ascii {
 		if col > len(line) {
-			return jsToken{}, false
+			return "", false
 		}
-		return readToken(line, col), true
+		return line[col:], true
 	}
 	if l != s.lastLine {
 		s.lastLine, s.cur = l, utf16Cursor{}
 	}
 	i := s.cur.seek(line, col)
 	if i < 0 {
-		return jsToken{}, false
+		return "", false
 	}
-	return readToken(line, i), true
+	return line[i:], true
+}
+
+// holds reports whether code starts with a name, keyword or string literal whose (decoded)
+// value is want, as readToken(code, 0) would read it; a plain ASCII name, the usual case, is
+// compared where it lies.
+func holds(code, want string) bool {
+	if code == "" {
+		return false
+	}
+	if c := code[0]; c < utf8.RuneSelf && asciiName[c] == 1 {
+		n := 1
+		for n < len(code) && code[n] < utf8.RuneSelf && asciiName[code[n]] != 0 {
+			n++
+		}
+		if n == len(code) || code[n] < utf8.RuneSelf && code[n] != '\\' {
+			return code[:n] == want
+		}
+	}
+	t := readToken(code, 0)
+	return t.kind != tokOther && t.text == want
 }
 
 // excerpt returns the source text at a position, cut short, for a message.

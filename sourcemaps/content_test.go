@@ -176,6 +176,11 @@ func TestMeasureContent(t *testing.T) {
 			checked: [numTokenClasses]int{ClassProperty: 1}, agreed: [numTokenClasses]int{ClassProperty: 1},
 		},
 		{
+			name: "empty strings agree", js: `x=""`, content: "x = ''",
+			lines:   [][][]int32{{{2, 0, 0, 4}}},
+			checked: [numTokenClasses]int{ClassString: 1}, agreed: [numTokenClasses]int{ClassString: 1},
+		},
+		{
 			name: "templates in generated code are not read", js: "x=`a`", content: "x = 'a'",
 			lines: [][][]int32{{{2, 0, 0, 4}}},
 		},
@@ -325,6 +330,15 @@ func FuzzReadToken(f *testing.F) {
 			}
 		}
 		afterDot(line, at)
+		if at < 0 || at > len(line) {
+			return
+		}
+		// holds is readToken's comparison, short-cut: they must agree for any wanted text.
+		for _, want := range []string{tok.text, tok.text + "a", tok.text[:len(tok.text)/2], line[at:min(len(line), at+3)]} {
+			if got, exp := holds(line[at:], want), tok.kind != tokOther && tok.text == want; got != exp {
+				t.Fatalf("holds(%q, %q) = %v, but readToken read %+v", line[at:], want, got, tok)
+			}
+		}
 	})
 }
 
