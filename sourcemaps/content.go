@@ -76,9 +76,10 @@ type TokenClass uint8
 const (
 	// ClassProperty is a name after a member-access dot (a.name, a?.name).
 	ClassProperty TokenClass = iota
-	// ClassString is a string literal (or a template literal without substitutions).
+	// ClassString is a string literal in quotes (templates are not read: see classify).
 	ClassString
-	// ClassKeyword is a reserved word (return, new, typeof, this, ...).
+	// ClassKeyword is a reserved word (return, new, typeof, this, ...) other than var, let,
+	// const and void, which minifiers write for other code.
 	ClassKeyword
 	// ClassSplit is a segment that starts inside a name or a number ("ret|urn"): no bundler
 	// maps there, so it never agrees.
@@ -104,10 +105,10 @@ type ContentAgreement struct {
 	// Checked and Agreed count, per class, the mapped tokens compared and those found at their
 	// original position.
 	Checked, Agreed [numTokenClasses]int
-	// FirstMismatch is the first compared token (in generated order, of a class counted in the
-	// share) that disagreed, when one did.
+	// FirstMismatch is the first compared token (in generated order) that disagreed, when one
+	// did.
 	FirstMismatch *ContentMismatch
-	// LongestRun is the most counted tokens in a row (in generated order) that disagreed, and
+	// LongestRun is the most compared tokens in a row (in generated order) that disagreed, and
 	// RunStart the first of them: a map made before an edit agrees up to the edit and not
 	// after it, while a real build's disagreements are isolated rewrites.
 	LongestRun int
@@ -123,7 +124,7 @@ type ContentMismatch struct {
 	Generated, Original  string
 }
 
-// Share returns the tokens that were compared and those that agreed, over all classes.
+// Share returns how many compared tokens agreed and how many were compared, over all classes.
 func (a *ContentAgreement) Share() (agreed, checked int) {
 	for c := range numTokenClasses {
 		agreed += a.Agreed[c]
