@@ -1,7 +1,9 @@
 package sourcemaps
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -122,6 +124,7 @@ type ContentMismatch struct {
 	Source               string
 	OrigLine, OrigColumn int
 	Generated, Original  string
+	source               int32 // index into the map's sources
 }
 
 // Share returns how many compared tokens agreed and how many were compared, over all classes.
@@ -179,8 +182,9 @@ func MeasureContent(m *Map, js []byte) ContentAgreement {
 				run = 0
 				continue
 			}
+			// Original is filled in at the end, for the two mismatches kept.
 			mm := &ContentMismatch{GenLine: l, GenColumn: int(seg.GenColumn), Source: m.Sources[seg.Source],
-				OrigLine: int(seg.OrigLine), OrigColumn: int(seg.OrigColumn), Generated: want, Original: src.excerpt(int(seg.OrigLine), int(seg.OrigColumn))}
+				OrigLine: int(seg.OrigLine), OrigColumn: int(seg.OrigColumn), Generated: want, source: seg.Source}
 			if a.FirstMismatch == nil {
 				a.FirstMismatch = mm
 			}
@@ -191,6 +195,11 @@ func MeasureContent(m *Map, js []byte) ContentAgreement {
 			if run > a.LongestRun {
 				a.LongestRun, a.RunStart = run, runStart
 			}
+		}
+	}
+	for _, mm := range []*ContentMismatch{a.FirstMismatch, a.RunStart} {
+		if mm != nil && mm.Original == "" {
+			mm.Original = sources[mm.source].excerpt(mm.OrigLine, mm.OrigColumn)
 		}
 	}
 	return a
@@ -291,7 +300,16 @@ type sourceText struct {
 	// The cursor of the last lookup, reused when the next one is further along the same line.
 	lastLine int
 	cur      utf16Cursor
+	// Checkpoints of long non-ASCII lines, so that lookups in any order (a minified library
+	// in sourcesContent, say) cost a few steps each instead of a walk from the line's start.
+	longLines map[int][]utf16Cursor
 }
+
+// Lines longer than longLine bytes get checkpoints every checkpointEvery UTF-16 units.
+const (
+	longLine        = 512
+	checkpointEvery = 64
+)
 
 func newSourceText(text string) *sourceText {
 	// Counting the "\n"s first (a vectorised count) sizes the index exactly in the usual case.
@@ -341,6 +359,23 @@ func (s *sourceText) at(l, col int) (string, bool) {
 		}
 		return line[col:], true
 	}
+	if len(line) > longLine {
+		cps, ok := s.longLines[l]
+		if !ok {
+			cps = checkpoints(line)
+			if s.longLines == nil {
+				s.longLines = map[int][]utf16Cursor{}
+			}
+			s.longLines[l] = cps
+		}
+		// The last checkpoint at or before col.
+		k, _ := slices.BinarySearchFunc(cps, col, func(c utf16Cursor, col int) int { return cmp.Compare(c.col, col+1) })
+		cur := cps[k-1]
+		if i := cur.seek(line, col); i >= 0 {
+			return line[i:], true
+		}
+		return "", false
+	}
 	if l != s.lastLine {
 		s.lastLine, s.cur = l, utf16Cursor{}
 	}
@@ -349,6 +384,19 @@ func (s *sourceText) at(l, col int) (string, bool) {
 		return "", false
 	}
 	return line[i:], true
+}
+
+// checkpoints returns cursors at the line's start and then at the first character boundary at
+// or after every checkpointEvery UTF-16 units.
+func checkpoints(line string) []utf16Cursor {
+	cps := []utf16Cursor{{}}
+	var c utf16Cursor
+	for next := checkpointEvery; ; next += checkpointEvery {
+		if c.seek(line, next) < 0 && c.byteOff >= len(line) {
+			return cps
+		}
+		cps = append(cps, c)
+	}
 }
 
 // holds reports whether code starts with a name, keyword or string literal whose (decoded)
@@ -373,13 +421,7 @@ func holds(code, want string) bool {
 
 // excerpt returns the source text at a position, cut short, for a message.
 func (s *sourceText) excerpt(l, col int) string {
-	line, _ := s.line(l)
-	var c utf16Cursor
-	i := c.seek(line, col)
-	if i < 0 {
-		return ""
-	}
-	text := line[i:]
+	text, _ := s.at(l, col)
 	if len(text) > 24 {
 		end := 24
 		for end > 0 && !utf8.RuneStart(text[end]) {

@@ -2,8 +2,10 @@ package sourcemaps
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -385,4 +387,61 @@ func FuzzIndexLineTerminator(f *testing.F) {
 			t.Fatalf("isASCII(%q) = %v", s, !ascii)
 		}
 	})
+}
+
+// TestSourceTextLongLines: on a long non-ASCII line, lookups in any order (served from
+// checkpoints) find the same place as a walk from the line's start.
+func TestSourceTextLongLines(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := 0; b.Len() < 3*longLine; i++ {
+		b.WriteString([]string{"a.b", "é", "😀", "x=\"名\"", " "}[i%5])
+	}
+	line := b.String()
+	src := newSourceText("short é\n" + line + "\nlast")
+	cols := utf16Len(line) + 3
+	for _, col := range rand.Perm(cols) {
+		var walk utf16Cursor
+		want, wantOK := "", false
+		if i := walk.seek(line, col); i >= 0 {
+			want, wantOK = line[i:], true
+		}
+		got, ok := src.at(1, col)
+		if got != want || ok != wantOK {
+			t.Fatalf("at(1, %d) = %.10q, %v; a walk from the start gives %.10q, %v", col, got, ok, want, wantOK)
+		}
+	}
+	if len(src.longLines[1]) < cols/checkpointEvery {
+		t.Errorf("%d checkpoints for %d columns", len(src.longLines[1]), cols)
+	}
+	if got, ok := src.at(0, 6); !ok || got != "é" {
+		t.Errorf("short line: at(0, 6) = %q, %v", got, ok)
+	}
+}
+
+// TestMeasureContentLongLineAnyOrder: a source holding one long non-ASCII line (a minified
+// library in sourcesContent) looked up at random columns must not be walked from the line's
+// start each time: 100,000 lookups into 1 MB would then take minutes; with checkpoints they
+// take milliseconds. The bound is a hundred times what it takes here, to stay clear of noise.
+func TestMeasureContentLongLineAnyOrder(t *testing.T) {
+	t.Parallel()
+	line := strings.Repeat("a.é+", 250_000)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var gen strings.Builder
+	var segs [][]int32
+	cols := utf16Len(line)
+	for range 100_000 {
+		segs = append(segs, []int32{int32(gen.Len() + 2), 0, 0, int32(rng.IntN(cols))})
+		gen.WriteString("o.p;")
+	}
+	data := mapJSON(t, line, nil, segs)
+	start := time.Now()
+	a := measure(t, gen.String(), data)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("MeasureContent took %v", took)
+	}
+	// Every lookup lands on "a", ".", "é" or "+": none holds the property "p".
+	if agreed, checked := a.Share(); agreed != 0 || checked != len(segs) || a.FirstMismatch.Original == "" {
+		t.Errorf("%d of %d agreed, first mismatch %+v; want 0 of %d, with the source's text", agreed, checked, a.FirstMismatch, len(segs))
+	}
 }
