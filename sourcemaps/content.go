@@ -228,6 +228,9 @@ func classify(line string, i int) (TokenClass, string, bool) {
 			return 0, "", false
 		}
 		return ClassString, v, true
+	case c < utf8.RuneSelf && c != '\\' && asciiName[c] != 1:
+		// Not the start of a name: a number, an operator, a blank.
+		return 0, "", false
 	case afterDot(line, i):
 		if name, ok := readIdentifierName(line[i:]); ok {
 			return ClassProperty, name, true

@@ -67,6 +67,8 @@ func TestAfterDot(t *testing.T) {
 		{"start of line", "b", 0, false},
 		{"dot at start", ".b", 1, true},
 		{"after a name", "a b", 2, false},
+		{"16 blanks", "a." + strings.Repeat(" ", 16) + "b", 18, true},
+		{"more blanks are not looked through", "a." + strings.Repeat(" ", 17) + "b", 19, false},
 	}
 	for _, tt := range tests {
 		if got := afterDot(tt.line, tt.at); got != tt.want {

@@ -298,13 +298,15 @@ func utf16IsLow(r rune) bool  { return r >= 0xDC00 && r < 0xE000 }
 
 // afterDot reports whether the token at byte i of line s follows a member-access dot
 // ("a.b", "a?.b", "a . b"), where a name is a property, kept by minifiers. A spread "..." is not
-// a member access.
+// a member access. At most maxBlanks blanks are skipped, so that a line of blanks mapped at
+// every column costs no more than its length.
 func afterDot(s string, i int) bool {
+	const maxBlanks = 16
 	if i > len(s) {
 		return false
 	}
 	j := i - 1
-	for j >= 0 && (s[j] == ' ' || s[j] == '\t') {
+	for j >= 0 && j >= i-maxBlanks && (s[j] == ' ' || s[j] == '\t') {
 		j--
 	}
 	if j < 0 || s[j] != '.' {
