@@ -238,7 +238,7 @@ func classify(line string, i int) (TokenClass, string, bool) {
 	case c >= 'a' && c <= 'y':
 		// Keywords are lowercase ASCII letters only; other names are not compared.
 		j := i + 1
-		for j < len(line) && line[j] >= 'a' && line[j] <= 'z' {
+		for j < len(line) && j-i <= len("implements") && line[j] >= 'a' && line[j] <= 'z' {
 			j++
 		}
 		if j < len(line) && (line[j] >= utf8.RuneSelf || line[j] == '\\' || asciiName[line[j]] != 0) {
@@ -411,10 +411,13 @@ func holds(code, want string) bool {
 	}
 	if c := code[0]; c < utf8.RuneSelf && asciiName[c] == 1 {
 		n := 1
-		for n < len(code) && code[n] < utf8.RuneSelf && asciiName[code[n]] != 0 {
+		for n < len(code) && n <= maxName && code[n] < utf8.RuneSelf && asciiName[code[n]] != 0 {
 			n++
 		}
-		if n == len(code) || code[n] < utf8.RuneSelf && code[n] != '\\' {
+		switch {
+		case n > maxName:
+			return false // as readToken, which does not read names this long
+		case n == len(code) || code[n] < utf8.RuneSelf && code[n] != '\\':
 			return code[:n] == want
 		}
 	}

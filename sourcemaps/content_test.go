@@ -40,6 +40,10 @@ func TestReadToken(t *testing.T) {
 		{"number", "12+x", 0, jsToken{}},
 		{"punctuator", "(x)", 0, jsToken{}},
 		{"past the end", "x", 1, jsToken{}},
+		{"longest name read", strings.Repeat("n", maxName) + "=1", 0, jsToken{tokIdent, strings.Repeat("n", maxName)}},
+		{"longer names are not read", strings.Repeat("n", maxName+1), 0, jsToken{}},
+		{"longer escaped names are not read", strings.Repeat("n", maxName) + `\u0061`, 0, jsToken{}},
+		{"longer literals are not read", `"` + strings.Repeat("d", maxLiteral) + `"`, 0, jsToken{}},
 		{"negative", "x", -1, jsToken{}},
 	}
 	for _, tt := range tests {
@@ -315,7 +319,8 @@ func TestCheckContentTooFewTokens(t *testing.T) {
 // FuzzReadToken: no line and offset may panic, and what is read is a real token: a name
 // made of name characters, or a string value.
 func FuzzReadToken(f *testing.F) {
-	for _, s := range []string{`a.b`, `"x\u{1F680}\xE9"`, "`a${b}`", `\u540D:1`, `'\0'`, "名前", `"\uD83D\uDE80"`} {
+	for _, s := range []string{`a.b`, `"x\u{1F680}\xE9"`, "`a${b}`", `\u540D:1`, `'\0'`, "名前", `"\uD83D\uDE80"`,
+		strings.Repeat("n", maxName) + "=", strings.Repeat("n", maxName+1), strings.Repeat("n", maxName-1) + `\u0061`} {
 		f.Add(s, 0)
 	}
 	f.Fuzz(func(t *testing.T, line string, at int) {

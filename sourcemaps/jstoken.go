@@ -12,6 +12,14 @@ import (
 // expressions or templates. Names and strings come back with their escapes decoded, so
 // `\u540D` and `名`, or 'a' and "a", compare equal.
 
+// Longer names and literals are not read (readToken returns tokOther): a map can point at
+// the same long token many times, and reading it each time would make the check quadratic.
+// Real names are far shorter; the literals left out are data (images, inlined files).
+const (
+	maxName    = 256
+	maxLiteral = 4096
+)
+
 // tokenKind is what readToken found.
 type tokenKind uint8
 
@@ -98,10 +106,10 @@ func readIdentifierName(s string) (string, bool) {
 	escaped := false
 	i := 0
 	// The common case first: a plain ASCII name.
-	for i < len(s) && s[i] < utf8.RuneSelf && (asciiName[s[i]] == 1 || i > 0 && asciiName[s[i]] == 2) {
+	for i < len(s) && i <= maxName && s[i] < utf8.RuneSelf && (asciiName[s[i]] == 1 || i > 0 && asciiName[s[i]] == 2) {
 		i++
 	}
-	for i < len(s) {
+	for i < len(s) && i <= maxName {
 		r, size := rune(s[i]), 1
 		switch {
 		case r == '\\':
@@ -123,7 +131,7 @@ func readIdentifierName(s string) (string, bool) {
 		i += size
 	}
 	switch {
-	case i == 0:
+	case i == 0 || i > maxName:
 		return "", false
 	case escaped:
 		return decodeIdentifier(s[:i])
@@ -196,7 +204,7 @@ func readUnicodeEscape(s string) (r rune, size int, ok bool) {
 func readQuoted(s string, quote byte) (string, bool) {
 	end := -1
 	plain := true
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s) && i < maxLiteral; i++ {
 		switch s[i] {
 		case quote:
 			end = i
