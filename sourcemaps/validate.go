@@ -54,7 +54,8 @@ func (r *Report) Broken() bool { return r.Errors > 0 }
 
 // Validate checks every discovered pair against the spec and against what Sentry needs:
 // the map parses strictly; every segment points inside the generated file as it is on disk
-// (columns in UTF-16 units) and inside its source's content; sources have content; the debug
+// (columns in UTF-16 units) and inside its source's content; the tokens minifiers keep are at
+// their original positions in sources' content (content.go); sources have content; the debug
 // IDs of the file and its map agree; the map's "file" names the file. Pairs are checked in
 // parallel; the report is sorted so its order does not depend on scheduling.
 func Validate(d *Discovery, opts ValidateOptions) *Report {
@@ -130,6 +131,7 @@ func CheckPair(p *Pair, limits Limits) []Finding {
 	}
 	if p.JS != "" {
 		c.checkGenerated(m)
+		c.checkContent(m)
 		c.checkDebugIDs(m)
 		if m.HasFile && m.File != filepath.Base(p.JS) && !m.IsIndex() {
 			c.add(Finding{Code: CodeFileFieldMismatch, Severity: SeverityWarning, Path: c.mapPath,

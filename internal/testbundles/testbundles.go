@@ -76,7 +76,7 @@ func Build(t testing.TB, bundler string) string {
 	node := testenv.Node(t)
 	modules := testenv.NodeModules(t, bundler)
 	snap.once.Do(func() {
-		snap.files, snap.err = run(node, modules, bundler)
+		snap.files, snap.err = run(node, modules, bundler, nil)
 	})
 	if snap.err != nil {
 		t.Fatalf("testbundles: %v", snap.err)
@@ -95,10 +95,42 @@ func Build(t testing.TB, bundler string) string {
 	return dist
 }
 
+// BuildEdited is Build for a changed app: edit gets the folder holding a copy of the app's
+// sources and changes them before bundler runs. It builds every time (nothing is cached), so
+// tests can pair the output of two versions of the app, as a stale map from an earlier build
+// would. The sources beside dist are the edited ones.
+func BuildEdited(t testing.TB, bundler string, edit func(appDir string) error) string {
+	t.Helper()
+	if _, ok := snapshots[bundler]; !ok {
+		t.Fatalf("testbundles: unknown bundler %q (known: %v)", bundler, Bundlers())
+	}
+	node := testenv.Node(t)
+	modules := testenv.NodeModules(t, bundler)
+	files, err := run(node, modules, bundler, edit)
+	if err != nil {
+		t.Fatalf("testbundles: %v", err)
+	}
+	root := t.TempDir()
+	src := filepath.Join(root, "src")
+	if err := writeApp(src); err != nil {
+		t.Fatalf("testbundles: %v", err)
+	}
+	if err := edit(src); err != nil {
+		t.Fatalf("testbundles: editing the app: %v", err)
+	}
+	dist := filepath.Join(root, "dist")
+	for name, data := range files {
+		if err := writeFile(filepath.Join(dist, filepath.FromSlash(name)), data); err != nil {
+			t.Fatalf("testbundles: %v", err)
+		}
+	}
+	return dist
+}
+
 // run builds the app into a scratch folder laid out like Build's result (src/ beside dist/), so
 // the relative source paths in the maps are the same wherever the build ran, and returns the
-// contents of dist.
-func run(node, modules, bundler string) (map[string][]byte, error) {
+// contents of dist. A non-nil edit changes the app's sources first.
+func run(node, modules, bundler string, edit func(appDir string) error) (map[string][]byte, error) {
 	work, err := os.MkdirTemp("", "testbundles-"+bundler+"-")
 	if err != nil {
 		return nil, fmt.Errorf("creating a build folder: %w", err)
@@ -108,6 +140,11 @@ func run(node, modules, bundler string) (map[string][]byte, error) {
 	src := filepath.Join(work, "src")
 	if err := writeApp(src); err != nil {
 		return nil, err
+	}
+	if edit != nil {
+		if err := edit(src); err != nil {
+			return nil, fmt.Errorf("editing the app: %w", err)
+		}
 	}
 	script, err := assets.ReadFile("build.mjs")
 	if err != nil {
