@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 )
 
@@ -82,7 +81,7 @@ func TestAfterDot(t *testing.T) {
 }
 
 // mapJSON writes a map with one source and the given lines of segments.
-func mapJSON(t *testing.T, content string, names []string, lines ...[][]int32) []byte {
+func mapJSON(t testing.TB, content string, names []string, lines ...[][]int32) []byte {
 	t.Helper()
 	if names == nil {
 		names = []string{}
@@ -95,7 +94,7 @@ func mapJSON(t *testing.T, content string, names []string, lines ...[][]int32) [
 	return data
 }
 
-func measure(t *testing.T, js string, mapData []byte) ContentAgreement {
+func measure(t testing.TB, js string, mapData []byte) ContentAgreement {
 	t.Helper()
 	m, _, err := Parse(mapData, Limits{})
 	if err != nil {
@@ -427,11 +426,31 @@ func TestSourceTextLongLines(t *testing.T) {
 }
 
 // TestMeasureContentLongLineAnyOrder: a source holding one long non-ASCII line (a minified
-// library in sourcesContent) looked up at random columns must not be walked from the line's
-// start each time: 100,000 lookups into 1 MB would then take minutes; with checkpoints they
-// take milliseconds. The bound is a hundred times what it takes here, to stay clear of noise.
+// library in sourcesContent) looked up at random columns gives the right text at each; that
+// the lookups use the line's checkpoints rather than a walk from its start (100,000 lookups
+// into 1 MB would then take minutes) is TestSourceTextLongLines' and
+// BenchmarkContentLongLineAnyOrder's to show, not a clock's in a test.
 func TestMeasureContentLongLineAnyOrder(t *testing.T) {
 	t.Parallel()
+	gen, data, n := longLineAnyOrder(t)
+	a := measure(t, gen, data)
+	// Every lookup lands on "a", ".", "é" or "+": none holds the property "p".
+	if agreed, checked := a.Share(); agreed != 0 || checked != n || a.FirstMismatch.Original == "" {
+		t.Errorf("%d of %d agreed, first mismatch %+v; want 0 of %d, with the source's text", agreed, checked, a.FirstMismatch, n)
+	}
+}
+
+// BenchmarkContentLongLineAnyOrder: 100,000 lookups at random columns of a 1 MB non-ASCII line.
+func BenchmarkContentLongLineAnyOrder(b *testing.B) {
+	gen, data, _ := longLineAnyOrder(b)
+	for b.Loop() {
+		measure(b, gen, data)
+	}
+}
+
+// longLineAnyOrder is a generated file of 100,000 property accesses, each mapped to a random
+// column of one 1 MB line of sourcesContent.
+func longLineAnyOrder(t testing.TB) (string, []byte, int) {
 	line := strings.Repeat("a.é+", 250_000)
 	rng := rand.New(rand.NewPCG(1, 2))
 	var gen strings.Builder
@@ -441,14 +460,5 @@ func TestMeasureContentLongLineAnyOrder(t *testing.T) {
 		segs = append(segs, []int32{int32(gen.Len() + 2), 0, 0, int32(rng.IntN(cols))})
 		gen.WriteString("o.p;")
 	}
-	data := mapJSON(t, line, nil, segs)
-	start := time.Now()
-	a := measure(t, gen.String(), data)
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("MeasureContent took %v", took)
-	}
-	// Every lookup lands on "a", ".", "é" or "+": none holds the property "p".
-	if agreed, checked := a.Share(); agreed != 0 || checked != len(segs) || a.FirstMismatch.Original == "" {
-		t.Errorf("%d of %d agreed, first mismatch %+v; want 0 of %d, with the source's text", agreed, checked, a.FirstMismatch, len(segs))
-	}
+	return gen.String(), mapJSON(t, line, nil, segs), len(segs)
 }
