@@ -41,7 +41,7 @@ func TestByteBudget(t *testing.T) {
 
 // TestBudgetNeverLeaks runs validate, inject's plan and its writing over a lazy discovery
 // whose budget holds one byte, so that every pair must give back what it took before the next
-// can load: a Load without its Release would hang here, not pass.
+// can load: a Load without its Unload would hang here, not pass.
 func TestBudgetNeverLeaks(t *testing.T) {
 	dir := copyBuild(t, filepath.Join("..", "testdata", "sample-build"))
 	d := Discover([]string{dir}, DiscoverOptions{Lazy: true, MaxBytesInFlight: 1})

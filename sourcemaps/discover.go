@@ -99,7 +99,7 @@ func (p *Pair) Load() (loaded bool, err error) {
 		p.held = p.budget.acquire(sizeOf(p.JS) + sizeOf(p.Map))
 		defer func() {
 			if !loaded {
-				p.Release() // nothing is held for the caller to release
+				p.Unload() // nothing is held for the caller to release
 			}
 		}()
 	}
@@ -141,8 +141,9 @@ func (p *Pair) unreadable() string {
 	return p.Map
 }
 
-// Release drops the bytes Load read. A pair of an eager discovery keeps its bytes.
-func (p *Pair) Release() {
+// Unload drops the bytes Load read and gives back their share of the byte budget. A pair of an
+// eager discovery keeps its bytes. (Named so as not to be read as a Sentry release.)
+func (p *Pair) Unload() {
 	if p.lazy {
 		p.JSData, p.MapData = nil, nil
 		p.budget.release(p.held)

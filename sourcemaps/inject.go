@@ -204,7 +204,7 @@ func sharedMaps(pairs []Pair, findings *[]Finding) map[int]bool {
 func planLoaded(p *Pair, opts InjectOptions) pairResult {
 	loaded, err := p.Load()
 	if loaded {
-		defer p.Release()
+		defer p.Unload()
 	}
 	if err != nil {
 		return pairResult{findings: []Finding{{Code: CodeFileUnreadable, Severity: SeverityError, Path: p.unreadable(),

@@ -247,7 +247,7 @@ func (plan *InjectPlan) writeLazyTemps(ctx context.Context) ([]target, error) {
 func rewritePair(p *Pair, opts InjectOptions, planned map[string]string, mu *sync.Mutex, seen map[string]string) ([]target, error) {
 	loaded, err := p.Load()
 	if loaded {
-		defer p.Release()
+		defer p.Unload()
 	}
 	if err != nil {
 		return nil, applyFail(p.unreadable(), 0, err, "%v; nothing was changed", err)

@@ -103,7 +103,7 @@ func Validate(d *Discovery, opts ValidateOptions) *Report {
 func checkLoaded(p *Pair, limits Limits) []Finding {
 	loaded, err := p.Load()
 	if loaded {
-		defer p.Release()
+		defer p.Unload()
 	}
 	if err != nil {
 		return []Finding{{Code: CodeFileUnreadable, Severity: SeverityError, Path: p.unreadable(),

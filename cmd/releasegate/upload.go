@@ -377,7 +377,7 @@ func commonSourcePrefix(d *sourcemaps.Discovery) (string, error) {
 			names = append(names, n...)
 		}
 		if loaded {
-			p.Release()
+			p.Unload()
 		}
 	}
 	return sourcemaps.CommonSourcePrefix(names), nil
