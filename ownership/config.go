@@ -222,7 +222,7 @@ func LoadConfig(data []byte, file string, readFile func(name string) ([]byte, er
 	// line. It returns how many rules it added.
 	addRules := func(text string, line int) int {
 		rules, err := Parse([]byte(text), file)
-		if pe, ok := err.(*ParseError); ok {
+		if pe := (*ParseError)(nil); errors.As(err, &pe) {
 			for _, p := range pe.Problems {
 				p.Line = line
 				probs = append(probs, p)
@@ -279,7 +279,7 @@ func LoadConfig(data []byte, file string, readFile func(name string) ([]byte, er
 		} else if src, err := readFile(name); err != nil {
 			bad(fileEntry.Line, "ownership.file: %v", err)
 		} else if rules, err := Parse(src, name); err != nil {
-			if pe, ok := err.(*ParseError); ok {
+			if pe := (*ParseError)(nil); errors.As(err, &pe) {
 				probs = append(probs, pe.Problems...)
 			}
 		} else {

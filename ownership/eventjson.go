@@ -64,7 +64,7 @@ func DecodeEvent(data []byte) (Event, error) {
 		return Event{}, err
 	}
 	end := d.dec.InputOffset()
-	if _, err := d.dec.ReadToken(); err != io.EOF {
+	if _, err := d.dec.ReadToken(); !errors.Is(err, io.EOF) {
 		end += int64(len(data[end:]) - len(bytes.TrimLeft(data[end:], " \t\r\n")))
 		return Event{}, d.errorf("unexpected data after the event object at byte offset %d", end)
 	}
@@ -144,9 +144,9 @@ func (d *eventDecoder) fail(err error) error {
 			return d.errorf("invalid JSON at byte offset %d: member %q appears twice", se.ByteOffset, se.JSONPointer.LastToken())
 		}
 		return d.errorf("invalid JSON at byte offset %d: %v", se.ByteOffset, se.Err)
-	case err == io.EOF && len(d.path) == 0:
+	case errors.Is(err, io.EOF) && len(d.path) == 0:
 		return d.errorf("empty input: expected a JSON object")
-	case err == io.EOF, errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return d.errorf("invalid JSON: unexpected end of input")
 	}
 	return d.errorf("%v", err)

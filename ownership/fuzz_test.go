@@ -1,6 +1,7 @@
 package ownership
 
 import (
+	"errors"
 	"reflect"
 	"regexp"
 	"strings"
@@ -24,7 +25,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		rules, err := Parse(src, "f")
 		if err != nil {
-			if pe, ok := err.(*ParseError); !ok || len(pe.Problems) == 0 {
+			if pe := (*ParseError)(nil); !errors.As(err, &pe) || len(pe.Problems) == 0 {
 				t.Fatalf("error %v is not a non-empty *ParseError", err)
 			}
 			return

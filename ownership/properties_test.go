@@ -1,6 +1,7 @@
 package ownership
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -128,7 +129,7 @@ func FuzzProperties(f *testing.F) {
 			}
 		}
 		if err != nil {
-			if pe, ok := err.(*ParseError); !ok || len(pe.Problems) == 0 {
+			if pe := (*ParseError)(nil); !errors.As(err, &pe) || len(pe.Problems) == 0 {
 				t.Fatalf("error %v is not a non-empty *ParseError", err)
 			}
 			// Every other entry comes back too: the bad ones are marked, none is lost.

@@ -356,7 +356,7 @@ func writeRawZipEntry(zw *zip.Writer, name string, c compressedFile) error {
 		Name: name, Method: zip.Deflate,
 		// Every entry is dated 1980-01-01 00:00 (MS-DOS date 0x21, time 0; CreateRaw writes the
 		// fields as given), so that the same files give the same bytes.
-		ModifiedDate: 1<<5 | 1, ModifiedTime: 0,
+		ModifiedDate: 1<<5 | 1, ModifiedTime: 0, //nolint:staticcheck // the raw MS-DOS fields, as sentry-cli writes them: Modified would add an extended timestamp
 		CRC32: c.crc, CompressedSize64: uint64(len(c.data)), UncompressedSize64: c.size,
 	}
 	hdr.SetMode(0o644)

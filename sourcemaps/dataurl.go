@@ -32,13 +32,13 @@ func decodeDataURL(ref string) ([]byte, error) {
 	if isBase64 {
 		b, err := base64.StdEncoding.DecodeString(payload)
 		if err != nil {
-			return nil, fmt.Errorf("the payload is not valid base64 (%v)", err)
+			return nil, fmt.Errorf("the payload is not valid base64 (%w)", err)
 		}
 		return b, nil
 	}
 	s, err := url.PathUnescape(payload)
 	if err != nil {
-		return nil, fmt.Errorf("the payload is not valid percent-encoding (%v)", err)
+		return nil, fmt.Errorf("the payload is not valid percent-encoding (%w)", err)
 	}
 	return []byte(s), nil
 }

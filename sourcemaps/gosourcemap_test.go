@@ -172,7 +172,8 @@ func TestGoSourcemapDifferences(t *testing.T) {
 }
 
 // goSourcemapParse parses with go-sourcemap, turning its panics into a value.
-func goSourcemapParse(data []byte) (c *gosourcemap.Consumer, err error, panicked any) {
+func goSourcemapParse(data []byte) (c *gosourcemap.Consumer, err error, panicked any) { //nolint:staticcheck // the panic comes last: it is the exceptional outcome
+
 	defer func() { panicked = recover() }()
 	c, err = gosourcemap.Parse("", data)
 	return c, err, nil

@@ -86,7 +86,7 @@ type fileWrite struct {
 }
 
 // Blocked reports whether errors prevent the plan from being applied.
-func (p *InjectPlan) Blocked() bool { return p.Errors > 0 }
+func (plan *InjectPlan) Blocked() bool { return plan.Errors > 0 }
 
 // pairResult is what planning one pair produced.
 type pairResult struct {

@@ -77,14 +77,14 @@ func readToken(s string, i int) jsToken {
 	if i < 0 || i >= len(s) {
 		return jsToken{}
 	}
-	switch c := s[i]; {
-	case c == '"' || c == '\'':
+	switch c := s[i]; c {
+	case '"', '\'':
 		v, ok := readQuoted(s[i+1:], c)
 		if !ok {
 			return jsToken{}
 		}
 		return jsToken{kind: tokString, text: v}
-	case c == '`':
+	case '`':
 		v, ok := readQuoted(s[i+1:], '`')
 		if !ok {
 			return jsToken{}

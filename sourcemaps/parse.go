@@ -214,7 +214,7 @@ func (p *parser) syntax(err error) {
 }
 
 func (p *parser) checkTrailing() error {
-	if _, err := p.dec.ReadToken(); err != io.EOF {
+	if _, err := p.dec.ReadToken(); !errors.Is(err, io.EOF) {
 		if err == nil {
 			err = errors.New("unexpected data after the top-level object")
 		}
@@ -813,7 +813,7 @@ func (p *parser) readSections(f *mapFields) bool {
 			}
 			continue
 		}
-		p.dec.ReadToken()
+		_, _ = p.dec.ReadToken() // the { PeekKind has just seen
 		s := rawSection{offset: off}
 		hasMap := false
 		for p.dec.PeekKind() != '}' {
@@ -846,7 +846,7 @@ func (p *parser) readSections(f *mapFields) bool {
 				}
 			}
 		}
-		p.dec.ReadToken()
+		_, _ = p.dec.ReadToken() // the { PeekKind has just seen
 		if !hasMap {
 			p.errorf(CodeIndexMapSectionField, off, "sections[%d] has no \"map\"", i)
 		}
@@ -867,7 +867,7 @@ func (p *parser) readOffset(i int, s *rawSection) bool {
 	if k := p.dec.PeekKind(); k != '{' {
 		return p.mistyped(CodeIndexMapSectionField, off, k, "sections[%d].offset must be an object {\"line\", \"column\"}, but it is %s", i)
 	}
-	p.dec.ReadToken()
+	_, _ = p.dec.ReadToken() // the { PeekKind has just seen
 	var hasLine, hasCol bool
 	for p.dec.PeekKind() != '}' {
 		tok, err := p.dec.ReadToken()
@@ -906,7 +906,7 @@ func (p *parser) readOffset(i int, s *rawSection) bool {
 			s.col, hasCol = int(v), true
 		}
 	}
-	p.dec.ReadToken()
+	_, _ = p.dec.ReadToken() // the } the loop stopped at
 	s.hasOffset = hasLine && hasCol
 	return true
 }

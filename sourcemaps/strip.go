@@ -79,7 +79,6 @@ func findSources(data []byte, base int64, edits *[]sourcesEdit) error {
 			return err
 		}
 		key := tok.String()
-		start := dec.InputOffset()
 		switch key {
 		case "sources":
 			v, err := dec.ReadValue()
@@ -88,7 +87,7 @@ func findSources(data []byte, base int64, edits *[]sourcesEdit) error {
 			}
 			end := dec.InputOffset()
 			// The value may be preceded by ':' and spaces: the span is the value's own bytes.
-			start = end - int64(len(v))
+			start := end - int64(len(v))
 			*edits = append(*edits, sourcesEdit{base + start, base + end})
 		case "sections":
 			if err := findSectionSources(dec, data, base, edits); err != nil {
@@ -136,7 +135,7 @@ func findSectionSources(dec *jsontext.Decoder, data []byte, base int64, edits *[
 		}
 	}
 	_, err := dec.ReadToken()
-	if err != nil && err != io.EOF {
+	if err != nil && !errors.Is(err, io.EOF) {
 		return err
 	}
 	return nil

@@ -110,8 +110,6 @@ type actionRunner struct {
 	groups []projectPaths
 	// properties counts the sentry.properties files under the working directory.
 	properties int
-	// exit is the run's exit error: the first phase that failed.
-	exit error
 }
 
 type projectPaths struct {
@@ -129,7 +127,7 @@ func actionRun(ctx context.Context, opts *ActionOptions) error {
 
 // run does the phases in order and stops at the first that fails.
 func (r *actionRunner) run(ctx context.Context) error {
-	if err := r.prepare(); err != nil {
+	if err := r.prepare(ctx); err != nil {
 		return err
 	}
 	steps := []struct {
@@ -207,7 +205,7 @@ func errorText(err error) string {
 
 // prepare reads and checks every input and the Sentry connection before anything runs, so a
 // misconfigured step fails at once and names each input to fix.
-func (r *actionRunner) prepare() error {
+func (r *actionRunner) prepare(ctx context.Context) error {
 	getenv := r.opts.Getenv
 	r.in = readActionInputs(r.gha.GetInput)
 	in := r.in
@@ -266,7 +264,7 @@ func (r *actionRunner) prepare() error {
 	if in.bool("gate") {
 		// The policy is read now, so a broken one stops the step before anything is uploaded.
 		env := cmp.Or(in.text("gate_environment"), in.text("environment"))
-		p, err := loadGatePolicy(in.text("policy"))
+		p, err := loadGatePolicy(ctx, in.text("policy"))
 		switch {
 		case env == "":
 			in.problem("gate", "the gate needs environment (or gate_environment): the environment it judges")
@@ -282,14 +280,14 @@ func (r *actionRunner) prepare() error {
 			}
 		}
 	}
-	if tree, err := repofiles.Load(context.Background(), r.dir); err == nil {
+	if tree, err := repofiles.Load(ctx, r.dir); err == nil {
 		sub, _ := tree.Rel(r.dir)
 		r.properties = len(tree.Find(sub, "sentry.properties"))
 	}
 	if in.text("ownership") == "sync" && r.properties == 0 {
 		in.problem("ownership", "sync needs a sentry.properties with ownership rules under %s (docs/ownership.md)", r.dir)
 	}
-	r.resolveRelease(conn)
+	r.resolveRelease(ctx, conn)
 	r.resolveProjects(conn)
 	if len(in.problems) > 0 {
 		return r.inputError()
@@ -308,22 +306,22 @@ func (r *actionRunner) inputError() error {
 // resolveRelease names the release as action-release does: release (or version), without a
 // leading refs/tags/, with release_prefix; else the policy's template when the gate is on, else
 // the commit.
-func (r *actionRunner) resolveRelease(conn sentryconf.Connection) {
+func (r *actionRunner) resolveRelease(ctx context.Context, conn sentryconf.Connection) {
 	in, getenv := r.in, r.opts.Getenv
 	name := strings.TrimPrefix(cmp.Or(in.text("release"), in.text("version")), "refs/tags/")
 	if name == "" && in.bool("gate") {
-		if p, err := loadGatePolicy(in.text("policy")); err == nil {
+		if p, err := loadGatePolicy(ctx, in.text("policy")); err == nil {
 			project := ""
 			if len(conn.Projects) > 0 {
 				project = conn.Projects[0]
 			}
-			if n, err := p.ReleaseName(commitSHA(getenv), getenv("GITHUB_REF_NAME"), project); err == nil {
+			if n, err := p.ReleaseName(commitSHA(ctx, getenv), getenv("GITHUB_REF_NAME"), project); err == nil {
 				name = n
 			}
 		}
 	}
 	if name == "" {
-		name = commitSHA(getenv)
+		name = commitSHA(ctx, getenv)
 	}
 	if name == "" {
 		in.problem("release", "no release name: set release, or run in a git checkout (GITHUB_SHA)")
@@ -338,11 +336,11 @@ func (r *actionRunner) resolveRelease(conn sentryconf.Connection) {
 	r.report.Release = name
 }
 
-func commitSHA(getenv func(string) string) string {
+func commitSHA(ctx context.Context, getenv func(string) string) string {
 	if sha := getenv("GITHUB_SHA"); sha != "" {
 		return sha
 	}
-	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	out, err := exec.CommandContext(ctx, "git", "rev-parse", "HEAD").Output()
 	if err != nil {
 		return ""
 	}

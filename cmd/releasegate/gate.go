@@ -111,7 +111,7 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 	if opts.Wait < 0 || opts.Interval <= 0 {
 		return usageErrorf("--wait must not be negative and --interval must be positive")
 	}
-	policy, err := loadGatePolicy(opts.PolicyFile)
+	policy, err := loadGatePolicy(ctx, opts.PolicyFile)
 	if err != nil {
 		return err
 	}
@@ -255,10 +255,10 @@ func failingIssueIDs(checks []gate.Check) []string {
 }
 
 // loadGatePolicy reads --policy, or .github/releasegate.yml at the repository root.
-func loadGatePolicy(file string) (*gate.Policy, error) {
+func loadGatePolicy(ctx context.Context, file string) (*gate.Policy, error) {
 	if file == "" {
 		root := "."
-		if out, err := exec.Command("git", "rev-parse", "--show-toplevel").Output(); err == nil {
+		if out, err := exec.CommandContext(ctx, "git", "rev-parse", "--show-toplevel").Output(); err == nil {
 			root = strings.TrimSpace(string(out))
 		}
 		file = filepath.Join(root, ".github", "releasegate.yml")

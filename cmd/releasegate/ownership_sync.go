@@ -134,7 +134,7 @@ func ownershipSyncRun(ctx context.Context, opts *OwnershipSyncOptions) error {
 			return err
 		}
 		if len(bad) > 0 {
-			return &exitError{code: exitNo, err: fmt.Errorf("Sentry would refuse these owners, so nothing was changed:\n%s", strings.Join(bad, "\n"))}
+			return &exitError{code: exitNo, err: fmt.Errorf("Sentry would refuse these owners, so nothing was changed:\n%s", strings.Join(bad, "\n"))} //nolint:staticcheck // Sentry is a name
 		}
 	}
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -116,7 +117,7 @@ func sentryCheckExit(rep *sentrycheck.Report) error {
 	case len(bad) > 0:
 		return usageErrorf("the Sentry token or configuration cannot do %s: %s", strings.Join(bad, ", "), tokenDoc)
 	case rep.Unreachable():
-		return &exitError{code: exitUndecided, err: fmt.Errorf("Sentry could not be asked; nothing is known about the token")}
+		return &exitError{code: exitUndecided, err: errors.New("Sentry could not be asked; nothing is known about the token")} //nolint:staticcheck // Sentry is a name
 	}
 	return nil
 }
@@ -146,8 +147,8 @@ func renderSentryCheck(w io.Writer, pal palette, rep *sentrycheck.Report) error 
 	bad := 0
 	for _, r := range rep.Results {
 		status := fmt.Sprintf("%-*s", width, r.Status)
-		switch {
-		case r.Status == sentrycheck.OK:
+		switch r.Status {
+		case sentrycheck.OK:
 			status = pal.wrap("32", status)
 		default:
 			bad++

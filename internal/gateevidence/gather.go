@@ -365,7 +365,7 @@ func unknown(err error, what, version, org string) error {
 		return nil
 	}
 	if errors.Is(err, sentryapi.ErrNotFound) {
-		return fmt.Errorf("%w: Sentry organization %q has no %srelease %q (%v)", ErrUnknownRelease, org, what, version, err)
+		return fmt.Errorf("%w: Sentry organization %q has no %srelease %q (%w)", ErrUnknownRelease, org, what, version, err)
 	}
 	return err
 }

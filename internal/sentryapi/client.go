@@ -450,7 +450,7 @@ func (c *Client) transportError(cl *call, req *http.Request, n int, err error) e
 	if ctx := req.Context(); ctx.Err() != nil {
 		// The caller gave up, not the client: say why (a command's time limit names itself as
 		// the cause) and that this request was the one waiting.
-		if cause := context.Cause(ctx); cause != nil && cause != ctx.Err() {
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(ctx.Err(), cause) {
 			return fmt.Errorf("%s: %w, while this request was waiting: %w", msg, cause, ctx.Err())
 		}
 		return fmt.Errorf("%s: %w", msg, err)

@@ -72,7 +72,8 @@ func redirectHint(target, base string) string {
 	return fmt.Sprintf("the server redirected the request to %s; releasegate follows no redirect away from %s (the token and the answer must come from the configured Sentry): if Sentry moved, set the Sentry URL to the new address", target, base)
 }
 
-// ErrStop, returned by a List callback, ends the listing early; the List call then returns nil.
+// ErrStop is what a List callback returns to end the listing early; the List call then
+// returns nil.
 var ErrStop = errors.New("stop listing")
 
 // APIError is a call that Sentry answered with a status other than the one expected.

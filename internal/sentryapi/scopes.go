@@ -21,15 +21,15 @@ var (
 	grantsTeamRead     = []string{"team:read", "team:write", "team:admin"}
 )
 
-// grants is the set of scopes that grant cl: cl.grants when the call sets it, else the set of
-// cl.scope for cl.method.
-func (cl *call) grants() []string {
-	if cl.grantsAlso != nil {
-		return append([]string{cl.scope}, cl.grantsAlso...)
+// grants is the set of scopes that grant c: c.grantsAlso with c.scope when the call sets it,
+// else the set of c.scope for c.method.
+func (c *call) grants() []string {
+	if c.grantsAlso != nil {
+		return append([]string{c.scope}, c.grantsAlso...)
 	}
-	switch cl.scope {
+	switch c.scope {
 	case scopeReleases:
-		if cl.method == http.MethodGet {
+		if c.method == http.MethodGet {
 			return grantsReleaseRead
 		}
 		return grantsReleaseWrite
@@ -52,7 +52,7 @@ func (cl *call) grants() []string {
 	case "":
 		return nil
 	}
-	return []string{cl.scope}
+	return []string{c.scope}
 }
 
 // Grants reports whether a token with scopes may make a call that any one of grants allows.

@@ -354,7 +354,7 @@ type mapping struct {
 	source            string
 	srcLine, srcCol   int
 	name              string
-	hasSource, hasAny bool
+	hasSource         bool
 }
 
 type decoded struct {
