@@ -35,8 +35,9 @@ type ActionOptions struct {
 	Now    func() time.Time
 }
 
-func newActionCmd(ios *IOStreams) *cobra.Command {
-	opts := &ActionOptions{IO: ios, Getenv: os.Getenv, Setenv: os.Setenv, Now: time.Now}
+func newActionCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
+	opts := &ActionOptions{IO: ios, Getenv: factory.Getenv, Setenv: os.Setenv, Now: time.Now}
 	return &cobra.Command{
 		Use:   "action",
 		Short: "Run as the GitHub Action step (action.yml calls this)",
@@ -252,7 +253,8 @@ func (r *actionRunner) prepare(ctx context.Context) error {
 	if getenv("SENTRY_AUTH_TOKEN") == "" {
 		in.problems = append(in.problems, "SENTRY_AUTH_TOKEN is not set: add `env: SENTRY_AUTH_TOKEN: ${{ secrets.SENTRY_AUTH_TOKEN }}` to the step (docs/sentry-token.md lists the scopes each input needs)")
 	}
-	conn, err := loadConnection(&IOStreams{ErrOut: r.opts.IO.ErrOut}, sentryFlags{}, sentryconf.Connection{})
+	env := &Factory{IO: &IOStreams{ErrOut: r.opts.IO.ErrOut}, Getenv: getenv, WorkDir: os.Getwd, HomeDir: os.UserHomeDir}
+	conn, err := env.SentryConnection(sentryFlags{}, sentryconf.Connection{})
 	if err != nil {
 		in.problems = append(in.problems, err.Error())
 	} else if conn.Org == "" {

@@ -41,7 +41,8 @@ type GateOptions struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-func newGateCmd(ios *IOStreams) *cobra.Command {
+func newGateCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	opts := &GateOptions{IO: ios, Now: time.Now, Sleep: sleepContext}
 	cmd := &cobra.Command{
 		Use:   "gate",
@@ -80,7 +81,7 @@ report says why.`,
 	f.BoolVar(&opts.DryRun, "dry-run", false, "decide and report, but exit 0 whatever the verdict")
 	f.StringVar(&opts.OnError, "on-error", "", "when Sentry cannot be asked: pass or fail (default: the policy's on_error)")
 	f.StringVar(&opts.Format, "format", "text", "output: text, json, markdown or github")
-	opts.Sentry.register(cmd, false)
+	opts.Sentry.register(factory, cmd, false)
 	registerTimeout(cmd, timeoutGate, "with --wait, added to it")
 	return cmd
 }
@@ -135,14 +136,14 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 		}
 	}
 
-	conn, err := loadConnection(opts.IO, opts.Sentry, sentryconf.Connection{})
+	conn, err := opts.Sentry.connection(opts.IO, sentryconf.Connection{})
 	if err != nil {
 		return err
 	}
 	if err := conn.Require(true, true, false); err != nil {
 		return usageErrorf("%v", err)
 	}
-	client, counter, err := newSentryClient(conn)
+	client, counter, err := opts.Sentry.env(opts.IO).SentryClient(conn)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,8 @@ type InjectOptions struct {
 	ctx context.Context
 }
 
-func newInjectCmd(ios *IOStreams) *cobra.Command {
+func newInjectCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	opts := &InjectOptions{IO: ios, now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "inject PATH...",

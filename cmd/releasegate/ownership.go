@@ -16,7 +16,7 @@ import (
 	"github.com/releasegate/releasegate/ownership"
 )
 
-func newOwnershipCmd(ios *IOStreams) *cobra.Command {
+func newOwnershipCmd(factory *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "ownership",
 		Short: "Check, explain and sync Sentry ownership rules kept in sentry.properties",
@@ -34,9 +34,9 @@ Sentry imports it. docs/ownership.md lists the keys.
 		RunE:                       func(c *cobra.Command, _ []string) error { return c.Help() },
 		SuggestionsMinimumDistance: 2,
 	}
-	cmd.AddCommand(newOwnershipCheckCmd(ios))
-	cmd.AddCommand(newOwnershipExplainCmd(ios))
-	cmd.AddCommand(newOwnershipSyncCmd(ios))
+	cmd.AddCommand(newOwnershipCheckCmd(factory))
+	cmd.AddCommand(newOwnershipExplainCmd(factory))
+	cmd.AddCommand(newOwnershipSyncCmd(factory))
 	return cmd
 }
 
@@ -52,6 +52,8 @@ type ownershipProject struct {
 	Conn     sentryconf.Connection
 	// ConnErr says why the Sentry connection could not be worked out for this file.
 	ConnErr error
+	// factory builds the project's Sentry client.
+	factory *Factory
 }
 
 // Rules are the rules Sentry evaluates for the project: CODEOWNERS first, then the
@@ -111,13 +113,14 @@ func loadOwnershipRepo(ctx context.Context, ios *IOStreams, dir string, flags se
 		return nil, usageErrorf("--project names one project, but %s holds %d sentry.properties, each naming its own project; give the folder of one service instead", dir, len(found))
 	}
 	repo := &ownershipRepo{Tree: tree}
-	home, _ := os.UserHomeDir()
+	env := flags.env(ios)
+	home, _ := env.HomeDir()
 	for _, rel := range found {
 		abs := filepath.Join(tree.Root, filepath.FromSlash(rel))
-		p := &ownershipProject{Props: displayPath(abs), Dir: strings.TrimSuffix(strings.TrimSuffix(rel, "sentry.properties"), "/")}
+		p := &ownershipProject{Props: displayPath(abs), Dir: strings.TrimSuffix(strings.TrimSuffix(rel, "sentry.properties"), "/"), factory: env}
 		repo.Projects = append(repo.Projects, p)
 		p.Conn, p.ConnErr = sentryconf.Load(sentryconf.Input{
-			Getenv: projectEnv(len(found) > 1), Dir: filepath.Dir(abs), Home: home,
+			Getenv: projectEnv(env.Getenv, len(found) > 1), Dir: filepath.Dir(abs), Home: home,
 			Flags: sentryconf.Connection{URL: flags.URL, Org: flags.Org, Token: flags.Token, Projects: flags.Projects, AllowInsecure: flags.AllowInsecure},
 		})
 		data, err := os.ReadFile(abs)
@@ -149,12 +152,12 @@ func loadOwnershipRepo(ctx context.Context, ios *IOStreams, dir string, flags se
 
 // projectEnv hides what must not apply to every file: SENTRY_PROPERTIES (each file is its
 // own), and, when several files are found, SENTRY_PROJECT (each names its own project).
-func projectEnv(several bool) func(string) string {
+func projectEnv(getenv func(string) string, several bool) func(string) string {
 	return func(k string) string {
 		if k == "SENTRY_PROPERTIES" || (several && k == "SENTRY_PROJECT") {
 			return ""
 		}
-		return os.Getenv(k)
+		return getenv(k)
 	}
 }
 

@@ -25,7 +25,8 @@ type OwnershipCheckOptions struct {
 	Sentry  sentryFlags
 }
 
-func newOwnershipCheckCmd(ios *IOStreams) *cobra.Command {
+func newOwnershipCheckCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	opts := &OwnershipCheckOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "check [PATH]",
@@ -66,7 +67,7 @@ git's (tracked and not ignored) in a git work tree.`,
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output: human, json or github (workflow annotations)")
 	cmd.Flags().BoolVar(&opts.Offline, "offline", false, "do not ask Sentry whether the owners exist")
 	cmd.Flags().BoolVar(&opts.Strict, "strict", false, "fail (exit 1) on warnings too")
-	opts.Sentry.register(cmd, true)
+	opts.Sentry.register(factory, cmd, true)
 	registerTimeout(cmd, timeoutOwnership, "")
 	return cmd
 }
@@ -267,7 +268,7 @@ func verifyAllOwners(ctx context.Context, repo *ownershipRepo, add func(sourcema
 			notes = append(notes, fmt.Sprintf("not checked for %s (set defaults.org and defaults.project in it)", p.Props))
 			continue
 		}
-		client, _, err := newSentryClient(p.Conn)
+		client, _, err := p.factory.SentryClient(p.Conn)
 		if err != nil {
 			return nil, err
 		}

@@ -27,7 +27,8 @@ type OwnershipExplainOptions struct {
 	Sentry        sentryFlags
 }
 
-func newOwnershipExplainCmd(ios *IOStreams) *cobra.Command {
+func newOwnershipExplainCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	opts := &OwnershipExplainOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "explain [TARGET]",
@@ -79,7 +80,7 @@ its abs_path.`,
 	cmd.Flags().StringVar(&opts.Dir, "dir", ".", "the folder whose sentry.properties apply")
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output: human or json")
 	cmd.Flags().BoolVar(&opts.FramePriority, "frame-priority", false, "rank matches by stack frame, as Sentry's newest code does (docs/ownership.md)")
-	opts.Sentry.register(cmd, true)
+	opts.Sentry.register(factory, cmd, true)
 	registerTimeout(cmd, timeoutOwnership, "")
 	cmd.Flags().Lookup("project").Usage = "with several sentry.properties: the one whose defaults.project this is"
 	return cmd
@@ -261,7 +262,7 @@ func fetchIssueEvent(ctx context.Context, p *ownershipProject, issue string) (ow
 	if err := p.Conn.Require(true, true, false); err != nil {
 		return ownership.Event{}, "", usageErrorf("--issue needs Sentry: %v", err)
 	}
-	client, _, err := newSentryClient(p.Conn)
+	client, _, err := p.factory.SentryClient(p.Conn)
 	if err != nil {
 		return ownership.Event{}, "", err
 	}

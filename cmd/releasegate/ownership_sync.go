@@ -22,7 +22,8 @@ type OwnershipSyncOptions struct {
 	Sentry sentryFlags
 }
 
-func newOwnershipSyncCmd(ios *IOStreams) *cobra.Command {
+func newOwnershipSyncCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	opts := &OwnershipSyncOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "sync [PATH]",
@@ -53,7 +54,7 @@ has no access to the project: all of that is checked before the first update.`,
 	}
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "show the differences, change nothing")
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output: human or json")
-	opts.Sentry.register(cmd, true)
+	opts.Sentry.register(factory, cmd, true)
 	registerTimeout(cmd, timeoutOwnership, "")
 	return cmd
 }
@@ -103,7 +104,7 @@ func ownershipSyncRun(ctx context.Context, opts *OwnershipSyncOptions) error {
 			return usageErrorf("%s: give one project (defaults.project), not %d", p.Props, len(p.Conn.Projects))
 		}
 		r.Org, r.Project = p.Conn.Org, p.Conn.Projects[0]
-		if r.client, _, err = newSentryClient(p.Conn); err != nil {
+		if r.client, _, err = p.factory.SentryClient(p.Conn); err != nil {
 			return err
 		}
 		cur, err := r.client.GetProjectOwnership(ctx, r.Org, r.Project)

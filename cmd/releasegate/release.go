@@ -18,7 +18,7 @@ import (
 	"github.com/releasegate/releasegate/internal/sentryconf"
 )
 
-func newReleaseCmd(ios *IOStreams) *cobra.Command {
+func newReleaseCmd(factory *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "release",
 		Short: "Create Sentry releases, attach commits, record deploys and finalize",
@@ -42,18 +42,19 @@ Exit status: 0 done; 2 usage or configuration error (including a local git probl
 		RunE:                       func(c *cobra.Command, _ []string) error { return c.Help() },
 		SuggestionsMinimumDistance: 2,
 	}
-	cmd.AddCommand(newReleaseNewCmd(ios))
-	cmd.AddCommand(newReleaseSetCommitsCmd(ios))
-	cmd.AddCommand(newReleaseFinalizeCmd(ios))
-	cmd.AddCommand(newReleaseDeployCmd(ios))
-	cmd.AddCommand(newReleaseInfoCmd(ios))
+	cmd.AddCommand(newReleaseNewCmd(factory))
+	cmd.AddCommand(newReleaseSetCommitsCmd(factory))
+	cmd.AddCommand(newReleaseFinalizeCmd(factory))
+	cmd.AddCommand(newReleaseDeployCmd(factory))
+	cmd.AddCommand(newReleaseInfoCmd(factory))
 	return cmd
 }
 
 // registerRelease registers the connection flags of the release commands: those of
 // sentryFlags, except that the server URL is --sentry-url, since --url is the release's (or
 // the deploy's) URL there, as in sentry-cli.
-func (f *sentryFlags) registerRelease(cmd *cobra.Command, projects bool) {
+func (f *sentryFlags) registerRelease(factory *Factory, cmd *cobra.Command, projects bool) {
+	f.factory = factory
 	cmd.Flags().StringVar(&f.URL, "sentry-url", "", "Sentry server URL (default from SENTRY_URL, sentry.properties, .sentryclirc, else https://sentry.io/)")
 	cmd.Flags().StringVarP(&f.Org, "org", "o", "", "organization slug (default from SENTRY_ORG, sentry.properties, .sentryclirc or an org auth token)")
 	cmd.Flags().StringVar(&f.Token, "auth-token", "", "auth token (prefer SENTRY_AUTH_TOKEN: flags show in process lists)")
@@ -80,7 +81,7 @@ func (r *releaseRun) connect(args []string, needProjects bool, extra sentryconf.
 			return sentryconf.Connection{}, nil, usageErrorf("the release name given is empty")
 		}
 	}
-	conn, err := loadConnection(r.IO, r.Sentry, extra)
+	conn, err := r.Sentry.connection(r.IO, extra)
 	if err != nil {
 		return conn, nil, err
 	}
@@ -98,7 +99,7 @@ func (r *releaseRun) connect(args []string, needProjects bool, extra sentryconf.
 	if err := conn.Require(true, true, needProjects); err != nil {
 		return conn, nil, usageErrorf("%v", err)
 	}
-	client, _, err := newSentryClient(conn)
+	client, _, err := r.Sentry.env(r.IO).SentryClient(conn)
 	if err != nil {
 		return conn, nil, err
 	}
@@ -143,7 +144,8 @@ type releaseNewOptions struct {
 	Finalize bool
 }
 
-func newReleaseNewCmd(ios *IOStreams) *cobra.Command {
+func newReleaseNewCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	opts := &releaseNewOptions{releaseRun: releaseRun{IO: ios, now: time.Now}}
 	cmd := &cobra.Command{
 		Use:   "new [VERSION]",
@@ -162,7 +164,7 @@ says so. --finalize marks it released now (see 'release finalize').`,
 			return releaseNewRun(ctx, opts, args)
 		},
 	}
-	opts.Sentry.registerRelease(cmd, true)
+	opts.Sentry.registerRelease(factory, cmd, true)
 	cmd.Flags().StringVar(&opts.URL, "url", "", "URL of the release (a changelog or tag page)")
 	cmd.Flags().BoolVar(&opts.Finalize, "finalize", false, "also finalize the release (released now)")
 	return cmd
@@ -219,7 +221,8 @@ type releaseFinalizeOptions struct {
 	Released time.Time
 }
 
-func newReleaseFinalizeCmd(ios *IOStreams) *cobra.Command {
+func newReleaseFinalizeCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	opts := &releaseFinalizeOptions{releaseRun: releaseRun{IO: ios, now: time.Now}}
 	cmd := &cobra.Command{
 		Use:   "finalize [VERSION]",
@@ -236,7 +239,7 @@ issues move to, and shows it as released. Finalizing again sets the date again.`
 			return releaseFinalizeRun(ctx, opts, args)
 		},
 	}
-	opts.Sentry.registerRelease(cmd, false)
+	opts.Sentry.registerRelease(factory, cmd, false)
 	cmd.Flags().Var(timeValue{&opts.Released}, "released", "when the release was released: Unix seconds or RFC 3339 (default now)")
 	return cmd
 }
@@ -273,7 +276,8 @@ type releaseDeployOptions struct {
 	Projects []string
 }
 
-func newReleaseDeployCmd(ios *IOStreams) *cobra.Command {
+func newReleaseDeployCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	opts := &releaseDeployOptions{releaseRun: releaseRun{IO: ios, now: time.Now}}
 	cmd := &cobra.Command{
 		Use:   "deploy [VERSION] --env ENV",
@@ -293,7 +297,7 @@ Sentry). --project limits the deploy to some of the release's projects (default:
 			return releaseDeployRun(ctx, opts, args)
 		},
 	}
-	opts.Sentry.registerRelease(cmd, false)
+	opts.Sentry.registerRelease(factory, cmd, false)
 	f := cmd.Flags()
 	f.StringVarP(&opts.Env, "env", "e", "", "environment deployed to, e.g. production (default SENTRY_ENVIRONMENT)")
 	f.StringVarP(&opts.Name, "name", "n", "", "name of the deploy, e.g. the CI run")
@@ -402,7 +406,8 @@ type releaseInfoOptions struct {
 	Format string
 }
 
-func newReleaseInfoCmd(ios *IOStreams) *cobra.Command {
+func newReleaseInfoCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	opts := &releaseInfoOptions{releaseRun: releaseRun{IO: ios, now: time.Now}}
 	cmd := &cobra.Command{
 		Use:   "info [VERSION]",
@@ -419,7 +424,7 @@ func newReleaseInfoCmd(ios *IOStreams) *cobra.Command {
 			return releaseInfoRun(ctx, opts, args)
 		},
 	}
-	opts.Sentry.registerRelease(cmd, false)
+	opts.Sentry.registerRelease(factory, cmd, false)
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output format: human or json")
 	return cmd
 }

@@ -38,7 +38,8 @@ type setCommitsOptions struct {
 	Repo          string
 }
 
-func newReleaseSetCommitsCmd(ios *IOStreams) *cobra.Command {
+func newReleaseSetCommitsCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	opts := &setCommitsOptions{releaseRun: releaseRun{IO: ios, now: time.Now}}
 	cmd := &cobra.Command{
 		Use:   "set-commits [VERSION] (--auto | --commit REPO@[PREV..]SHA...)",
@@ -74,7 +75,7 @@ A revision other than a full SHA (a tag, HEAD) is resolved in the local reposito
 			return setCommitsRun(ctx, opts, cmd, args)
 		},
 	}
-	opts.Sentry.registerRelease(cmd, false)
+	opts.Sentry.registerRelease(factory, cmd, false)
 	f := cmd.Flags()
 	f.BoolVar(&opts.Auto, "auto", false, "attach the commits since the previous release, from the local git history")
 	f.StringArrayVar(&opts.Commits, "commit", nil, "REPO@SHA or REPO@PREV..SHA: a head commit for Sentry to fetch through its integration (repeatable)")

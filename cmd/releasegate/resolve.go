@@ -32,7 +32,8 @@ type ResolveOptions struct {
 // maxTraceSize bounds a pasted stack trace: real ones are kilobytes.
 const maxTraceSize = 16 << 20
 
-func newResolveCmd(ios *IOStreams) *cobra.Command {
+func newResolveCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	opts := &ResolveOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "resolve FILE LINE:COLUMN... | resolve --stacktrace TRACE PATH...",

@@ -125,6 +125,7 @@ func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, err
 }
 
 func newRootCmd(ios *IOStreams) *cobra.Command {
+	factory := newFactory(ios)
 	root := &cobra.Command{
 		Use:   "releasegate",
 		Short: "Keep broken releases out of production (Sentry + GitHub)",
@@ -150,12 +151,22 @@ unreachable after retries, a timeout).`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v\nRun '%s --help' for usage.", err, c.CommandPath())
 	})
-	root.AddCommand(newSourcemapsCmd(ios))
-	root.AddCommand(newReleaseCmd(ios))
-	root.AddCommand(newOwnershipCmd(ios))
-	root.AddCommand(newGateCmd(ios))
-	root.AddCommand(newActionCmd(ios))
-	root.AddCommand(newSentryCmd(ios))
+	var logs logFlags
+	logs.register(root)
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		l, err := logs.logger(ios.ErrOut)
+		if err != nil {
+			return err
+		}
+		factory.Logger = l
+		return nil
+	}
+	root.AddCommand(newSourcemapsCmd(factory))
+	root.AddCommand(newReleaseCmd(factory))
+	root.AddCommand(newOwnershipCmd(factory))
+	root.AddCommand(newGateCmd(factory))
+	root.AddCommand(newActionCmd(factory))
+	root.AddCommand(newSentryCmd(factory))
 	return root
 }
 

@@ -13,7 +13,7 @@ import (
 	"github.com/releasegate/releasegate/internal/sentryconf"
 )
 
-func newSentryCmd(ios *IOStreams) *cobra.Command {
+func newSentryCmd(factory *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:                        "sentry",
 		Short:                      "Check the Sentry connection and token",
@@ -21,7 +21,7 @@ func newSentryCmd(ios *IOStreams) *cobra.Command {
 		RunE:                       func(c *cobra.Command, _ []string) error { return c.Help() },
 		SuggestionsMinimumDistance: 2,
 	}
-	cmd.AddCommand(newSentryCheckCmd(ios))
+	cmd.AddCommand(newSentryCheckCmd(factory))
 	return cmd
 }
 
@@ -33,7 +33,8 @@ type SentryCheckOptions struct {
 	Format string
 }
 
-func newSentryCheckCmd(ios *IOStreams) *cobra.Command {
+func newSentryCheckCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	opts := &SentryCheckOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "check",
@@ -63,7 +64,7 @@ reached.`,
 			return sentryCheckRun(ctx, opts)
 		},
 	}
-	opts.Sentry.register(cmd, true)
+	opts.Sentry.register(factory, cmd, true)
 	registerTimeout(cmd, timeoutSentryCheck, "")
 	cmd.Flags().StringSliceVar(&opts.For, "for", nil, "capabilities to check, comma-separated: upload, release, ownership, gate (default all)")
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output: human or json")
@@ -78,14 +79,14 @@ func sentryCheckRun(ctx context.Context, opts *SentryCheckOptions) error {
 	if err != nil {
 		return usageErrorf("--for: %v", err)
 	}
-	conn, err := loadConnection(opts.IO, opts.Sentry, sentryconf.Connection{})
+	conn, err := opts.Sentry.connection(opts.IO, sentryconf.Connection{})
 	if err != nil {
 		return err
 	}
 	if err := conn.Require(true, true, false); err != nil {
 		return usageErrorf("%v", err)
 	}
-	client, _, err := newSentryClient(conn)
+	client, _, err := opts.Sentry.env(opts.IO).SentryClient(conn)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,7 @@ package main
 
 import "github.com/spf13/cobra"
 
-func newSourcemapsCmd(ios *IOStreams) *cobra.Command {
+func newSourcemapsCmd(factory *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sourcemaps",
 		Short: "Validate, inject debug IDs into, upload and resolve JavaScript source maps",
@@ -16,9 +16,9 @@ in a sibling folder.`,
 		RunE:                       func(c *cobra.Command, _ []string) error { return c.Help() },
 		SuggestionsMinimumDistance: 2,
 	}
-	cmd.AddCommand(newValidateCmd(ios))
-	cmd.AddCommand(newUploadCmd(ios))
-	cmd.AddCommand(newResolveCmd(ios))
-	cmd.AddCommand(newInjectCmd(ios))
+	cmd.AddCommand(newValidateCmd(factory))
+	cmd.AddCommand(newUploadCmd(factory))
+	cmd.AddCommand(newResolveCmd(factory))
+	cmd.AddCommand(newInjectCmd(factory))
 	return cmd
 }

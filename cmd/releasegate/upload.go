@@ -18,7 +18,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/internal/sentryconf"
 	"github.com/releasegate/releasegate/internal/upload"
 	"github.com/releasegate/releasegate/sourcemaps"
@@ -30,9 +29,26 @@ type sentryFlags struct {
 	Projects        []string
 	// AllowInsecure allows a plain http:// Sentry URL on another machine.
 	AllowInsecure bool
+	// factory is the command's environment, set by register (nil in options built by hand:
+	// the process's own environment is used).
+	factory *Factory
 }
 
-func (f *sentryFlags) register(cmd *cobra.Command, projects bool) {
+// env is the factory the flags were registered with, or the process's own.
+func (f *sentryFlags) env(ios *IOStreams) *Factory {
+	if f.factory != nil {
+		return f.factory
+	}
+	return newFactory(ios)
+}
+
+// connection resolves the Sentry connection of the command (see Factory.SentryConnection).
+func (f *sentryFlags) connection(ios *IOStreams, extra sentryconf.Connection) (sentryconf.Connection, error) {
+	return f.env(ios).SentryConnection(*f, extra)
+}
+
+func (f *sentryFlags) register(factory *Factory, cmd *cobra.Command, projects bool) {
+	f.factory = factory
 	cmd.Flags().StringVar(&f.URL, "url", "", "Sentry server URL (default from SENTRY_URL, sentry.properties, .sentryclirc, else https://sentry.io/)")
 	cmd.Flags().StringVarP(&f.Org, "org", "o", "", "organization slug (default from SENTRY_ORG, sentry.properties, .sentryclirc or an org auth token)")
 	cmd.Flags().StringVar(&f.Token, "auth-token", "", "auth token (prefer SENTRY_AUTH_TOKEN: flags show in process lists)")
@@ -44,24 +60,6 @@ func (f *sentryFlags) register(cmd *cobra.Command, projects bool) {
 
 func (f *sentryFlags) registerAllowInsecure(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.AllowInsecure, "allow-insecure", false, "allow a plain http:// Sentry URL on another machine (the token then crosses the network unencrypted; loopback needs no flag)")
-}
-
-// loadConnection resolves the Sentry connection from flags, environment and files.
-func loadConnection(ios *IOStreams, flags sentryFlags, extra sentryconf.Connection) (sentryconf.Connection, error) {
-	dir, _ := os.Getwd()
-	home, _ := os.UserHomeDir()
-	in := sentryconf.Input{Getenv: os.Getenv, Dir: dir, Home: home}
-	in.Flags = extra
-	in.Flags.URL, in.Flags.Org, in.Flags.Token, in.Flags.Projects = flags.URL, flags.Org, flags.Token, flags.Projects
-	in.Flags.AllowInsecure = flags.AllowInsecure
-	c, err := sentryconf.Load(in)
-	if err != nil {
-		return c, usageErrorf("Sentry configuration: %v", err)
-	}
-	for _, w := range c.Warnings {
-		fmt.Fprintf(ios.ErrOut, "releasegate: warning: %s\n", w)
-	}
-	return c, nil
 }
 
 // countingTransport counts the requests an HTTP client makes and the request bytes it sends.
@@ -77,26 +75,6 @@ func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		t.bytes.Add(r.ContentLength)
 	}
 	return t.next.RoundTrip(r)
-}
-
-// newSentryClient builds the one Sentry client of a command, counting its requests.
-func newSentryClient(c sentryconf.Connection) (*sentryapi.Client, *countingTransport, error) {
-	ct := &countingTransport{next: http.DefaultTransport}
-	retries := 0 // the client's default
-	switch {
-	case c.MaxRetries == 0:
-		retries = -1 // the client's way of saying "none"
-	case c.MaxRetries > 0:
-		retries = c.MaxRetries
-	}
-	client, err := sentryapi.New(sentryapi.Options{
-		BaseURL: c.URL, Token: c.Token, AllowInsecure: c.AllowInsecure, UserAgent: "releasegate/" + buildVersion(),
-		HTTPClient: &http.Client{Transport: ct}, MaxRetries: retries,
-	})
-	if err != nil {
-		return nil, nil, usageErrorf("%v", err)
-	}
-	return client, ct, nil
 }
 
 // UploadOptions are the inputs of `releasegate sourcemaps upload`.
@@ -119,7 +97,8 @@ type UploadOptions struct {
 	now               func() time.Time
 }
 
-func newUploadCmd(ios *IOStreams) *cobra.Command {
+func newUploadCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	opts := &UploadOptions{IO: ios, now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "upload PATH...",
@@ -157,7 +136,7 @@ configuration error; 3 Sentry could not be reached or did not accept the bundle.
 			return uploadRun(ctx, opts)
 		},
 	}
-	opts.Sentry.register(cmd, true)
+	opts.Sentry.register(factory, cmd, true)
 	opts.Discover.register(cmd)
 	registerTimeout(cmd, timeoutUpload, "")
 	cmd.Flags().StringVarP(&opts.Release, "release", "r", "", "release the files belong to (default SENTRY_RELEASE; optional with debug IDs)")
@@ -202,7 +181,7 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 	// Files are read pair by pair as each step needs them, so memory holds a few pairs and the
 	// bundle's window, never the whole build.
 	dopts.Lazy = true
-	conn, err := loadConnection(opts.IO, opts.Sentry, sentryconf.Connection{Release: opts.Release, Dist: opts.Dist})
+	conn, err := opts.Sentry.connection(opts.IO, sentryconf.Connection{Release: opts.Release, Dist: opts.Dist})
 	if err != nil {
 		return err
 	}
@@ -212,7 +191,7 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 	if conn.Dist != "" && conn.Release == "" {
 		return usageErrorf("--dist needs --release: Sentry matches a dist only within a release")
 	}
-	client, counter, err := newSentryClient(conn)
+	client, counter, err := opts.Sentry.env(opts.IO).SentryClient(conn)
 	if err != nil {
 		return err
 	}

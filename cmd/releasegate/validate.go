@@ -76,7 +76,8 @@ type ValidateOptions struct {
 	Format   string
 }
 
-func newValidateCmd(ios *IOStreams) *cobra.Command {
+func newValidateCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	opts := &ValidateOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "validate PATH...",

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/releasegate/releasegate/internal/sentryapi"
+	"github.com/releasegate/releasegate/internal/sentryconf"
+)
+
+// Factory is what the commands take from their surroundings, in one place (after cli/cli's
+// cmdutil.Factory): the streams, the environment, the working and home folders, the HTTP
+// transport and the logger. Main builds one from the process; tests and the GitHub App build
+// their own, so no command needs os.Getenv, os.Getwd or a global to do its work.
+type Factory struct {
+	IO     *IOStreams
+	Getenv func(string) string
+	// WorkDir and HomeDir locate sentry.properties and .sentryclirc ("" when unknown).
+	WorkDir func() (string, error)
+	HomeDir func() (string, error)
+	// Transport carries every Sentry request (nil: http.DefaultTransport).
+	Transport http.RoundTripper
+	// Logger receives the Sentry client's request and retry lines (set by --log-level).
+	Logger *slog.Logger
+}
+
+// newFactory is the process's own environment.
+func newFactory(ios *IOStreams) *Factory {
+	return &Factory{
+		IO: ios, Getenv: os.Getenv, WorkDir: os.Getwd, HomeDir: os.UserHomeDir,
+		Logger: slog.New(slog.DiscardHandler),
+	}
+}
+
+// sentryInput is sentryconf's view of the factory.
+func (f *Factory) sentryInput(flags sentryconf.Connection) sentryconf.Input {
+	dir, _ := f.WorkDir()
+	home, _ := f.HomeDir()
+	return sentryconf.Input{Getenv: f.Getenv, Dir: dir, Home: home, Flags: flags}
+}
+
+// SentryConnection resolves the Sentry connection from the flags given, the environment and the
+// files, as sentry-cli does; warnings go to the error stream.
+func (f *Factory) SentryConnection(flags sentryFlags, extra sentryconf.Connection) (sentryconf.Connection, error) {
+	in := extra
+	in.URL, in.Org, in.Token, in.Projects = flags.URL, flags.Org, flags.Token, flags.Projects
+	in.AllowInsecure = flags.AllowInsecure
+	c, err := sentryconf.Load(f.sentryInput(in))
+	if err != nil {
+		return c, usageErrorf("Sentry configuration: %v", err)
+	}
+	for _, w := range c.Warnings {
+		fmt.Fprintf(f.IO.ErrOut, "releasegate: warning: %s\n", w)
+	}
+	return c, nil
+}
+
+// SentryClient builds the one Sentry client of a command for c, counting its requests.
+func (f *Factory) SentryClient(c sentryconf.Connection) (*sentryapi.Client, *countingTransport, error) {
+	next := f.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	ct := &countingTransport{next: next}
+	retries := 0 // the client's default
+	switch {
+	case c.MaxRetries == 0:
+		retries = -1 // the client's way of saying "none"
+	case c.MaxRetries > 0:
+		retries = c.MaxRetries
+	}
+	client, err := sentryapi.New(sentryapi.Options{
+		BaseURL: c.URL, Token: c.Token, AllowInsecure: c.AllowInsecure, UserAgent: "releasegate/" + buildVersion(),
+		HTTPClient: &http.Client{Transport: ct}, MaxRetries: retries, Logger: f.Logger,
+	})
+	if err != nil {
+		return nil, nil, usageErrorf("%v", err)
+	}
+	return client, ct, nil
+}
+
+// logFlags are the root's --log-level and --log-format.
+type logFlags struct{ level, format string }
+
+func (l *logFlags) register(root *cobra.Command) {
+	root.PersistentFlags().StringVar(&l.level, "log-level", "off", "log Sentry requests and retries to stderr: debug, info, warn, error or off (tokens are never logged)")
+	root.PersistentFlags().StringVar(&l.format, "log-format", "text", "log line format: text or json")
+}
+
+// logger builds the logger the flags ask for, writing to w.
+func (l *logFlags) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	switch strings.ToLower(l.level) {
+	case "off", "":
+		return slog.New(slog.DiscardHandler), nil
+	case "debug":
+		level = slog.LevelDebug
+	case "info":
+		level = slog.LevelInfo
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	default:
+		return nil, usageErrorf("unknown --log-level %q: use debug, info, warn, error or off", l.level)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch l.format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageErrorf("unknown --log-format %q: use text or json", l.format)
+}
+
