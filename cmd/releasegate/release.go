@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -86,7 +85,7 @@ func (r *releaseRun) connect(args []string, needProjects bool, extra sentryconf.
 		return conn, nil, err
 	}
 	if conn.Release == "" {
-		if env := os.Getenv("SENTRY_RELEASE"); env != "" {
+		if env := r.Sentry.env(r.IO).Getenv("SENTRY_RELEASE"); env != "" {
 			// sentryconf ignores an invalid SENTRY_RELEASE, as sentry-cli does; say why here.
 			msg := fmt.Sprintf("SENTRY_RELEASE %q is not a valid release name (%v)", env, sentryconf.CheckRelease(env))
 			if strings.HasPrefix(env, "refs/") {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -130,7 +129,7 @@ func setCommitsRun(ctx context.Context, opts *setCommitsOptions, cmd *cobra.Comm
 
 // auto attaches the commits since the previous release's, read from the local history.
 func (opts *setCommitsOptions) auto(ctx context.Context, conn sentryconf.Connection, client *sentryapi.Client) error {
-	dir, err := os.Getwd()
+	dir, err := opts.Sentry.env(opts.IO).WorkDir()
 	if err != nil {
 		return usageErrorf("cannot tell the current directory: %v", err)
 	}
@@ -140,7 +139,7 @@ func (opts *setCommitsOptions) auto(ctx context.Context, conn sentryconf.Connect
 	}
 	name := opts.Repo
 	if name == "" {
-		remote := cmp.Or(opts.Remote, os.Getenv("SENTRY_VCS_REMOTE"), "origin")
+		remote := cmp.Or(opts.Remote, opts.Sentry.env(opts.IO).Getenv("SENTRY_VCS_REMOTE"), "origin")
 		u, err := repo.RemoteURL(ctx, remote)
 		if errors.Is(err, gitlog.ErrNoRemote) {
 			return usageErrorf("the git repository in %s has no remote %q to name the repository after: add it, choose another with --remote, or name the repository with --repo owner/name", repo.Dir(), remote)
@@ -339,7 +338,7 @@ func (opts *setCommitsOptions) manual(ctx context.Context, conn sentryconf.Conne
 			return strings.ToLower(rev), nil
 		}
 		if repo == nil {
-			dir, _ := os.Getwd()
+			dir, _ := opts.Sentry.env(opts.IO).WorkDir()
 			r, err := gitlog.Open(ctx, dir)
 			if err != nil {
 				return "", usageErrorf("%q is not a full commit SHA, and it cannot be resolved here (%v): give the 40-character SHA", rev, err)
