@@ -64,15 +64,15 @@ func (e *Environment) MayMatter(is Issue, regression bool, start, now time.Time)
 	if !regression && pol.NewIssues != nil && ignoredBy(pol.NewIssues.Ignore, is, false) >= 0 {
 		return false
 	}
-	if th == (Thresholds{}) {
+	if !th.rates() {
 		return false // a count: the totals decide
 	}
 	span := spanOf(start, now)
 	conf := pol.Confidence
-	if th.EventsPerHour > 0 && !span.rate(is.Events, th.EventsPerHour, conf).Pass {
+	if th.EventsPerHour > 0 && !span.rate(is.Events, th.healthy(th.EventsPerHour), th.EventsPerHour, conf).Pass {
 		return true
 	}
-	if th.UsersPerHour > 0 && !span.rate(is.Users, th.UsersPerHour, conf).Pass {
+	if th.UsersPerHour > 0 && !span.rate(is.Users, th.healthy(th.UsersPerHour), th.UsersPerHour, conf).Pass {
 		return true
 	}
 	// Session share needs the release's sessions, which come later: it may matter.
@@ -155,10 +155,11 @@ func spanOf(start, now time.Time) span {
 // failExposure is the exposure the fail test divides by: the age, at least minExposure.
 func (s span) failExposure() time.Duration { return max(s.age, minExposure) }
 
-// rate judges k events since the start against threshold with the anytime-valid tests: the
-// decision holds at this look and at every other, however often the gate is asked.
-func (s span) rate(k int64, threshold, confidence float64) SequentialRate {
-	return SequentialRateTest(k, s.failExposure(), s.age, threshold, confidence)
+// rate judges k events since the start with the anytime-valid tests (fail above healthy, pass
+// below threshold): the decision holds at this look and at every other, however often the
+// gate is asked.
+func (s span) rate(k int64, healthy, threshold, confidence float64) SequentialRate {
+	return SequentialRateTest(k, s.failExposure(), s.age, healthy, threshold, confidence)
 }
 
 // Decide judges the evidence about a release against the policy of one environment, at now.
@@ -405,7 +406,7 @@ func (j *judge) issue(is Issue, regression bool) Check {
 	if !regression && is.Unhandled && j.pol.NewIssues.Unhandled != nil {
 		label = "unhandled "
 	}
-	if th == (Thresholds{}) {
+	if !th.rates() {
 		// A regression with no thresholds: any event fails it.
 		m := Check{Name: MetricCount, Metric: MetricCount, Value: ptr(float64(is.Events)), Threshold: ptr(0.0), Window: policyDurationText(j.span.age), Issues: []IssueRef{}, Owners: []string{}, Children: []Check{}}
 		if is.Events > 0 {
@@ -419,12 +420,12 @@ func (j *judge) issue(is Issue, regression bool) Check {
 	}
 	since := policyDurationText(readable(j.span.age))
 	if th.EventsPerHour > 0 {
-		c.Children = append(c.Children, j.above(MetricEventsPerHour, j.span.rate(is.Events, th.EventsPerHour, j.conf()).Bounds, th.EventsPerHour,
-			j.span.failExposure(), fmt.Sprintf("%s in %s since the start", plural(int(is.Events), "event"), since), label+"events", c.Name, is.Title))
+		c.Children = append(c.Children, j.above(MetricEventsPerHour, j.span.rate(is.Events, th.healthy(th.EventsPerHour), th.EventsPerHour, j.conf()).Bounds,
+			th.healthy(th.EventsPerHour), th.EventsPerHour, j.span.failExposure(), fmt.Sprintf("%s in %s since the start", plural(int(is.Events), "event"), since), label+"events", c.Name, is.Title))
 	}
 	if th.UsersPerHour > 0 {
-		c.Children = append(c.Children, j.above(MetricUsersPerHour, j.span.rate(is.Users, th.UsersPerHour, j.conf()).Bounds, th.UsersPerHour,
-			j.span.failExposure(), fmt.Sprintf("%s in %s since the start", plural(int(is.Users), "user"), since), label+"users", c.Name, is.Title))
+		c.Children = append(c.Children, j.above(MetricUsersPerHour, j.span.rate(is.Users, th.healthy(th.UsersPerHour), th.UsersPerHour, j.conf()).Bounds,
+			th.healthy(th.UsersPerHour), th.UsersPerHour, j.span.failExposure(), fmt.Sprintf("%s in %s since the start", plural(int(is.Users), "user"), since), label+"users", c.Name, is.Title))
 	}
 	if th.SessionShare > 0 {
 		c.Children = append(c.Children, j.sessionShare(is, th.SessionShare/100, label, c.Name))
@@ -464,24 +465,31 @@ func closeness(c Check) float64 {
 }
 
 // above judges a rate that must not exceed threshold: it fails when the lower bound is above
-// it and passes when the upper bound is below it; in between it is pending. The bounds of
+// healthy (the threshold, unless pass_below opens an indifference zone) and passes when the
+// upper bound is below the threshold; in between it is pending. The bounds of
 // SequentialRateTest are anytime-valid, so these decisions keep their confidence however
 // often the gate looks.
-func (j *judge) above(metric string, b Bounds, threshold float64, exposure time.Duration, observed, unit, id, title string) Check {
+func (j *judge) above(metric string, b Bounds, healthy, threshold float64, exposure time.Duration, observed, unit, id, title string) Check {
 	c := metricCheck(metric, b, threshold, exposure, j.conf())
 	conf := percentText(j.conf())
+	failLine := fmt.Sprintf("the threshold of %s/h", trimNumber(threshold))
+	question := fmt.Sprintf("whether above %s/h", trimNumber(threshold))
+	if healthy < threshold {
+		failLine = fmt.Sprintf("%s/h (pass_below: %s of the threshold of %s/h)", trimNumber(healthy), percentText(healthy/threshold), trimNumber(threshold))
+		question = fmt.Sprintf("whether above %s/h or below %s/h", trimNumber(healthy), trimNumber(threshold))
+	}
 	switch {
-	case b.Lower > threshold:
+	case b.Lower > healthy:
 		c.Status = StatusFail
-		c.Reason = fmt.Sprintf("%s %s: %s, at least %s %s/h with %s confidence, above the threshold of %s/h",
-			id, quoteTitle(title), observed, trimNumber(b.Lower), unit, conf, trimNumber(threshold))
+		c.Reason = fmt.Sprintf("%s %s: %s, at least %s %s/h with %s confidence, above %s",
+			id, quoteTitle(title), observed, trimNumber(b.Lower), unit, conf, failLine)
 	case b.Upper < threshold:
 		c.Status = StatusPass
 		c.Reason = fmt.Sprintf("%s: at most %s %s/h with %s confidence, below %s/h", observed, trimNumber(b.Upper), unit, conf, trimNumber(threshold))
 	default:
 		c.Status = StatusPending
-		c.Reason = fmt.Sprintf("%s %s: %s, between %s and %s %s/h with %s confidence: not yet known whether above %s/h",
-			id, quoteTitle(title), observed, trimNumber(b.Lower), trimNumber(b.Upper), unit, conf, trimNumber(threshold))
+		c.Reason = fmt.Sprintf("%s %s: %s, between %s and %s %s/h with %s confidence: not yet known %s",
+			id, quoteTitle(title), observed, trimNumber(b.Lower), trimNumber(b.Upper), unit, conf, question)
 	}
 	return c
 }

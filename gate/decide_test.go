@@ -156,6 +156,23 @@ func TestDecide(t *testing.T) {
 			checks: map[string]Status{"new-issues/WEB-1": StatusSkipped, "new-issues/WEB-2": StatusSkipped, "new-issues/WEB-3": StatusSkipped,
 				"new-issues/WEB-4": StatusSkipped, "new-issues/WEB-5": StatusFail},
 		},
+		"pass_below fails a rate above its share of the threshold": {
+			// 40 events in an hour: 40/h is not surely above 30/h, but surely above 15/h.
+			policy: policy(func(e *Environment) { e.NewIssues.PassBelow = 50 }),
+			ev:     evidence(burst("1", at(60), spread(40, 60)...)), now: at(60), verdict: StatusFail,
+			checks: map[string]Status{"new-issues/WEB-1/events_per_hour": StatusFail},
+			reason: "above 15/h (pass_below: 50% of the threshold of 30/h)",
+		},
+		"without pass_below the same rate is pending": {
+			policy: policy(), ev: evidence(burst("1", at(60), spread(40, 60)...)), now: at(60), verdict: StatusPending,
+			checks: map[string]Status{"new-issues/WEB-1/events_per_hour": StatusPending},
+			reason: "not yet known whether above 30/h",
+		},
+		"pass_below still passes a quiet issue": {
+			policy: policy(func(e *Environment) { e.NewIssues.PassBelow = 50 }),
+			ev:     evidence(burst("1", at(45), 3, 20)), now: at(45), verdict: StatusPass,
+			checks: map[string]Status{"new-issues/WEB-1/events_per_hour": StatusPass},
+		},
 		"users per hour": {
 			policy: policy(func(e *Environment) { e.NewIssues.Thresholds = Thresholds{UsersPerHour: 5} }),
 			ev: func() Evidence {
@@ -199,7 +216,7 @@ func TestDecide(t *testing.T) {
 		},
 		"pending at the deadline: on_timeout fail": {
 			policy: policy(), ev: evidence(burst("1", at(120), spread(60, 120)...)), now: at(120), verdict: StatusFail,
-			checks: map[string]Status{"new-issues/WEB-1": StatusPending}, reason: "the deadline (2h after the start) passed while pending",
+			checks: map[string]Status{"new-issues/WEB-1": StatusPending}, reason: "decided by the deadline, not by the evidence: the deadline (2h after the start) passed while pending",
 		},
 		"pending at the deadline: on_timeout pass": {
 			policy: policy(func(e *Environment) { e.OnTimeout = OutcomePass }),
@@ -404,7 +421,7 @@ func TestDecideThresholdBoundary(t *testing.T) {
 		prev := StatusFail
 		for th := 1.0; th <= 400; th *= 1.05 {
 			d := Decide(policy(func(e *Environment) { e.NewIssues.EventsPerHour = th; e.Deadline = Duration(4 * time.Hour) }), evidence(is), at)
-			r := SequentialRateTest(int64(tc.k), max(tc.age, minExposure), tc.age, th, 0.95)
+			r := SequentialRateTest(int64(tc.k), max(tc.age, minExposure), tc.age, th, th, 0.95)
 			want := StatusPending
 			switch {
 			case r.Fail:

@@ -21,7 +21,7 @@ type looks struct {
 	fail, pass []float64 // cumulative, at each look
 }
 
-func exactLooks(threshold, rho, confidence float64, interval, soak, deadline time.Duration) looks {
+func exactLooks(threshold, zone, rho, confidence float64, interval, soak, deadline time.Duration) looks {
 	rate := rho * threshold
 	mean := rate * deadline.Hours()
 	maxK := int(mean + 12*math.Sqrt(mean+1) + 40)
@@ -49,7 +49,7 @@ func exactLooks(threshold, rho, confidence float64, interval, soak, deadline tim
 		dist, prev = next, t
 		tf, tp := max(t, minExposure).Hours(), t.Hours()
 		for k := range dist {
-			fail, pass := sequentialDecision(int64(k), tf, tp, threshold, confidence)
+			fail, pass := sequentialDecision(int64(k), tf, tp, zone*threshold, threshold, confidence)
 			switch {
 			case fail:
 				failed += dist[k]
@@ -103,13 +103,13 @@ func TestSequentialErrorsOverEveryLook(t *testing.T) {
 			t.Parallel()
 			alpha := 1 - tc.conf
 			for _, rho := range []float64{0.25, 0.8, 1} {
-				l := exactLooks(tc.threshold, rho, tc.conf, tc.interval, 30*time.Minute, tc.deadline)
+				l := exactLooks(tc.threshold, 1, rho, tc.conf, tc.interval, 30*time.Minute, tc.deadline)
 				if f := l.fail[len(l.fail)-1]; f > alpha {
 					t.Errorf("rate %g×threshold: failed at some look with probability %.5f, more than %g", rho, f, alpha)
 				}
 			}
 			for _, rho := range []float64{1, 1.25, 2} {
-				l := exactLooks(tc.threshold, rho, tc.conf, tc.interval, 30*time.Minute, tc.deadline)
+				l := exactLooks(tc.threshold, 1, rho, tc.conf, tc.interval, 30*time.Minute, tc.deadline)
 				if p := l.pass[len(l.pass)-1]; p > alpha {
 					t.Errorf("rate %g×threshold: passed at some look with probability %.5f, more than %g", rho, p, alpha)
 				}
@@ -127,15 +127,15 @@ func TestSequentialErrorsOverEveryLook(t *testing.T) {
 func TestSequentialPower(t *testing.T) {
 	t.Parallel()
 	const th = 30.0
-	half := exactLooks(th, 0.5, 0.95, time.Minute, 30*time.Minute, 2*time.Hour)
+	half := exactLooks(th, 1, 0.5, 0.95, time.Minute, 30*time.Minute, 2*time.Hour)
 	if p := half.pass[len(half.pass)-1]; p < 0.95 {
 		t.Errorf("T/2 passes by the deadline with probability %.4f, want at least 0.95", p)
 	}
-	double := exactLooks(th, 2, 0.95, time.Minute, 30*time.Minute, 2*time.Hour)
+	double := exactLooks(th, 1, 2, 0.95, time.Minute, 30*time.Minute, 2*time.Hour)
 	if f := double.fail[len(double.fail)-1]; f < 0.99 {
 		t.Errorf("2T fails by the deadline with probability %.4f, want at least 0.99", f)
 	}
-	spike := exactLooks(th, 5, 0.95, time.Minute, 30*time.Minute, 2*time.Hour)
+	spike := exactLooks(th, 1, 5, 0.95, time.Minute, 30*time.Minute, 2*time.Hour)
 	if f := spike.by(spike.fail, 10*time.Minute); f < 0.99 {
 		t.Errorf("5T fails within 10 minutes with probability %.4f, want at least 0.99", f)
 	}
@@ -164,8 +164,8 @@ func TestSequentialRateTestBounds(t *testing.T) {
 	for _, age := range []time.Duration{time.Minute, 10 * time.Minute, 45 * time.Minute, 2 * time.Hour} {
 		prevFail, prevPass := false, true
 		for k := int64(0); k <= 200; k += 3 {
-			r := SequentialRateTest(k, max(age, minExposure), age, 30, 0.95)
-			fail, pass := sequentialDecision(k, max(age, minExposure).Hours(), age.Hours(), 30, 0.95)
+			r := SequentialRateTest(k, max(age, minExposure), age, 30, 30, 0.95)
+			fail, pass := sequentialDecision(k, max(age, minExposure).Hours(), age.Hours(), 30, 30, 0.95)
 			if r.Fail != fail || r.Pass != pass || (r.Bounds.Lower > 30) != fail || (r.Bounds.Upper < 30) != pass {
 				t.Errorf("%d events in %s: %+v, decision fail %v pass %v", k, age, r, fail, pass)
 			}
@@ -182,7 +182,7 @@ func TestSequentialRateTestBounds(t *testing.T) {
 		}
 	}
 	// The anytime bounds are wider than the one-look bounds: that is the price of looking often.
-	r, g := SequentialRateTest(40, time.Hour, time.Hour, 30, 0.95), RateBounds(40, time.Hour, 0.95)
+	r, g := SequentialRateTest(40, time.Hour, time.Hour, 30, 30, 0.95), RateBounds(40, time.Hour, 0.95)
 	if !(r.Bounds.Lower < g.Lower && r.Bounds.Upper > g.Upper) {
 		t.Errorf("40 events in 1h: anytime %+v, one look %+v", r.Bounds, g)
 	}
@@ -191,21 +191,53 @@ func TestSequentialRateTestBounds(t *testing.T) {
 func TestSequentialRateTestRejectsNonsense(t *testing.T) {
 	t.Parallel()
 	for name, r := range map[string]SequentialRate{
-		"negative count":   SequentialRateTest(-1, time.Hour, time.Hour, 30, 0.95),
-		"no fail exposure": SequentialRateTest(3, 0, time.Hour, 30, 0.95),
-		"negative age":     SequentialRateTest(3, time.Hour, -time.Hour, 30, 0.95),
-		"zero threshold":   SequentialRateTest(3, time.Hour, time.Hour, 0, 0.95),
-		"infinite":         SequentialRateTest(3, time.Hour, time.Hour, math.Inf(1), 0.95),
-		"confidence 1":     SequentialRateTest(3, time.Hour, time.Hour, 30, 1),
-		"confidence NaN":   SequentialRateTest(3, time.Hour, time.Hour, 30, math.NaN()),
-		"threshold NaN":    SequentialRateTest(3, time.Hour, time.Hour, math.NaN(), 0.95),
+		"negative count":              SequentialRateTest(-1, time.Hour, time.Hour, 30, 30, 0.95),
+		"no fail exposure":            SequentialRateTest(3, 0, time.Hour, 30, 30, 0.95),
+		"negative age":                SequentialRateTest(3, time.Hour, -time.Hour, 30, 30, 0.95),
+		"zero threshold":              SequentialRateTest(3, time.Hour, time.Hour, 0, 30, 0.95),
+		"infinite":                    SequentialRateTest(3, time.Hour, time.Hour, 30, math.Inf(1), 0.95),
+		"confidence 1":                SequentialRateTest(3, time.Hour, time.Hour, 30, 30, 1),
+		"healthy above the threshold": SequentialRateTest(3, time.Hour, time.Hour, 31, 30, 0.95),
+		"confidence NaN":              SequentialRateTest(3, time.Hour, time.Hour, 30, 30, math.NaN()),
+		"threshold NaN":               SequentialRateTest(3, time.Hour, time.Hour, math.NaN(), 30, 0.95),
 	} {
 		if r.Fail || r.Pass || !math.IsNaN(r.Bounds.Lower) || !math.IsNaN(r.Bounds.Upper) {
 			t.Errorf("%s: %+v, want no decision and NaN bounds", name, r)
 		}
 	}
 	// No time observed yet: nothing can pass.
-	if r := SequentialRateTest(0, minExposure, 0, 30, 0.95); r.Pass || r.Fail || !math.IsInf(r.Bounds.Upper, 1) {
+	if r := SequentialRateTest(0, minExposure, 0, 30, 30, 0.95); r.Pass || r.Fail || !math.IsInf(r.Bounds.Upper, 1) {
 		t.Errorf("age 0: %+v", r)
+	}
+}
+
+// pass_below opens an indifference zone: the guarantees then hold at its two ends (no fail at
+// or below the healthy rate, no pass at or above the threshold, each at most 1 − confidence
+// over every look), and a release in between is decided by the deadline far more often.
+func TestSequentialIndifferenceZone(t *testing.T) {
+	t.Parallel()
+	const th, zone = 30.0, 0.5
+	for _, rho := range []float64{0.25, 0.5} {
+		l := exactLooks(th, zone, rho, 0.95, time.Minute, 30*time.Minute, 2*time.Hour)
+		if f := l.fail[len(l.fail)-1]; f > 0.05 {
+			t.Errorf("zone 50%%, rate %gT: failed with probability %.5f, more than 0.05", rho, f)
+		}
+	}
+	for _, rho := range []float64{1, 2} {
+		l := exactLooks(th, zone, rho, 0.95, time.Minute, 30*time.Minute, 2*time.Hour)
+		if p := l.pass[len(l.pass)-1]; p > 0.05 {
+			t.Errorf("zone 50%%, rate %gT: passed with probability %.5f, more than 0.05", rho, p)
+		}
+	}
+	// Without the zone, rates near the threshold stay pending (up to 97% at T); with it, at
+	// most 30% of releases at any rate reach the deadline undecided.
+	for _, rho := range []float64{0.67, 0.75, 0.8, 1, 1.25} {
+		plain := exactLooks(th, 1, rho, 0.95, time.Minute, 30*time.Minute, 2*time.Hour)
+		zoned := exactLooks(th, zone, rho, 0.95, time.Minute, 30*time.Minute, 2*time.Hour)
+		n := len(plain.at) - 1
+		pendPlain, pendZoned := 1-plain.fail[n]-plain.pass[n], 1-zoned.fail[n]-zoned.pass[n]
+		if !(pendZoned < pendPlain && pendZoned <= 0.3) {
+			t.Errorf("rate %gT: pending at the deadline %.4f with the zone, %.4f without", rho, pendZoned, pendPlain)
+		}
 	}
 }

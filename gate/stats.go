@@ -352,52 +352,59 @@ const (
 	seqPassShape, seqPassRate = 4.0, 8.0       // mean 0.5: healthy releases
 )
 
-// SequentialRate is the anytime-valid judgement of a Poisson rate against a threshold.
+// SequentialRate is the anytime-valid judgement of a Poisson rate.
 type SequentialRate struct {
-	// Fail: with confidence, at every look at once, the rate is above the threshold. The
-	// chance that a rate at or below the threshold is ever failed is at most 1 − confidence.
+	// Fail: with confidence, at every look at once, the rate is above the healthy rate. The
+	// chance that a rate at or below it is ever failed is at most 1 − confidence.
 	Fail bool
-	// Pass: with confidence, at every look at once, the rate is below the threshold.
+	// Pass: with confidence, at every look at once, the rate is below the threshold. The
+	// chance that a rate at or above it is ever passed is at most 1 − confidence.
 	Pass bool
 	// Bounds are the anytime-valid bounds per hour: Lower is the largest rate the fail test
-	// rejects and Upper the smallest rate the pass test rejects (so Fail is Lower > threshold
+	// rejects and Upper the smallest rate the pass test rejects (so Fail is Lower > healthy
 	// and Pass is Upper < threshold); Estimate is k over the fail exposure.
 	Bounds Bounds
 }
 
-// SequentialRateTest judges k events against threshold (per hour) at confidence. failExposure
-// is the exposure the fail test divides by and passExposure the one the pass test does: the
-// gate gives the fail test at least minExposure (a burst in the first seconds is not a Poisson
-// stream; a longer exposure only makes failing harder) and the pass test the true age (a
-// longer one would make passing easier). With a threshold or confidence out of range, a
-// negative count or a non-positive fail exposure, the bounds are NaN and neither test holds.
-func SequentialRateTest(k int64, failExposure, passExposure time.Duration, threshold, confidence float64) SequentialRate {
+// SequentialRateTest judges k events at confidence: it fails a rate that is, with
+// confidence, above healthy and passes one that is below threshold (both per hour, healthy ≤
+// threshold). With healthy = threshold it is the plain question "above the threshold or
+// not?"; with healthy < threshold, rates in between may get either answer (an indifference
+// zone), which lets the test decide sooner. Each test's prior is a multiple of its own rate.
+//
+// failExposure is the exposure the fail test divides by and passExposure the one the pass
+// test does: the gate gives the fail test at least minExposure (a burst in the first seconds
+// is not a Poisson stream; a longer exposure only makes failing harder) and the pass test the
+// true age (a longer one would make passing easier). With rates or a confidence out of
+// range, a negative count or a non-positive fail exposure, the bounds are NaN and neither
+// test holds.
+func SequentialRateTest(k int64, failExposure, passExposure time.Duration, healthy, threshold, confidence float64) SequentialRate {
 	nan := SequentialRate{Bounds: Bounds{Estimate: math.NaN(), Lower: math.NaN(), Upper: math.NaN()}}
 	tf, tp := failExposure.Hours(), passExposure.Hours()
-	if k < 0 || !(threshold > 0) || math.IsInf(threshold, 0) || !(confidence > 0 && confidence < 1) || !(tf > 0) || tp < 0 {
+	if k < 0 || !(healthy > 0) || !(threshold >= healthy) || math.IsInf(threshold, 0) || !(confidence > 0 && confidence < 1) || !(tf > 0) || tp < 0 {
 		return nan
 	}
 	logLevel := -math.Log(1 - confidence)
 	r := SequentialRate{Bounds: Bounds{Estimate: float64(k) / tf}}
 	// The tests, as functions of the candidate rate μ (per hour).
 	failAt := func(mu float64) float64 {
-		return logMixture(k, mu/threshold, threshold*tf, seqFailShape, seqFailRate, true) - logLevel
+		return logMixture(k, mu/healthy, healthy*tf, seqFailShape, seqFailRate, true) - logLevel
 	}
 	passAt := func(mu float64) float64 {
 		return logMixture(k, mu/threshold, threshold*tp, seqPassShape, seqPassRate, false) - logLevel
 	}
-	r.Fail, r.Pass = sequentialDecision(k, tf, tp, threshold, confidence)
+	r.Fail, r.Pass = sequentialDecision(k, tf, tp, healthy, threshold, confidence)
 	// The fail test rejects an interval (0, L) below the estimate, the pass test an interval
 	// (U, ∞) above it (docs/gate.md, "The method"); the bounds are found by bisection, and
-	// kept consistent with the decisions at the threshold.
+	// kept consistent with the decisions.
 	if k > 0 {
 		// Near 0 every event is overwhelming evidence (the ratio grows as ν^−k).
 		r.Bounds.Lower = bisect(failAt, 0, float64(k)/tf, true)
 	}
 	if r.Fail {
-		r.Bounds.Lower = max(r.Bounds.Lower, math.Nextafter(threshold, math.Inf(1)))
+		r.Bounds.Lower = max(r.Bounds.Lower, math.Nextafter(healthy, math.Inf(1)))
 	} else {
-		r.Bounds.Lower = min(r.Bounds.Lower, threshold)
+		r.Bounds.Lower = min(r.Bounds.Lower, healthy)
 	}
 	r.Bounds.Upper = math.Inf(1)
 	if tp > 0 {
@@ -421,11 +428,11 @@ func SequentialRateTest(k int64, failExposure, passExposure time.Duration, thres
 }
 
 // sequentialDecision is the decision of SequentialRateTest without the bounds (exposures in
-// hours, arguments valid): the fail test rejects "at most the threshold", the pass test "at
-// least the threshold", each when its mixture reaches 1/(1 − confidence).
-func sequentialDecision(k int64, tf, tp, threshold, confidence float64) (fail, pass bool) {
+// hours, arguments valid): the fail test rejects "at most healthy", the pass test "at least
+// threshold", each when its mixture reaches 1/(1 − confidence).
+func sequentialDecision(k int64, tf, tp, healthy, threshold, confidence float64) (fail, pass bool) {
 	logLevel := -math.Log(1 - confidence)
-	fail = logMixture(k, 1, threshold*tf, seqFailShape, seqFailRate, true) >= logLevel
+	fail = logMixture(k, 1, healthy*tf, seqFailShape, seqFailRate, true) >= logLevel
 	pass = logMixture(k, 1, threshold*tp, seqPassShape, seqPassRate, false) >= logLevel
 	return fail, pass
 }
