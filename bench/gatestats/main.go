@@ -11,7 +11,8 @@
 // spike against the naive rule "more than the threshold in the last hour"; and how releases at
 // each rate end at the deadline (passed, failed, or still pending: decided by on_timeout, not
 // by the evidence). Each figure is a fraction of the streams, with its Monte Carlo standard
-// error; gate/sequential_test.go computes the same quantities exactly.
+// error; gate/sequential_test.go computes the same quantities exactly. For contrast, the first
+// table also runs the rule the gate applied before (one-look bounds on the last hour).
 package main
 
 import (
@@ -29,12 +30,18 @@ import (
 	"github.com/releasegate/releasegate/gate"
 )
 
-// policyYAML is the policy every stream is judged by, read by the real loader.
+// policyYAML is the policy every stream is judged by, read by the real loader; "zoned" adds
+// an indifference zone for the last table.
 const policyYAML = `environments:
   production:
     projects: [web]
     new_issues:
       events_per_hour: 30
+  zoned:
+    projects: [web]
+    new_issues:
+      events_per_hour: 30
+      pass_below: 50
 `
 
 var start = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
@@ -52,6 +59,10 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	zoned, err := pol.Environment("zoned")
+	if err != nil {
+		log.Fatal(err)
+	}
 	w := io.Writer(os.Stdout)
 	if *out != "-" {
 		f, err := os.Create(*out)
@@ -61,8 +72,11 @@ func main() {
 		defer f.Close()
 		w = io.MultiWriter(os.Stdout, f)
 	}
-	b := &bench{env: env, th: env.NewIssues.EventsPerHour, n: *streams, seed: *seed, cache: map[look]gate.Status{}}
+	b := &bench{env: env, th: env.NewIssues.EventsPerHour, n: *streams, seed: *seed, cache: map[look]gate.Status{}, prev: map[look]gate.Status{}}
 	b.run(w)
+	z := &bench{env: zoned, th: zoned.NewIssues.EventsPerHour, n: *streams, seed: *seed, cache: map[look]gate.Status{}, prev: map[look]gate.Status{}}
+	fmt.Fprintf(w, "\n## With `pass_below: 50`: how releases end by the deadline, a look a minute\n\n")
+	z.ends(w)
 }
 
 type bench struct {
@@ -71,6 +85,7 @@ type bench struct {
 	n     int
 	seed  uint64
 	cache map[look]gate.Status
+	prev  map[look]gate.Status
 }
 
 // look is what Decide sees of one stream at one moment: the count and the age.
@@ -141,6 +156,36 @@ func (b *bench) judge(ts []time.Duration, times []time.Duration) outcome {
 	return outcome{gate.StatusPending, times[len(times)-1]}
 }
 
+// previous is the rule the gate applied before issue 13, for contrast: exact one-look
+// (Garwood) bounds on the events of the last hour (the window; at least 10 minutes of
+// exposure), failing when the lower bound is above the threshold and passing after the soak
+// when the upper bound is below it. It stops at the first decision, as --wait does.
+func (b *bench) previous(ts []time.Duration, times []time.Duration) gate.Status {
+	conf := b.env.WithDefaults().Confidence
+	soak := time.Duration(b.env.WithDefaults().Soak)
+	for _, t := range times {
+		window := min(t, time.Hour)
+		l := look{count(ts, t) - count(ts, t-window), max(window, 10*time.Minute)}
+		s, ok := b.prev[l]
+		if !ok {
+			r := gate.RateBounds(l.k, l.age, conf)
+			switch {
+			case r.Lower > b.th:
+				s = gate.StatusFail
+			case r.Upper < b.th:
+				s = gate.StatusPass
+			default:
+				s = gate.StatusPending
+			}
+			b.prev[l] = s
+		}
+		if s == gate.StatusFail || (s == gate.StatusPass && t >= soak) {
+			return s
+		}
+	}
+	return gate.StatusPending
+}
+
 // naive is the first look at which the last hour holds more than the threshold's events.
 func (b *bench) naive(ts []time.Duration, times []time.Duration) (time.Duration, bool) {
 	for _, t := range times {
@@ -175,16 +220,21 @@ func (b *bench) run(w io.Writer) {
 
 	// 1. False fails at and below the threshold.
 	fmt.Fprintf(w, "## Failed by the evidence at some look, rate at or below the threshold\n\n")
-	fmt.Fprintf(w, "| rate | one look at 1h | every 15m | every 5m | every 1m |\n|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| rate | one look at 1h | every 15m | every 5m | every 1m | previous rule, every 5m | previous rule, every 1m |\n|---|---|---|---|---|---|---|\n")
 	for i, rho := range []float64{1, 0.8, 0.5} {
 		r := b.rng(uint64(100 + i))
 		ways := [][]time.Duration{{time.Hour}, every(15*time.Minute, deadline), every(5*time.Minute, deadline), every(time.Minute, deadline)}
-		fails := make([]int, len(ways))
+		fails := make([]int, len(ways)+2)
 		for range b.n {
 			ts := stream(r, rho*b.th, deadline)
 			for j, times := range ways {
 				if b.judge(ts, times).status == gate.StatusFail {
 					fails[j]++
+				}
+			}
+			for j, times := range ways[2:] {
+				if b.previous(ts, times) == gate.StatusFail {
+					fails[len(ways)+j]++
 				}
 			}
 		}
@@ -254,8 +304,15 @@ func (b *bench) run(w io.Writer) {
 
 	// 4. How releases end by the deadline.
 	fmt.Fprintf(w, "\n## How releases end by the deadline, a look a minute\n\n")
+	b.ends(w)
+}
+
+// ends tables how releases at each rate end by the deadline, looked at every minute.
+func (b *bench) ends(w io.Writer) {
+	minute := every(time.Minute, time.Duration(b.env.WithDefaults().Deadline))
+	deadline := minute[len(minute)-1]
 	fmt.Fprintf(w, "| rate | passed | failed by the evidence | pending at the deadline (on_timeout decides) |\n|---|---|---|---|\n")
-	for i, rho := range []float64{0, 0.25, 0.5, 0.67, 0.8, 1, 1.25, 1.5, 2} {
+	for i, rho := range []float64{0, 0.25, 0.5, 0.67, 0.75, 0.8, 1, 1.25, 1.5, 2} {
 		r := b.rng(uint64(400 + i))
 		counts := map[gate.Status]int{}
 		for range b.n {
