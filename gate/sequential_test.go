@@ -163,7 +163,9 @@ func TestSequentialRateTestBounds(t *testing.T) {
 	t.Parallel()
 	for _, age := range []time.Duration{time.Minute, 10 * time.Minute, 45 * time.Minute, 2 * time.Hour} {
 		prevFail, prevPass := false, true
-		for k := int64(0); k <= 200; k += 3 {
+		// Up to counts whose tails underflow float64 (a plain P(k+4, x) is 0 from k ≈ 320 at
+		// 10 minutes, which once made the pass test pass 320 events).
+		for k := int64(0); k <= 2000; k++ {
 			r := SequentialRateTest(k, max(age, minExposure), age, 30, 30, 0.95)
 			fail, pass := sequentialDecision(k, max(age, minExposure).Hours(), age.Hours(), 30, 30, 0.95)
 			if r.Fail != fail || r.Pass != pass || (r.Bounds.Lower > 30) != fail || (r.Bounds.Upper < 30) != pass {

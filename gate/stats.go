@@ -133,6 +133,19 @@ func gammaPQ(a, x float64) (p, q float64) {
 	case math.IsInf(x, 1):
 		return 1, 0
 	}
+	lp, lq := logGammaPQ(a, x)
+	if x < a+1 {
+		p = math.Exp(lp)
+		return p, 1 - p
+	}
+	q = math.Exp(lq)
+	return 1 - q, q
+}
+
+// logGammaPQ returns log P(a, x) and log Q(a, x) for a > 0 and finite x > 0, the smaller one
+// computed directly in logarithms: the mixtures of the sequential tests need tails far below
+// the smallest float64 (P(300, 13) is about 1e−292, P(400, 13) underflows).
+func logGammaPQ(a, x float64) (lp, lq float64) {
 	lg, _ := math.Lgamma(a)
 	logFront := a*math.Log(x) - x - lg
 	if x < a+1 {
@@ -145,8 +158,8 @@ func gammaPQ(a, x float64) (p, q float64) {
 				break
 			}
 		}
-		p = math.Exp(logFront+math.Log(sum)) / a
-		return p, 1 - p
+		lp = logFront + math.Log(sum) - math.Log(a)
+		return lp, math.Log1p(-math.Exp(lp))
 	}
 	// Q(a, x) = x^a e^−x / Γ(a) · 1/(x+1−a− 1·(1−a)/(x+3−a− 2·(2−a)/(x+5−a− …))), by
 	// the modified Lentz method.
@@ -172,8 +185,8 @@ func gammaPQ(a, x float64) (p, q float64) {
 			break
 		}
 	}
-	q = math.Exp(logFront + math.Log(h))
-	return 1 - q, q
+	lq = logFront + math.Log(h)
+	return math.Log1p(-math.Exp(lq)), lq
 }
 
 // gammaPInv returns x with P(a, x) = p.
@@ -449,15 +462,23 @@ func logMixture(k int64, nu, s, a, b float64, above bool) float64 {
 	kf := float64(k)
 	lgA, _ := math.Lgamma(a)
 	lgKA, _ := math.Lgamma(kf + a)
-	p, q := gammaPQ(kf+a, (s+b)*nu)
-	tail := p
-	if above {
-		tail = q
+	x := (s + b) * nu
+	if math.IsInf(x, 1) {
+		// An infinite candidate rate: nothing is above it, and the whole prior is below.
+		if above {
+			return math.Inf(-1)
+		}
+		x = math.MaxFloat64
 	}
-	if !(tail > 0) {
+	lp, lq := logGammaPQ(kf+a, x)
+	tail := lp
+	if above {
+		tail = lq
+	}
+	if math.IsNaN(tail) || math.IsInf(tail, -1) {
 		return math.Inf(-1)
 	}
-	return -kf*math.Log(nu) + nu*s + a*math.Log(b) - lgA + lgKA - (kf+a)*math.Log(s+b) + math.Log(tail)
+	return -kf*math.Log(nu) + nu*s + a*math.Log(b) - lgA + lgKA - (kf+a)*math.Log(s+b) + tail
 }
 
 // bisect finds where f changes sign in [lo, hi]: with rejectBelow, f ≥ 0 below the root (the
