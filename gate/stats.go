@@ -6,15 +6,16 @@ import (
 )
 
 // The statistics of the gate, in pure Go: exact (Garwood) confidence bounds for a Poisson
-// rate, exact (Clopper–Pearson) bounds for a binomial proportion, and a bound on the
-// difference of two proportions built from them. docs/gate.md explains how the decision uses
-// them, with worked examples.
+// rate, exact (Clopper–Pearson) bounds for a binomial proportion, a bound on the difference of
+// two proportions built from them, and (at the end of this file) the anytime-valid tests on a
+// Poisson rate that judge the rates of new issues and regressions. docs/gate.md explains how
+// the decision uses them, with worked examples.
 //
-// Every bound is one-sided at the given confidence c: the lower bound is below the true value
-// with probability at least c, and so is the upper bound above it. Together they form a
-// two-sided interval at 2c−1 (90% for c = 0.95). A gate that fails on a lower bound above a
-// threshold therefore fails a release whose true rate is at the threshold at most 1−c of the
-// time.
+// Every fixed-sample bound is one-sided at the given confidence c: the lower bound is below the
+// true value with probability at least c, and so is the upper bound above it, for ONE look at
+// the data. Together they form a two-sided interval at 2c−1 (90% for c = 0.95). Looked at again
+// and again as the data grows, they fail a release at the threshold far more often than 1−c,
+// which is why rates are judged with SequentialRateTest instead.
 
 // Bounds is a point estimate and its one-sided confidence bounds.
 type Bounds struct {
@@ -344,8 +345,9 @@ func betaInv(a, b, target float64, complement bool) float64 {
 // ratios, a nonnegative supermartingale under the null hypothesis, so by Ville's inequality
 // the chance that it EVER reaches 1/α is at most α (Robbins' method of mixtures).
 //
-// Write ρ for the rate as a multiple of the threshold T and s = T·t for the events expected at
-// the threshold over exposure t. For a candidate rate ν·T the likelihood ratio of the rate ρ·T
+// Write T for the rate a test is about (the threshold for the pass test; for the fail test the
+// threshold, or its pass_below share), ρ for a rate as a multiple of T and s = T·t for the
+// events expected at T over exposure t. For a candidate rate ν·T the likelihood ratio of the rate ρ·T
 // after k events is (ρ/ν)^k · e^−(ρ−ν)s. Mixed over a gamma prior on ρ, restricted to ρ > ν
 // (evidence against "at most ν·T") or ρ < ν (against "at least ν·T"), it has a closed form
 // with the incomplete gamma function:
@@ -354,12 +356,12 @@ func betaInv(a, b, target float64, complement bool) float64 {
 //
 // Each ratio with ρ > ν is a supermartingale whenever the true rate is at most ν·T (and each
 // with ρ < ν whenever it is at least ν·T), the restricted prior has mass at most 1, so M± is a
-// supermartingale that starts at most at 1. The two priors are fixed multiples of the
-// threshold, chosen before any data: the fail side puts its weight on spikes (mean 3T), so a 5×
+// supermartingale that starts at most at 1. The two priors are fixed multiples of T, chosen
+// before any data: the fail side puts its weight on spikes (mean 3T), so a 5×
 // spike fails within minutes; the pass side on rates around T/2, so a release at T/2 passes
 // before the default deadline. docs/gate.md shows the figures (bench/gatestats measures them).
 
-// Sequential priors on ρ = rate/threshold: gamma shape a and rate b.
+// Sequential priors on ρ = rate/T: gamma shape a and rate b.
 const (
 	seqFailShape, seqFailRate = 2.0, 2.0 / 3.0 // mean 3: spikes
 	seqPassShape, seqPassRate = 4.0, 8.0       // mean 0.5: healthy releases
