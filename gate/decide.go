@@ -10,11 +10,11 @@ import (
 	"time"
 )
 
-// minExposure is the shortest time a rate is measured over: events seen in the first minutes
-// of a release are spread over at least this long (or the policy's window, if shorter). A
-// burst of a few events in the first seconds would otherwise read as thousands per hour; time
-// not yet observed counts as time without events, which can only delay a failure, never cause
-// one, and passing waits for the soak anyway.
+// minExposure is the shortest time the fail test measures a rate over: events seen in the
+// first minutes of a release are spread over at least this long. A burst of a few events in
+// the first seconds is not a Poisson stream and would otherwise read as thousands per hour;
+// time not yet observed counts as time without events, which can only delay a failure, never
+// cause one. The pass test uses the true age (a longer exposure would make passing easier).
 const minExposure = 10 * time.Minute
 
 // chartTopIssues is how many new issues the report's chart draws.
@@ -48,9 +48,10 @@ const (
 // only for such issues, so the requests do not grow with the number of harmless issues.
 //
 // An issue may matter unless it is ignored by a title or level rule, resolved or archived in
-// Sentry, or the upper confidence bound of every rate is below its threshold even if all its
-// events fell inside the rate's window (the worst case, since the window's count is at most the
-// total). A regression with no thresholds fails on its count, which needs no series.
+// Sentry, or every rate already passes the anytime-valid test Decide applies (SequentialRateTest
+// on the totals since the start, which is all Decide uses): such an issue passes at this look
+// and at every later one with the same counts. A regression with no thresholds fails on its
+// count, which needs no series.
 func (e *Environment) MayMatter(is Issue, regression bool, start, now time.Time) bool {
 	if !counted(is) {
 		return false
@@ -63,15 +64,15 @@ func (e *Environment) MayMatter(is Issue, regression bool, start, now time.Time)
 	if !regression && pol.NewIssues != nil && ignoredBy(pol.NewIssues.Ignore, is, false) >= 0 {
 		return false
 	}
-	if th == (Thresholds{}) {
+	if !th.rates() {
 		return false // a count: the totals decide
 	}
-	span := spanOf(start, now, time.Duration(pol.Window))
+	span := spanOf(start, now)
 	conf := pol.Confidence
-	if th.EventsPerHour > 0 && RateBounds(is.Events, span.exposure(span.window), conf).Upper >= th.EventsPerHour {
+	if th.EventsPerHour > 0 && !span.rate(is.Events, th.healthy(th.EventsPerHour), th.EventsPerHour, conf).Pass {
 		return true
 	}
-	if th.UsersPerHour > 0 && RateBounds(is.Users, span.exposure(span.age), conf).Upper >= th.UsersPerHour {
+	if th.UsersPerHour > 0 && !span.rate(is.Users, th.healthy(th.UsersPerHour), th.UsersPerHour, conf).Pass {
 		return true
 	}
 	// Session share needs the release's sessions, which come later: it may matter.
@@ -141,55 +142,24 @@ func readable(d time.Duration) time.Duration {
 	return d.Round(time.Second)
 }
 
-// span is the release's age and the window rates look at, at one moment.
+// span is the release's age at one moment.
 type span struct {
 	start, now time.Time
 	age        time.Duration // now − start, at least 0
-	window     time.Duration // min(policy window, age)
-	floor      time.Duration // the shortest exposure: min(minExposure, policy window)
 }
 
-func spanOf(start, now time.Time, window time.Duration) span {
-	age := max(now.Sub(start), 0)
-	return span{start: start, now: now, age: age, window: min(window, age), floor: min(minExposure, window)}
+func spanOf(start, now time.Time) span {
+	return span{start: start, now: now, age: max(now.Sub(start), 0)}
 }
 
-// exposure is d, at least the floor.
-func (s span) exposure(d time.Duration) time.Duration { return max(d, s.floor) }
+// failExposure is the exposure the fail test divides by: the age, at least minExposure.
+func (s span) failExposure() time.Duration { return max(s.age, minExposure) }
 
-// windowCount is an issue's events in the rate window: from its series when it has one (the
-// buckets overlapping the window, and the exposure they cover), else from its total.
-// lower and upper differ only when the total is all there is and the release is older than
-// the window: the window then holds between none and all of the events.
-func (s span) windowCount(is Issue, interval time.Duration) (lower, upper int64, exposure time.Duration) {
-	if len(is.Series) > 0 {
-		if is.Interval > 0 {
-			interval = is.Interval
-		}
-		from := s.now.Add(-s.window)
-		first := time.Time{}
-		var n int64
-		for _, b := range is.Series {
-			if b.Start.Add(interval).After(from) || (interval == 0 && !b.Start.Before(from)) {
-				if first.IsZero() {
-					first = b.Start
-				}
-				n += b.Count
-			}
-		}
-		covered := s.window
-		if !first.IsZero() {
-			if first.Before(s.start) {
-				first = s.start
-			}
-			covered = s.now.Sub(first)
-		}
-		return n, n, s.exposure(covered)
-	}
-	if s.age <= s.window {
-		return is.Events, is.Events, s.exposure(s.age)
-	}
-	return 0, is.Events, s.exposure(s.window)
+// rate judges k events since the start with the anytime-valid tests (fail above healthy, pass
+// below threshold): the decision holds at this look and at every other, however often the
+// gate is asked.
+func (s span) rate(k int64, healthy, threshold, confidence float64) SequentialRate {
+	return SequentialRateTest(k, s.failExposure(), s.age, healthy, threshold, confidence)
 }
 
 // Decide judges the evidence about a release against the policy of one environment, at now.
@@ -215,7 +185,7 @@ func Decide(p *Environment, ev Evidence, now time.Time) Decision {
 	if ev.Environment != "" && ev.Environment != pol.Name {
 		d.EvidenceEnvironment = ev.Environment
 	}
-	j := judge{pol: &pol, ev: &ev, now: now, span: spanOf(start, now, time.Duration(pol.Window)), soaked: !now.Before(d.SoakEnds)}
+	j := judge{pol: &pol, ev: &ev, now: now, span: spanOf(start, now), soaked: !now.Before(d.SoakEnds)}
 	if pol.NewIssues != nil {
 		d.Checks = append(d.Checks, j.issues(CheckNewIssues, ev.NewIssues, false))
 	}
@@ -280,6 +250,10 @@ type judge struct {
 
 func (j *judge) conf() float64 { return j.pol.Confidence }
 
+// ByDeadline opens the reason of every verdict on_timeout decided, in every report: the
+// evidence did not settle the question, the clock did.
+const ByDeadline = "decided by the deadline, not by the evidence"
+
 // verdict combines the top-level checks: any failure fails; anything pending keeps the gate
 // pending until the deadline, when on_timeout decides; warnings never block.
 func (j *judge) verdict(d Decision) (Status, string) {
@@ -304,7 +278,7 @@ func (j *judge) verdict(d Decision) (Status, string) {
 		if j.pol.OnTimeout == OutcomePass {
 			out = StatusPass
 		}
-		return out, fmt.Sprintf("the deadline (%s after the start) passed while pending (%s); on_timeout is %s, so the gate %s",
+		return out, fmt.Sprintf(ByDeadline+": the deadline (%s after the start) passed while pending (%s); on_timeout is %s, so the gate %s",
 			policyDurationText(time.Duration(j.pol.Deadline)), why, j.pol.OnTimeout, passesOrFails(out))
 	case len(d.Checks) == 0:
 		return StatusPass, "the policy configures no checks"
@@ -432,7 +406,7 @@ func (j *judge) issue(is Issue, regression bool) Check {
 	if !regression && is.Unhandled && j.pol.NewIssues.Unhandled != nil {
 		label = "unhandled "
 	}
-	if th == (Thresholds{}) {
+	if !th.rates() {
 		// A regression with no thresholds: any event fails it.
 		m := Check{Name: MetricCount, Metric: MetricCount, Value: ptr(float64(is.Events)), Threshold: ptr(0.0), Window: policyDurationText(j.span.age), Issues: []IssueRef{}, Owners: []string{}, Children: []Check{}}
 		if is.Events > 0 {
@@ -444,20 +418,14 @@ func (j *judge) issue(is Issue, regression bool) Check {
 		}
 		c.Children = append(c.Children, m)
 	}
+	since := policyDurationText(readable(j.span.age))
 	if th.EventsPerHour > 0 {
-		lo, hi, exposure := j.span.windowCount(is, j.ev.Interval)
-		b := Bounds{Estimate: float64(hi) / exposure.Hours(), Lower: RateBounds(lo, exposure, j.conf()).Lower, Upper: RateBounds(hi, exposure, j.conf()).Upper}
-		if lo != hi {
-			b.Estimate = math.NaN() // unknown: only the bounds are
-		}
-		c.Children = append(c.Children, j.above(MetricEventsPerHour, b, th.EventsPerHour, exposure,
-			fmt.Sprintf("%s in the last %s", plural(int(hi), "event"), policyDurationText(readable(exposure))), label+"events", c.Name, is.Title))
+		c.Children = append(c.Children, j.above(MetricEventsPerHour, j.span.rate(is.Events, th.healthy(th.EventsPerHour), th.EventsPerHour, j.conf()).Bounds,
+			th.healthy(th.EventsPerHour), th.EventsPerHour, j.span.failExposure(), fmt.Sprintf("%s in %s since the start", plural(int(is.Events), "event"), since), label+"events", c.Name, is.Title))
 	}
 	if th.UsersPerHour > 0 {
-		exposure := j.span.exposure(j.span.age)
-		b := RateBounds(is.Users, exposure, j.conf())
-		c.Children = append(c.Children, j.above(MetricUsersPerHour, b, th.UsersPerHour, exposure,
-			fmt.Sprintf("%s since the start", plural(int(is.Users), "user")), label+"users", c.Name, is.Title))
+		c.Children = append(c.Children, j.above(MetricUsersPerHour, j.span.rate(is.Users, th.healthy(th.UsersPerHour), th.UsersPerHour, j.conf()).Bounds,
+			th.healthy(th.UsersPerHour), th.UsersPerHour, j.span.failExposure(), fmt.Sprintf("%s in %s since the start", plural(int(is.Users), "user"), since), label+"users", c.Name, is.Title))
 	}
 	if th.SessionShare > 0 {
 		c.Children = append(c.Children, j.sessionShare(is, th.SessionShare/100, label, c.Name))
@@ -497,22 +465,31 @@ func closeness(c Check) float64 {
 }
 
 // above judges a rate that must not exceed threshold: it fails when the lower bound is above
-// it and passes when the upper bound is below it; in between it is pending.
-func (j *judge) above(metric string, b Bounds, threshold float64, exposure time.Duration, observed, unit, id, title string) Check {
+// healthy (the threshold, unless pass_below opens an indifference zone) and passes when the
+// upper bound is below the threshold; in between it is pending. The bounds of
+// SequentialRateTest are anytime-valid, so these decisions keep their confidence however
+// often the gate looks.
+func (j *judge) above(metric string, b Bounds, healthy, threshold float64, exposure time.Duration, observed, unit, id, title string) Check {
 	c := metricCheck(metric, b, threshold, exposure, j.conf())
 	conf := percentText(j.conf())
+	failLine := fmt.Sprintf("the threshold of %s/h", trimNumber(threshold))
+	question := fmt.Sprintf("whether above %s/h", trimNumber(threshold))
+	if healthy < threshold {
+		failLine = fmt.Sprintf("%s/h (pass_below: %s of the threshold of %s/h)", trimNumber(healthy), percentText(healthy/threshold), trimNumber(threshold))
+		question = fmt.Sprintf("whether above %s/h or below %s/h", trimNumber(healthy), trimNumber(threshold))
+	}
 	switch {
-	case b.Lower > threshold:
+	case b.Lower > healthy:
 		c.Status = StatusFail
-		c.Reason = fmt.Sprintf("%s %s: %s, at least %s %s/h with %s confidence, above the threshold of %s/h",
-			id, quoteTitle(title), observed, trimNumber(b.Lower), unit, conf, trimNumber(threshold))
+		c.Reason = fmt.Sprintf("%s %s: %s, at least %s %s/h with %s confidence, above %s",
+			id, quoteTitle(title), observed, trimNumber(b.Lower), unit, conf, failLine)
 	case b.Upper < threshold:
 		c.Status = StatusPass
 		c.Reason = fmt.Sprintf("%s: at most %s %s/h with %s confidence, below %s/h", observed, trimNumber(b.Upper), unit, conf, trimNumber(threshold))
 	default:
 		c.Status = StatusPending
-		c.Reason = fmt.Sprintf("%s %s: %s, between %s and %s %s/h with %s confidence: not yet known whether above %s/h",
-			id, quoteTitle(title), observed, trimNumber(b.Lower), trimNumber(b.Upper), unit, conf, trimNumber(threshold))
+		c.Reason = fmt.Sprintf("%s %s: %s, between %s and %s %s/h with %s confidence: not yet known %s",
+			id, quoteTitle(title), observed, trimNumber(b.Lower), trimNumber(b.Upper), unit, conf, question)
 	}
 	return c
 }

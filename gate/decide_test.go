@@ -87,7 +87,7 @@ func TestDecide(t *testing.T) {
 		},
 		"a burst of 3 events in the first minute is pending while young": {
 			policy: policy(), ev: evidence(burst("1", at(10), 0, 0, 0)), now: at(10), verdict: StatusPending,
-			checks: map[string]Status{"new-issues/WEB-1": StatusPending}, reason: "between 4.91 and 46.5 events/h",
+			checks: map[string]Status{"new-issues/WEB-1": StatusPending}, reason: "3 events in 10m since the start, between 1.47 and 59.4 events/h",
 		},
 		"a burst of 3 events passes once soaked": {
 			policy: policy(), ev: evidence(burst("1", at(31), 0, 0, 0)), now: at(31), verdict: StatusPass,
@@ -100,22 +100,23 @@ func TestDecide(t *testing.T) {
 		"40 events in 10 minutes fails at once": {
 			policy: policy(), ev: evidence(burst("1", at(10), spread(40, 10)...)), now: at(10), verdict: StatusFail,
 			checks: map[string]Status{"new-issues": StatusFail, "new-issues/WEB-1": StatusFail},
-			reason: "WEB-1 (TypeError: x is undefined): 40 events in the last 10m, at least 181 events/h with 95% confidence, above the threshold of 30/h",
+			reason: "WEB-1 (TypeError: x is undefined): 40 events in 10m since the start, at least 133 events/h with 95% confidence, above the threshold of 30/h",
 		},
-		"an old spike outside the window no longer counts": {
-			// 40 events in the first 10 minutes, none in the last hour of a 3-hour-old release.
+		"a spike that stopped is judged on the whole exposure": {
+			// 40 events in the first 10 minutes, none since, in a 3-hour-old release: 13/h
+			// since the start. (Asked at 10 minutes, the gate would have failed it.)
 			policy: policy(func(e *Environment) { e.Deadline = Duration(4 * time.Hour) }),
 			ev:     evidence(burst("1", at(180), spread(40, 10)...)), now: at(180), verdict: StatusPass,
 			checks: map[string]Status{"new-issues/WEB-1": StatusPass},
 		},
-		"without a series an old release's total bounds the window from above only": {
+		"the totals decide, with or without a series": {
 			policy: policy(func(e *Environment) { e.Deadline = Duration(4 * time.Hour) }),
 			ev: func() Evidence {
 				is := burst("1", at(180), spread(40, 10)...)
 				is.Series = nil
 				return evidence(is)
-			}(), now: at(180), verdict: StatusPending,
-			checks: map[string]Status{"new-issues/WEB-1": StatusPending},
+			}(), now: at(180), verdict: StatusPass,
+			checks: map[string]Status{"new-issues/WEB-1": StatusPass},
 		},
 		"unhandled issues use their own stricter thresholds": {
 			policy: policy(func(e *Environment) { e.NewIssues.Unhandled = &Thresholds{EventsPerHour: 1} }),
@@ -128,7 +129,7 @@ func TestDecide(t *testing.T) {
 		},
 		"handled issues keep the general thresholds": {
 			policy: policy(func(e *Environment) { e.NewIssues.Unhandled = &Thresholds{EventsPerHour: 1} }),
-			ev:     evidence(burst("1", at(40), spread(12, 40)...)), now: at(40), verdict: StatusPass,
+			ev:     evidence(burst("1", at(60), spread(12, 40)...)), now: at(60), verdict: StatusPass,
 		},
 		"issues resolved or archived in Sentry are reported, not counted": {
 			policy: policy(),
@@ -154,6 +155,23 @@ func TestDecide(t *testing.T) {
 			}(), now: at(10), verdict: StatusFail,
 			checks: map[string]Status{"new-issues/WEB-1": StatusSkipped, "new-issues/WEB-2": StatusSkipped, "new-issues/WEB-3": StatusSkipped,
 				"new-issues/WEB-4": StatusSkipped, "new-issues/WEB-5": StatusFail},
+		},
+		"pass_below fails a rate above its share of the threshold": {
+			// 40 events in an hour: 40/h is not surely above 30/h, but surely above 15/h.
+			policy: policy(func(e *Environment) { e.NewIssues.PassBelow = 50 }),
+			ev:     evidence(burst("1", at(60), spread(40, 60)...)), now: at(60), verdict: StatusFail,
+			checks: map[string]Status{"new-issues/WEB-1/events_per_hour": StatusFail},
+			reason: "above 15/h (pass_below: 50% of the threshold of 30/h)",
+		},
+		"without pass_below the same rate is pending": {
+			policy: policy(), ev: evidence(burst("1", at(60), spread(40, 60)...)), now: at(60), verdict: StatusPending,
+			checks: map[string]Status{"new-issues/WEB-1/events_per_hour": StatusPending},
+			reason: "not yet known whether above 30/h",
+		},
+		"pass_below still passes a quiet issue": {
+			policy: policy(func(e *Environment) { e.NewIssues.PassBelow = 50 }),
+			ev:     evidence(burst("1", at(45), 3, 20)), now: at(45), verdict: StatusPass,
+			checks: map[string]Status{"new-issues/WEB-1/events_per_hour": StatusPass},
 		},
 		"users per hour": {
 			policy: policy(func(e *Environment) { e.NewIssues.Thresholds = Thresholds{UsersPerHour: 5} }),
@@ -198,7 +216,7 @@ func TestDecide(t *testing.T) {
 		},
 		"pending at the deadline: on_timeout fail": {
 			policy: policy(), ev: evidence(burst("1", at(120), spread(60, 120)...)), now: at(120), verdict: StatusFail,
-			checks: map[string]Status{"new-issues/WEB-1": StatusPending}, reason: "the deadline (2h after the start) passed while pending",
+			checks: map[string]Status{"new-issues/WEB-1": StatusPending}, reason: "decided by the deadline, not by the evidence: the deadline (2h after the start) passed while pending",
 		},
 		"pending at the deadline: on_timeout pass": {
 			policy: policy(func(e *Environment) { e.OnTimeout = OutcomePass }),
@@ -390,23 +408,40 @@ func TestDecideOverTime(t *testing.T) {
 // Boundaries: a lower bound equal to the threshold does not fail, just above it does.
 func TestDecideThresholdBoundary(t *testing.T) {
 	t.Parallel()
-	is := burst("1", t0.Add(10*time.Minute), spread(40, 10)...)
-	lower := RateBounds(40, 10*time.Minute, 0.95).Lower
-	at := t0.Add(10 * time.Minute)
-	if d := Decide(policy(func(e *Environment) { e.NewIssues.EventsPerHour = lower }), evidence(is), at); d.Verdict != StatusPending {
-		t.Errorf("threshold = lower bound: %s, want pending", d.Verdict)
-	}
-	if d := Decide(policy(func(e *Environment) { e.NewIssues.EventsPerHour = lower * 0.999 }), evidence(is), at); d.Verdict != StatusFail {
-		t.Errorf("threshold just below the lower bound: %s, want fail", d.Verdict)
-	}
-	upper := RateBounds(40, 40*time.Minute, 0.95).Upper
-	is = burst("1", t0.Add(40*time.Minute), spread(40, 40)...)
-	at = t0.Add(40 * time.Minute)
-	if d := Decide(policy(func(e *Environment) { e.NewIssues.EventsPerHour = upper }), evidence(is), at); d.Verdict != StatusPending {
-		t.Errorf("threshold = upper bound: %s, want pending", d.Verdict)
-	}
-	if d := Decide(policy(func(e *Environment) { e.NewIssues.EventsPerHour = upper * 1.001 }), evidence(is), at); d.Verdict != StatusPass {
-		t.Errorf("threshold just above the upper bound: %s, want pass", d.Verdict)
+	// Decide fails exactly when the anytime-valid fail test does, passes exactly when the pass
+	// test does (after the soak), and the reported bounds say the same: the fail set is the
+	// thresholds below the lower bound, the pass set those above the upper bound.
+	for _, tc := range []struct {
+		name string
+		k    int
+		age  time.Duration
+	}{{"40 events in 10 minutes", 40, 10 * time.Minute}, {"40 events in 40 minutes", 40, 40 * time.Minute}, {"90 events in 2 hours", 90, 2 * time.Hour}} {
+		at := t0.Add(tc.age)
+		is := burst("1", at, spread(tc.k, int(tc.age/time.Minute))...)
+		prev := StatusFail
+		for th := 1.0; th <= 400; th *= 1.05 {
+			d := Decide(policy(func(e *Environment) { e.NewIssues.EventsPerHour = th; e.Deadline = Duration(4 * time.Hour) }), evidence(is), at)
+			r := SequentialRateTest(int64(tc.k), max(tc.age, minExposure), tc.age, th, th, 0.95)
+			want := StatusPending
+			switch {
+			case r.Fail:
+				want = StatusFail
+			case r.Pass && tc.age >= 30*time.Minute:
+				want = StatusPass
+			}
+			c := find(d.Checks, "new-issues", "WEB-1")
+			if d.Verdict != want || (*c.Lower > th) != r.Fail || (*c.Upper < th) != r.Pass {
+				t.Errorf("%s, threshold %.3g: %s with bounds %g–%g, want %s (%+v)", tc.name, th, d.Verdict, *c.Lower, *c.Upper, want, r)
+			}
+			// As the threshold rises, fail gives way to pending, pending to pass, never back.
+			if statusRank(d.Verdict) < statusRank(prev) {
+				t.Errorf("%s, threshold %.3g: %s after %s", tc.name, th, d.Verdict, prev)
+			}
+			prev = d.Verdict
+		}
+		if prev != StatusPass && tc.age >= 30*time.Minute {
+			t.Errorf("%s: not passing even at 400/h", tc.name)
+		}
 	}
 }
 

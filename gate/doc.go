@@ -8,7 +8,9 @@
 // every format says the same thing.
 //
 // The decision is statistical, not a raw count: a new issue fails the gate only when the lower
-// confidence bound of its rate is above the policy's threshold, and clears once the soak time
-// has passed and the upper bound is below it; in between the check is pending. docs/gate.md
+// confidence bound of its rate since the start is above the policy's threshold, and clears once
+// the soak time has passed and the upper bound is below it; in between the check is pending.
+// The rate bounds hold at every look at once (SequentialRateTest), so polling the gate does not
+// raise its error rates; a verdict the deadline forces says so (ByDeadline). docs/gate.md
 // explains the statistics with worked examples.
 package gate

@@ -1000,6 +1000,14 @@ func (c *policyCheck) thresholds(field string, t Thresholds) {
 	c.positive(field+".events_per_hour", t.EventsPerHour)
 	c.positive(field+".users_per_hour", t.UsersPerHour)
 	c.percent(field+".session_share", t.SessionShare)
+	if t.PassBelow != 0 || c.set(field+".pass_below") {
+		switch pb := t.PassBelow; {
+		case !(pb > 0 && pb < 100):
+			c.add(field+".pass_below", "must be a percentage of the thresholds: more than 0, less than 100 (leave it out for no indifference zone)")
+		case t.EventsPerHour == 0 && t.UsersPerHour == 0 && !c.set(field+".events_per_hour") && !c.set(field+".users_per_hour"):
+			c.add(field+".pass_below", "applies to events_per_hour and users_per_hour: set one of them with it")
+		}
+	}
 }
 
 // thresholdsGiven says whether any threshold is set, or written (if as zero: reported apart).

@@ -64,6 +64,25 @@ type Thresholds struct {
 	// SessionShare is the percentage of the release's sessions the issue's events amount to
 	// (used only when release health exists).
 	SessionShare float64 `yaml:"session_share"`
+	// PassBelow, a percentage of each rate threshold (events_per_hour, users_per_hour), opens
+	// an indifference zone: a rate at or below that share of the threshold must pass, one at
+	// or above the threshold must fail, either answer is acceptable in between. The gate then
+	// fails a rate that is, with confidence, above PassBelow% of the threshold, and decides
+	// sooner. Zero (not set) is 100: no zone.
+	PassBelow float64 `yaml:"pass_below"`
+}
+
+// healthy is the rate at or below which a release must never fail, for a rate threshold.
+func (t Thresholds) healthy(threshold float64) float64 {
+	if t.PassBelow > 0 && t.PassBelow < 100 {
+		return threshold * t.PassBelow / 100
+	}
+	return threshold
+}
+
+// rates says whether any threshold is set (PassBelow alone judges nothing).
+func (t Thresholds) rates() bool {
+	return t.EventsPerHour > 0 || t.UsersPerHour > 0 || t.SessionShare > 0
 }
 
 // NewIssuesPolicy judges issues first seen in the release.

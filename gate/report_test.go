@@ -55,6 +55,11 @@ func reportDecisions() map[string]Decision {
 
 	decisions["pending"] = Decide(policy(), withURL(evidence(young)), at(12))
 
+	// 60 events in 2 hours, exactly the threshold: the evidence cannot say, the clock does.
+	level := burst("4", at(120), spread(60, 120)...)
+	level.Title = "Error: slow checkout"
+	decisions["timeout"] = Decide(policy(), withURL(evidence(level)), at(120))
+
 	decisions["on-error"] = Undecided(policy(), "web@2.0.0", "production", at(12),
 		errors.New("fetching the new issues of release \"web@2.0.0\" in production: GET /api/0/organizations/acme/issues/: 502 Bad Gateway"))
 

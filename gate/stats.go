@@ -6,15 +6,16 @@ import (
 )
 
 // The statistics of the gate, in pure Go: exact (Garwood) confidence bounds for a Poisson
-// rate, exact (Clopper–Pearson) bounds for a binomial proportion, and a bound on the
-// difference of two proportions built from them. docs/gate.md explains how the decision uses
-// them, with worked examples.
+// rate, exact (Clopper–Pearson) bounds for a binomial proportion, a bound on the difference of
+// two proportions built from them, and (at the end of this file) the anytime-valid tests on a
+// Poisson rate that judge the rates of new issues and regressions. docs/gate.md explains how
+// the decision uses them, with worked examples.
 //
-// Every bound is one-sided at the given confidence c: the lower bound is below the true value
-// with probability at least c, and so is the upper bound above it. Together they form a
-// two-sided interval at 2c−1 (90% for c = 0.95). A gate that fails on a lower bound above a
-// threshold therefore fails a release whose true rate is at the threshold at most 1−c of the
-// time.
+// Every fixed-sample bound is one-sided at the given confidence c: the lower bound is below the
+// true value with probability at least c, and so is the upper bound above it, for ONE look at
+// the data. Together they form a two-sided interval at 2c−1 (90% for c = 0.95). Looked at again
+// and again as the data grows, they fail a release at the threshold far more often than 1−c,
+// which is why rates are judged with SequentialRateTest instead.
 
 // Bounds is a point estimate and its one-sided confidence bounds.
 type Bounds struct {
@@ -133,6 +134,19 @@ func gammaPQ(a, x float64) (p, q float64) {
 	case math.IsInf(x, 1):
 		return 1, 0
 	}
+	lp, lq := logGammaPQ(a, x)
+	if x < a+1 {
+		p = math.Exp(lp)
+		return p, 1 - p
+	}
+	q = math.Exp(lq)
+	return 1 - q, q
+}
+
+// logGammaPQ returns log P(a, x) and log Q(a, x) for a > 0 and finite x > 0, the smaller one
+// computed directly in logarithms: the mixtures of the sequential tests need tails far below
+// the smallest float64 (P(300, 13) is about 1e−292, P(400, 13) underflows).
+func logGammaPQ(a, x float64) (lp, lq float64) {
 	lg, _ := math.Lgamma(a)
 	logFront := a*math.Log(x) - x - lg
 	if x < a+1 {
@@ -145,8 +159,8 @@ func gammaPQ(a, x float64) (p, q float64) {
 				break
 			}
 		}
-		p = math.Exp(logFront+math.Log(sum)) / a
-		return p, 1 - p
+		lp = logFront + math.Log(sum) - math.Log(a)
+		return lp, math.Log1p(-math.Exp(lp))
 	}
 	// Q(a, x) = x^a e^−x / Γ(a) · 1/(x+1−a− 1·(1−a)/(x+3−a− 2·(2−a)/(x+5−a− …))), by
 	// the modified Lentz method.
@@ -172,8 +186,8 @@ func gammaPQ(a, x float64) (p, q float64) {
 			break
 		}
 	}
-	q = math.Exp(logFront + math.Log(h))
-	return 1 - q, q
+	lq = logFront + math.Log(h)
+	return math.Log1p(-math.Exp(lq)), lq
 }
 
 // gammaPInv returns x with P(a, x) = p.
@@ -320,4 +334,169 @@ func betaInv(a, b, target float64, complement bool) float64 {
 		return i - target, dens
 	}
 	return newtonBisect(f, 0, 1, a/(a+b))
+}
+
+// --- anytime-valid decisions on a Poisson rate ---
+//
+// The bounds above are right for one look. A gate is looked at many times (--wait polls, the
+// App re-evaluates), and a fixed-sample bound checked at every look fails a release whose rate
+// is exactly the threshold far more often than 1 − confidence. The tests below are valid at
+// every look at once, whenever the looks are taken: each is a mixture of Poisson likelihood
+// ratios, a nonnegative supermartingale under the null hypothesis, so by Ville's inequality
+// the chance that it EVER reaches 1/α is at most α (Robbins' method of mixtures).
+//
+// Write T for the rate a test is about (the threshold for the pass test; for the fail test the
+// threshold, or its pass_below share), ρ for a rate as a multiple of T and s = T·t for the
+// events expected at T over exposure t. For a candidate rate ν·T the likelihood ratio of the rate ρ·T
+// after k events is (ρ/ν)^k · e^−(ρ−ν)s. Mixed over a gamma prior on ρ, restricted to ρ > ν
+// (evidence against "at most ν·T") or ρ < ν (against "at least ν·T"), it has a closed form
+// with the incomplete gamma function:
+//
+//	M±(ν) = ν^−k e^(νs) · b^a/Γ(a) · Γ(k+a)/(s+b)^(k+a) · {Q or P}(k+a, (s+b)ν)
+//
+// Each ratio with ρ > ν is a supermartingale whenever the true rate is at most ν·T (and each
+// with ρ < ν whenever it is at least ν·T), the restricted prior has mass at most 1, so M± is a
+// supermartingale that starts at most at 1. The two priors are fixed multiples of T, chosen
+// before any data: the fail side puts its weight on spikes (mean 3T), so a 5×
+// spike fails within minutes; the pass side on rates around T/2, so a release at T/2 passes
+// before the default deadline. docs/gate.md shows the figures (bench/gatestats measures them).
+
+// Sequential priors on ρ = rate/T: gamma shape a and rate b.
+const (
+	seqFailShape, seqFailRate = 2.0, 2.0 / 3.0 // mean 3: spikes
+	seqPassShape, seqPassRate = 4.0, 8.0       // mean 0.5: healthy releases
+)
+
+// SequentialRate is the anytime-valid judgement of a Poisson rate.
+type SequentialRate struct {
+	// Fail: with confidence, at every look at once, the rate is above the healthy rate. The
+	// chance that a rate at or below it is ever failed is at most 1 − confidence.
+	Fail bool
+	// Pass: with confidence, at every look at once, the rate is below the threshold. The
+	// chance that a rate at or above it is ever passed is at most 1 − confidence.
+	Pass bool
+	// Bounds are the anytime-valid bounds per hour: Lower is the largest rate the fail test
+	// rejects and Upper the smallest rate the pass test rejects (so Fail is Lower > healthy
+	// and Pass is Upper < threshold); Estimate is k over the fail exposure.
+	Bounds Bounds
+}
+
+// SequentialRateTest judges k events at confidence: it fails a rate that is, with
+// confidence, above healthy and passes one that is below threshold (both per hour, healthy ≤
+// threshold). With healthy = threshold it is the plain question "above the threshold or
+// not?"; with healthy < threshold, rates in between may get either answer (an indifference
+// zone), which lets the test decide sooner. Each test's prior is a multiple of its own rate.
+//
+// failExposure is the exposure the fail test divides by and passExposure the one the pass
+// test does: the gate gives the fail test at least minExposure (a burst in the first seconds
+// is not a Poisson stream; a longer exposure only makes failing harder) and the pass test the
+// true age (a longer one would make passing easier). With rates or a confidence out of
+// range, a negative count or a non-positive fail exposure, the bounds are NaN and neither
+// test holds.
+func SequentialRateTest(k int64, failExposure, passExposure time.Duration, healthy, threshold, confidence float64) SequentialRate {
+	nan := SequentialRate{Bounds: Bounds{Estimate: math.NaN(), Lower: math.NaN(), Upper: math.NaN()}}
+	tf, tp := failExposure.Hours(), passExposure.Hours()
+	if k < 0 || !(healthy > 0) || !(threshold >= healthy) || math.IsInf(threshold, 0) || !(confidence > 0 && confidence < 1) || !(tf > 0) || tp < 0 {
+		return nan
+	}
+	logLevel := -math.Log(1 - confidence)
+	r := SequentialRate{Bounds: Bounds{Estimate: float64(k) / tf}}
+	// The tests, as functions of the candidate rate μ (per hour).
+	failAt := func(mu float64) float64 {
+		return logMixture(k, mu/healthy, healthy*tf, seqFailShape, seqFailRate, true) - logLevel
+	}
+	passAt := func(mu float64) float64 {
+		return logMixture(k, mu/threshold, threshold*tp, seqPassShape, seqPassRate, false) - logLevel
+	}
+	r.Fail, r.Pass = sequentialDecision(k, tf, tp, healthy, threshold, confidence)
+	// The fail test rejects an interval (0, L) below the estimate, the pass test an interval
+	// (U, ∞) above it (docs/gate.md, "The method"); the bounds are found by bisection, and
+	// kept consistent with the decisions.
+	if k > 0 {
+		// Near 0 every event is overwhelming evidence (the ratio grows as ν^−k).
+		r.Bounds.Lower = bisect(failAt, 0, float64(k)/tf, true)
+	}
+	if r.Fail {
+		r.Bounds.Lower = max(r.Bounds.Lower, math.Nextafter(healthy, math.Inf(1)))
+	} else {
+		r.Bounds.Lower = min(r.Bounds.Lower, healthy)
+	}
+	r.Bounds.Upper = math.Inf(1)
+	if tp > 0 {
+		hi := max(float64(k)/tp, threshold)
+		for passAt(hi) < 0 {
+			hi *= 2
+			if math.IsInf(hi, 1) {
+				break
+			}
+		}
+		if !math.IsInf(hi, 1) {
+			r.Bounds.Upper = bisect(passAt, float64(k)/tp, hi, false)
+		}
+	}
+	if r.Pass {
+		r.Bounds.Upper = min(r.Bounds.Upper, math.Nextafter(threshold, 0))
+	} else {
+		r.Bounds.Upper = max(r.Bounds.Upper, threshold)
+	}
+	return r
+}
+
+// sequentialDecision is the decision of SequentialRateTest without the bounds (exposures in
+// hours, arguments valid): the fail test rejects "at most healthy", the pass test "at least
+// threshold", each when its mixture reaches 1/(1 − confidence).
+func sequentialDecision(k int64, tf, tp, healthy, threshold, confidence float64) (fail, pass bool) {
+	logLevel := -math.Log(1 - confidence)
+	fail = logMixture(k, 1, healthy*tf, seqFailShape, seqFailRate, true) >= logLevel
+	pass = logMixture(k, 1, threshold*tp, seqPassShape, seqPassRate, false) >= logLevel
+	return fail, pass
+}
+
+// logMixture is log M±(ν) for k events with s events expected at the threshold, under a
+// gamma(a, b) prior on ρ restricted to ρ > ν (above) or ρ < ν.
+func logMixture(k int64, nu, s, a, b float64, above bool) float64 {
+	if !(nu > 0) {
+		if above {
+			return math.Inf(1)
+		}
+		return math.Inf(-1)
+	}
+	kf := float64(k)
+	lgA, _ := math.Lgamma(a)
+	lgKA, _ := math.Lgamma(kf + a)
+	x := (s + b) * nu
+	if math.IsInf(x, 1) {
+		// An infinite candidate rate: nothing is above it, and the whole prior is below.
+		if above {
+			return math.Inf(-1)
+		}
+		x = math.MaxFloat64
+	}
+	lp, lq := logGammaPQ(kf+a, x)
+	tail := lp
+	if above {
+		tail = lq
+	}
+	if math.IsNaN(tail) || math.IsInf(tail, -1) {
+		return math.Inf(-1)
+	}
+	return -kf*math.Log(nu) + nu*s + a*math.Log(b) - lgA + lgKA - (kf+a)*math.Log(s+b) + tail
+}
+
+// bisect finds where f changes sign in [lo, hi]: with rejectBelow, f ≥ 0 below the root (the
+// fail test); otherwise f ≥ 0 above it (the pass test). It returns the edge of the region
+// where f < 0.
+func bisect(f func(float64) float64, lo, hi float64, rejectBelow bool) float64 {
+	for i := 0; i < 200 && hi-lo > 1e-12*hi; i++ {
+		mid := (lo + hi) / 2
+		if (f(mid) >= 0) == rejectBelow {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	if rejectBelow {
+		return lo
+	}
+	return hi
 }
