@@ -105,7 +105,15 @@ func LoadPolicy(data []byte, file string) (*Policy, error) {
 	for name, e := range p.Environments {
 		e.Name = name
 		e.applyPolicyDefaults()
+		// window shaped the one-look rates; the every-look decision uses the whole exposure
+		// since the start, so the key is accepted (a policy that names it still loads) but
+		// said to be spent.
+		if f := "environments." + name + ".window"; l.written[f] {
+			p.Warnings = append(p.Warnings, PolicyProblem{File: file, Line: l.lines[f], Field: f,
+				Msg: "no longer changes any decision: rates are judged over the whole exposure since the start, so that the confidence holds on every look (docs/gate.md); remove the key"})
+		}
 	}
+	sort.Slice(p.Warnings, func(i, j int) bool { return p.Warnings[i].Line < p.Warnings[j].Line })
 	if p.Release.Name == "" {
 		p.Release.Name = policyDefaultReleaseName
 	}

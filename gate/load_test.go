@@ -722,3 +722,20 @@ func TestLoadPolicySuggestionsLoad(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadPolicyWarnsOfWindow: window no longer changes a decision; a policy that sets it still
+// loads, and says so with the key's line, while one without it says nothing.
+func TestLoadPolicyWarnsOfWindow(t *testing.T) {
+	t.Parallel()
+	p, err := LoadPolicy([]byte("environments:\n  production:\n    projects: [web]\n    window: 30m\n    new_issues: {events_per_hour: 10}\n"), "p.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Warnings) != 1 || p.Warnings[0].Line != 4 || !strings.Contains(p.Warnings[0].String(), "p.yml:4: environments.production.window: no longer changes any decision") {
+		t.Fatalf("warnings %v, want one for window at p.yml:4", p.Warnings)
+	}
+	p, err = LoadPolicy([]byte("environments:\n  production:\n    projects: [web]\n    new_issues: {events_per_hour: 10}\n"), "p.yml")
+	if err != nil || len(p.Warnings) != 0 {
+		t.Fatalf("warnings %v (%v), want none", p.Warnings, err)
+	}
+}

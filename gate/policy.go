@@ -8,6 +8,9 @@ type Policy struct {
 	Release ReleaseNaming `yaml:"release"`
 	// Environments are keyed by the environment name the gate is asked about.
 	Environments map[string]*Environment `yaml:"environments"`
+	// Warnings are keys the file sets that are accepted but no longer change anything, with
+	// what to do instead; LoadPolicy fills them, the commands print them.
+	Warnings []PolicyProblem `yaml:"-"`
 }
 
 // ReleaseNaming maps a commit to the Sentry release name.

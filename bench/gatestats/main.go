@@ -254,9 +254,8 @@ func (b *bench) run(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---|", len(marks)))
 	type detect struct {
-		rho          float64
-		gate, naive  []time.Duration
-		gateN, naivN int
+		rho         float64
+		gate, naive []time.Duration
 	}
 	var detects []detect
 	for i, rho := range []float64{2, 5, 10} {

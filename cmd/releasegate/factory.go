@@ -119,4 +119,3 @@ func (l *logFlags) logger(w io.Writer) (*slog.Logger, error) {
 	}
 	return nil, usageErrorf("unknown --log-format %q: use text or json", l.format)
 }
-

@@ -116,6 +116,9 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range policy.Warnings {
+		fmt.Fprintf(opts.IO.ErrOut, "releasegate: warning: %s\n", w)
+	}
 	envPolicy, err := policy.Environment(opts.Environment)
 	if err != nil {
 		return usageErrorf("%v", err)
