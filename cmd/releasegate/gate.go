@@ -153,39 +153,28 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 	owners := newIssueOwners(client, conn.Org)
 	g := &gateevidence.Gatherer{Client: client, Owners: owners.of}
 	q := gateevidence.Query{Org: conn.Org, Projects: envPolicy.Projects, Release: release, Environment: evidenceEnv, Baseline: opts.Baseline}
-
-	began := opts.Now()
-	var d gate.Decision
-	failures := 0 // consecutive checks that could not ask Sentry
-	for {
-		q.Now = opts.Now().UTC()
-		var asked bool
-		before := counter.requests.Load()
-		d, asked, err = decideOnce(ctx, g, q, envPolicy, opts.Environment)
-		if err != nil {
-			return err
-		}
-		// Every HTTP request of this check, the owners' lookups and the client's retries
-		// included, not only those the gatherer counts.
-		d.Requests = int(counter.requests.Load() - before)
-		if asked {
-			failures = 0
-		} else {
-			failures++
-		}
-		next := opts.Now().Add(opts.Interval)
-		retry := !asked && failures < maxGateFailures
-		if (d.Verdict != gate.StatusPending && !retry) || opts.Wait == 0 || next.After(began.Add(opts.Wait)) {
-			break
-		}
-		if asked {
-			fmt.Fprintf(opts.IO.ErrOut, "releasegate gate: pending: %s; checking again in %s\n", d.Reason, opts.Interval)
-		} else {
-			fmt.Fprintf(opts.IO.ErrOut, "releasegate gate: %s (attempt %d of %d); trying again in %s\n", d.Checks[0].Reason, failures, maxGateFailures, opts.Interval)
-		}
-		if err := opts.Sleep(ctx, opts.Interval); err != nil {
-			return &exitError{code: exitUndecided, err: fmt.Errorf("gate interrupted while pending: %w", err)}
-		}
+	d, err := g.Poll(ctx, q, envPolicy, opts.Environment, gateevidence.Poll{
+		Wait: opts.Wait, Interval: opts.Interval, Now: opts.Now, Sleep: opts.Sleep,
+		Requests: counter.requests.Load,
+		Waiting: func(d gate.Decision, asked bool, failures int) {
+			if asked {
+				fmt.Fprintf(opts.IO.ErrOut, "releasegate gate: pending: %s; checking again in %s\n", d.Reason, opts.Interval)
+			} else {
+				fmt.Fprintf(opts.IO.ErrOut, "releasegate gate: %s (attempt %d of %d); trying again in %s\n", d.Checks[0].Reason, failures, gateevidence.DefaultMaxFailures, opts.Interval)
+			}
+		},
+	})
+	var undecided *gateevidence.UndecidedError
+	switch {
+	case errors.Is(err, gateevidence.ErrUnknownRelease):
+		return usageErrorf("%v; check --release (or the policy's release.name and --sha) and that the release was created in Sentry", err)
+	case misconfigured(err):
+		// The user's configuration, not Sentry's health: on_error does not apply.
+		return sentryError("Sentry refused the gate's questions (on_error does not apply to a configuration error)", err)
+	case errors.As(err, &undecided):
+		return &exitError{code: exitUndecided, err: err}
+	case err != nil:
+		return err
 	}
 	if err := gate.Render(opts.IO.Out, d, opts.Format); err != nil {
 		return err
@@ -202,60 +191,6 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 		return &exitError{code: exitUndecided, err: fmt.Errorf("still pending: %s", d.Reason)}
 	}
 	return nil
-}
-
-// maxGateFailures is how many checks in a row may fail to ask Sentry, with --wait, before
-// on_error decides: one bad minute of an API should not decide a release (Argo Rollouts
-// tolerates 4 consecutive errors by default, too).
-const maxGateFailures = 4
-
-// decideOnce gathers the evidence and decides; the failing issues are then enriched (top tag
-// values, owners) and the decision made again from the richer evidence. asked is false when
-// Sentry could not be asked, and on_error made the decision. A release Sentry does not know,
-// a token it rejects or that lacks a scope are usage errors, never a pass.
-func decideOnce(ctx context.Context, g *gateevidence.Gatherer, q gateevidence.Query, p *gate.Environment, environment string) (d gate.Decision, asked bool, err error) {
-	ev, err := g.Gather(ctx, q, p)
-	if errors.Is(err, gateevidence.ErrUnknownRelease) {
-		return gate.Decision{}, false, usageErrorf("%v; check --release (or the policy's release.name and --sha) and that the release was created in Sentry", err)
-	}
-	if misconfigured(err) {
-		// A token Sentry rejects or that lacks a scope, an organization or project it does not
-		// know: the user's configuration, not Sentry's health, so on_error does not apply.
-		return gate.Decision{}, false, sentryError("Sentry refused the gate's questions (on_error does not apply to a configuration error)", err)
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return gate.Decision{}, false, &exitError{code: exitUndecided, err: err}
-		}
-		return gate.Undecided(p, q.Release, environment, q.Now, err), false, nil
-	}
-	d = gate.Decide(p, ev, q.Now)
-	if failing := failingIssueIDs(d.Checks); len(failing) > 0 {
-		// The verdict is known; owners and top tag values only explain it, so failing to fetch
-		// them must not turn a fail into on_error's choice.
-		if err := g.Enrich(ctx, &ev, failing); err != nil {
-			d.Reason += fmt.Sprintf(" (owners and top tag values are missing: %v)", err)
-		} else {
-			d = gate.Decide(p, ev, q.Now)
-		}
-	}
-	if d.Environment == "" {
-		d.Environment = environment
-	}
-	return d, true, nil
-}
-
-func failingIssueIDs(checks []gate.Check) []string {
-	var ids []string
-	for _, c := range checks {
-		if c.Status == gate.StatusFail {
-			for _, is := range c.Issues {
-				ids = append(ids, is.ID)
-			}
-		}
-		ids = append(ids, failingIssueIDs(c.Children)...)
-	}
-	return ids
 }
 
 // loadGatePolicy reads --policy, or .github/releasegate.yml at the repository root.
