@@ -23,7 +23,9 @@ type UndecidedError struct {
 	Err   error
 }
 
-func (e *UndecidedError) Error() string { return fmt.Sprintf("gate interrupted while %s: %v", e.While, e.Err) }
+func (e *UndecidedError) Error() string {
+	return fmt.Sprintf("gate interrupted while %s: %v", e.While, e.Err)
+}
 func (e *UndecidedError) Unwrap() error { return e.Err }
 
 // Evaluate is one look: it gathers the evidence and decides; the failing issues are then

@@ -82,7 +82,9 @@ func TestPoll(t *testing.T) {
 			setup: func(f *fixture) {
 				f.srv.InjectFault(sentryapitest.Fault{Path: "/api/0/organizations/acme/issues/", Status: http.StatusForbidden})
 			},
-			poll:    func(c *fakeClock) Poll { return Poll{Now: c.Now, Sleep: c.Sleep, Interval: time.Minute, Wait: time.Hour} },
+			poll: func(c *fakeClock) Poll {
+				return Poll{Now: c.Now, Sleep: c.Sleep, Interval: time.Minute, Wait: time.Hour}
+			},
 			wantErr: func(err error) bool { return errors.Is(err, sentryapi.ErrMisconfigured) },
 		},
 		{

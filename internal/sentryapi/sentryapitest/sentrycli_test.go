@@ -350,11 +350,11 @@ func pathJoin(rel, ref string) string {
 // mapping is one decoded segment with its source and name resolved, so that maps that number
 // sources and names differently compare equal.
 type mapping struct {
-	genLine, genCol   int
-	source            string
-	srcLine, srcCol   int
-	name              string
-	hasSource         bool
+	genLine, genCol int
+	source          string
+	srcLine, srcCol int
+	name            string
+	hasSource       bool
 }
 
 type decoded struct {
