@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/releasegate/releasegate/gate"
+	"github.com/releasegate/releasegate/internal/clock"
 	"github.com/releasegate/releasegate/internal/gateevidence"
 	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/internal/sentryconf"
@@ -43,7 +44,7 @@ type GateOptions struct {
 
 func newGateCmd(factory *Factory) *cobra.Command {
 	ios := factory.IO
-	opts := &GateOptions{IO: ios, Now: time.Now, Sleep: sleepContext}
+	opts := &GateOptions{IO: ios, Now: time.Now, Sleep: clock.Sleep}
 	cmd := &cobra.Command{
 		Use:   "gate",
 		Short: "Decide from Sentry evidence whether a release may be promoted",
@@ -84,17 +85,6 @@ report says why.`,
 	opts.Sentry.register(factory, cmd, false)
 	registerTimeout(cmd, timeoutGate, "with --wait, added to it")
 	return cmd
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 func gateRun(ctx context.Context, opts *GateOptions) error {

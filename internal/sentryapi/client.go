@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/releasegate/releasegate/internal/clock"
 )
 
 // DefaultBaseURL is used when Options.BaseURL is empty, as sentry-cli does.
@@ -183,7 +185,7 @@ func New(opts Options) (*Client, error) {
 	}
 	sleep := opts.Sleep
 	if sleep == nil {
-		sleep = sleepCtx
+		sleep = clock.Sleep
 	}
 	ua := opts.UserAgent
 	if ua == "" {

@@ -359,15 +359,3 @@ func TestCancelledContext(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
-
-func TestSleepCtx(t *testing.T) {
-	if err := sleepCtx(t.Context(), time.Millisecond); err != nil {
-		t.Errorf("sleepCtx = %v", err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	start := time.Now()
-	if err := sleepCtx(ctx, time.Hour); !errors.Is(err, context.Canceled) || time.Since(start) > time.Second {
-		t.Errorf("sleepCtx on a done context = %v after %s", err, time.Since(start))
-	}
-}

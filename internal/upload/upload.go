@@ -23,6 +23,7 @@ import (
 	kflate "github.com/klauspost/compress/flate"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/releasegate/releasegate/internal/clock"
 	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/sourcemaps"
 )
@@ -142,7 +143,7 @@ func Upload(ctx context.Context, api API, files []sourcemaps.BundleFile, opts Op
 		opts.PollInterval = time.Second
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepCtx
+		opts.Sleep = clock.Sleep
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -468,15 +469,4 @@ func (h *chunkHasher) finish() (checksum string, chunks []string, size int64) {
 		h.sums = append(h.sums, hex.EncodeToString(h.chunk.Sum(nil)))
 	}
 	return hex.EncodeToString(h.whole.Sum(nil)), slices.Clone(h.sums), h.size
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
