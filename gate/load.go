@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/releasegate/releasegate/didyoumean"
 )
 
 // Defaults of the policy, applied by LoadPolicy and Environment to what the file leaves out.
@@ -661,32 +663,11 @@ func closestName(s string, names []string) string {
 	}
 	best, bestD := "", limit+1
 	for _, name := range names {
-		if d := editDistance(norm(s), norm(name)); d < bestD {
+		if d := didyoumean.Distance(norm(s), norm(name)); d < bestD {
 			best, bestD = name, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 func describeNode(n *yaml.Node) string {
