@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
 )
 
 // The policy's own checks (Validate), the defaults applied to an environment, and the

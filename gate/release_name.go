@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-
 )
 
 // The release naming template (release.name: "{sha}", "web@{short_sha}", …) and the checks
