@@ -164,7 +164,7 @@ func ownershipExplainRun(ctx context.Context, opts *OwnershipExplainOptions) err
 	}
 
 	d := ownership.Owners(p.Rules(), ev, ownership.Options{FramePriority: opts.FramePriority})
-	out := explanation{Target: target, Properties: p.Props, Matches: []explainMatch{}, Owners: []string{}}
+	out := explanation{Target: target, Properties: p.Label, Matches: []explainMatch{}, Owners: []string{}}
 	if len(p.Conn.Projects) == 1 {
 		out.Project = p.Conn.Projects[0]
 	}
@@ -257,7 +257,7 @@ func readEventFile(ios *IOStreams, name string) (ownership.Event, error) {
 // fetchIssueEvent fetches an issue's latest event and reads it as ownership needs it.
 func fetchIssueEvent(ctx context.Context, p *ownershipProject, issue string) (ownership.Event, string, error) {
 	if p.ConnErr != nil {
-		return ownership.Event{}, "", usageErrorf("%s: Sentry configuration: %v", p.Props, p.ConnErr)
+		return ownership.Event{}, "", usageErrorf("%s: Sentry configuration: %v", p.Label, p.ConnErr)
 	}
 	if err := p.Conn.Require(true, true, false); err != nil {
 		return ownership.Event{}, "", usageErrorf("--issue needs Sentry: %v", err)

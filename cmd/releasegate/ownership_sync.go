@@ -88,20 +88,20 @@ func ownershipSyncRun(ctx context.Context, opts *OwnershipSyncOptions) error {
 	}
 	var results []*syncResult
 	for _, p := range repo.Projects {
-		r := &syncResult{Properties: p.Props, Changes: []string{}, project: p}
+		r := &syncResult{Properties: p.Label, Changes: []string{}, project: p}
 		results = append(results, r)
 		if !managesAnything(p.Config) {
 			r.Status, r.Reason = "skipped", "no ownership.* keys"
 			continue
 		}
 		if p.ConnErr != nil {
-			return usageErrorf("%s: Sentry configuration: %v", p.Props, p.ConnErr)
+			return usageErrorf("%s: Sentry configuration: %v", p.Label, p.ConnErr)
 		}
 		if err := p.Conn.Require(true, true, true); err != nil {
-			return usageErrorf("%s: %v", p.Props, err)
+			return usageErrorf("%s: %v", p.Label, err)
 		}
 		if len(p.Conn.Projects) != 1 {
-			return usageErrorf("%s: give one project (defaults.project), not %d", p.Props, len(p.Conn.Projects))
+			return usageErrorf("%s: give one project (defaults.project), not %d", p.Label, len(p.Conn.Projects))
 		}
 		r.Org, r.Project = p.Conn.Org, p.Conn.Projects[0]
 		if r.client, _, err = p.factory.SentryClient(p.Conn); err != nil {

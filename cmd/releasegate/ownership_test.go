@@ -28,7 +28,7 @@ func TestFileFrame(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := fileFrame(tt.rel, &ownershipProject{Dir: tt.dir, Mapping: tt.mapping})
+			got := fileFrame(tt.rel, &ownershipProject{Project: &ownership.Project{Dir: tt.dir, Mapping: tt.mapping}})
 			if got != tt.want {
 				t.Errorf("fileFrame(%q) = %+v, want %+v", tt.rel, got, tt.want)
 			}
