@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/cobra"
 
 	"github.com/releasegate/releasegate/internal/sentryapi"
@@ -90,7 +89,7 @@ func ownershipSyncRun(ctx context.Context, opts *OwnershipSyncOptions) error {
 	for _, p := range repo.Projects {
 		r := &syncResult{Properties: p.Label, Changes: []string{}, project: p}
 		results = append(results, r)
-		if !managesAnything(p.Config) {
+		if !p.Config.Manages() {
 			r.Status, r.Reason = "skipped", "no ownership.* keys"
 			continue
 		}
@@ -111,7 +110,9 @@ func ownershipSyncRun(ctx context.Context, opts *OwnershipSyncOptions) error {
 		if err != nil {
 			return sentryFailed("reading the ownership rules of "+r.Org+"/"+r.Project, err, "")
 		}
-		r.plan(p.Config, cur)
+		r.plan(ownership.PlanSync(p.Config, ownership.Settings{
+			Raw: cur.Raw, Fallthrough: cur.Fallthrough, AutoAssignment: cur.AutoAssignment, CodeownersAutoSync: cur.CodeownersAutoSync,
+		}))
 		r.Status = "unchanged"
 		if len(r.Changes) > 0 {
 			r.Status = "changed"
@@ -185,78 +186,11 @@ func updatedList(done []*syncResult) string {
 	return "already updated: " + strings.Join(names, ", ")
 }
 
-func managesAnything(c *ownership.Config) bool {
-	return c.RulesGiven || c.Fallthrough != nil || c.AutoAssignment != "" || c.CodeownersAutoSync != nil
-}
-
-// rulesText is the rules as sync sends them: each rule's own text, one a line. Comments
-// stay in the repository.
-func rulesText(rules []ownership.Rule) string {
-	lines := make([]string, len(rules))
-	for i, r := range rules {
-		lines[i] = strings.TrimSpace(r.Text)
-	}
-	return strings.Join(lines, "\n")
-}
-
-// normalizeRaw makes rule texts comparable: line endings, trailing spaces and blank lines at
-// the end do not change what Sentry stores.
-func normalizeRaw(s string) string {
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t")
-	}
-	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
-}
-
-// plan works out the update that makes Sentry match the file.
-func (r *syncResult) plan(cfg *ownership.Config, cur *sentryapi.Ownership) {
-	if cfg.RulesGiven {
-		want := rulesText(cfg.Rules)
-		if normalizeRaw(want) != normalizeRaw(cur.Raw) {
-			r.update.Raw = &want
-			r.Diff = rulesDiff(normalizeRaw(cur.Raw), normalizeRaw(want))
-			added, removed := 0, 0
-			for l := range strings.SplitSeq(r.Diff, "\n") {
-				switch {
-				case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
-				case strings.HasPrefix(l, "+"):
-					added++
-				case strings.HasPrefix(l, "-"):
-					removed++
-				}
-			}
-			r.Changes = append(r.Changes, fmt.Sprintf("rules: %s added, %s removed", plural(added, "line"), plural(removed, "line")))
-		}
-	}
-	if cfg.Fallthrough != nil && *cfg.Fallthrough != cur.Fallthrough {
-		r.update.Fallthrough = cfg.Fallthrough
-		r.Changes = append(r.Changes, fmt.Sprintf("fallthrough: %t → %t", cur.Fallthrough, *cfg.Fallthrough))
-	}
-	if cfg.AutoAssignment != "" && cfg.AutoAssignment != cur.AutoAssignment {
-		r.update.AutoAssignment = cfg.AutoAssignment
-		r.Changes = append(r.Changes, fmt.Sprintf("autoAssignment: %q → %q", cur.AutoAssignment, cfg.AutoAssignment))
-	}
-	if cfg.CodeownersAutoSync != nil && *cfg.CodeownersAutoSync != cur.CodeownersAutoSync {
-		r.update.CodeownersAutoSync = cfg.CodeownersAutoSync
-		r.Changes = append(r.Changes, fmt.Sprintf("codeownersAutoSync: %t → %t", cur.CodeownersAutoSync, *cfg.CodeownersAutoSync))
-	}
-}
-
-// rulesDiff is a unified diff from Sentry's rules to the repository's, without the "diff"
-// header line.
-func rulesDiff(cur, want string) string {
-	lines := func(s string) []byte {
-		if s == "" {
-			return nil
-		}
-		return []byte(s + "\n")
-	}
-	d := string(diff.Diff("sentry", lines(cur), "repository", lines(want)))
-	if i := strings.Index(d, "\n"); strings.HasPrefix(d, "diff ") && i >= 0 {
-		d = d[i+1:]
-	}
-	return d
+// plan takes ownership's plan as the project's update.
+func (r *syncResult) plan(p ownership.SyncPlan) {
+	r.update = sentryapi.OwnershipUpdate{Raw: p.Raw, Fallthrough: p.Fallthrough, AutoAssignment: p.AutoAssignment, CodeownersAutoSync: p.CodeownersAutoSync}
+	r.Changes = append(r.Changes, p.Changes...)
+	r.Diff = p.Diff
 }
 
 func writeSyncHuman(opts *OwnershipSyncOptions, results []*syncResult) error {

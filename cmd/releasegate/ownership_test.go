@@ -35,23 +35,3 @@ func TestFileFrame(t *testing.T) {
 		})
 	}
 }
-
-// TestNormalizeRaw: differences Sentry does not keep do not count as changes, so a second
-// sync sends nothing.
-func TestNormalizeRaw(t *testing.T) {
-	tests := []struct{ name, a, b string }{
-		{"CRLF", "path:a #t\r\npath:b #t", "path:a #t\npath:b #t"},
-		{"trailing spaces", "path:a #t  \npath:b #t\t", "path:a #t\npath:b #t"},
-		{"trailing blank lines", "path:a #t\n\n\n", "path:a #t"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if normalizeRaw(tt.a) != normalizeRaw(tt.b) {
-				t.Errorf("%q and %q differ after normalizing", tt.a, tt.b)
-			}
-		})
-	}
-	if normalizeRaw("path:a #t\npath:b #t") == normalizeRaw("path:b #t\npath:a #t") {
-		t.Error("rule order was ignored; it decides who owns what")
-	}
-}
