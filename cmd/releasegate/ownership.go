@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/releasegate/releasegate/internal/issueowners"
 	"github.com/releasegate/releasegate/internal/repofiles"
 	"github.com/releasegate/releasegate/internal/sentryconf"
 	"github.com/releasegate/releasegate/ownership"
@@ -74,6 +77,9 @@ func displayPath(abs string) string {
 	return abs
 }
 
+// errNoProperties is a folder without any sentry.properties.
+var errNoProperties = errors.New("no sentry.properties")
+
 // workspaceTree is the repository as ownership reads it: git's list of files (or the walked
 // folder's), read from disk, named in messages relative to the working directory.
 func workspaceTree(tree *repofiles.Tree) ownership.Tree {
@@ -95,7 +101,7 @@ func loadOwnershipRepo(ctx context.Context, ios *IOStreams, dir string, flags se
 	wt := workspaceTree(tree)
 	found := wt.FindProperties(sub)
 	if len(found) == 0 {
-		return nil, usageErrorf("no sentry.properties under %s: put one in each service's folder with defaults.org, defaults.project and its ownership.* keys (docs/ownership.md)", dir)
+		return nil, usageErrorf("%w under %s: put one in each service's folder with defaults.org, defaults.project and its ownership.* keys (docs/ownership.md)", errNoProperties, dir)
 	}
 	if len(found) > 1 && len(flags.Projects) > 0 {
 		return nil, usageErrorf("--project names one project, but %s holds %d sentry.properties, each naming its own project; give the folder of one service instead", dir, len(found))
@@ -121,6 +127,44 @@ func loadOwnershipRepo(ctx context.Context, ios *IOStreams, dir string, flags se
 		}
 	}
 	return repo, nil
+}
+
+// ownershipRules reads the ownership rules of the repository that holds dir, by the Sentry
+// project each sentry.properties names, for naming issues' owners. A repository without any
+// sentry.properties has none, quietly; every file that gives no rules, and a repository that
+// cannot be read, is a note saying so.
+func ownershipRules(ctx context.Context, env *Factory, dir string) issueowners.Rules {
+	out := issueowners.Rules{ByProject: map[string][]ownership.Rule{}, Broken: map[string][]string{}}
+	repo, err := loadOwnershipRepo(ctx, &IOStreams{ErrOut: io.Discard}, dir, sentryFlags{factory: env})
+	if errors.Is(err, errNoProperties) {
+		return out
+	}
+	if err != nil {
+		out.Broken[""] = append(out.Broken[""], fmt.Sprintf("no owners from the repository's sentry.properties: %v", err))
+		return out
+	}
+	for _, p := range repo.Projects {
+		slug := ""
+		if len(p.Conn.Projects) == 1 {
+			slug = p.Conn.Projects[0]
+		}
+		switch {
+		case len(p.Problems) > 0:
+			first := p.Problems[0].String()
+			if len(p.Problems) > 1 {
+				first = "first: " + first
+			}
+			out.Broken[slug] = append(out.Broken[slug], fmt.Sprintf("no owners from %s, which has %s (%s); `releasegate ownership check` lists them",
+				p.Label, plural(len(p.Problems), "problem"), first))
+		case p.ConnErr != nil:
+			out.Broken[""] = append(out.Broken[""], fmt.Sprintf("no owners from %s: Sentry configuration: %v", p.Label, p.ConnErr))
+		case slug == "" && len(p.Rules()) > 0:
+			out.Broken[""] = append(out.Broken[""], fmt.Sprintf("no owners from %s: it names no single Sentry project; set defaults.project", p.Label))
+		case p.Config != nil && slug != "":
+			out.ByProject[slug] = p.Rules()
+		}
+	}
+	return out
 }
 
 // projectEnv hides what must not apply to every file: SENTRY_PROPERTIES (each file is its

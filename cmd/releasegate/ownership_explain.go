@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/releasegate/releasegate/internal/sentryapi"
+	"github.com/releasegate/releasegate/internal/issueowners"
 	"github.com/releasegate/releasegate/ownership"
 )
 
@@ -274,19 +274,14 @@ func fetchIssueEvent(ctx context.Context, p *ownershipProject, issue string) (ow
 		}
 		id = string(look.GroupID)
 	}
-	ev, err := client.IssueEvent(ctx, p.Conn.Org, id, sentryapi.LatestEvent)
-	if err != nil {
-		return ownership.Event{}, "", sentryFailed("fetching the latest event of issue "+issue, err, "")
+	ev, eventID, err := issueowners.LatestEvent(ctx, client, p.Conn.Org, id, issue)
+	if fe, ok := errors.AsType[*issueowners.FetchError](err); ok {
+		return ownership.Event{}, "", sentryFailed(fe.What, fe.Err, "")
 	}
-	data, err := json.Marshal(ev)
 	if err != nil {
 		return ownership.Event{}, "", err
 	}
-	out, err := ownership.DecodeEvent(data)
-	if err != nil {
-		return ownership.Event{}, "", fmt.Errorf("reading the latest event of issue %s: %w", issue, err)
-	}
-	return out, fmt.Sprintf("issue %s (event %s)", issue, ev.EventID), nil
+	return ev, fmt.Sprintf("issue %s (event %s)", issue, eventID), nil
 }
 
 func ownerStrings(owners []ownership.Owner) []string {
