@@ -165,11 +165,6 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 		if err != nil {
 			return err
 		}
-		// A sentry.properties that could have named a failing issue's owners but is broken
-		// is the report's to say, not to leave out quietly.
-		if notes := owners.TakeNotes(); len(notes) > 0 {
-			d.Reason += " (" + strings.Join(notes, "; ") + ")"
-		}
 		// Every HTTP request of this check, the owners' lookups and the client's retries
 		// included, not only those the gatherer counts.
 		d.Requests = int(counter.requests.Load() - before)
@@ -191,6 +186,12 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 		if err := opts.Sleep(ctx, opts.Interval); err != nil {
 			return &exitError{code: exitUndecided, err: fmt.Errorf("gate interrupted while pending: %w", err)}
 		}
+	}
+	// A sentry.properties that could have named a failing issue's owners but is broken is
+	// the report's to say, not to leave out quietly. Owners are looked up for failing issues
+	// only, so the notes are about the decision reported.
+	if notes := owners.TakeNotes(); len(notes) > 0 {
+		d.Reason += " (" + strings.Join(notes, "; ") + ")"
 	}
 	if err := gate.Render(opts.IO.Out, d, opts.Format); err != nil {
 		return err
