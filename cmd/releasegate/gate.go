@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -264,17 +265,23 @@ func failingIssueIDs(checks []gate.Check) []string {
 	return ids
 }
 
-// loadGatePolicy reads --policy, or .github/releasegate.yml at the repository root.
+// loadGatePolicy reads --policy, or .github/releasegate.yml at the repository root (read
+// through the repository's tree, as the GitHub App reads it from a commit).
 func loadGatePolicy(ctx context.Context, file string) (*gate.Policy, error) {
 	if file == "" {
 		root := "."
 		if out, err := exec.CommandContext(ctx, "git", "rev-parse", "--show-toplevel").Output(); err == nil {
 			root = strings.TrimSpace(string(out))
 		}
-		file = filepath.Join(root, ".github", "releasegate.yml")
-		if _, err := os.Stat(file); err != nil {
-			return nil, usageErrorf("no policy: %s does not exist; write one (docs/gate-policy.md has an example) or give --policy FILE", displayPath(file))
+		label := displayPath(filepath.Join(root, filepath.FromSlash(gate.PolicyPath)))
+		p, err := gate.ReadPolicy(os.DirFS(root), gate.PolicyPath, label)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, usageErrorf("no policy: %s does not exist; write one (docs/gate-policy.md has an example) or give --policy FILE", label)
 		}
+		if err != nil {
+			return nil, usageErrorf("%v", err)
+		}
+		return p, nil
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
