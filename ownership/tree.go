@@ -32,6 +32,11 @@ type Project struct {
 	// Path is the file's path in the tree; Label how messages name it; Dir its folder
 	// ("" at the root).
 	Path, Label, Dir string
+	// DefaultOrg and DefaultProject are the file's defaults.org and defaults.project, the
+	// last of each as Java reads them ("" when not set). The CLI lets flags and the
+	// environment override them, as sentry-cli does; a reader of a commit takes them as they
+	// are.
+	DefaultOrg, DefaultProject string
 	// Config is nil when the file has problems.
 	Config *Config
 	// Import is the CODEOWNERS import; nil unless ownership.codeowners = true and it was read.
@@ -104,6 +109,15 @@ func (t Tree) loadProject(rel string) (*Project, error) {
 	if err != nil {
 		p.Problems = append(p.Problems, Problem{File: p.Label, Line: 1, Msg: err.Error()})
 		return p, nil
+	}
+	entries, _ := ParseProperties(data, p.Label) // its problems are LoadConfig's to report
+	for _, e := range entries {
+		switch e.Key {
+		case "defaults.org":
+			p.DefaultOrg = strings.TrimSpace(e.Value)
+		case "defaults.project":
+			p.DefaultProject = strings.TrimSpace(e.Value)
+		}
 	}
 	// LoadConfig resolves ownership.file and ownership.codeowners.file against the folder of
 	// the name it is given, so it is given the label; in reads those names back in the tree.

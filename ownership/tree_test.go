@@ -1,6 +1,7 @@
 package ownership
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -158,19 +159,23 @@ func show(m map[string][]string) string {
 	return b.String()
 }
 
-// TestProjectDir: each project knows its folder, which decides the files it applies to.
+// TestProjectDir: each project knows its folder, which decides the files it applies to, and
+// the organization and project its file names, even when the file has problems.
 func TestProjectDir(t *testing.T) {
 	t.Parallel()
-	tree := treeOf(map[string]string{"sentry.properties": "", "a/b/sentry.properties": ""})
+	tree := treeOf(map[string]string{
+		"sentry.properties":     "defaults.org = acme\ndefaults.project=web\ndefaults.project = shop \n",
+		"a/b/sentry.properties": "defaults.project: api\nownership.fallthru = true\n",
+	})
 	projects, err := LoadProjects(tree, tree.FindProperties(""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var dirs []string
+	var got []string
 	for _, p := range projects {
-		dirs = append(dirs, p.Dir)
+		got = append(got, fmt.Sprintf("%q %s/%s %d", p.Dir, p.DefaultOrg, p.DefaultProject, len(p.Problems)))
 	}
-	if !slices.Equal(dirs, []string{"a/b", ""}) {
-		t.Errorf("dirs %q, want [a/b \"\"] (path order)", dirs)
+	if want := []string{`"a/b" /api 1`, `"" acme/shop 1`}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q (path order; the last value of a key, as Java, the duplicate a problem)", got, want)
 	}
 }

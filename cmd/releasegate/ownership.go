@@ -134,37 +134,21 @@ func loadOwnershipRepo(ctx context.Context, ios *IOStreams, dir string, flags se
 // sentry.properties has none, quietly; every file that gives no rules, and a repository that
 // cannot be read, is a note saying so.
 func ownershipRules(ctx context.Context, env *Factory, dir string) issueowners.Rules {
-	out := issueowners.Rules{ByProject: map[string][]ownership.Rule{}, Broken: map[string][]string{}}
 	repo, err := loadOwnershipRepo(ctx, &IOStreams{ErrOut: io.Discard}, dir, sentryFlags{factory: env})
 	if errors.Is(err, errNoProperties) {
-		return out
+		return issueowners.Rules{}
 	}
 	if err != nil {
-		out.Broken[""] = append(out.Broken[""], fmt.Sprintf("no owners from the repository's sentry.properties: %v", err))
-		return out
+		return issueowners.Unreadable(err)
 	}
-	for _, p := range repo.Projects {
-		slug := ""
+	sources := make([]issueowners.Source, len(repo.Projects))
+	for i, p := range repo.Projects {
+		sources[i] = issueowners.Source{Project: p.Project, Err: p.ConnErr}
 		if len(p.Conn.Projects) == 1 {
-			slug = p.Conn.Projects[0]
-		}
-		switch {
-		case len(p.Problems) > 0:
-			first := p.Problems[0].String()
-			if len(p.Problems) > 1 {
-				first = "first: " + first
-			}
-			out.Broken[slug] = append(out.Broken[slug], fmt.Sprintf("no owners from %s, which has %s (%s); `releasegate ownership check` lists them",
-				p.Label, plural(len(p.Problems), "problem"), first))
-		case p.ConnErr != nil:
-			out.Broken[""] = append(out.Broken[""], fmt.Sprintf("no owners from %s: Sentry configuration: %v", p.Label, p.ConnErr))
-		case slug == "" && len(p.Rules()) > 0:
-			out.Broken[""] = append(out.Broken[""], fmt.Sprintf("no owners from %s: it names no single Sentry project; set defaults.project", p.Label))
-		case p.Config != nil && slug != "":
-			out.ByProject[slug] = p.Rules()
+			sources[i].Slug = p.Conn.Projects[0]
 		}
 	}
-	return out
+	return issueowners.RulesOf(sources)
 }
 
 // projectEnv hides what must not apply to every file: SENTRY_PROPERTIES (each file is its

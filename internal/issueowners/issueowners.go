@@ -60,6 +60,54 @@ type Rules struct {
 	Broken map[string][]string
 }
 
+// Source is one sentry.properties as a lookup needs it.
+type Source struct {
+	Project *ownership.Project
+	// Slug is the Sentry project the file names ("" when it names none, or several); Err
+	// says why the project could not be worked out.
+	Slug string
+	Err  error
+}
+
+// RulesOf sorts the sources' rules by the Sentry project each names, and notes every file
+// that gives none although it could matter: problems in it (under its project, when known),
+// a project that could not be worked out, or rules naming no project.
+func RulesOf(sources []Source) Rules {
+	out := Rules{ByProject: map[string][]ownership.Rule{}, Broken: map[string][]string{}}
+	for _, s := range sources {
+		p := s.Project
+		switch {
+		case len(p.Problems) > 0:
+			first := p.Problems[0].String()
+			if len(p.Problems) > 1 {
+				first = "first: " + first
+			}
+			out.Broken[s.Slug] = append(out.Broken[s.Slug], fmt.Sprintf("no owners from %s, which has %s (%s); `releasegate ownership check` lists them",
+				p.Label, problems(len(p.Problems)), first))
+		case s.Err != nil:
+			out.Broken[""] = append(out.Broken[""], fmt.Sprintf("no owners from %s: Sentry configuration: %v", p.Label, s.Err))
+		case s.Slug == "" && len(p.Rules()) > 0:
+			out.Broken[""] = append(out.Broken[""], fmt.Sprintf("no owners from %s: it names no single Sentry project; set defaults.project", p.Label))
+		case p.Config != nil && s.Slug != "":
+			out.ByProject[s.Slug] = p.Rules()
+		}
+	}
+	return out
+}
+
+// Unreadable is the rules of a repository that could not be read: none, and a note that
+// applies to every issue.
+func Unreadable(err error) Rules {
+	return Rules{Broken: map[string][]string{"": {fmt.Sprintf("no owners from the repository's sentry.properties: %v", err)}}}
+}
+
+func problems(n int) string {
+	if n == 1 {
+		return "1 problem"
+	}
+	return fmt.Sprintf("%d problems", n)
+}
+
 // Lookup names issues' owners for one organization. Its methods may be called concurrently.
 type Lookup struct {
 	Client *sentryapi.Client

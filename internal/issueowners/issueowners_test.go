@@ -3,10 +3,12 @@ package issueowners
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/fstest"
 
 	"github.com/releasegate/releasegate/gate"
 	"github.com/releasegate/releasegate/internal/sentryapi"
@@ -138,5 +140,48 @@ func TestLatestEvent(t *testing.T) {
 	var fe *FetchError
 	if !errors.As(err, &fe) || !errors.Is(err, sentryapi.ErrNotFound) || fe.What != "fetching the latest event of issue WEB-ZZ" {
 		t.Errorf("unknown issue: %v (%T), want a FetchError wrapping ErrNotFound", err, err)
+	}
+}
+
+// TestRulesOfTree: a commit's tree, held in memory, gives each project's rules by the
+// defaults.project its file names, as the GitHub App will read them; every file that gives
+// none is noted under the project it names.
+func TestRulesOfTree(t *testing.T) {
+	t.Parallel()
+	tree := ownership.Tree{FS: fstest.MapFS{
+		"web/sentry.properties":     {Data: []byte("defaults.project = web\nownership.rules = path:src/* #frontend\n")},
+		"billing/sentry.properties": {Data: []byte("defaults.project = billing\nownership.rules = path:src/* #payments\nownership.fallthru = true\n")},
+		"tools/sentry.properties":   {Data: []byte("ownership.rules = path:* #tools\n")},
+		"docs/sentry.properties":    {Data: []byte("defaults.project = docs\n")},
+	}}
+	for name := range tree.FS.(fstest.MapFS) {
+		tree.Files = append(tree.Files, name)
+	}
+	projects, err := ownership.LoadProjects(tree, tree.FindProperties(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sources []Source
+	for _, p := range projects {
+		sources = append(sources, Source{Project: p, Slug: p.DefaultProject})
+	}
+	got := RulesOf(sources)
+	rules := map[string]int{}
+	for slug, rs := range got.ByProject {
+		rules[slug] = len(rs)
+	}
+	if want := map[string]int{"web": 1, "docs": 0}; !maps.Equal(rules, want) {
+		t.Errorf("rules per project %v, want %v", rules, want)
+	}
+	want := map[string][]string{
+		"billing": {`no owners from billing/sentry.properties, which has 1 problem (billing/sentry.properties:3: unknown key "ownership.fallthru" (did you mean "ownership.fallthrough"?)); ` +
+			"`releasegate ownership check` lists them"},
+		"": {"no owners from tools/sentry.properties: it names no single Sentry project; set defaults.project"},
+	}
+	if !maps.EqualFunc(got.Broken, want, slices.Equal) {
+		t.Errorf("notes %q, want %q", got.Broken, want)
+	}
+	if u := Unreadable(errors.New("git ls-files failed")); len(u.ByProject) != 0 || !slices.Equal(u.Broken[""], []string{"no owners from the repository's sentry.properties: git ls-files failed"}) {
+		t.Errorf("Unreadable: %+v", u)
 	}
 }
