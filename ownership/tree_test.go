@@ -2,9 +2,12 @@ package ownership
 
 import (
 	"fmt"
+	"io/fs"
 	"maps"
+	"path"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 )
@@ -178,4 +181,79 @@ func TestProjectDir(t *testing.T) {
 	if want := []string{`"a/b" /api 1`, `"" acme/shop 1`}; !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q (path order; the last value of a key, as Java, the duplicate a problem)", got, want)
 	}
+}
+
+// openLog is an fs.FS that records every name it is asked to open.
+type openLog struct {
+	fs.FS
+	mu    sync.Mutex
+	names []string
+}
+
+func (o *openLog) Open(name string) (fs.File, error) {
+	o.mu.Lock()
+	o.names = append(o.names, name)
+	o.mu.Unlock()
+	return o.FS.Open(name)
+}
+
+// FuzzLoadProjects: whatever the settings name as rules file and CODEOWNERS, and wherever the
+// sentry.properties is, the loader never panics and asks its tree only for valid paths inside
+// it: never an absolute path, never one leading out through "..".
+func FuzzLoadProjects(f *testing.F) {
+	for _, s := range []struct{ dir, file, codeowners string }{
+		{"web", "rules", ""},
+		{"", "../rules", "../CODEOWNERS"},
+		{"a/b", "../../x", "/etc/passwd"},
+		{"a", "./../a/./rules", "..\\..\\x"},
+		{"", "/abs", "c:/x"},
+		{"x", "", ""},
+	} {
+		f.Add(s.dir, s.file, s.codeowners)
+	}
+	f.Fuzz(func(t *testing.T, dir, file, codeowners string) {
+		props := path.Join(dir, PropertiesName)
+		if !fs.ValidPath(props) {
+			return // not a path a tree can hold
+		}
+		src := "ownership.file = " + escapeProperty(file) + "\n"
+		if codeowners != "" {
+			src += "ownership.codeowners = true\nownership.codeowners.file = " + escapeProperty(codeowners) + "\n"
+		}
+		log := &openLog{FS: fstest.MapFS{props: {Data: []byte(src)}, "rules": {Data: []byte("path:x #t\n")}}}
+		tree := Tree{FS: log, Files: []string{props, "rules"}}
+		if _, err := LoadProjects(tree, tree.FindProperties("")); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range log.names {
+			if !fs.ValidPath(name) || name == ".." || strings.HasPrefix(name, "../") {
+				t.Fatalf("the loader opened %q (settings file %q, codeowners %q in %q)", name, file, codeowners, dir)
+			}
+		}
+	})
+}
+
+// escapeProperty writes s as a .properties value that reads back as s.
+func escapeProperty(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t' || r == ' ' || r == '\f':
+			if i == 0 {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		case r < 0x20 || r == '#' && i == 0 || r == '!' && i == 0:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
