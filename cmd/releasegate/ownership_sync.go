@@ -166,8 +166,9 @@ func ownershipSyncRun(ctx context.Context, opts *OwnershipSyncOptions) error {
 func ownRulesOnly(ps []*ownershipProject) []*ownershipProject {
 	out := make([]*ownershipProject, len(ps))
 	for i, p := range ps {
-		c := *p
-		c.Import = nil
+		c, own := *p, *p.Project // the project is shared: copy it before changing it
+		own.Import = nil
+		c.Project = &own
 		out[i] = &c
 	}
 	return out

@@ -119,3 +119,18 @@ func TestOwnershipRules(t *testing.T) {
 		}
 	})
 }
+
+// TestOwnRulesOnly: sync checks only the rules it sends, without CODEOWNERS', and leaves the
+// projects it was given as they were.
+func TestOwnRulesOnly(t *testing.T) {
+	t.Parallel()
+	imp := &ownership.CodeownersImport{Rules: []ownership.Rule{{Text: "codeowners:* #t"}}}
+	p := &ownershipProject{Project: &ownership.Project{Label: "sentry.properties", Import: imp}}
+	got := ownRulesOnly([]*ownershipProject{p})
+	if len(got) != 1 || got[0].Import != nil || got[0].Label != "sentry.properties" {
+		t.Errorf("ownRulesOnly gave %+v, want the project without its CODEOWNERS import", got[0].Project)
+	}
+	if p.Import != imp {
+		t.Error("ownRulesOnly dropped the import of the project it was given")
+	}
+}
