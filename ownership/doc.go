@@ -8,6 +8,10 @@
 // pattern once. Owners matches one Event against the rules and returns a Decision: the owners,
 // the assignee, the rule that decided and every rule that matched, in evaluation order.
 //
+// LoadProjects reads every sentry.properties of a Tree (an fs.FS and the repository's list of
+// files: a work tree, or a commit's tree fetched from GitHub) with the rules files and the
+// CODEOWNERS they name. PlanSync says what a sync must change to make Sentry's settings match.
+//
 // Where Sentry's behaviour is unknown or loosely defined, this package is stricter than Sentry
 // and says so on the function or type concerned, so a rule accepted here means the same thing
 // in Sentry.

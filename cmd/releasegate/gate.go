@@ -2,15 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,9 +16,8 @@ import (
 	"github.com/releasegate/releasegate/gate"
 	"github.com/releasegate/releasegate/internal/clock"
 	"github.com/releasegate/releasegate/internal/gateevidence"
-	"github.com/releasegate/releasegate/internal/sentryapi"
+	"github.com/releasegate/releasegate/internal/issueowners"
 	"github.com/releasegate/releasegate/internal/sentryconf"
-	"github.com/releasegate/releasegate/ownership"
 )
 
 // GateOptions are the inputs of `releasegate gate`.
@@ -140,8 +137,15 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 	if err != nil {
 		return err
 	}
-	owners := newIssueOwners(client, conn.Org)
-	g := &gateevidence.Gatherer{Client: client, Owners: owners.of}
+	env := opts.Sentry.env(opts.IO)
+	owners := &issueowners.Lookup{Client: client, Org: conn.Org, Load: func(ctx context.Context) issueowners.Rules {
+		dir, err := env.WorkDir()
+		if err != nil {
+			dir = "."
+		}
+		return ownershipRules(ctx, env, dir)
+	}}
+	g := &gateevidence.Gatherer{Client: client, Owners: owners.Owners}
 	q := gateevidence.Query{Org: conn.Org, Projects: envPolicy.Projects, Release: release, Environment: evidenceEnv, Baseline: opts.Baseline}
 	d, err := g.Poll(ctx, q, envPolicy, opts.Environment, gateevidence.Poll{
 		Wait: opts.Wait, Interval: opts.Interval, Now: opts.Now, Sleep: opts.Sleep,
@@ -166,6 +170,12 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 	case err != nil:
 		return err
 	}
+	// A sentry.properties that could have named a failing issue's owners but is broken is
+	// the report's to say, not to leave out quietly. Owners are looked up for failing issues
+	// only, so the notes are about the decision reported.
+	if notes := owners.TakeNotes(); len(notes) > 0 {
+		d.Reason += " (" + strings.Join(notes, "; ") + ")"
+	}
 	if err := gate.Render(opts.IO.Out, d, opts.Format); err != nil {
 		return err
 	}
@@ -183,17 +193,23 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 	return nil
 }
 
-// loadGatePolicy reads --policy, or .github/releasegate.yml at the repository root.
+// loadGatePolicy reads --policy, or .github/releasegate.yml at the repository root (read
+// through the repository's tree, as the GitHub App reads it from a commit).
 func loadGatePolicy(ctx context.Context, file string) (*gate.Policy, error) {
 	if file == "" {
 		root := "."
 		if out, err := exec.CommandContext(ctx, "git", "rev-parse", "--show-toplevel").Output(); err == nil {
 			root = strings.TrimSpace(string(out))
 		}
-		file = filepath.Join(root, ".github", "releasegate.yml")
-		if _, err := os.Stat(file); err != nil {
-			return nil, usageErrorf("no policy: %s does not exist; write one (docs/gate-policy.md has an example) or give --policy FILE", displayPath(file))
+		label := displayPath(filepath.Join(root, filepath.FromSlash(gate.PolicyPath)))
+		p, err := gate.ReadPolicy(os.DirFS(root), gate.PolicyPath, label)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, usageErrorf("no policy: %s does not exist; write one (docs/gate-policy.md has an example) or give --policy FILE", label)
 		}
+		if err != nil {
+			return nil, usageErrorf("%v", err)
+		}
+		return p, nil
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -227,51 +243,4 @@ func releaseFromCommit(ctx context.Context, p *gate.Policy, sha string, projects
 		return "", usageErrorf("naming the release: %v", err)
 	}
 	return name, nil
-}
-
-// issueOwners names an issue's owners with the ownership rules kept in the repository: the
-// sentry.properties naming the issue's project, matched against the issue's latest event.
-type issueOwners struct {
-	client *sentryapi.Client
-	org    string
-	once   sync.Once
-	rules  map[string][]ownership.Rule // by project slug; read once, then only read
-}
-
-func newIssueOwners(client *sentryapi.Client, org string) *issueOwners {
-	return &issueOwners{client: client, org: org}
-}
-
-func (o *issueOwners) load(ctx context.Context) {
-	o.rules = map[string][]ownership.Rule{}
-	repo, err := loadOwnershipRepo(ctx, &IOStreams{ErrOut: io.Discard}, ".", sentryFlags{})
-	if err != nil {
-		return // no ownership in this repository: issues have no owners
-	}
-	for _, p := range repo.Projects {
-		if p.Config != nil && len(p.Conn.Projects) == 1 && len(p.Problems) == 0 {
-			o.rules[p.Conn.Projects[0]] = p.Rules()
-		}
-	}
-}
-
-func (o *issueOwners) of(ctx context.Context, is gate.Issue) ([]string, error) {
-	o.once.Do(func() { o.load(ctx) })
-	rules := o.rules[is.Project]
-	if len(rules) == 0 {
-		return nil, nil
-	}
-	ev, err := o.client.IssueEvent(ctx, o.org, is.ID, sentryapi.LatestEvent)
-	if err != nil {
-		return nil, fmt.Errorf("fetching the latest event of %s for its owners: %w", is.ShortID, err)
-	}
-	data, err := json.Marshal(ev)
-	if err != nil {
-		return nil, err
-	}
-	oe, err := ownership.DecodeEvent(data)
-	if err != nil {
-		return nil, fmt.Errorf("reading the latest event of %s: %w", is.ShortID, err)
-	}
-	return ownerStrings(ownership.Owners(rules, oe, ownership.Options{}).Owners), nil
 }

@@ -162,6 +162,40 @@ func TestGateEndToEnd(t *testing.T) {
 		}
 	})
 
+	// A sentry.properties with a mistake once left the failing issue without owners, and the
+	// report without a word about it: the report now says which file gave none, and why.
+	t.Run("a broken sentry.properties is reported, not quietly dropped", func(t *testing.T) {
+		props := filepath.Join(dir, "sentry.properties")
+		good, err := os.ReadFile(props)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, props, string(good)+"ownership.fallthru = false\n")
+		defer writeFile(t, props, string(good))
+		const note = `no owners from sentry.properties, which has 1 problem (sentry.properties:4: unknown key "ownership.fallthru" (did you mean "ownership.fallthrough"?)); ` +
+			"`releasegate ownership check` lists them"
+		code, out, errOut := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "json")
+		if code != exitNo {
+			t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
+		}
+		var d struct{ Verdict, Reason string }
+		if err := json.Unmarshal([]byte(out), &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Verdict != "fail" || !strings.Contains(d.Reason, "TypeError") || !strings.HasSuffix(d.Reason, " ("+note+")") {
+			t.Errorf("verdict %q, reason %q; want fail naming the TypeError and ending with the note %q", d.Verdict, d.Reason, note)
+		}
+		if strings.Contains(out, "#checkout") {
+			t.Errorf("owners were named from a broken file:\n%s", out)
+		}
+		for _, format := range []string{"text", "markdown", "github"} {
+			_, out, _ := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", format)
+			if !strings.Contains(out, "no owners from sentry.properties") {
+				t.Errorf("--format %s does not carry the note:\n%s", format, out)
+			}
+		}
+	})
+
 	t.Run("--dry-run reports the failure and exits 0", func(t *testing.T) {
 		code, out, errOut := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--dry-run")
 		if code != exitOK || !strings.HasPrefix(out, "releasegate gate: FAIL web@2.0.0 in production") || !strings.Contains(errOut, "--dry-run: the verdict is fail, exiting 0") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/releasegate/releasegate/internal/issueowners"
 	"github.com/releasegate/releasegate/internal/repofiles"
 	"github.com/releasegate/releasegate/internal/sentryconf"
 	"github.com/releasegate/releasegate/ownership"
@@ -40,33 +42,14 @@ Sentry imports it. docs/ownership.md lists the keys.
 	return cmd
 }
 
-// ownershipProject is one sentry.properties with what was read from and for it.
+// ownershipProject is one sentry.properties, as ownership read it, with its Sentry connection.
 type ownershipProject struct {
-	Props   string // the file, as messages show it (relative to the working directory)
-	Dir     string // its folder, slash-separated and relative to the repository root ("" at the root)
-	Config  *ownership.Config
-	Import  *ownership.CodeownersImport // nil unless ownership.codeowners = true and it was read
-	Mapping ownership.CodeMapping
-	// Problems are the syntax and setting errors of the file, its rules file and CODEOWNERS.
-	Problems []ownership.Problem
-	Conn     sentryconf.Connection
+	*ownership.Project
+	Conn sentryconf.Connection
 	// ConnErr says why the Sentry connection could not be worked out for this file.
 	ConnErr error
 	// factory builds the project's Sentry client.
 	factory *Factory
-}
-
-// Rules are the rules Sentry evaluates for the project: CODEOWNERS first, then the
-// ownership rules (sentry-api.md §5.4).
-func (p *ownershipProject) Rules() []ownership.Rule {
-	var rules []ownership.Rule
-	if p.Import != nil {
-		rules = append(rules, p.Import.Rules...)
-	}
-	if p.Config != nil {
-		rules = append(rules, p.Config.Rules...)
-	}
-	return rules
 }
 
 // Name is "org/project" when known, else the properties file.
@@ -74,15 +57,13 @@ func (p *ownershipProject) Name() string {
 	if p.Conn.Org != "" && len(p.Conn.Projects) == 1 {
 		return p.Conn.Org + "/" + p.Conn.Projects[0]
 	}
-	return p.Props
+	return p.Label
 }
 
 // ownershipRepo is the repository and every sentry.properties found under the folder given.
 type ownershipRepo struct {
 	Tree     *repofiles.Tree
 	Projects []*ownershipProject
-	// Codeowners is the CODEOWNERS file used, as messages show it ("" if none was needed).
-	Codeowners string
 }
 
 // displayPath shows a path relative to the working directory when it is below it, so
@@ -96,6 +77,18 @@ func displayPath(abs string) string {
 	return abs
 }
 
+// errNoProperties is a folder without any sentry.properties.
+var errNoProperties = errors.New("no sentry.properties")
+
+// workspaceTree is the repository as ownership reads it: git's list of files (or the walked
+// folder's), read from disk, named in messages relative to the working directory.
+func workspaceTree(tree *repofiles.Tree) ownership.Tree {
+	return ownership.Tree{
+		FS: os.DirFS(tree.Root), Files: tree.Files,
+		Label: func(rel string) string { return displayPath(filepath.Join(tree.Root, filepath.FromSlash(rel))) },
+	}
+}
+
 // loadOwnershipRepo finds and reads every sentry.properties under dir. Problems in the files
 // are kept on each project for the caller to report; only a folder that cannot be listed, or
 // one without any sentry.properties, is an error.
@@ -105,49 +98,57 @@ func loadOwnershipRepo(ctx context.Context, ios *IOStreams, dir string, flags se
 		return nil, usageErrorf("%v", err)
 	}
 	sub, _ := tree.Rel(dir)
-	found := tree.Find(sub, "sentry.properties")
+	wt := workspaceTree(tree)
+	found := wt.FindProperties(sub)
 	if len(found) == 0 {
-		return nil, usageErrorf("no sentry.properties under %s: put one in each service's folder with defaults.org, defaults.project and its ownership.* keys (docs/ownership.md)", dir)
+		return nil, usageErrorf("%w under %s: put one in each service's folder with defaults.org, defaults.project and its ownership.* keys (docs/ownership.md)", errNoProperties, dir)
 	}
 	if len(found) > 1 && len(flags.Projects) > 0 {
 		return nil, usageErrorf("--project names one project, but %s holds %d sentry.properties, each naming its own project; give the folder of one service instead", dir, len(found))
 	}
+	loaded, err := ownership.LoadProjects(wt, found)
+	if err != nil {
+		return nil, err
+	}
 	repo := &ownershipRepo{Tree: tree}
 	env := flags.env(ios)
 	home, _ := env.HomeDir()
-	for _, rel := range found {
-		abs := filepath.Join(tree.Root, filepath.FromSlash(rel))
-		p := &ownershipProject{Props: displayPath(abs), Dir: strings.TrimSuffix(strings.TrimSuffix(rel, "sentry.properties"), "/"), factory: env}
+	for _, op := range loaded {
+		p := &ownershipProject{Project: op, factory: env}
 		repo.Projects = append(repo.Projects, p)
 		p.Conn, p.ConnErr = sentryconf.Load(sentryconf.Input{
-			Getenv: projectEnv(env.Getenv, len(found) > 1), Dir: filepath.Dir(abs), Home: home,
+			Getenv: projectEnv(env.Getenv, len(found) > 1), Dir: filepath.Join(tree.Root, filepath.FromSlash(op.Dir)), Home: home,
 			Flags: sentryconf.Connection{URL: flags.URL, Org: flags.Org, Token: flags.Token, Projects: flags.Projects, AllowInsecure: flags.AllowInsecure},
 		})
-		data, err := os.ReadFile(abs)
-		if err != nil {
-			p.Problems = append(p.Problems, ownership.Problem{File: p.Props, Line: 1, Msg: err.Error()})
-			continue
-		}
-		cfg, err := ownership.LoadConfig(data, p.Props, os.ReadFile)
-		if err != nil {
-			var pe *ownership.ParseError
-			if !errors.As(err, &pe) {
-				return nil, err
-			}
-			p.Problems = append(p.Problems, pe.Problems...)
-			continue
-		}
-		p.Config = cfg
-		if cfg.CodeownersImport {
-			repo.importCodeowners(p)
-		}
 	}
 	for _, p := range repo.Projects {
 		for _, w := range p.Conn.Warnings {
-			fmt.Fprintf(ios.ErrOut, "releasegate: warning: %s: %s\n", p.Props, w)
+			fmt.Fprintf(ios.ErrOut, "releasegate: warning: %s: %s\n", p.Label, w)
 		}
 	}
 	return repo, nil
+}
+
+// ownershipRules reads the ownership rules of the repository that holds dir, by the Sentry
+// project each sentry.properties names, for naming issues' owners. A repository without any
+// sentry.properties has none, quietly; every file that gives no rules, and a repository that
+// cannot be read, is a note saying so.
+func ownershipRules(ctx context.Context, env *Factory, dir string) issueowners.Rules {
+	repo, err := loadOwnershipRepo(ctx, &IOStreams{ErrOut: io.Discard}, dir, sentryFlags{factory: env})
+	if errors.Is(err, errNoProperties) {
+		return issueowners.Rules{}
+	}
+	if err != nil {
+		return issueowners.Unreadable(err)
+	}
+	sources := make([]issueowners.Source, len(repo.Projects))
+	for i, p := range repo.Projects {
+		sources[i] = issueowners.Source{Project: p.Project, Err: p.ConnErr}
+		if len(p.Conn.Projects) == 1 {
+			sources[i].Slug = p.Conn.Projects[0]
+		}
+	}
+	return issueowners.RulesOf(sources)
 }
 
 // projectEnv hides what must not apply to every file: SENTRY_PROPERTIES (each file is its
@@ -159,46 +160,6 @@ func projectEnv(getenv func(string) string, several bool) func(string) string {
 		}
 		return getenv(k)
 	}
-}
-
-// importCodeowners reads the CODEOWNERS the project's settings name (or GitHub's own
-// locations at the repository root) and translates it.
-func (r *ownershipRepo) importCodeowners(p *ownershipProject) {
-	set := p.Config.Codeowners
-	path := set.File
-	if path == "" {
-		for _, loc := range ownership.CodeownersLocations {
-			if r.Tree.Has(loc) {
-				path = filepath.Join(r.Tree.Root, filepath.FromSlash(loc))
-				break
-			}
-		}
-		if path == "" {
-			p.Problems = append(p.Problems, ownership.Problem{File: p.Props, Line: 1, Msg: fmt.Sprintf(
-				"ownership.codeowners is true but the repository has no CODEOWNERS (looked for %s): add one, or set ownership.codeowners.file",
-				strings.Join(ownership.CodeownersLocations, ", "))})
-			return
-		}
-	}
-	shown := displayPath(path)
-	r.Codeowners = shown
-	src, err := os.ReadFile(path)
-	if err != nil {
-		p.Problems = append(p.Problems, ownership.Problem{File: p.Props, Line: 1, Msg: "reading CODEOWNERS: " + err.Error()})
-		return
-	}
-	p.Mapping = ownership.CodeMapping{StackRoot: set.StackRoot, SourceRoot: set.SourceRoot}
-	imp, err := ownership.ImportCodeowners(src, shown, p.Mapping, set.Owners)
-	if err != nil {
-		var pe *ownership.ParseError
-		if errors.As(err, &pe) {
-			p.Problems = append(p.Problems, pe.Problems...)
-		} else {
-			p.Problems = append(p.Problems, ownership.Problem{File: shown, Line: 1, Msg: err.Error()})
-		}
-		return
-	}
-	p.Import = imp
 }
 
 // problemsError turns the projects' problems into the error commands that cannot go on

@@ -115,7 +115,7 @@ func ownershipCheckRun(ctx context.Context, opts *OwnershipCheckOptions) error {
 	}
 	files := ownership.IndexFiles(repo.Tree.Files)
 	for _, p := range repo.Projects {
-		cp := checkedProject{Properties: p.Props, Org: p.Conn.Org}
+		cp := checkedProject{Properties: p.Label, Org: p.Conn.Org}
 		if len(p.Conn.Projects) == 1 {
 			cp.Project = p.Conn.Projects[0]
 		}
@@ -130,7 +130,7 @@ func ownershipCheckRun(ctx context.Context, opts *OwnershipCheckOptions) error {
 			for _, u := range p.Import.Unmapped {
 				add(sourcemaps.SeverityWarning, "unmapped-owner", u.File, u.Line, fmt.Sprintf(
 					"CODEOWNERS owner %s has no Sentry owner, so Sentry drops it: add ownership.codeowners.owner.%s = #team-or-email to %s",
-					u.Name, strings.ToLower(u.Name), p.Props))
+					u.Name, strings.ToLower(u.Name), p.Label))
 			}
 			unmapped := map[int]bool{}
 			for _, u := range p.Import.Unmapped {
@@ -258,14 +258,14 @@ func verifyAllOwners(ctx context.Context, repo *ownershipRepo, add func(sourcema
 			continue
 		}
 		if p.ConnErr != nil {
-			return nil, usageErrorf("%s: Sentry configuration: %v", p.Props, p.ConnErr)
+			return nil, usageErrorf("%s: Sentry configuration: %v", p.Label, p.ConnErr)
 		}
 		if p.Conn.Token == "" {
 			notes = append(notes, "not checked (no auth token: set SENTRY_AUTH_TOKEN, or use --offline)")
 			continue
 		}
 		if p.Conn.Org == "" || len(p.Conn.Projects) != 1 {
-			notes = append(notes, fmt.Sprintf("not checked for %s (set defaults.org and defaults.project in it)", p.Props))
+			notes = append(notes, fmt.Sprintf("not checked for %s (set defaults.org and defaults.project in it)", p.Label))
 			continue
 		}
 		client, _, err := p.factory.SentryClient(p.Conn)
@@ -288,7 +288,7 @@ func verifyAllOwners(ctx context.Context, repo *ownershipRepo, add func(sourcema
 			return nil
 		}); err != nil {
 			if ae, ok := errors.AsType[*sentryapi.APIError](err); ok && ae.Status == http.StatusNotFound {
-				add(sourcemaps.SeverityError, "unknown-project", p.Props, 0, fmt.Sprintf(
+				add(sourcemaps.SeverityError, "unknown-project", p.Label, 0, fmt.Sprintf(
 					"organization %s has no project %q: fix defaults.project, or create the project in Sentry", org, project))
 				continue
 			}

@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/releasegate/releasegate/internal/sentryapi"
+	"github.com/releasegate/releasegate/internal/issueowners"
 	"github.com/releasegate/releasegate/ownership"
 )
 
@@ -164,7 +164,7 @@ func ownershipExplainRun(ctx context.Context, opts *OwnershipExplainOptions) err
 	}
 
 	d := ownership.Owners(p.Rules(), ev, ownership.Options{FramePriority: opts.FramePriority})
-	out := explanation{Target: target, Properties: p.Props, Matches: []explainMatch{}, Owners: []string{}}
+	out := explanation{Target: target, Properties: p.Label, Matches: []explainMatch{}, Owners: []string{}}
 	if len(p.Conn.Projects) == 1 {
 		out.Project = p.Conn.Projects[0]
 	}
@@ -257,7 +257,7 @@ func readEventFile(ios *IOStreams, name string) (ownership.Event, error) {
 // fetchIssueEvent fetches an issue's latest event and reads it as ownership needs it.
 func fetchIssueEvent(ctx context.Context, p *ownershipProject, issue string) (ownership.Event, string, error) {
 	if p.ConnErr != nil {
-		return ownership.Event{}, "", usageErrorf("%s: Sentry configuration: %v", p.Props, p.ConnErr)
+		return ownership.Event{}, "", usageErrorf("%s: Sentry configuration: %v", p.Label, p.ConnErr)
 	}
 	if err := p.Conn.Require(true, true, false); err != nil {
 		return ownership.Event{}, "", usageErrorf("--issue needs Sentry: %v", err)
@@ -274,19 +274,14 @@ func fetchIssueEvent(ctx context.Context, p *ownershipProject, issue string) (ow
 		}
 		id = string(look.GroupID)
 	}
-	ev, err := client.IssueEvent(ctx, p.Conn.Org, id, sentryapi.LatestEvent)
-	if err != nil {
-		return ownership.Event{}, "", sentryFailed("fetching the latest event of issue "+issue, err, "")
+	ev, eventID, err := issueowners.LatestEvent(ctx, client, p.Conn.Org, id, issue)
+	if fe, ok := errors.AsType[*issueowners.FetchError](err); ok {
+		return ownership.Event{}, "", sentryFailed(fe.What, fe.Err, "")
 	}
-	data, err := json.Marshal(ev)
 	if err != nil {
 		return ownership.Event{}, "", err
 	}
-	out, err := ownership.DecodeEvent(data)
-	if err != nil {
-		return ownership.Event{}, "", fmt.Errorf("reading the latest event of issue %s: %w", issue, err)
-	}
-	return out, fmt.Sprintf("issue %s (event %s)", issue, ev.EventID), nil
+	return ev, fmt.Sprintf("issue %s (event %s)", issue, eventID), nil
 }
 
 func ownerStrings(owners []ownership.Owner) []string {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/rogpeppe/go-internal/diff"
 	"github.com/spf13/cobra"
 
 	"github.com/releasegate/releasegate/internal/sentryapi"
@@ -88,20 +87,20 @@ func ownershipSyncRun(ctx context.Context, opts *OwnershipSyncOptions) error {
 	}
 	var results []*syncResult
 	for _, p := range repo.Projects {
-		r := &syncResult{Properties: p.Props, Changes: []string{}, project: p}
+		r := &syncResult{Properties: p.Label, Changes: []string{}, project: p}
 		results = append(results, r)
-		if !managesAnything(p.Config) {
+		if !p.Config.Manages() {
 			r.Status, r.Reason = "skipped", "no ownership.* keys"
 			continue
 		}
 		if p.ConnErr != nil {
-			return usageErrorf("%s: Sentry configuration: %v", p.Props, p.ConnErr)
+			return usageErrorf("%s: Sentry configuration: %v", p.Label, p.ConnErr)
 		}
 		if err := p.Conn.Require(true, true, true); err != nil {
-			return usageErrorf("%s: %v", p.Props, err)
+			return usageErrorf("%s: %v", p.Label, err)
 		}
 		if len(p.Conn.Projects) != 1 {
-			return usageErrorf("%s: give one project (defaults.project), not %d", p.Props, len(p.Conn.Projects))
+			return usageErrorf("%s: give one project (defaults.project), not %d", p.Label, len(p.Conn.Projects))
 		}
 		r.Org, r.Project = p.Conn.Org, p.Conn.Projects[0]
 		if r.client, _, err = p.factory.SentryClient(p.Conn); err != nil {
@@ -111,7 +110,9 @@ func ownershipSyncRun(ctx context.Context, opts *OwnershipSyncOptions) error {
 		if err != nil {
 			return sentryFailed("reading the ownership rules of "+r.Org+"/"+r.Project, err, "")
 		}
-		r.plan(p.Config, cur)
+		r.plan(ownership.PlanSync(p.Config, ownership.Settings{
+			Raw: cur.Raw, Fallthrough: cur.Fallthrough, AutoAssignment: cur.AutoAssignment, CodeownersAutoSync: cur.CodeownersAutoSync,
+		}))
 		r.Status = "unchanged"
 		if len(r.Changes) > 0 {
 			r.Status = "changed"
@@ -165,8 +166,9 @@ func ownershipSyncRun(ctx context.Context, opts *OwnershipSyncOptions) error {
 func ownRulesOnly(ps []*ownershipProject) []*ownershipProject {
 	out := make([]*ownershipProject, len(ps))
 	for i, p := range ps {
-		c := *p
-		c.Import = nil
+		c, own := *p, *p.Project // the project is shared: copy it before changing it
+		own.Import = nil
+		c.Project = &own
 		out[i] = &c
 	}
 	return out
@@ -185,78 +187,11 @@ func updatedList(done []*syncResult) string {
 	return "already updated: " + strings.Join(names, ", ")
 }
 
-func managesAnything(c *ownership.Config) bool {
-	return c.RulesGiven || c.Fallthrough != nil || c.AutoAssignment != "" || c.CodeownersAutoSync != nil
-}
-
-// rulesText is the rules as sync sends them: each rule's own text, one a line. Comments
-// stay in the repository.
-func rulesText(rules []ownership.Rule) string {
-	lines := make([]string, len(rules))
-	for i, r := range rules {
-		lines[i] = strings.TrimSpace(r.Text)
-	}
-	return strings.Join(lines, "\n")
-}
-
-// normalizeRaw makes rule texts comparable: line endings, trailing spaces and blank lines at
-// the end do not change what Sentry stores.
-func normalizeRaw(s string) string {
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t")
-	}
-	return strings.TrimRight(strings.Join(lines, "\n"), "\n")
-}
-
-// plan works out the update that makes Sentry match the file.
-func (r *syncResult) plan(cfg *ownership.Config, cur *sentryapi.Ownership) {
-	if cfg.RulesGiven {
-		want := rulesText(cfg.Rules)
-		if normalizeRaw(want) != normalizeRaw(cur.Raw) {
-			r.update.Raw = &want
-			r.Diff = rulesDiff(normalizeRaw(cur.Raw), normalizeRaw(want))
-			added, removed := 0, 0
-			for l := range strings.SplitSeq(r.Diff, "\n") {
-				switch {
-				case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
-				case strings.HasPrefix(l, "+"):
-					added++
-				case strings.HasPrefix(l, "-"):
-					removed++
-				}
-			}
-			r.Changes = append(r.Changes, fmt.Sprintf("rules: %s added, %s removed", plural(added, "line"), plural(removed, "line")))
-		}
-	}
-	if cfg.Fallthrough != nil && *cfg.Fallthrough != cur.Fallthrough {
-		r.update.Fallthrough = cfg.Fallthrough
-		r.Changes = append(r.Changes, fmt.Sprintf("fallthrough: %t → %t", cur.Fallthrough, *cfg.Fallthrough))
-	}
-	if cfg.AutoAssignment != "" && cfg.AutoAssignment != cur.AutoAssignment {
-		r.update.AutoAssignment = cfg.AutoAssignment
-		r.Changes = append(r.Changes, fmt.Sprintf("autoAssignment: %q → %q", cur.AutoAssignment, cfg.AutoAssignment))
-	}
-	if cfg.CodeownersAutoSync != nil && *cfg.CodeownersAutoSync != cur.CodeownersAutoSync {
-		r.update.CodeownersAutoSync = cfg.CodeownersAutoSync
-		r.Changes = append(r.Changes, fmt.Sprintf("codeownersAutoSync: %t → %t", cur.CodeownersAutoSync, *cfg.CodeownersAutoSync))
-	}
-}
-
-// rulesDiff is a unified diff from Sentry's rules to the repository's, without the "diff"
-// header line.
-func rulesDiff(cur, want string) string {
-	lines := func(s string) []byte {
-		if s == "" {
-			return nil
-		}
-		return []byte(s + "\n")
-	}
-	d := string(diff.Diff("sentry", lines(cur), "repository", lines(want)))
-	if i := strings.Index(d, "\n"); strings.HasPrefix(d, "diff ") && i >= 0 {
-		d = d[i+1:]
-	}
-	return d
+// plan takes ownership's plan as the project's update.
+func (r *syncResult) plan(p ownership.SyncPlan) {
+	r.update = sentryapi.OwnershipUpdate{Raw: p.Raw, Fallthrough: p.Fallthrough, AutoAssignment: p.AutoAssignment, CodeownersAutoSync: p.CodeownersAutoSync}
+	r.Changes = append(r.Changes, p.Changes...)
+	r.Diff = p.Diff
 }
 
 func writeSyncHuman(opts *OwnershipSyncOptions, results []*syncResult) error {

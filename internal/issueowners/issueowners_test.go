@@ -1,0 +1,187 @@
+package issueowners
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+
+	"github.com/releasegate/releasegate/gate"
+	"github.com/releasegate/releasegate/internal/sentryapi"
+	"github.com/releasegate/releasegate/internal/sentryapi/sentryapitest"
+	"github.com/releasegate/releasegate/ownership"
+)
+
+// sentryWithIssue is a local Sentry holding one issue of project web, raised in
+// src/api/users.ts, and a client for it.
+func sentryWithIssue(t *testing.T) (*sentryapi.Client, gate.Issue) {
+	t.Helper()
+	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web", "billing"}})
+	res, err := srv.Ingest("web", sentryapitest.Event{Platform: "javascript", Exceptions: []sentryapitest.Exception{{
+		Type: "TypeError", Value: "x is undefined",
+		Frames: []sentryapitest.Frame{{Function: "handler", Filename: "src/api/users.ts", AbsPath: "webpack://web/./src/api/users.ts", InApp: true}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sentryapi.New(sentryapi.Options{BaseURL: srv.URL(), Token: srv.Token(), HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, gate.Issue{ID: res.IssueID, ShortID: res.ShortID, Project: "web"}
+}
+
+func rules(t *testing.T, src string) []ownership.Rule {
+	t.Helper()
+	r, err := ownership.Parse([]byte(src), "rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestLookupOwners: an issue's owners come from the rules of its project; a broken
+// sentry.properties that could have named them is noted, one that could not is not.
+func TestLookupOwners(t *testing.T) {
+	t.Parallel()
+	client, issue := sentryWithIssue(t)
+	web := rules(t, "path:src/api/* #backend\npath:src/ui/* #frontend\n")
+	tests := []struct {
+		name   string
+		rules  Rules
+		owners []string
+		notes  []string
+	}{
+		{name: "the project's rules", rules: Rules{ByProject: map[string][]ownership.Rule{"web": web}}, owners: []string{"#backend"}},
+		{name: "no rules anywhere", rules: Rules{}},
+		{name: "a broken file naming the project", rules: Rules{Broken: map[string][]string{"web": {"web is broken"}}}, notes: []string{"web is broken"}},
+		{name: "a broken file naming no known project", rules: Rules{Broken: map[string][]string{"": {"a file is broken"}}}, notes: []string{"a file is broken"}},
+		{
+			name:   "another project's broken file",
+			rules:  Rules{ByProject: map[string][]ownership.Rule{"web": web}, Broken: map[string][]string{"billing": {"billing is broken"}}},
+			owners: []string{"#backend"},
+		},
+		{
+			name:   "rules, and a broken file of unknown project",
+			rules:  Rules{ByProject: map[string][]ownership.Rule{"web": web}, Broken: map[string][]string{"": {"a file is broken"}}},
+			owners: []string{"#backend"},
+		},
+		{
+			name:   "rules, and a second file naming the project, broken",
+			rules:  Rules{ByProject: map[string][]ownership.Rule{"web": web}, Broken: map[string][]string{"web": {"web's other file is broken"}}},
+			owners: []string{"#backend"}, notes: []string{"web's other file is broken"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l := &Lookup{Client: client, Org: "acme", Load: func(context.Context) Rules { return tt.rules }}
+			owners, err := l.Owners(context.Background(), issue)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(owners, tt.owners) {
+				t.Errorf("owners %q, want %q", owners, tt.owners)
+			}
+			if notes := l.TakeNotes(); !slices.Equal(notes, tt.notes) {
+				t.Errorf("notes %q, want %q", notes, tt.notes)
+			}
+			if notes := l.TakeNotes(); notes != nil {
+				t.Errorf("notes %q taken twice", notes)
+			}
+		})
+	}
+}
+
+// TestLookupLoadsOnce: the gate asks for many issues' owners at once; the repository is read
+// once, and each note kept once.
+func TestLookupLoadsOnce(t *testing.T) {
+	t.Parallel()
+	client, issue := sentryWithIssue(t)
+	var loads atomic.Int32
+	l := &Lookup{Client: client, Org: "acme", Load: func(context.Context) Rules {
+		loads.Add(1)
+		return Rules{Broken: map[string][]string{"web": {"web is broken"}}}
+	}}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := l.Owners(context.Background(), issue); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := loads.Load(); n != 1 {
+		t.Errorf("the rules were loaded %d times, want 1", n)
+	}
+	if notes := l.TakeNotes(); !slices.Equal(notes, []string{"web is broken"}) {
+		t.Errorf("notes %q, want the one note once", notes)
+	}
+}
+
+// TestLatestEvent: the event is read as ownership rules see it; an issue Sentry does not know
+// is a FetchError carrying Sentry's answer, for the caller to classify.
+func TestLatestEvent(t *testing.T) {
+	t.Parallel()
+	client, issue := sentryWithIssue(t)
+	ev, id, err := LatestEvent(context.Background(), client, "acme", issue.ID, issue.ShortID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id == "" || len(ev.Frames) != 1 || ev.Frames[0].Filename != "src/api/users.ts" {
+		t.Errorf("event %q read as %+v", id, ev)
+	}
+	_, _, err = LatestEvent(context.Background(), client, "acme", "999999", "WEB-ZZ")
+	var fe *FetchError
+	if !errors.As(err, &fe) || !errors.Is(err, sentryapi.ErrNotFound) || fe.What != "fetching the latest event of issue WEB-ZZ" {
+		t.Errorf("unknown issue: %v (%T), want a FetchError wrapping ErrNotFound", err, err)
+	}
+}
+
+// TestRulesOfTree: a commit's tree, held in memory, gives each project's rules by the
+// defaults.project its file names, as the GitHub App will read them; every file that gives
+// none is noted under the project it names.
+func TestRulesOfTree(t *testing.T) {
+	t.Parallel()
+	tree := ownership.Tree{FS: fstest.MapFS{
+		"web/sentry.properties":     {Data: []byte("defaults.project = web\nownership.rules = path:src/* #frontend\n")},
+		"billing/sentry.properties": {Data: []byte("defaults.project = billing\nownership.rules = path:src/* #payments\nownership.fallthru = true\n")},
+		"tools/sentry.properties":   {Data: []byte("ownership.rules = path:* #tools\n")},
+		"docs/sentry.properties":    {Data: []byte("defaults.project = docs\n")},
+	}}
+	for name := range tree.FS.(fstest.MapFS) {
+		tree.Files = append(tree.Files, name)
+	}
+	projects, err := ownership.LoadProjects(tree, tree.FindProperties(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sources []Source
+	for _, p := range projects {
+		sources = append(sources, Source{Project: p, Slug: p.DefaultProject})
+	}
+	got := RulesOf(sources)
+	rules := map[string]int{}
+	for slug, rs := range got.ByProject {
+		rules[slug] = len(rs)
+	}
+	if want := map[string]int{"web": 1, "docs": 0}; !maps.Equal(rules, want) {
+		t.Errorf("rules per project %v, want %v", rules, want)
+	}
+	want := map[string][]string{
+		"billing": {`no owners from billing/sentry.properties, which has 1 problem (billing/sentry.properties:3: unknown key "ownership.fallthru" (did you mean "ownership.fallthrough"?)); ` +
+			"`releasegate ownership check` lists them"},
+		"": {"no owners from tools/sentry.properties: it names no single Sentry project; set defaults.project"},
+	}
+	if !maps.EqualFunc(got.Broken, want, slices.Equal) {
+		t.Errorf("notes %q, want %q", got.Broken, want)
+	}
+	if u := Unreadable(errors.New("git ls-files failed")); len(u.ByProject) != 0 || !slices.Equal(u.Broken[""], []string{"no owners from the repository's sentry.properties: git ls-files failed"}) {
+		t.Errorf("Unreadable: %+v", u)
+	}
+}
