@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // ApplyError says which file ApplyInject could not write, and why.
@@ -71,11 +72,7 @@ func ApplyInjectContext(ctx context.Context, plan *InjectPlan) error {
 	if len(targets) == 0 {
 		return nil
 	}
-	sizes := make(map[string]int64, len(targets))
-	for _, t := range targets {
-		sizes[t.real] = t.origSize
-	}
-	journal, err := writeJournal(targets, sizes)
+	journal, err := writeJournal(targets)
 	if err != nil {
 		removeTemps(targets)
 		return applyFail(targets[0].path, 0, err, "cannot write the inject journal beside %s: %v; nothing was changed: make its folder writable (and check free space), then run inject again", targets[0].path, unwrapOr(err))
@@ -104,6 +101,7 @@ type target struct {
 	mode     fs.FileMode
 	tmp      string
 	origSize int64
+	origTime time.Time // modification time when planned: a rebuild changes it
 }
 
 // resolveTarget checks that w's file is still the one planned (same size, a regular file, not
@@ -127,7 +125,7 @@ func resolveTarget(w *fileWrite, seen map[string]string) (target, error) {
 	if info.Size() != int64(w.origSize) {
 		return target{}, applyFail(w.path, 0, nil, "%s changed while inject was running (it was %d bytes, now %d); nothing was changed: run inject again when the build has finished", w.path, w.origSize, info.Size())
 	}
-	return target{path: w.path, real: real, mode: info.Mode().Perm(), origSize: info.Size()}, nil
+	return target{path: w.path, real: real, mode: info.Mode().Perm(), origSize: info.Size(), origTime: info.ModTime()}, nil
 }
 
 func tempFail(t target, err error) error {

@@ -37,18 +37,20 @@ type journalFile struct {
 
 type journalEntry struct {
 	// Path is the file replaced (symlinks resolved); Tmp the temporary holding its new
-	// content; OrigSize the size the file had when planned, to tell a rebuild.
-	Path     string `json:"path"`
-	Tmp      string `json:"tmp"`
-	OrigSize int64  `json:"origSize"`
+	// content; OrigSize and OrigModTime (Unix nanoseconds) the file's when planned, to tell a
+	// rebuild, which rewrites the files and so changes their times even when not their sizes.
+	Path        string `json:"path"`
+	Tmp         string `json:"tmp"`
+	OrigSize    int64  `json:"origSize"`
+	OrigModTime int64  `json:"origModTime"`
 }
 
 // writeJournal records the renames about to happen, in the folder of the first file, and
 // returns its path. It is synced: after a crash it must be whole or absent.
-func writeJournal(targets []target, sizes map[string]int64) (string, error) {
+func writeJournal(targets []target) (string, error) {
 	j := journalFile{Version: 1}
 	for _, t := range targets {
-		j.Files = append(j.Files, journalEntry{Path: t.real, Tmp: t.tmp, OrigSize: sizes[t.real]})
+		j.Files = append(j.Files, journalEntry{Path: t.real, Tmp: t.tmp, OrigSize: t.origSize, OrigModTime: t.origTime.UnixNano()})
 	}
 	data, err := json.Marshal(j)
 	if err != nil {
@@ -157,7 +159,7 @@ func replayJournal(p string, rec *Recovery) error {
 		if _, err := os.Stat(e.Tmp); err != nil {
 			continue // renamed before the interruption
 		}
-		if info, err := os.Stat(e.Path); err != nil || info.Size() != e.OrigSize {
+		if info, err := os.Stat(e.Path); err != nil || info.Size() != e.OrigSize || info.ModTime().UnixNano() != e.OrigModTime {
 			rec.Findings = append(rec.Findings, Finding{Code: CodeInjectRecovery, Severity: SeverityWarning, Path: e.Path,
 				Message: "an interrupted inject's journal was not replayed, because the build changed since (a rebuild?): its temporary files were removed; inject the new build as usual"})
 			return os.Remove(p) // the sweep removes the temporaries
