@@ -68,17 +68,7 @@ func (f *Factory) SentryClient(c sentryconf.Connection) (*sentryapi.Client, *cou
 		next = http.DefaultTransport
 	}
 	ct := &countingTransport{next: next}
-	retries := 0 // the client's default
-	switch {
-	case c.MaxRetries == 0:
-		retries = -1 // the client's way of saying "none"
-	case c.MaxRetries > 0:
-		retries = c.MaxRetries
-	}
-	client, err := sentryapi.New(sentryapi.Options{
-		BaseURL: c.URL, Token: c.Token, AllowInsecure: c.AllowInsecure, UserAgent: "releasegate/" + buildVersion(),
-		HTTPClient: &http.Client{Transport: ct}, MaxRetries: retries, Logger: f.Logger,
-	})
+	client, err := c.Client(sentryconf.ClientOptions{UserAgent: "releasegate/" + buildVersion(), Transport: ct, Logger: f.Logger})
 	if err != nil {
 		return nil, nil, usageErrorf("%v", err)
 	}
