@@ -15,8 +15,6 @@ import (
 // report never exceeds it, so it fits a comment as well as a job summary.
 const MarkdownLimit = 65536
 
-// annotationCap is how many annotations of each level GitHub shows per step.
-const annotationCap = 10
 
 // Render writes the decision in a format: text (a terminal), json (docs/gate-report.md),
 // markdown (job summaries and pull request comments) or github (workflow annotations).
@@ -568,16 +566,9 @@ func chartLabel(d time.Duration) string {
 
 func renderGitHub(d Decision) string {
 	var b strings.Builder
-	count := map[string]int{}
-	held := 0
+	out := workflowcmd.NewCapped(&b)
 	emit := func(level, title, msg string) {
-		if count[level] >= annotationCap {
-			held++
-			return
-		}
-		count[level]++
-		b.WriteString(workflowcmd.Annotation{Level: level, Title: title, Message: msg}.String())
-		b.WriteString("\n")
+		out.Write(workflowcmd.Annotation{Level: level, Title: title, Message: msg})
 	}
 	var walk func(c Check, depth int)
 	walk = func(c Check, depth int) {
@@ -615,10 +606,9 @@ func renderGitHub(d Decision) string {
 		level = "notice"
 	}
 	msg := fmt.Sprintf("%s %s: %s", verdictWord(d.Verdict), where(d), d.Reason)
-	if held > 0 {
-		msg += fmt.Sprintf(" (%s left out: GitHub shows %d errors and %d warnings per step; the report has them all)", plural(held, "more annotation"), annotationCap, annotationCap)
+	if out.Held > 0 {
+		msg += fmt.Sprintf(" (%s left out: GitHub shows %d errors and %d warnings per step; the report has them all)", plural(out.Held, "more annotation"), workflowcmd.PerLevelCap, workflowcmd.PerLevelCap)
 	}
-	b.WriteString(workflowcmd.Annotation{Level: level, Title: "releasegate gate", Message: msg}.String())
-	b.WriteString("\n")
+	out.WriteAlways(workflowcmd.Annotation{Level: level, Title: "releasegate gate", Message: msg})
 	return b.String()
 }

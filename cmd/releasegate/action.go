@@ -499,7 +499,9 @@ func (r *actionRunner) ownershipCheck(context.Context) (string, error) {
 		return "", fmt.Errorf("reading the ownership check's report: %w", jerr)
 	}
 	r.report.Ownership = &rep
-	writeAnnotations(r.opts.IO.Out, rep.Findings)
+	if _, err := writeAnnotations(r.opts.IO.Out, rep.Findings); err != nil {
+		return "", err
+	}
 	rules := 0
 	for _, p := range rep.Projects {
 		rules += p.Rules + p.Codeowners

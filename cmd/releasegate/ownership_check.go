@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/releasegate/releasegate/internal/sentryapi"
+	"github.com/releasegate/releasegate/internal/workflowcmd"
 	"github.com/releasegate/releasegate/ownership"
 	"github.com/releasegate/releasegate/sourcemaps"
 )
@@ -205,14 +206,17 @@ func renderOwnershipCheck(opts *OwnershipCheckOptions, rep *ownershipCheckReport
 	case "json":
 		return writeJSON(ios.Out, rep)
 	case "github":
-		held := writeAnnotations(ios.Out, rep.Findings)
+		held, err := writeAnnotations(ios.Out, rep.Findings)
+		if err != nil {
+			return err
+		}
 		if len(rep.Findings) > 0 {
 			fmt.Fprintln(ios.Out, "::group::All ownership findings")
 			writeFindingsGrouped(ios.Out, palette{}, rep.Findings)
 			fmt.Fprintln(ios.Out, "::endgroup::")
 		}
 		if held > 0 {
-			fmt.Fprintf(ios.Out, "(%s not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)\n", plural(held, "finding"), githubAnnotationCap, githubAnnotationCap)
+			fmt.Fprintf(ios.Out, "(%s not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)\n", plural(held, "finding"), workflowcmd.PerLevelCap, workflowcmd.PerLevelCap)
 		}
 	default:
 		writeFindingsGrouped(ios.Out, newPalette(ios.OutTTY), rep.Findings)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/releasegate/releasegate/internal/workflowcmd"
 	"github.com/releasegate/releasegate/sourcemaps"
 )
 
@@ -113,15 +114,14 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// GitHub shows at most this many annotations of each level per step; more are dropped silently,
-// so releasegate picks which to show and says how many it held back.
-const githubAnnotationCap = 10
-
 // renderValidateGitHub prints workflow-command annotations (errors first, each level capped as
 // GitHub caps it), then every finding as plain log lines and the verdict, so nothing is lost.
 func renderValidateGitHub(ios *IOStreams, r *sourcemaps.Report) error {
 	w := ios.Out
-	held := writeAnnotations(w, r.Findings)
+	held, err := writeAnnotations(w, r.Findings)
+	if err != nil {
+		return err
+	}
 	if len(r.Findings) > 0 {
 		fmt.Fprintln(w, "::group::All source map findings")
 		writeFindingsGrouped(w, palette{}, r.Findings)
@@ -134,44 +134,22 @@ func renderValidateGitHub(ios *IOStreams, r *sourcemaps.Report) error {
 	fmt.Fprintf(w, "releasegate sourcemaps validate: %s: %s, %s in %s", verdict,
 		plural(r.Errors, "error"), plural(r.Warnings, "warning"), plural(len(r.Files), "file"))
 	if held > 0 {
-		fmt.Fprintf(w, " (%s not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)", plural(held, "finding"), githubAnnotationCap, githubAnnotationCap)
+		fmt.Fprintf(w, " (%s not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)", plural(held, "finding"), workflowcmd.PerLevelCap, workflowcmd.PerLevelCap)
 	}
-	_, err := fmt.Fprintln(w)
+	_, err = fmt.Fprintln(w)
 	return err
 }
 
 // writeAnnotations prints findings as workflow-command annotations, errors and warnings
-// each capped as GitHub caps them, and returns how many it held back.
-func writeAnnotations(w io.Writer, findings []sourcemaps.Finding) (held int) {
-	shown := map[sourcemaps.Severity]int{}
+// each capped as GitHub caps them (workflowcmd.Capped), and returns how many it held back.
+func writeAnnotations(w io.Writer, findings []sourcemaps.Finding) (held int, err error) {
+	out := workflowcmd.NewCapped(w)
 	for _, f := range findings {
-		if shown[f.Severity] >= githubAnnotationCap {
-			held++
-			continue
-		}
-		shown[f.Severity]++
 		level := "error"
 		if f.Severity == sourcemaps.SeverityWarning {
 			level = "warning"
 		}
-		props := []string{"file=" + escapeProperty(f.Path)}
-		if f.Line > 0 {
-			props = append(props, fmt.Sprintf("line=%d", f.Line))
-			if f.Column > 0 {
-				props = append(props, fmt.Sprintf("col=%d", f.Column))
-			}
-		}
-		props = append(props, "title="+escapeProperty("releasegate: "+f.Code))
-		fmt.Fprintf(w, "::%s %s::%s\n", level, strings.Join(props, ","), escapeData(f.Message))
+		out.Write(workflowcmd.Annotation{Level: level, Title: "releasegate: " + f.Code, File: f.Path, Line: f.Line, Col: f.Column, Message: f.Message})
 	}
-	return held
-}
-
-// escapeData and escapeProperty escape workflow-command text as the Actions toolkit does.
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return out.Held, out.Err()
 }

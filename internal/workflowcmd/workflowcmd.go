@@ -5,6 +5,7 @@ package workflowcmd
 
 import (
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -49,3 +50,40 @@ func (a Annotation) String() string {
 	}
 	return cmd + "::" + Data(a.Message)
 }
+
+// PerLevelCap is how many error, and how many warning, annotations GitHub shows for one step;
+// the rest are dropped without a word, so writers hold them back and say how many.
+const PerLevelCap = 10
+
+// Capped writes annotations to w, at most PerLevelCap of each level, and counts the ones it
+// held back. The first write error is kept: rendering errors are returned, never dropped.
+type Capped struct {
+	w     io.Writer
+	shown map[string]int
+	// Held counts the annotations held back by the cap.
+	Held int
+	err  error
+}
+
+// NewCapped returns a Capped writing to w.
+func NewCapped(w io.Writer) *Capped { return &Capped{w: w, shown: map[string]int{}} }
+
+// Write writes a, one command a line, unless its level has reached the cap.
+func (c *Capped) Write(a Annotation) {
+	if c.shown[a.Level] >= PerLevelCap {
+		c.Held++
+		return
+	}
+	c.shown[a.Level]++
+	c.WriteAlways(a)
+}
+
+// WriteAlways writes a whatever the cap: for the one annotation that sums up the others.
+func (c *Capped) WriteAlways(a Annotation) {
+	if c.err == nil {
+		_, c.err = io.WriteString(c.w, a.String()+"\n")
+	}
+}
+
+// Err is the first error writing to w.
+func (c *Capped) Err() error { return c.err }

@@ -1,6 +1,11 @@
 package workflowcmd
 
-import "testing"
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
 
 func TestAnnotation(t *testing.T) {
 	t.Parallel()
@@ -18,5 +23,41 @@ func TestAnnotation(t *testing.T) {
 		if got := tc.a.String(); got != tc.want {
 			t.Errorf("%s:\n got %s\nwant %s", name, got, tc.want)
 		}
+	}
+}
+
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.n == 0 {
+		return 0, errors.New("disk full")
+	}
+	w.n--
+	return len(p), nil
+}
+
+// TestCapped: each level is capped on its own, the summary annotation always goes out, and the
+// first write error is kept rather than dropped.
+func TestCapped(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	c := NewCapped(&b)
+	for i := range 25 {
+		c.Write(Annotation{Level: "error", Message: fmt.Sprint("e", i)})
+		if i < 3 {
+			c.Write(Annotation{Level: "warning", Message: fmt.Sprint("w", i)})
+		}
+	}
+	c.WriteAlways(Annotation{Level: "error", Message: "summary"})
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if c.Held != 15 || len(lines) != PerLevelCap+3+1 || lines[len(lines)-1] != "::error::summary" || c.Err() != nil {
+		t.Fatalf("held %d, %d lines, last %q, err %v", c.Held, len(lines), lines[len(lines)-1], c.Err())
+	}
+	f := NewCapped(&failingWriter{n: 1})
+	f.Write(Annotation{Level: "error", Message: "one"})
+	f.Write(Annotation{Level: "error", Message: "two"})
+	f.Write(Annotation{Level: "error", Message: "three"})
+	if f.Err() == nil || f.Err().Error() != "disk full" {
+		t.Errorf("Err() = %v, want the first write error", f.Err())
 	}
 }
