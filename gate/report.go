@@ -15,7 +15,6 @@ import (
 // report never exceeds it, so it fits a comment as well as a job summary.
 const MarkdownLimit = 65536
 
-
 // Render writes the decision in a format: text (a terminal), json (docs/gate-report.md),
 // markdown (job summaries and pull request comments) or github (workflow annotations).
 func Render(w io.Writer, d Decision, format string) error {
