@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/releasegate/releasegate/internal/ghmarkdown"
 	"github.com/releasegate/releasegate/internal/workflowcmd"
 )
 
@@ -369,11 +370,8 @@ func shortDuration(s string) string {
 
 // --- markdown ---
 
-// mdText makes user text (titles, reasons) safe in a Markdown table cell: no line breaks, no
-// column separators, no HTML, no code spans or links that could swallow the row.
-func mdText(s string) string {
-	return strings.NewReplacer("\r", " ", "\n", " ", "|", `\|`, "<", "&lt;", ">", "&gt;", "`", "'", "[", `\[`, "]", `\]`, "*", `\*`, "_", `\_`).Replace(s)
-}
+// mdText makes user text (titles, reasons) safe in the report's Markdown (ghmarkdown.Text).
+func mdText(s string) string { return ghmarkdown.Text(s) }
 
 func mdLink(text, url string) string {
 	if url == "" || strings.ContainsAny(url, " ()<>\n") {

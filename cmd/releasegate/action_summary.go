@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/releasegate/releasegate/gate"
+	"github.com/releasegate/releasegate/internal/ghmarkdown"
 )
 
 // summaryFindingRows is how many findings the job summary lists; the JSON report has them all.
@@ -19,14 +20,14 @@ func (r *actionRunner) summary() string {
 	rep := &r.report
 	title := "releasegate"
 	if rep.Release != "" {
-		title += ": release `" + mdCode(rep.Release) + "`"
+		title += ": release `" + ghmarkdown.Code(rep.Release) + "`"
 	}
 	fmt.Fprintf(&b, "## %s\n\n", title)
 	if rep.Error != "" {
-		fmt.Fprintf(&b, "**Stopped:** %s\n\n", mdCell(rep.Error))
+		fmt.Fprintf(&b, "**Stopped:** %s\n\n", ghmarkdown.Text(rep.Error))
 	}
 	if len(rep.Projects) > 0 {
-		fmt.Fprintf(&b, "Projects: %s\n\n", mdCell(strings.Join(rep.Projects, ", ")))
+		fmt.Fprintf(&b, "Projects: %s\n\n", ghmarkdown.Text(strings.Join(rep.Projects, ", ")))
 	}
 	b.WriteString("| Phase | Status | Time | Detail |\n|---|---|---|---|\n")
 	for _, p := range rep.Phases {
@@ -34,7 +35,7 @@ func (r *actionRunner) summary() string {
 		if p.Status == "ok" || p.Status == "failed" {
 			t = fmtMillis(p.Millis)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", p.Name, phaseStatusText(p.Status), t, mdCell(p.Detail))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", p.Name, phaseStatusText(p.Status), t, ghmarkdown.Text(p.Detail))
 	}
 	b.WriteString("\n")
 
@@ -51,7 +52,7 @@ func (r *actionRunner) summary() string {
 				if f.Line > 0 {
 					line = fmt.Sprint(f.Line)
 				}
-				fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", f.Severity, mdCode(f.Path), line, f.Code, mdCell(f.Message))
+				fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", f.Severity, ghmarkdown.Code(f.Path), line, f.Code, ghmarkdown.Text(f.Message))
 			}
 			b.WriteString("\n")
 		}
@@ -69,7 +70,7 @@ func (r *actionRunner) summary() string {
 					phases = append(phases, name+" "+fmtMillis(ms))
 				}
 			}
-			fmt.Fprintf(&b, "| %s | %d | %d | %d | %s | %s (%d of %d chunks) | %s |\n", mdCell(strings.Join(u.Projects, ", ")), bundleFiles(u), u.DebugIDs,
+			fmt.Fprintf(&b, "| %s | %d | %d | %d | %s | %s (%d of %d chunks) | %s |\n", ghmarkdown.Text(strings.Join(u.Projects, ", ")), bundleFiles(u), u.DebugIDs,
 				u.Injected, humanBytes(size), humanBytes(u.Chunks.BytesSent), u.Chunks.Uploaded, u.Chunks.Total, strings.Join(phases, " · "))
 		}
 		b.WriteString("\n")
@@ -85,19 +86,19 @@ func (r *actionRunner) summary() string {
 				fmt.Fprintf(&b, "- … and %d more: see the JSON report.\n", len(o.Findings)-summaryFindingRows)
 				break
 			}
-			fmt.Fprintf(&b, "- %s `%s:%d` %s: %s\n", f.Severity, mdCode(f.Path), f.Line, f.Code, mdCell(f.Message))
+			fmt.Fprintf(&b, "- %s `%s:%d` %s: %s\n", f.Severity, ghmarkdown.Code(f.Path), f.Line, f.Code, ghmarkdown.Text(f.Message))
 		}
 		b.WriteString("\n")
 	}
 	if len(rep.OwnershipSync) > 0 {
 		b.WriteString("### Ownership sync\n\n| Project | File | Result | Changes |\n|---|---|---|---|\n")
 		for _, p := range rep.OwnershipSync {
-			fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", mdCell(p.Project), mdCode(p.Properties), p.Status, mdCell(strings.Join(p.Changes, "; ")))
+			fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", ghmarkdown.Text(p.Project), ghmarkdown.Code(p.Properties), p.Status, ghmarkdown.Text(strings.Join(p.Changes, "; ")))
 		}
 		b.WriteString("\n")
 		for _, p := range rep.OwnershipSync {
 			if p.Diff != "" {
-				fmt.Fprintf(&b, "<details><summary>%s: the rules' change</summary>\n\n```diff\n%s```\n\n</details>\n\n", mdCell(p.Project), strings.ReplaceAll(p.Diff, "```", `'''`))
+				fmt.Fprintf(&b, "<details><summary>%s: the rules' change</summary>\n\n```diff\n%s```\n\n</details>\n\n", ghmarkdown.Text(p.Project), strings.ReplaceAll(p.Diff, "```", `'''`))
 			}
 		}
 	}
@@ -121,15 +122,4 @@ func phaseStatusText(s string) string {
 		return "not run"
 	}
 	return "skipped"
-}
-
-// mdCell makes text safe inside a Markdown table cell: no line breaks, no column separators,
-// no HTML.
-func mdCell(s string) string {
-	return strings.NewReplacer("\r", " ", "\n", " ", "|", `\|`, "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
-// mdCode makes text safe inside a backtick code span.
-func mdCode(s string) string {
-	return strings.NewReplacer("`", "'", "\n", " ", "\r", " ", "|", `\|`).Replace(s)
 }

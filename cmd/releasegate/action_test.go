@@ -11,6 +11,7 @@ import (
 
 	"github.com/getsentry/sentry-go"
 
+	"github.com/releasegate/releasegate/internal/ghmarkdown"
 	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/internal/sentryapi/sentryapitest"
 	"github.com/releasegate/releasegate/internal/testenv"
@@ -569,7 +570,7 @@ func TestActionLateFailureSaysWhatWasDone(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, summary)
 		}
 	}
-	if !strings.Contains(string(summary), "| deploy | ❌ failed | ") || !strings.Contains(string(summary), mdCell(own)) {
+	if !strings.Contains(string(summary), "| deploy | ❌ failed | ") || !strings.Contains(string(summary), ghmarkdown.Text(own)) {
 		t.Errorf("the deploy row does not carry the command's message:\n%s", summary)
 	}
 }
@@ -592,7 +593,7 @@ func TestActionAnnotationCarriesTheCommandsMessage(t *testing.T) {
 		t.Errorf("the annotation does not carry release new's message:\n%s", out)
 	}
 	summary, _ := os.ReadFile(files["GITHUB_STEP_SUMMARY"])
-	if !strings.Contains(string(summary), "| release | ❌ failed | ") || !strings.Contains(string(summary), "| "+mdCell(own)) {
+	if !strings.Contains(string(summary), "| release | ❌ failed | ") || !strings.Contains(string(summary), "| "+ghmarkdown.Text(own)) {
 		t.Errorf("the release row does not carry the message:\n%s", summary)
 	}
 }

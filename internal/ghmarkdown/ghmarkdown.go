@@ -1,0 +1,21 @@
+// Package ghmarkdown makes text from outside (issue titles, reasons, file names, error
+// messages) safe to put into the GitHub-flavoured Markdown that releasegate writes: job
+// summaries, the gate's report, and, next, pull request comments. There is one escaper, so a
+// title cannot break a table row in one place and not in another.
+package ghmarkdown
+
+import "strings"
+
+var (
+	textEscaper = strings.NewReplacer("\r", " ", "\n", " ", "|", `\|`, "<", "&lt;", ">", "&gt;",
+		"`", "'", "[", `\[`, "]", `\]`, "*", `\*`, "_", `\_`)
+	codeEscaper = strings.NewReplacer("`", "'", "\n", " ", "\r", " ", "|", `\|`)
+)
+
+// Text makes s safe as running text or a table cell: no line breaks, no column separators, no
+// HTML, and no code span, link or emphasis that could swallow the rest of the row.
+func Text(s string) string { return textEscaper.Replace(s) }
+
+// Code makes s safe inside a backtick code span (which shows it as written, but still ends at
+// a backtick or, in a table, at a column separator).
+func Code(s string) string { return codeEscaper.Replace(s) }

@@ -1,0 +1,30 @@
+package ghmarkdown
+
+import "testing"
+
+func TestText(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"TypeError: x is undefined":          "TypeError: x is undefined",
+		"a | b":                              `a \| b`,
+		"line\nbreak\r\n":                    "line break  ",
+		"<script>alert(1)</script>":          "&lt;script&gt;alert(1)&lt;/script&gt;",
+		"[click](https://evil.example)":      `\[click\](https://evil.example)`,
+		"**bold** _it_ `code`":               `\*\*bold\*\* \_it\_ 'code'`,
+		"ResizeObserver loop limit exceeded": "ResizeObserver loop limit exceeded",
+	}
+	for in, want := range tests {
+		if got := Text(in); got != want {
+			t.Errorf("Text(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCode(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"web@1.2.3": "web@1.2.3", "a`b": "a'b", "x|y\nz": `x\|y z`} {
+		if got := Code(in); got != want {
+			t.Errorf("Code(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
