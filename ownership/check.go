@@ -5,30 +5,19 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/releasegate/releasegate/severity"
 )
 
 // Severity says whether a finding makes the rules wrong (error) or only weaker than they look
-// (warning).
-type Severity uint8
+// (warning): releasegate's one scale (package severity).
+type Severity = severity.Severity
 
-// Severities of findings.
+// Severities of findings, under this package's names.
 const (
-	SeverityError Severity = iota + 1
-	SeverityWarning
+	SeverityError   = severity.Error
+	SeverityWarning = severity.Warning
 )
-
-func (s Severity) String() string {
-	switch s {
-	case SeverityError:
-		return "error"
-	case SeverityWarning:
-		return "warning"
-	}
-	return fmt.Sprintf("severity(%d)", uint8(s))
-}
-
-// MarshalText writes the severity as "error" or "warning".
-func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // The codes of Check's findings. They are stable: scripts match on them.
 const (

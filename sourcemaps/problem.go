@@ -1,28 +1,20 @@
 package sourcemaps
 
-import "fmt"
+import (
+	"fmt"
 
-// Severity says whether a problem stops a map from working (error) or only degrades it or
-// departs from common practice (warning).
-type Severity uint8
-
-const (
-	SeverityError Severity = iota + 1
-	SeverityWarning
+	"github.com/releasegate/releasegate/severity"
 )
 
-func (s Severity) String() string {
-	switch s {
-	case SeverityError:
-		return "error"
-	case SeverityWarning:
-		return "warning"
-	}
-	return fmt.Sprintf("severity(%d)", uint8(s))
-}
+// Severity says whether a problem stops a map from working (error) or only degrades it or
+// departs from common practice (warning): releasegate's one scale (package severity).
+type Severity = severity.Severity
 
-// MarshalText writes the severity as "error" or "warning", the words of the JSON contract.
-func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+// The severities, under this package's names.
+const (
+	SeverityError   = severity.Error
+	SeverityWarning = severity.Warning
+)
 
 // Problem is something wrong with one source map, found while parsing it. Code is stable (scripts
 // match on it); Message says what is wrong and what to do.
