@@ -11,8 +11,8 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// The map's strings: read raw from the decoder, unquoted strictly (a lone surrogate is an
-// error, as the spec says), carved from shared chunks, and checked for duplicate keys.
+// The map's strings: read raw from the decoder, unquoted in one pass where they can be,
+// carved from shared chunks, and checked for duplicate keys.
 
 // stringArena hands out short strings carved from shared chunks: a map's names and sources are
 // hundreds of short strings, and one allocation for all of them is much cheaper than one each
