@@ -12,6 +12,7 @@ import (
 // and in both formats, and greps everything they print for the token. At debug level the log
 // must show the requests (with the Authorization header redacted), so the check is not empty.
 func TestLoggingNeverShowsTheToken(t *testing.T) {
+	t.Parallel()
 	srv := releaseServer(t)
 	token := srv.Token()
 	mustRG(t, srv, "release", "new", "web@1", "-p", "web")
