@@ -14,7 +14,7 @@ import (
 // process environment, is never read, rewritten or uploaded, whatever the flags: the action's
 // `validate: false` and `inject: false` are --no-validate --no-inject, under which a reference
 // to /proc/self/environ once uploaded the environment, the auth token in it, and exited 0.
-func TestNothingOutsideTheBuild(t *testing.T) {
+func TestNothingOutsideTheBuild(t *testing.T) { //nolint:tparallel // the subtests share one local Sentry (faults, request log) and run in order
 	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{})
 	e := sentryEnv(t, srv)

@@ -71,7 +71,7 @@ const gatePolicyYAML = `environments:
 // v1 (three stray errors in half an hour) passes; v2 (a new TypeError at about 300 an hour, and a
 // low-rate warning) fails, naming the TypeError and its owner from sentry.properties, and leaves
 // the warning out. With Sentry down, on_error decides and the report says why.
-func TestGateEndToEnd(t *testing.T) {
+func TestGateEndToEnd(t *testing.T) { //nolint:tparallel // the subtests share one local Sentry (faults, request log) and run in order
 	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 	srv.AddTeam("acme", "checkout", "web")
@@ -330,7 +330,7 @@ func TestGateEndToEnd(t *testing.T) {
 // it is resolved, comes back in web@1.0.0, and is still "regressed" in Sentry when web@2.0.0
 // is deployed and has the error too. web@2.0.0 did not bring it back: the regressions check
 // passes. A second error, resolved before web@2.0.0 and back in it, then fails the gate.
-func TestGateRegressionOfThePreviousRelease(t *testing.T) {
+func TestGateRegressionOfThePreviousRelease(t *testing.T) { //nolint:tparallel // the subtests share one local Sentry (faults, request log) and run in order
 	t.Parallel()
 	now := time.Now().UTC()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}, Now: now.Add(-time.Hour)})

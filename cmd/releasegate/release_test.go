@@ -333,7 +333,7 @@ func TestReleaseUnreachable(t *testing.T) {
 
 // TestReleaseUsageErrors: mistakes on the command line or in the configuration exit 2 with a
 // message that says what to do, before anything is sent to Sentry.
-func TestReleaseUsageErrors(t *testing.T) {
+func TestReleaseUsageErrors(t *testing.T) { //nolint:paralleltest // two cases t.Setenv for git (outsideGit); the others are parallel
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, srv *cliEnv)
@@ -400,15 +400,6 @@ func TestReleaseUsageErrors(t *testing.T) {
 // the process's environment, not the CLI's, so a test that uses it cannot run in parallel.
 func outsideGit(t *testing.T, srv *cliEnv) {
 	t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(srv.Dir))
-}
-
-func mustGetwd(t *testing.T) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return wd
 }
 
 // testRepo is a real git repository in a temporary folder, with a fixed author and clock and

@@ -13,7 +13,7 @@ import (
 // and upload must refuse with exit 1: every file stays byte for byte as it was (none added),
 // and the local Sentry receives not one request. Where validate passes, inject and upload must
 // succeed, and the upload must reach the server, which shows the checks above can fail.
-func TestOneVerdict(t *testing.T) {
+func TestOneVerdict(t *testing.T) { //nolint:tparallel // the subtests share one local Sentry (faults, request log) and run in order
 	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{})
 	e := sentryEnv(t, srv)
