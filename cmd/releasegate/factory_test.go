@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestFactoryPaths: relative paths are anchored in WorkDir and shown relative to it; a factory
+// that does not know its folder keeps them as given rather than guessing the process's.
+func TestFactoryPaths(t *testing.T) {
+	t.Parallel()
+	wd := filepath.FromSlash("/work/repo")
+	known := &Factory{WorkDir: func() (string, error) { return wd, nil }}
+	failing := &Factory{WorkDir: func() (string, error) { return "", errors.New("gone") }}
+	unset := &Factory{}
+	tests := []struct {
+		name          string
+		f             *Factory
+		path          string
+		abs, displays string
+	}{
+		{"relative", known, "dist/app.js", filepath.Join(wd, "dist", "app.js"), filepath.Join("dist", "app.js")},
+		{"dot", known, ".", wd, "."},
+		{"absolute below", known, filepath.Join(wd, "sentry.properties"), filepath.Join(wd, "sentry.properties"), "sentry.properties"},
+		{"absolute elsewhere", known, filepath.FromSlash("/etc/policy.yml"), filepath.FromSlash("/etc/policy.yml"), filepath.FromSlash("/etc/policy.yml")},
+		{"parent", known, filepath.FromSlash("../other/x"), filepath.FromSlash("/work/other/x"), filepath.FromSlash("/work/other/x")},
+		{"empty", known, "", "", ""},
+		{"folder unknown", failing, "dist", "dist", "dist"},
+		{"no WorkDir", unset, "dist", "dist", "dist"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.f.Abs(tt.path); got != tt.abs {
+				t.Errorf("Abs(%q) = %q, want %q", tt.path, got, tt.abs)
+			}
+			if got := tt.f.DisplayPath(tt.path); got != tt.displays {
+				t.Errorf("DisplayPath(%q) = %q, want %q", tt.path, got, tt.displays)
+			}
+		})
+	}
+}
+
+// TestNoColor: NO_COLOR (IOStreams.NoColor) turns colour off on a terminal too.
+func TestNoColor(t *testing.T) {
+	t.Parallel()
+	for _, noColor := range []bool{false, true} {
+		var out bytes.Buffer
+		render, err := validateRenderer("human")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := render(&IOStreams{Out: &out, OutTTY: true, NoColor: noColor}, sampleReport(0)); err != nil {
+			t.Fatal(err)
+		}
+		if coloured := strings.Contains(out.String(), "\x1b["); coloured == noColor {
+			t.Errorf("NoColor %v: coloured %v\n%q", noColor, coloured, out.String())
+		}
+	}
+}
