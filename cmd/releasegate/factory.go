@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -74,6 +76,15 @@ func (f *Factory) DisplayPath(path string) string {
 		}
 	}
 	return abs
+}
+
+// asGiven names the file of a path error as the user gave it, not as Abs resolved it, so
+// messages read as they did when paths were the process's.
+func asGiven(err error, given string) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		pe.Path = given
+	}
+	return err
 }
 
 // Command runs a program (git) in the working folder.

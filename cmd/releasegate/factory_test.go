@@ -61,3 +61,27 @@ func TestNoColor(t *testing.T) {
 		}
 	}
 }
+
+// TestPathsAsGiven: a file given as a relative path is read from the working folder, and a
+// message about it names it as given, as it did when paths were the process's.
+func TestPathsAsGiven(t *testing.T) {
+	t.Parallel()
+	e := newCLIEnv(t, nil)
+	e.Dir = t.TempDir()
+	writeFile(t, filepath.Join(e.Dir, "sentry.properties"), "defaults.org = acme\ndefaults.project = web\nownership.rules = path:src/* #frontend\n")
+	for _, args := range [][]string{
+		{"gate", "--release", "web@1", "--environment", "production", "--policy", "missing.yml"},
+		{"ownership", "explain", "--dir", ".", "src/missing.js"},
+		{"ownership", "explain", "--dir", ".", "--event", "missing.json"},
+	} {
+		code, _, errOut := e.run(t, "", args...)
+		given := args[len(args)-1]
+		if code != exitUsage || !strings.Contains(errOut, given+": no such file") || strings.Contains(errOut, e.Dir) {
+			t.Errorf("%v: exit %d, want 2 naming %s as given:\n%s", args, code, given, errOut)
+		}
+	}
+	writeFile(t, filepath.Join(e.Dir, "policy.yml"), "environments: [\n")
+	if code, _, errOut := e.run(t, "", "gate", "--release", "web@1", "--environment", "production", "--policy", "policy.yml"); code != exitUsage || !strings.Contains(errOut, "policy.yml") || strings.Contains(errOut, e.Dir) {
+		t.Errorf("a broken policy in the working folder: exit %d, want 2 naming policy.yml:\n%s", code, errOut)
+	}
+}

@@ -209,7 +209,7 @@ func loadGatePolicy(ctx context.Context, env *Factory, file string) (*gate.Polic
 	}
 	data, err := os.ReadFile(env.Abs(file))
 	if err != nil {
-		return nil, usageErrorf("reading the policy: %v", err)
+		return nil, usageErrorf("reading the policy: %v", asGiven(err, file))
 	}
 	p, err := gate.LoadPolicy(data, env.DisplayPath(file))
 	if err != nil {

@@ -118,7 +118,7 @@ func ownershipExplainRun(ctx context.Context, opts *OwnershipExplainOptions) err
 	if opts.Target != "" && !isURL {
 		info, err := os.Stat(target)
 		if err != nil {
-			return usageErrorf("%v: TARGET must be a file of the repository or a URL starting with http:// or https://", err)
+			return usageErrorf("%v: TARGET must be a file of the repository or a URL starting with http:// or https://", asGiven(err, opts.Target))
 		}
 		dir = target
 		if !info.IsDir() {
@@ -245,6 +245,7 @@ func readEventFile(ios *IOStreams, env *Factory, name string) (ownership.Event, 
 		data, err = io.ReadAll(io.LimitReader(ios.In, 64<<20))
 	} else {
 		data, err = os.ReadFile(env.Abs(name))
+		err = asGiven(err, name)
 	}
 	if err != nil {
 		return ownership.Event{}, usageErrorf("reading the event: %v", err)
