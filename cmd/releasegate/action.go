@@ -253,8 +253,7 @@ func (r *actionRunner) prepare(ctx context.Context) error {
 	if getenv("SENTRY_AUTH_TOKEN") == "" {
 		in.problems = append(in.problems, "SENTRY_AUTH_TOKEN is not set: add `env: SENTRY_AUTH_TOKEN: ${{ secrets.SENTRY_AUTH_TOKEN }}` to the step (docs/sentry-token.md lists the scopes each input needs)")
 	}
-	env := &Factory{IO: &IOStreams{ErrOut: r.opts.IO.ErrOut}, Getenv: getenv, WorkDir: os.Getwd, HomeDir: os.UserHomeDir}
-	conn, err := env.SentryConnection(sentryFlags{}, sentryconf.Connection{})
+	conn, err := r.factory().SentryConnection(sentryFlags{}, sentryconf.Connection{})
 	if err != nil {
 		in.problems = append(in.problems, err.Error())
 	} else if conn.Org == "" {
@@ -266,7 +265,7 @@ func (r *actionRunner) prepare(ctx context.Context) error {
 	if in.bool("gate") {
 		// The policy is read now, so a broken one stops the step before anything is uploaded.
 		env := cmp.Or(in.text("gate_environment"), in.text("environment"))
-		p, err := loadGatePolicy(ctx, in.text("policy"))
+		p, err := loadGatePolicy(ctx, r.factory(), in.text("policy"))
 		switch {
 		case env == "":
 			in.problem("gate", "the gate needs environment (or gate_environment): the environment it judges")
@@ -297,6 +296,12 @@ func (r *actionRunner) prepare(ctx context.Context) error {
 	return nil
 }
 
+// factory is the action's surroundings for what it does itself: the Actions environment and
+// the working directory it changed to (the sub-commands run in the process's own).
+func (r *actionRunner) factory() *Factory {
+	return &Factory{IO: &IOStreams{ErrOut: r.opts.IO.ErrOut}, Getenv: r.opts.Getenv, WorkDir: os.Getwd, HomeDir: os.UserHomeDir}
+}
+
 // inputError reports every input problem as an error annotation and fails with exit 2.
 func (r *actionRunner) inputError() error {
 	for _, p := range r.in.problems {
@@ -312,7 +317,7 @@ func (r *actionRunner) resolveRelease(ctx context.Context, conn sentryconf.Conne
 	in, getenv := r.in, r.opts.Getenv
 	name := strings.TrimPrefix(cmp.Or(in.text("release"), in.text("version")), "refs/tags/")
 	if name == "" && in.bool("gate") {
-		if p, err := loadGatePolicy(ctx, in.text("policy")); err == nil {
+		if p, err := loadGatePolicy(ctx, r.factory(), in.text("policy")); err == nil {
 			project := ""
 			if len(conn.Projects) > 0 {
 				project = conn.Projects[0]
@@ -381,7 +386,7 @@ func (r *actionRunner) resolveProjects(conn sentryconf.Connection) {
 		return
 	}
 	for _, p := range paths {
-		proj, err := nearestProject(resolveIn(r.dir, p), r.dir)
+		proj, err := nearestProject(r.factory(), resolveIn(r.dir, p), r.dir)
 		if err != nil {
 			in.problem("sourcemaps", "%v", err)
 			continue
@@ -425,7 +430,7 @@ func hasJavaScript(path string) bool {
 }
 
 // nearestProject is defaults.project of the sentry.properties nearest path, looking up to root.
-func nearestProject(path, root string) (string, error) {
+func nearestProject(env *Factory, path, root string) (string, error) {
 	dir := path
 	if st, err := os.Stat(path); err == nil && !st.IsDir() {
 		dir = filepath.Dir(path)
@@ -436,7 +441,7 @@ func nearestProject(path, root string) (string, error) {
 		if _, err := os.Stat(props); err == nil {
 			conn, err := sentryconf.Load(sentryconf.Input{Getenv: func(string) string { return "" }, Dir: dir})
 			if err != nil {
-				return "", fmt.Errorf("%s: %w", displayPath(props), err)
+				return "", fmt.Errorf("%s: %w", env.DisplayPath(props), err)
 			}
 			return firstOf(conn.Projects), nil
 		}

@@ -23,7 +23,10 @@ var actionVersionPin = regexp.MustCompile(`(?m)^(\s+RELEASEGATE_VERSION: )(\S+)$
 // docs/action.md are generated from actionInputs and actionOutputs, so the action, its
 // documentation and the code that reads the inputs cannot drift apart. Run with -update after
 // changing the table.
-func TestActionFilesAreGenerated(t *testing.T) {
+//
+// Not parallel: with -update it rewrites docs/action.md, which
+// TestDocumentedWorkflowsUseRealInputs reads.
+func TestActionFilesAreGenerated(t *testing.T) { //nolint:paralleltest // see above
 	root := testenv.RepoRoot(t)
 	ymlPath := filepath.Join(root, "action.yml")
 	old, _ := os.ReadFile(ymlPath)
@@ -183,6 +186,7 @@ func replaceGenerated(doc []byte, name, content string) ([]byte, error) {
 // TestDocumentedWorkflowsUseRealInputs: every workflow shown in README.md and docs/action.md
 // is YAML, and each step using the action gives only inputs the action has.
 func TestDocumentedWorkflowsUseRealInputs(t *testing.T) {
+	t.Parallel()
 	root := testenv.RepoRoot(t)
 	steps := 0
 	for _, doc := range []string{"README.md", filepath.Join("docs", "action.md")} {

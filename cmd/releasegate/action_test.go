@@ -22,7 +22,7 @@ import (
 // set, empty when not given, as a composite step's env does).
 func actionEnv(t *testing.T, srv *sentryapitest.Server, workspace string, inputs map[string]string) (files map[string]string) {
 	t.Helper()
-	sentryEnv(t, srv)
+	setSentryEnv(t, srv)
 	t.Setenv("SENTRY_ORG", "acme")
 	tmp := t.TempDir()
 	files = map[string]string{}

@@ -14,9 +14,10 @@ import (
 // process environment, is never read, rewritten or uploaded, whatever the flags: the action's
 // `validate: false` and `inject: false` are --no-validate --no-inject, under which a reference
 // to /proc/self/environ once uploaded the environment, the auth token in it, and exited 0.
-func TestNothingOutsideTheBuild(t *testing.T) {
+func TestNothingOutsideTheBuild(t *testing.T) { //nolint:tparallel // the subtests share one local Sentry (faults, request log) and run in order
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{})
-	sentryEnv(t, srv)
+	e := sentryEnv(t, srv)
 	tmp := t.TempDir()
 	dist := filepath.Join(tmp, "dist")
 	private := filepath.Join(tmp, "outside", "private.js.map")
@@ -48,7 +49,7 @@ func TestNothingOutsideTheBuild(t *testing.T) {
 				append(append([]string{}, upload...), "--no-validate", "--no-inject", dist),
 			} {
 				srv.ResetRequests()
-				code, out, errOut := runMain(t, args...)
+				code, out, errOut := e.run(t, "", args...)
 				name := strings.Join(args, " ")
 				if code == exitOK {
 					t.Errorf("%s: exit 0, want a refusal\n%s%s", name, out, errOut)
@@ -73,6 +74,8 @@ func TestNothingOutsideTheBuild(t *testing.T) {
 // device or a FIFO is refused before it is opened (/dev/zero once grew resolve to 6.7 GB, and
 // a FIFO hung it).
 func TestResolveReadsOnlyRegularFiles(t *testing.T) {
+	t.Parallel()
+	e := newCLIEnv(t, nil)
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe.map")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
@@ -90,12 +93,12 @@ func TestResolveReadsOnlyRegularFiles(t *testing.T) {
 		{[]string{"sourcemaps", "resolve", filepath.Join(dir, "fifo.js"), "1:1"}, "is a FIFO"},
 		{[]string{"sourcemaps", "resolve", "--max-file-size", "1", filepath.Join(dir, "big.js"), "1:1"}, "over the 1 MiB limit"},
 	} {
-		code, out, errOut := runMain(t, tc.args...)
+		code, out, errOut := e.run(t, "", tc.args...)
 		if code == exitOK || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, want a refusal saying %q\n%s%s", tc.args, code, tc.want, out, errOut)
 		}
 	}
-	if code, _, errOut := runMain(t, "sourcemaps", "resolve", "--max-file-size", "4", filepath.Join(dir, "big.js"), "1:1"); code != exitOK {
+	if code, _, errOut := e.run(t, "", "sourcemaps", "resolve", "--max-file-size", "4", filepath.Join(dir, "big.js"), "1:1"); code != exitOK {
 		t.Errorf("with a 4 MiB limit: exit %d\n%s", code, errOut)
 	}
 }

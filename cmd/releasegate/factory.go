@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -38,9 +43,60 @@ func newFactory(ios *IOStreams) *Factory {
 	}
 }
 
+// Abs resolves a path given on the command line (or in an input) against the working folder,
+// the one place relative paths are anchored, so a command never depends on the process's
+// current directory. An absolute path, or any path when the folder is unknown, is kept.
+func (f *Factory) Abs(path string) string {
+	dir := f.workDir()
+	if path == "" || filepath.IsAbs(path) || dir == "" {
+		return path
+	}
+	return filepath.Join(dir, path)
+}
+
+// workDir is the working folder, "" when unknown (a factory built without one).
+func (f *Factory) workDir() string {
+	if f.WorkDir == nil {
+		return ""
+	}
+	dir, err := f.WorkDir()
+	if err != nil {
+		return ""
+	}
+	return dir
+}
+
+// DisplayPath shows a path relative to the working folder when it is below it, so messages
+// can be clicked in terminals and editors.
+func (f *Factory) DisplayPath(path string) string {
+	abs := f.Abs(path)
+	if dir := f.workDir(); dir != "" {
+		if rel, err := filepath.Rel(dir, abs); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return abs
+}
+
+// asGiven names the file of a path error as the user gave it, not as Abs resolved it, so
+// messages read as they did when paths were the process's.
+func asGiven(err error, given string) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		pe.Path = given
+	}
+	return err
+}
+
+// Command runs a program (git) in the working folder.
+func (f *Factory) Command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = f.Abs(".")
+	return cmd
+}
+
 // sentryInput is sentryconf's view of the factory.
 func (f *Factory) sentryInput(flags sentryconf.Connection) sentryconf.Input {
-	dir, _ := f.WorkDir()
+	dir := f.workDir()
 	home, _ := f.HomeDir()
 	return sentryconf.Input{Getenv: f.Getenv, Dir: dir, Home: home, Flags: flags}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -99,7 +98,8 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 	if opts.Wait < 0 || opts.Interval <= 0 {
 		return usageErrorf("--wait must not be negative and --interval must be positive")
 	}
-	policy, err := loadGatePolicy(ctx, opts.PolicyFile)
+	env := opts.Sentry.env(opts.IO)
+	policy, err := loadGatePolicy(ctx, env, opts.PolicyFile)
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 	}
 	release := opts.Release
 	if release == "" {
-		if release, err = releaseFromCommit(ctx, policy, opts.SHA, envPolicy.Projects); err != nil {
+		if release, err = releaseFromCommit(ctx, env, policy, opts.SHA, envPolicy.Projects); err != nil {
 			return err
 		}
 	}
@@ -133,17 +133,12 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 	if err := conn.Require(true, true, false); err != nil {
 		return usageErrorf("%v", err)
 	}
-	client, counter, err := opts.Sentry.env(opts.IO).SentryClient(conn)
+	client, counter, err := env.SentryClient(conn)
 	if err != nil {
 		return err
 	}
-	env := opts.Sentry.env(opts.IO)
 	owners := &issueowners.Lookup{Client: client, Org: conn.Org, Load: func(ctx context.Context) issueowners.Rules {
-		dir, err := env.WorkDir()
-		if err != nil {
-			dir = "."
-		}
-		return ownershipRules(ctx, env, dir)
+		return ownershipRules(ctx, env, ".")
 	}}
 	g := &gateevidence.Gatherer{Client: client, Owners: owners.Owners}
 	q := gateevidence.Query{Org: conn.Org, Projects: envPolicy.Projects, Release: release, Environment: evidenceEnv, Baseline: opts.Baseline}
@@ -194,14 +189,15 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 }
 
 // loadGatePolicy reads --policy, or .github/releasegate.yml at the repository root (read
-// through the repository's tree, as the GitHub App reads it from a commit).
-func loadGatePolicy(ctx context.Context, file string) (*gate.Policy, error) {
+// through the repository's tree, as the GitHub App reads it from a commit), both from the
+// working folder.
+func loadGatePolicy(ctx context.Context, env *Factory, file string) (*gate.Policy, error) {
 	if file == "" {
-		root := "."
-		if out, err := exec.CommandContext(ctx, "git", "rev-parse", "--show-toplevel").Output(); err == nil {
+		root := env.Abs(".")
+		if out, err := env.Command(ctx, "git", "rev-parse", "--show-toplevel").Output(); err == nil {
 			root = strings.TrimSpace(string(out))
 		}
-		label := displayPath(filepath.Join(root, filepath.FromSlash(gate.PolicyPath)))
+		label := env.DisplayPath(filepath.Join(root, filepath.FromSlash(gate.PolicyPath)))
 		p, err := gate.ReadPolicy(os.DirFS(root), gate.PolicyPath, label)
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, usageErrorf("no policy: %s does not exist; write one (docs/gate-policy.md has an example) or give --policy FILE", label)
@@ -211,11 +207,11 @@ func loadGatePolicy(ctx context.Context, file string) (*gate.Policy, error) {
 		}
 		return p, nil
 	}
-	data, err := os.ReadFile(file)
+	data, err := os.ReadFile(env.Abs(file))
 	if err != nil {
-		return nil, usageErrorf("reading the policy: %v", err)
+		return nil, usageErrorf("reading the policy: %v", asGiven(err, file))
 	}
-	p, err := gate.LoadPolicy(data, displayPath(file))
+	p, err := gate.LoadPolicy(data, env.DisplayPath(file))
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
@@ -223,12 +219,12 @@ func loadGatePolicy(ctx context.Context, file string) (*gate.Policy, error) {
 }
 
 // releaseFromCommit names the release from the commit as the policy says.
-func releaseFromCommit(ctx context.Context, p *gate.Policy, sha string, projects []string) (string, error) {
+func releaseFromCommit(ctx context.Context, env *Factory, p *gate.Policy, sha string, projects []string) (string, error) {
 	if sha == "" {
-		sha = os.Getenv("GITHUB_SHA")
+		sha = env.Getenv("GITHUB_SHA")
 	}
 	if sha == "" {
-		out, err := exec.CommandContext(ctx, "git", "rev-parse", "HEAD").Output()
+		out, err := env.Command(ctx, "git", "rev-parse", "HEAD").Output()
 		if err != nil {
 			return "", usageErrorf("no release: give --release, or --sha (or run inside the git checkout, or set GITHUB_SHA)")
 		}
@@ -238,7 +234,7 @@ func releaseFromCommit(ctx context.Context, p *gate.Policy, sha string, projects
 	if len(projects) > 0 {
 		project = projects[0]
 	}
-	name, err := p.ReleaseName(sha, os.Getenv("GITHUB_REF_NAME"), project)
+	name, err := p.ReleaseName(sha, env.Getenv("GITHUB_REF_NAME"), project)
 	if err != nil {
 		return "", usageErrorf("naming the release: %v", err)
 	}

@@ -71,15 +71,16 @@ const gatePolicyYAML = `environments:
 // v1 (three stray errors in half an hour) passes; v2 (a new TypeError at about 300 an hour, and a
 // low-rate warning) fails, naming the TypeError and its owner from sentry.properties, and leaves
 // the warning out. With Sentry down, on_error decides and the report says why.
-func TestGateEndToEnd(t *testing.T) {
+func TestGateEndToEnd(t *testing.T) { //nolint:tparallel // the subtests share one local Sentry (faults, request log) and run in order
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 	srv.AddTeam("acme", "checkout", "web")
-	sentryEnv(t, srv)
+	e := sentryEnv(t, srv)
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "sentry.properties"), "defaults.org = acme\ndefaults.project = web\n"+
 		"ownership.rules = path:*gate_test.go #checkout\n")
 	writeFile(t, filepath.Join(dir, "policy.yml"), gatePolicyYAML)
-	t.Chdir(dir)
+	e.Dir = dir
 
 	ctx := context.Background()
 	api, err := sentryapi.New(sentryapi.Options{BaseURL: srv.URL(), Token: srv.Token(), HTTPClient: srv.Client()})
@@ -113,7 +114,7 @@ func TestGateEndToEnd(t *testing.T) {
 	})
 
 	t.Run("v1 passes", func(t *testing.T) {
-		code, out, errOut := runMain(t, "gate", "--release", "web@1.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "json")
+		code, out, errOut := e.run(t, "", "gate", "--release", "web@1.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "json")
 		if code != exitOK {
 			t.Fatalf("exit %d, want 0\n%s\n%s", code, out, errOut)
 		}
@@ -124,7 +125,7 @@ func TestGateEndToEnd(t *testing.T) {
 	})
 
 	t.Run("v2 fails naming the TypeError and its owner", func(t *testing.T) {
-		code, out, errOut := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "json")
+		code, out, errOut := e.run(t, "", "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "json")
 		if code != exitNo {
 			t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
 		}
@@ -156,7 +157,7 @@ func TestGateEndToEnd(t *testing.T) {
 		if strings.Contains(d.Reason, "slow query") {
 			t.Errorf("the ignored warning decided the gate: %s", d.Reason)
 		}
-		code, md, _ := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "markdown")
+		code, md, _ := e.run(t, "", "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "markdown")
 		if code != exitNo || !strings.Contains(md, "TypeError") || !strings.Contains(md, "#checkout") || !strings.Contains(md, "xychart-beta") {
 			t.Errorf("markdown report (exit %d) lacks the issue, its owner or the chart:\n%s", code, md)
 		}
@@ -174,7 +175,7 @@ func TestGateEndToEnd(t *testing.T) {
 		defer writeFile(t, props, string(good))
 		const note = `no owners from sentry.properties, which has 1 problem (sentry.properties:4: unknown key "ownership.fallthru" (did you mean "ownership.fallthrough"?)); ` +
 			"`releasegate ownership check` lists them"
-		code, out, errOut := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "json")
+		code, out, errOut := e.run(t, "", "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "json")
 		if code != exitNo {
 			t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
 		}
@@ -189,7 +190,7 @@ func TestGateEndToEnd(t *testing.T) {
 			t.Errorf("owners were named from a broken file:\n%s", out)
 		}
 		for _, format := range []string{"text", "markdown", "github"} {
-			_, out, _ := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", format)
+			_, out, _ := e.run(t, "", "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", format)
 			if !strings.Contains(out, "no owners from sentry.properties") {
 				t.Errorf("--format %s does not carry the note:\n%s", format, out)
 			}
@@ -197,28 +198,28 @@ func TestGateEndToEnd(t *testing.T) {
 	})
 
 	t.Run("--dry-run reports the failure and exits 0", func(t *testing.T) {
-		code, out, errOut := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--dry-run")
+		code, out, errOut := e.run(t, "", "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--dry-run")
 		if code != exitOK || !strings.HasPrefix(out, "releasegate gate: FAIL web@2.0.0 in production") || !strings.Contains(errOut, "--dry-run: the verdict is fail, exiting 0") {
 			t.Fatalf("exit %d, want 0 with the failing report\n%s\n%s", code, out, errOut)
 		}
 	})
 
 	t.Run("an unknown release is an error, not a pass", func(t *testing.T) {
-		code, _, errOut := runMain(t, "gate", "--release", "web@9.9.9", "--environment", "production", "--policy", "policy.yml")
+		code, _, errOut := e.run(t, "", "gate", "--release", "web@9.9.9", "--environment", "production", "--policy", "policy.yml")
 		if code != exitUsage || !strings.Contains(errOut, "web@9.9.9") {
 			t.Fatalf("exit %d, want 2 naming the release:\n%s", code, errOut)
 		}
 	})
 
 	t.Run("Sentry down: on_error decides and says why", func(t *testing.T) {
-		t.Setenv("SENTRY_HTTP_MAX_RETRIES", "0")
+		e := e.with("SENTRY_HTTP_MAX_RETRIES", "0")
 		srv.InjectFault(sentryapitest.Fault{Status: http.StatusServiceUnavailable})
 		defer srv.ClearFaults()
 		for _, tc := range []struct {
 			onError string
 			code    int
 		}{{"fail", exitNo}, {"pass", exitOK}} {
-			code, out, errOut := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml",
+			code, out, errOut := e.run(t, "", "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml",
 				"--on-error", tc.onError, "--format", "text")
 			if code != tc.code {
 				t.Fatalf("--on-error %s: exit %d, want %d\n%s\n%s", tc.onError, code, tc.code, out, errOut)
@@ -235,11 +236,11 @@ func TestGateEndToEnd(t *testing.T) {
 	// A null issue list was once read as "no new issues": PASS, exit 0, even with on_error:
 	// fail. A malformed answer is could-not-decide, so on_error decides and the report says why.
 	t.Run("a null or malformed answer is never a pass", func(t *testing.T) {
-		t.Setenv("SENTRY_HTTP_MAX_RETRIES", "0")
+		e := e.with("SENTRY_HTTP_MAX_RETRIES", "0")
 		for _, body := range []string{`null`, `{"id": "1"}`, `[{"id": 7`, `"ok"`} {
 			srv.InjectFault(sentryapitest.Fault{Method: http.MethodGet, Path: "/api/0/organizations/acme/issues/", Status: http.StatusOK, Body: body,
 				Header: http.Header{"Content-Type": {"application/json"}}})
-			code, out, errOut := runMain(t, "gate", "--release", "web@1.0.0", "--environment", "production", "--policy", "policy.yml",
+			code, out, errOut := e.run(t, "", "gate", "--release", "web@1.0.0", "--environment", "production", "--policy", "policy.yml",
 				"--on-error", "fail", "--format", "text")
 			srv.ClearFaults()
 			if code != exitNo {
@@ -268,11 +269,11 @@ func TestGateEndToEnd(t *testing.T) {
 			{"organization Sentry does not know", srv.Token(), []string{"--org", "acne"}, []string{"404", `"acne"`}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				t.Setenv("SENTRY_AUTH_TOKEN", tc.token)
+				e := e.with("SENTRY_AUTH_TOKEN", tc.token)
 				for _, onError := range []string{"pass", "fail"} {
 					args := append([]string{"gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml",
 						"--on-error", onError, "--format", "json"}, tc.args...)
-					code, out, errOut := runMain(t, args...)
+					code, out, errOut := e.run(t, "", args...)
 					if code != exitUsage {
 						t.Fatalf("--on-error %s: exit %d, want 2\n%s\n%s", onError, code, out, errOut)
 					}
@@ -290,7 +291,7 @@ func TestGateEndToEnd(t *testing.T) {
 	})
 
 	t.Run("--wait polls while pending and rides out a failing Sentry", func(t *testing.T) {
-		t.Setenv("SENTRY_HTTP_MAX_RETRIES", "0")
+		e := e.with("SENTRY_HTTP_MAX_RETRIES", "0")
 		deployed := now.Add(-time.Minute)
 		if _, _, err := api.CreateRelease(ctx, "acme", sentryapi.NewRelease{Version: "web@3.0.0", Projects: []string{"web"}}); err != nil {
 			t.Fatal(err)
@@ -302,9 +303,10 @@ func TestGateEndToEnd(t *testing.T) {
 		defer srv.ClearFaults()
 		var out, errOut strings.Builder
 		clock := now
+		ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
 		opts := &GateOptions{
-			IO: &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Release: "web@3.0.0", Environment: "production",
-			PolicyFile: "policy.yml", Wait: 30 * time.Minute, Interval: 2 * time.Minute, Format: "text",
+			IO: ios, Release: "web@3.0.0", Environment: "production",
+			Sentry: sentryFlags{factory: e.factory(ios)}, PolicyFile: "policy.yml", Wait: 30 * time.Minute, Interval: 2 * time.Minute, Format: "text",
 			Now:   func() time.Time { return clock },
 			Sleep: func(_ context.Context, d time.Duration) error { clock = clock.Add(d); return nil },
 		}
@@ -328,14 +330,15 @@ func TestGateEndToEnd(t *testing.T) {
 // it is resolved, comes back in web@1.0.0, and is still "regressed" in Sentry when web@2.0.0
 // is deployed and has the error too. web@2.0.0 did not bring it back: the regressions check
 // passes. A second error, resolved before web@2.0.0 and back in it, then fails the gate.
-func TestGateRegressionOfThePreviousRelease(t *testing.T) {
+func TestGateRegressionOfThePreviousRelease(t *testing.T) { //nolint:tparallel // the subtests share one local Sentry (faults, request log) and run in order
+	t.Parallel()
 	now := time.Now().UTC()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}, Now: now.Add(-time.Hour)})
-	sentryEnv(t, srv)
+	e := sentryEnv(t, srv)
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "sentry.properties"), "defaults.org = acme\ndefaults.project = web\n")
 	writeFile(t, filepath.Join(dir, "policy.yml"), "environments:\n  production:\n    projects: [web]\n    soak: 5m\n    regressions: {}\n")
-	t.Chdir(dir)
+	e.Dir = dir
 
 	ctx := context.Background()
 	api, err := sentryapi.New(sentryapi.Options{BaseURL: srv.URL(), Token: srv.Token(), HTTPClient: srv.Client()})
@@ -386,7 +389,7 @@ func TestGateRegressionOfThePreviousRelease(t *testing.T) {
 	}
 
 	gate := func() (int, string, string) {
-		return runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "json")
+		return e.run(t, "", "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--format", "json")
 	}
 	t.Run("the previous release's regression does not fail this one", func(t *testing.T) {
 		code, out, errOut := gate()
@@ -402,7 +405,7 @@ func TestGateRegressionOfThePreviousRelease(t *testing.T) {
 		id := srv.Issues()[0].ID
 		srv.InjectFault(sentryapitest.Fault{Method: "GET", Path: "/api/0/organizations/acme/issues/" + id + "/", Status: http.StatusOK, Body: `{"id":"` + id + `","status":"unresolved","substatus":"regressed"}`})
 		defer srv.ClearFaults()
-		code, out, errOut := runMain(t, "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--on-error", "fail", "--format", "text")
+		code, out, errOut := e.run(t, "", "gate", "--release", "web@2.0.0", "--environment", "production", "--policy", "policy.yml", "--on-error", "fail", "--format", "text")
 		if code != exitNo || !strings.Contains(out, "cannot tell in which release the issue regressed") || !strings.Contains(out, "on_error") {
 			t.Fatalf("exit %d, want 1 from on_error, saying why:\n%s\n%s", code, out, errOut)
 		}

@@ -230,7 +230,7 @@ func injectRenderer(format string) (injectRenderFunc, error) {
 // renderInjectHuman prints one line per generated file, the findings, then a summary.
 func renderInjectHuman(ios *IOStreams, r *injectReport) error {
 	w := ios.Out
-	pal := newPalette(ios.OutTTY)
+	pal := newPalette(ios, ios.OutTTY)
 	verb := "injected"
 	if r.DryRun || !r.Written {
 		verb = "would inject"

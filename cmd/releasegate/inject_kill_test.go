@@ -22,7 +22,11 @@ import (
 // Afterwards one more run must leave every pair byte for byte as an uninterrupted run does,
 // with no temporary file or journal left behind. A SIGTERM must end in exit 0 (the run had
 // finished) or 3 (interrupted, nothing changed), never in a half-written build.
-func TestInjectKilledAnywhereIsRepaired(t *testing.T) {
+//
+// Not parallel: it kills the process among its renames, a window of milliseconds timed on an
+// uninterrupted run; alone on the machine (serial tests run before the parallel ones) the
+// timing holds.
+func TestInjectKilledAnywhereIsRepaired(t *testing.T) { //nolint:paralleltest // see above
 	if testing.Short() {
 		t.Skip("-short: builds the binary and kills it 10 times")
 	}

@@ -49,6 +49,7 @@ func sampleInjectReport(kind string) *injectReport {
 }
 
 func TestInjectRenderers(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, format, kind string
 		tty                bool
@@ -62,10 +63,7 @@ func TestInjectRenderers(t *testing.T) {
 		{"json-blocked", "json", "blocked", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Setenv("NO_COLOR", "")
-			if tc.tty {
-				unsetenv(t, "NO_COLOR")
-			}
+			t.Parallel()
 			render, err := injectRenderer(tc.format)
 			if err != nil {
 				t.Fatal(err)
@@ -83,6 +81,7 @@ func TestInjectRenderers(t *testing.T) {
 // naming the file, and the build left exactly as it was. Root ignores permissions, so as root
 // the folder is made immutable instead (chattr +i), which binds root too.
 func TestInjectReadOnlyFolder(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	files := map[string]string{
 		"dist/a.js":         "a();\n//# sourceMappingURL=a.js.map\n",

@@ -11,7 +11,8 @@ import (
 // TestLoggingNeverShowsTheToken runs commands that succeed, retry and fail at every log level
 // and in both formats, and greps everything they print for the token. At debug level the log
 // must show the requests (with the Authorization header redacted), so the check is not empty.
-func TestLoggingNeverShowsTheToken(t *testing.T) {
+func TestLoggingNeverShowsTheToken(t *testing.T) { //nolint:tparallel // the subtests share one local Sentry (faults, request log) and run in order
+	t.Parallel()
 	srv := releaseServer(t)
 	token := srv.Token()
 	mustRG(t, srv, "release", "new", "web@1", "-p", "web")

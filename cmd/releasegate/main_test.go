@@ -9,6 +9,7 @@ import (
 
 // TestExitCodes pins the documented exit codes: scripts and the Action branch on them.
 func TestExitCodes(t *testing.T) {
+	t.Parallel()
 	broken := t.TempDir()
 	writeFile(t, filepath.Join(broken, "app.js"), "x\n//# sourceMappingURL=app.js.map\n")
 	writeFile(t, filepath.Join(broken, "app.js.map"), "{not json")
@@ -33,6 +34,7 @@ func TestExitCodes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			var out, errOut bytes.Buffer
 			code := Main(tt.args, strings.NewReader(""), &out, &errOut)
 			if code != tt.code {

@@ -66,39 +66,29 @@ type ownershipRepo struct {
 	Projects []*ownershipProject
 }
 
-// displayPath shows a path relative to the working directory when it is below it, so
-// messages can be clicked in terminals and editors.
-func displayPath(abs string) string {
-	if wd, err := os.Getwd(); err == nil {
-		if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
-			return rel
-		}
-	}
-	return abs
-}
-
 // errNoProperties is a folder without any sentry.properties.
 var errNoProperties = errors.New("no sentry.properties")
 
 // workspaceTree is the repository as ownership reads it: git's list of files (or the walked
 // folder's), read from disk, named in messages relative to the working directory.
-func workspaceTree(tree *repofiles.Tree) ownership.Tree {
+func workspaceTree(env *Factory, tree *repofiles.Tree) ownership.Tree {
 	return ownership.Tree{
 		FS: os.DirFS(tree.Root), Files: tree.Files,
-		Label: func(rel string) string { return displayPath(filepath.Join(tree.Root, filepath.FromSlash(rel))) },
+		Label: func(rel string) string { return env.DisplayPath(filepath.Join(tree.Root, filepath.FromSlash(rel))) },
 	}
 }
 
 // loadOwnershipRepo finds and reads every sentry.properties under dir. Problems in the files
 // are kept on each project for the caller to report; only a folder that cannot be listed, or
-// one without any sentry.properties, is an error.
+// one without any sentry.properties, is an error. A relative dir is in the working folder.
 func loadOwnershipRepo(ctx context.Context, ios *IOStreams, dir string, flags sentryFlags) (*ownershipRepo, error) {
-	tree, err := repofiles.Load(ctx, dir)
+	env := flags.env(ios)
+	tree, err := repofiles.Load(ctx, env.Abs(dir))
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	sub, _ := tree.Rel(dir)
-	wt := workspaceTree(tree)
+	sub, _ := tree.Rel(env.Abs(dir))
+	wt := workspaceTree(env, tree)
 	found := wt.FindProperties(sub)
 	if len(found) == 0 {
 		return nil, usageErrorf("%w under %s: put one in each service's folder with defaults.org, defaults.project and its ownership.* keys (docs/ownership.md)", errNoProperties, dir)
@@ -111,7 +101,6 @@ func loadOwnershipRepo(ctx context.Context, ios *IOStreams, dir string, flags se
 		return nil, err
 	}
 	repo := &ownershipRepo{Tree: tree}
-	env := flags.env(ios)
 	home, _ := env.HomeDir()
 	for _, op := range loaded {
 		p := &ownershipProject{Project: op, factory: env}

@@ -219,9 +219,9 @@ func renderOwnershipCheck(opts *OwnershipCheckOptions, rep *ownershipCheckReport
 			fmt.Fprintf(ios.Out, "(%s not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)\n", plural(held, "finding"), workflowcmd.PerLevelCap, workflowcmd.PerLevelCap)
 		}
 	default:
-		writeFindingsGrouped(ios.Out, newPalette(ios.OutTTY), rep.Findings)
+		writeFindingsGrouped(ios.Out, newPalette(ios, ios.OutTTY), rep.Findings)
 	}
-	pal := newPalette(ios.OutTTY && opts.Format == "human")
+	pal := newPalette(ios, ios.OutTTY && opts.Format == "human")
 	verdict := pal.wrap("1;32", "ok")
 	if rep.Errors > 0 || (opts.Strict && rep.Warnings > 0) {
 		verdict = pal.wrap("1;31", "FAILED")

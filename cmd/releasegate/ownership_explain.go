@@ -112,15 +112,17 @@ func ownershipExplainRun(ctx context.Context, opts *OwnershipExplainOptions) err
 		return usageErrorf("unknown --format %q: use human or json", opts.Format)
 	}
 	isURL := strings.HasPrefix(opts.Target, "http://") || strings.HasPrefix(opts.Target, "https://")
-	dir := opts.Dir
+	// Paths are read from the working folder; messages name them as given.
+	env := opts.Sentry.env(opts.IO)
+	dir, target := env.Abs(opts.Dir), env.Abs(opts.Target)
 	if opts.Target != "" && !isURL {
-		info, err := os.Stat(opts.Target)
+		info, err := os.Stat(target)
 		if err != nil {
-			return usageErrorf("%v: TARGET must be a file of the repository or a URL starting with http:// or https://", err)
+			return usageErrorf("%v: TARGET must be a file of the repository or a URL starting with http:// or https://", asGiven(err, opts.Target))
 		}
-		dir = opts.Target
+		dir = target
 		if !info.IsDir() {
-			dir = filepath.Dir(opts.Target)
+			dir = filepath.Dir(target)
 		}
 	}
 	// --project picks one of the files found; each file still names its own project.
@@ -139,19 +141,19 @@ func ownershipExplainRun(ctx context.Context, opts *OwnershipExplainOptions) err
 	}
 
 	var ev ownership.Event
-	target := opts.Target
 	switch {
 	case isURL:
 		ev.URL = opts.Target
+		target = opts.Target
 	case opts.Target != "":
-		rel, ok := repo.Tree.Rel(opts.Target)
+		rel, ok := repo.Tree.Rel(target)
 		if !ok {
 			return usageErrorf("%s is outside the repository at %s", opts.Target, repo.Tree.Root)
 		}
 		target = rel
 		ev.Frames = []ownership.Frame{fileFrame(rel, p)}
 	case opts.EventFile != "":
-		ev, err = readEventFile(opts.IO, opts.EventFile)
+		ev, err = readEventFile(opts.IO, env, opts.EventFile)
 		if err != nil {
 			return err
 		}
@@ -183,7 +185,7 @@ func ownershipExplainRun(ctx context.Context, opts *OwnershipExplainOptions) err
 	if opts.Format == "json" {
 		return writeJSON(opts.IO.Out, out)
 	}
-	return writeExplanation(opts.IO.Out, newPalette(opts.IO.OutTTY), out)
+	return writeExplanation(opts.IO.Out, newPalette(opts.IO, opts.IO.OutTTY), out)
 }
 
 // fileFrame is a repository file as a stack frame would show it: the path below the
@@ -236,13 +238,14 @@ func pickProject(repo *ownershipRepo, dir string, opts *OwnershipExplainOptions)
 	return nil, usageErrorf("%s holds %d sentry.properties: choose one with --project (%s) or --dir", opts.Dir, len(repo.Projects), strings.Join(names, ", "))
 }
 
-func readEventFile(ios *IOStreams, name string) (ownership.Event, error) {
+func readEventFile(ios *IOStreams, env *Factory, name string) (ownership.Event, error) {
 	var data []byte
 	var err error
 	if name == "-" {
 		data, err = io.ReadAll(io.LimitReader(ios.In, 64<<20))
 	} else {
-		data, err = os.ReadFile(name)
+		data, err = os.ReadFile(env.Abs(name))
+		err = asGiven(err, name)
 	}
 	if err != nil {
 		return ownership.Event{}, usageErrorf("reading the event: %v", err)

@@ -37,6 +37,7 @@ import (
 //
 // A request the fake does not serve fails the script.
 func TestOwnershipScripts(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)

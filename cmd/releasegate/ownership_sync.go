@@ -196,7 +196,7 @@ func (r *syncResult) plan(p ownership.SyncPlan) {
 
 func writeSyncHuman(opts *OwnershipSyncOptions, results []*syncResult) error {
 	w := opts.IO.Out
-	pal := newPalette(opts.IO.OutTTY)
+	pal := newPalette(opts.IO, opts.IO.OutTTY)
 	counts := map[string]int{}
 	for _, r := range results {
 		counts[r.Status]++

@@ -15,6 +15,7 @@ import (
 // TestFileFrame: a repository file becomes the frame a stack trace would carry: the path
 // below its service as filename, the repository path through the code mapping as abs_path.
 func TestFileFrame(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		rel     string
@@ -34,6 +35,7 @@ func TestFileFrame(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := fileFrame(tt.rel, &ownershipProject{Project: &ownership.Project{Dir: tt.dir, Mapping: tt.mapping}})
 			if got != tt.want {
 				t.Errorf("fileFrame(%q) = %+v, want %+v", tt.rel, got, tt.want)

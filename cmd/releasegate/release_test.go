@@ -25,22 +25,19 @@ var t0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 // releaseServer starts a local Sentry (organization acme, projects web and api, a manual clock)
 // and points the in-process CLI at it from an empty working directory, so that no
 // sentry.properties of the repository is read.
-func releaseServer(t *testing.T) *sentryapitest.Server {
+func releaseServer(t *testing.T) *cliEnv {
 	t.Helper()
-	srv := sentryapitest.Start(t, sentryapitest.Options{Projects: []string{"web", "api"}, Now: t0})
-	sentryEnv(t, srv)
-	unsetenv(t, "SENTRY_ENVIRONMENT")
-	unsetenv(t, "SENTRY_VCS_REMOTE")
-	t.Setenv("SENTRY_ORG", "acme")
-	t.Chdir(t.TempDir())
+	srv := sentryEnv(t, sentryapitest.Start(t, sentryapitest.Options{Projects: []string{"web", "api"}, Now: t0}))
+	srv.Vars["SENTRY_ORG"] = "acme"
+	srv.Dir = t.TempDir()
 	return srv
 }
 
 // rg runs the CLI and checks what must hold for every run: the token never shows, and a
 // usage error prints nothing on stdout.
-func rg(t *testing.T, srv *sentryapitest.Server, args ...string) (code int, stdout, stderr string) {
+func rg(t *testing.T, srv *cliEnv, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	code, stdout, stderr = runMain(t, args...)
+	code, stdout, stderr = srv.run(t, "", args...)
 	if strings.Contains(stdout+stderr, srv.Token()) {
 		t.Errorf("the auth token was printed:\n%s\n%s", stdout, stderr)
 	}
@@ -51,7 +48,7 @@ func rg(t *testing.T, srv *sentryapitest.Server, args ...string) (code int, stdo
 }
 
 // mustRG runs the CLI and fails the test unless it exits 0.
-func mustRG(t *testing.T, srv *sentryapitest.Server, args ...string) string {
+func mustRG(t *testing.T, srv *cliEnv, args ...string) string {
 	t.Helper()
 	code, out, errOut := rg(t, srv, args...)
 	if code != exitOK {
@@ -60,7 +57,7 @@ func mustRG(t *testing.T, srv *sentryapitest.Server, args ...string) string {
 	return out
 }
 
-func sentryClient(t *testing.T, srv *sentryapitest.Server) *sentryapi.Client {
+func sentryClient(t *testing.T, srv *cliEnv) *sentryapi.Client {
 	t.Helper()
 	c, err := sentryapi.New(sentryapi.Options{BaseURL: srv.URL(), Token: srv.Token()})
 	if err != nil {
@@ -69,7 +66,7 @@ func sentryClient(t *testing.T, srv *sentryapitest.Server) *sentryapi.Client {
 	return c
 }
 
-func serverRelease(t *testing.T, srv *sentryapitest.Server, version string) sentryapitest.Release {
+func serverRelease(t *testing.T, srv *cliEnv, version string) sentryapitest.Release {
 	t.Helper()
 	r, ok := srv.Release("acme", version)
 	if !ok {
@@ -79,7 +76,7 @@ func serverRelease(t *testing.T, srv *sentryapitest.Server, version string) sent
 }
 
 // lastBody decodes the body of the last request with the method and path suffix.
-func lastBody(t *testing.T, srv *sentryapitest.Server, method, pathSuffix string, v any) {
+func lastBody(t *testing.T, srv *cliEnv, method, pathSuffix string, v any) {
 	t.Helper()
 	reqs := srv.Requests()
 	for i := len(reqs) - 1; i >= 0; i-- {
@@ -94,9 +91,10 @@ func lastBody(t *testing.T, srv *sentryapitest.Server, method, pathSuffix string
 }
 
 func TestReleaseNew(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
-		setup    func(t *testing.T, srv *sentryapitest.Server)
+		setup    func(t *testing.T, srv *cliEnv)
 		args     []string
 		wantOut  string
 		projects []string
@@ -109,9 +107,9 @@ func TestReleaseNew(t *testing.T) {
 		},
 		{
 			name: "name from SENTRY_RELEASE, project from SENTRY_PROJECT, with a URL",
-			setup: func(t *testing.T, _ *sentryapitest.Server) {
-				t.Setenv("SENTRY_RELEASE", "web@1.0.0")
-				t.Setenv("SENTRY_PROJECT", "web")
+			setup: func(t *testing.T, srv *cliEnv) {
+				srv.Vars["SENTRY_RELEASE"] = "web@1.0.0"
+				srv.Vars["SENTRY_PROJECT"] = "web"
 			},
 			args:    []string{"release", "new", "--url", "https://github.com/acme/web/releases/tag/v1.0.0"},
 			wantOut: "created release web@1.0.0 for 1 project (web)\n", projects: []string{"web"},
@@ -119,7 +117,7 @@ func TestReleaseNew(t *testing.T) {
 		},
 		{
 			name: "an existing release is fine and gains the project",
-			setup: func(t *testing.T, srv *sentryapitest.Server) {
+			setup: func(t *testing.T, srv *cliEnv) {
 				mustRG(t, srv, "release", "new", "web@1.0.0", "-p", "web")
 			},
 			args:    []string{"release", "new", "web@1.0.0", "-p", "api"},
@@ -127,7 +125,7 @@ func TestReleaseNew(t *testing.T) {
 		},
 		{
 			name: "an existing release gets the URL asked for",
-			setup: func(t *testing.T, srv *sentryapitest.Server) {
+			setup: func(t *testing.T, srv *cliEnv) {
 				mustRG(t, srv, "release", "new", "web@1.0.0", "-p", "web")
 			},
 			args:    []string{"release", "new", "web@1.0.0", "-p", "web", "--url", "https://example.com/changelog"},
@@ -135,8 +133,8 @@ func TestReleaseNew(t *testing.T) {
 		},
 		{
 			name: "project from sentry.properties, finalized at once",
-			setup: func(t *testing.T, _ *sentryapitest.Server) {
-				writeFile(t, "sentry.properties", "defaults.project=api\n")
+			setup: func(t *testing.T, srv *cliEnv) {
+				writeFile(t, filepath.Join(srv.Dir, "sentry.properties"), "defaults.project=api\n")
 			},
 			args:    []string{"release", "new", "api@2.0.0", "--finalize"},
 			wantOut: "created release api@2.0.0 for 1 project (api); finalized at ", projects: []string{"api"}, final: true,
@@ -144,6 +142,7 @@ func TestReleaseNew(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := releaseServer(t)
 			if tt.setup != nil {
 				tt.setup(t, srv)
@@ -174,16 +173,17 @@ func TestReleaseNew(t *testing.T) {
 // configuration (the token, its scopes, an organization, project or release Sentry does not
 // know) exit 2, never 3, since no retry can fix them; a server error exits 3.
 func TestReleaseSentryErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
-		setup func(t *testing.T, srv *sentryapitest.Server)
+		setup func(t *testing.T, srv *cliEnv)
 		args  []string
 		want  []string
 		code  int
 	}{
 		{"unknown project", nil, []string{"release", "new", "web@1", "-p", "nope"},
 			[]string{"creating release web@1", "400", "check that the projects (nope) exist in organization \"acme\""}, exitUsage},
-		{"wrong token", func(t *testing.T, _ *sentryapitest.Server) { t.Setenv("SENTRY_AUTH_TOKEN", "sntryu_wrong") },
+		{"wrong token", func(t *testing.T, srv *cliEnv) { srv.Vars["SENTRY_AUTH_TOKEN"] = "sntryu_wrong" },
 			[]string{"release", "new", "web@1", "-p", "web"}, []string{"401", "check SENTRY_AUTH_TOKEN", "docs/sentry-token.md"}, exitUsage},
 		{"wrong organization", nil, []string{"release", "info", "web@1", "--org", "acne"},
 			[]string{"reading release web@1", "404", `check the organization slug "acne"`}, exitUsage},
@@ -191,20 +191,21 @@ func TestReleaseSentryErrors(t *testing.T) {
 			[]string{"finalizing release web@9", "404", "create it first"}, exitUsage},
 		{"deploy of a missing release", nil, []string{"release", "deploy", "web@9", "--env", "production"},
 			[]string{"recording the deploy of release web@9 to production", "404"}, exitUsage},
-		{"token without release scope", func(t *testing.T, srv *sentryapitest.Server) {
+		{"token without release scope", func(t *testing.T, srv *cliEnv) {
 			srv.AddToken("sntryu_readonly", "project:read")
-			t.Setenv("SENTRY_AUTH_TOKEN", "sntryu_readonly")
+			srv.Vars["SENTRY_AUTH_TOKEN"] = "sntryu_readonly"
 		}, []string{"release", "new", "web@1", "-p", "web"}, []string{"403", "project:releases", "org:ci", "organization acme"}, exitUsage},
-		{"deploy to a project not in the release", func(t *testing.T, srv *sentryapitest.Server) {
+		{"deploy to a project not in the release", func(t *testing.T, srv *cliEnv) {
 			mustRG(t, srv, "release", "new", "web@1", "-p", "web")
 		}, []string{"release", "deploy", "web@1", "--env", "production", "-p", "api"}, []string{"400", "Invalid projects", "names the field it refused"}, exitUsage},
-		{"server error on a deploy (not retried: it may have been recorded)", func(t *testing.T, srv *sentryapitest.Server) {
+		{"server error on a deploy (not retried: it may have been recorded)", func(t *testing.T, srv *cliEnv) {
 			mustRG(t, srv, "release", "new", "web@1", "-p", "web")
 			srv.InjectFault(sentryapitest.Fault{Method: http.MethodPost, Path: "/api/0/organizations/acme/releases/web@1/deploys/", Status: http.StatusInternalServerError})
 		}, []string{"release", "deploy", "web@1", "--env", "production"}, []string{"500", "may or may not have done it"}, exitUndecided},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := releaseServer(t)
 			if tt.setup != nil {
 				tt.setup(t, srv)
@@ -229,9 +230,10 @@ func TestReleaseSentryErrors(t *testing.T) {
 // (here it is not there, so the command gets as far as trying, exit 3); without it the command
 // stops before any request (TestReleaseUsageErrors).
 func TestAllowInsecure(t *testing.T) {
+	t.Parallel()
 	srv := releaseServer(t)
-	t.Setenv("SENTRY_HTTP_MAX_RETRIES", "0")
-	t.Setenv("SENTRY_URL", "http://sentry.internal.invalid:9000/")
+	srv.Vars["SENTRY_HTTP_MAX_RETRIES"] = "0"
+	srv.Vars["SENTRY_URL"] = "http://sentry.internal.invalid:9000/"
 	code, out, errOut := rg(t, srv, "release", "info", "web@1", "--allow-insecure")
 	if code != exitUndecided || strings.Contains(errOut, "plain http") || !strings.Contains(errOut, "sentry.internal.invalid") {
 		t.Fatalf("exit %d, want 3 trying to reach the server\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
@@ -241,6 +243,7 @@ func TestAllowInsecure(t *testing.T) {
 // TestCommandTimeout: a server that never answers holds a command no longer than its
 // --timeout; it exits 3 naming the limit and the request that was waiting.
 func TestCommandTimeout(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		path string
@@ -252,9 +255,10 @@ func TestCommandTimeout(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := releaseServer(t)
 			mustRG(t, srv, "release", "new", "web@1", "-p", "web")
-			writeFile(t, "policy.yml", "environments:\n  production:\n    projects: [web]\n    new_issues: {events_per_hour: 10}\n")
+			writeFile(t, filepath.Join(srv.Dir, "policy.yml"), "environments:\n  production:\n    projects: [web]\n    new_issues: {events_per_hour: 10}\n")
 			srv.InjectFault(sentryapitest.Fault{Method: http.MethodGet, Path: tt.path, Delay: 5 * time.Second})
 			start := time.Now()
 			code, out, errOut := rg(t, srv, tt.args...)
@@ -279,8 +283,10 @@ func TestCommandTimeout(t *testing.T) {
 // release without its version, HTML) is could-not-decide, exit 3, never an empty release
 // printed as if it were one.
 func TestReleaseMalformedAnswers(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{`null`, `{}`, `{"id": "1", "status": "open"}`, `<html>login</html>`, `[]`} {
 		t.Run(body, func(t *testing.T) {
+			t.Parallel()
 			srv := releaseServer(t)
 			mustRG(t, srv, "release", "new", "web@1", "-p", "web")
 			srv.InjectFault(sentryapitest.Fault{Method: http.MethodGet, Path: "/api/0/organizations/acme/releases/web@1/", Status: http.StatusOK, Body: body,
@@ -302,15 +308,16 @@ func TestReleaseMalformedAnswers(t *testing.T) {
 // SENTRY_HTTP_MAX_RETRIES (read as sentry-cli reads it) keeps the client from retrying the
 // refused connection for the default ~15 seconds; that the setting is honoured is part of the test.
 func TestReleaseUnreachable(t *testing.T) {
+	t.Parallel()
 	srv := releaseServer(t)
-	t.Setenv("SENTRY_HTTP_MAX_RETRIES", "1")
+	srv.Vars["SENTRY_HTTP_MAX_RETRIES"] = "1"
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
 	l.Close()
-	t.Setenv("SENTRY_URL", "http://"+addr)
+	srv.Vars["SENTRY_URL"] = "http://" + addr
 	start := time.Now()
 	code, _, errOut := rg(t, srv, "release", "new", "web@1", "-p", "web")
 	if code != exitUndecided || !strings.Contains(errOut, "is reachable") || !strings.Contains(errOut, addr) {
@@ -326,24 +333,24 @@ func TestReleaseUnreachable(t *testing.T) {
 
 // TestReleaseUsageErrors: mistakes on the command line or in the configuration exit 2 with a
 // message that says what to do, before anything is sent to Sentry.
-func TestReleaseUsageErrors(t *testing.T) {
+func TestReleaseUsageErrors(t *testing.T) { //nolint:paralleltest // two cases t.Setenv for git (outsideGit); the others are parallel
 	tests := []struct {
 		name  string
-		setup func(t *testing.T)
+		setup func(t *testing.T, srv *cliEnv)
 		args  []string
 		want  string
 	}{
 		{"no release name", nil, []string{"release", "finalize"}, "give it as the first argument or set SENTRY_RELEASE"},
-		{"SENTRY_RELEASE is a git ref", func(t *testing.T) { t.Setenv("SENTRY_RELEASE", "refs/tags/v1.0.0") }, []string{"release", "finalize"}, "github.ref_name"},
+		{"SENTRY_RELEASE is a git ref", func(t *testing.T, srv *cliEnv) { srv.Vars["SENTRY_RELEASE"] = "refs/tags/v1.0.0" }, []string{"release", "finalize"}, "github.ref_name"},
 		{"invalid release name", nil, []string{"release", "new", "a/b", "-p", "web"}, "does not allow '/'"},
 		{"two names", nil, []string{"release", "info", "a", "b"}, "too many arguments"},
 		{"no project for new", nil, []string{"release", "new", "web@1"}, "missing a project"},
-		{"no organization", func(t *testing.T) { unsetenv(t, "SENTRY_ORG") }, []string{"release", "info", "web@1"}, "missing an organization"},
-		{"no token", func(t *testing.T) { unsetenv(t, "SENTRY_AUTH_TOKEN") }, []string{"release", "info", "web@1"}, "missing an auth token"},
+		{"no organization", func(t *testing.T, srv *cliEnv) { delete(srv.Vars, "SENTRY_ORG") }, []string{"release", "info", "web@1"}, "missing an organization"},
+		{"no token", func(t *testing.T, srv *cliEnv) { delete(srv.Vars, "SENTRY_AUTH_TOKEN") }, []string{"release", "info", "web@1"}, "missing an auth token"},
 		{"unknown flag", nil, []string{"release", "info", "web@1", "--url", "https://sentry.example.com"}, "unknown flag: --url"},
-		{"plain http Sentry on another machine", func(t *testing.T) { t.Setenv("SENTRY_URL", "http://sentry.internal.example:9000/") },
+		{"plain http Sentry on another machine", func(t *testing.T, srv *cliEnv) { srv.Vars["SENTRY_URL"] = "http://sentry.internal.example:9000/" },
 			[]string{"release", "info", "web@1"}, "uses plain http, so the auth token would cross the network unencrypted; use https://, or allow it explicitly (--allow-insecure)"},
-		{"plain http Sentry for an upload", func(t *testing.T) { t.Setenv("SENTRY_URL", "http://sentry.internal.example:9000/") },
+		{"plain http Sentry for an upload", func(t *testing.T, srv *cliEnv) { srv.Vars["SENTRY_URL"] = "http://sentry.internal.example:9000/" },
 			[]string{"sourcemaps", "upload", "--release", "web@1", "-p", "web", "."}, "uses plain http"},
 		{"unknown format", nil, []string{"release", "info", "web@1", "--format", "yaml"}, "unknown --format"},
 		{"neither --auto nor --commit", nil, []string{"release", "set-commits", "web@1"}, "--auto (from the local git history) or --commit"},
@@ -351,10 +358,10 @@ func TestReleaseUsageErrors(t *testing.T) {
 		{"--commit without a SHA", nil, []string{"release", "set-commits", "web@1", "--commit", "acme/web"}, "want REPO@SHA"},
 		{"--commit with three dots", nil, []string{"release", "set-commits", "web@1", "--commit", "acme/web@a...b"}, "two dots"},
 		{"--commit twice for a repository", nil, []string{"release", "set-commits", "web@1", "--commit", "a/b@" + strings.Repeat("a", 40), "--commit", "a/b@" + strings.Repeat("b", 40)}, "given twice"},
-		{"--commit with a tag outside a repository", nil, []string{"release", "set-commits", "web@1", "--commit", "acme/web@v1.0.0"}, "give the 40-character SHA"},
+		{"--commit with a tag outside a repository", outsideGit, []string{"release", "set-commits", "web@1", "--commit", "acme/web@v1.0.0"}, "give the 40-character SHA"},
 		{"--ignore-missing with --commit", nil, []string{"release", "set-commits", "web@1", "--commit", "a/b@" + strings.Repeat("a", 40), "--ignore-missing"}, "--ignore-missing goes with --auto"},
 		{"--initial-depth 0", nil, []string{"release", "set-commits", "web@1", "--auto", "--initial-depth", "0"}, "at least 1"},
-		{"--auto outside a git repository", nil, []string{"release", "set-commits", "web@1", "--auto"}, "is not inside a git repository"},
+		{"--auto outside a git repository", outsideGit, []string{"release", "set-commits", "web@1", "--auto"}, "is not inside a git repository"},
 		{"--released is not a time", nil, []string{"release", "finalize", "web@1", "--released", "yesterday"}, "want Unix seconds (1714564800) or RFC 3339"},
 		{"--started in milliseconds", nil, []string{"release", "deploy", "web@1", "--env", "prod", "--started", "1714564800000"}, "milliseconds?"},
 		{"--started after --finished", nil, []string{"release", "deploy", "web@1", "--env", "prod", "--started", "2024-05-01T13:00:00Z", "--finished", "2024-05-01T12:00:00Z"}, "is after --finished"},
@@ -368,10 +375,12 @@ func TestReleaseUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if !slices.Contains([]string{"--commit with a tag outside a repository", "--auto outside a git repository"}, tt.name) {
+				t.Parallel() // the others use outsideGit's t.Setenv
+			}
 			srv := releaseServer(t)
-			t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(mustGetwd(t)))
 			if tt.setup != nil {
-				tt.setup(t)
+				tt.setup(t, srv)
 			}
 			code, _, errOut := rg(t, srv, tt.args...)
 			if code != exitUsage {
@@ -387,13 +396,10 @@ func TestReleaseUsageErrors(t *testing.T) {
 	}
 }
 
-func mustGetwd(t *testing.T) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return wd
+// outsideGit keeps git from finding a repository above the test's working folder. git reads
+// the process's environment, not the CLI's, so a test that uses it cannot run in parallel.
+func outsideGit(t *testing.T, srv *cliEnv) {
+	t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(srv.Dir))
 }
 
 // testRepo is a real git repository in a temporary folder, with a fixed author and clock and
@@ -449,7 +455,7 @@ func (r *testRepo) commit(msg string) string {
 }
 
 // releaseCommits lists a release's commits from the server: "repo@sha message <email>".
-func releaseCommits(t *testing.T, srv *sentryapitest.Server, version string) []string {
+func releaseCommits(t *testing.T, srv *cliEnv, version string) []string {
 	t.Helper()
 	var out []string
 	err := sentryClient(t, srv).ListReleaseCommits(context.Background(), "acme", version, func(page []sentryapi.ReleaseCommit) error {
@@ -487,7 +493,7 @@ type sentCommit struct {
 	} `json:"patch_set"`
 }
 
-func sentCommits(t *testing.T, srv *sentryapitest.Server, version string) []sentCommit {
+func sentCommits(t *testing.T, srv *cliEnv, version string) []sentCommit {
 	t.Helper()
 	var body struct {
 		Commits []sentCommit `json:"commits"`
@@ -500,12 +506,13 @@ func sentCommits(t *testing.T, srv *sentryapitest.Server, version string) []sent
 // history (at most --initial-depth commits), the next ones only the commits since the
 // previous release's head, found through Sentry; a release at the same HEAD gets none.
 func TestReleaseSetCommitsAuto(t *testing.T) {
+	t.Parallel()
 	srv := releaseServer(t)
 	repo := newTestRepo(t, "https://github.com/Acme/Web.git")
 	c1 := repo.commit("first")
 	c2 := repo.commit("second")
 	c3 := repo.commit("third")
-	t.Chdir(repo.dir)
+	srv.Dir = repo.dir
 
 	// Release 1: no earlier release, so the history up to --initial-depth.
 	mustRG(t, srv, "release", "new", "web@1", "-p", "web")
@@ -583,6 +590,7 @@ func TestReleaseSetCommitsAuto(t *testing.T) {
 
 // TestReleaseSetCommitsRepoName: the repository is named after --remote or --repo.
 func TestReleaseSetCommitsRepoName(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		remotes  [][2]string
@@ -602,6 +610,7 @@ func TestReleaseSetCommitsRepoName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := releaseServer(t)
 			repo := newTestRepo(t, "")
 			for _, rm := range tt.remotes {
@@ -609,10 +618,10 @@ func TestReleaseSetCommitsRepoName(t *testing.T) {
 			}
 			head := repo.commit("only")
 			if tt.env != "" {
-				t.Setenv("SENTRY_VCS_REMOTE", tt.env)
+				srv.Vars["SENTRY_VCS_REMOTE"] = tt.env
 			}
 			mustRG(t, srv, "release", "new", "web@1", "-p", "web")
-			t.Chdir(repo.dir)
+			srv.Dir = repo.dir
 			code, out, errOut := rg(t, srv, append([]string{"release", "set-commits", "web@1", "--auto"}, tt.args...)...)
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, out, errOut)
@@ -635,14 +644,15 @@ func TestReleaseSetCommitsRepoName(t *testing.T) {
 // error that says how to fix it; with it, the last commits are sent with a warning, and a
 // shallow clone's boundary commit is sent without the bogus "every file added" patch set.
 func TestReleaseSetCommitsMissingPrevious(t *testing.T) {
-	setup := func(t *testing.T) (srv *sentryapitest.Server, upstream *testRepo, c3 string) {
+	t.Parallel()
+	setup := func(t *testing.T) (srv *cliEnv, upstream *testRepo, c3 string) {
 		srv = releaseServer(t)
 		upstream = newTestRepo(t, "https://github.com/acme/web.git")
 		upstream.commit("first")
 		upstream.commit("second")
 		c3 = upstream.commit("third")
 		mustRG(t, srv, "release", "new", "web@1", "-p", "web")
-		t.Chdir(upstream.dir)
+		srv.Dir = upstream.dir
 		mustRG(t, srv, "release", "set-commits", "web@1", "--auto")
 		upstream.commit("fourth")
 		upstream.commit("fifth")
@@ -652,12 +662,13 @@ func TestReleaseSetCommitsMissingPrevious(t *testing.T) {
 	}
 
 	t.Run("shallow clone", func(t *testing.T) {
+		t.Parallel()
 		srv, upstream, c3 := setup(t)
 		clone := filepath.Join(t.TempDir(), "clone")
 		gitIn(t, filepath.Dir(clone), 0, "clone", "-q", "--depth", "1", "file://"+upstream.dir, clone)
 		gitIn(t, clone, 0, "remote", "set-url", "origin", "https://github.com/acme/web.git")
 		head := gitIn(t, clone, 0, "rev-parse", "HEAD")
-		t.Chdir(clone)
+		srv.Dir = clone
 
 		code, _, errOut := rg(t, srv, "release", "set-commits", "web@2", "--auto")
 		if code != exitUsage {
@@ -691,6 +702,7 @@ func TestReleaseSetCommitsMissingPrevious(t *testing.T) {
 	})
 
 	t.Run("history rewritten", func(t *testing.T) {
+		t.Parallel()
 		srv, upstream, c3 := setup(t)
 		// Replace the history after "first": web@1's head is gone from this checkout.
 		upstream.git("reset", "-q", "--hard", "HEAD~4")
@@ -712,6 +724,7 @@ func TestReleaseSetCommitsMissingPrevious(t *testing.T) {
 // TestReleaseSetCommitsManual: --commit sets head commits (refs) for Sentry's integration,
 // resolving tags and HEAD in the local repository.
 func TestReleaseSetCommitsManual(t *testing.T) {
+	t.Parallel()
 	srv := releaseServer(t)
 	srv.AddRepository("acme", "acme/web")
 	srv.AddRepository("acme", "acme/api")
@@ -719,7 +732,7 @@ func TestReleaseSetCommitsManual(t *testing.T) {
 	c1 := repo.commit("first")
 	repo.git("tag", "v1.0.0")
 	c2 := repo.commit("second")
-	t.Chdir(repo.dir)
+	srv.Dir = repo.dir
 	mustRG(t, srv, "release", "new", "web@2", "-p", "web")
 
 	out := mustRG(t, srv, "release", "set-commits", "web@2", "--commit", "acme/web@v1.0.0..HEAD", "--commit", "acme/api@"+strings.ToUpper(c1))
@@ -745,6 +758,7 @@ func TestReleaseSetCommitsManual(t *testing.T) {
 }
 
 func TestReleaseFinalize(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		args    []string
@@ -757,6 +771,7 @@ func TestReleaseFinalize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := releaseServer(t)
 			mustRG(t, srv, "release", "new", "web@1", "-p", "web")
 			out := mustRG(t, srv, append([]string{"release", "finalize", "web@1"}, tt.args...)...)
@@ -776,6 +791,7 @@ func TestReleaseFinalize(t *testing.T) {
 }
 
 func TestReleaseDeploy(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		env      string // SENTRY_ENVIRONMENT
@@ -805,12 +821,13 @@ func TestReleaseDeploy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := releaseServer(t)
 			// A default project must not narrow the deploy: only --project does.
-			t.Setenv("SENTRY_PROJECT", "web")
+			srv.Vars["SENTRY_PROJECT"] = "web"
 			mustRG(t, srv, "release", "new", "web@1", "-p", "web", "-p", "api")
 			if tt.env != "" {
-				t.Setenv("SENTRY_ENVIRONMENT", tt.env)
+				srv.Vars["SENTRY_ENVIRONMENT"] = tt.env
 			}
 			out := mustRG(t, srv, append([]string{"release", "deploy", "web@1"}, tt.args...)...)
 			if out != tt.wantOut {
@@ -854,7 +871,7 @@ func sameDeploy(a, b sentryapi.Deploy) bool {
 // TestReleaseInfo pins the human and JSON output of `release info` for a new release and for
 // one with commits, two deploys and a release date.
 func TestReleaseInfo(t *testing.T) {
-	pkgDir := mustGetwd(t)
+	t.Parallel()
 	srv := releaseServer(t)
 	outputs := map[string]string{} // golden name → output
 	info := func(golden string, args ...string) string {
@@ -885,14 +902,13 @@ func TestReleaseInfo(t *testing.T) {
 	if !got.Finalized || got.CommitCount != 1 || got.DeployCount != 2 || got.LastDeploy == nil || got.LastDeploy.Environment != "production" {
 		t.Errorf("info %+v", got)
 	}
-	// The golden files live beside the package, not in the test's working directory.
-	t.Chdir(pkgDir)
 	for name, out := range outputs {
 		assertGolden(t, name, []byte(out))
 	}
 }
 
 func TestParseTimeArg(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want time.Time

@@ -163,7 +163,7 @@ func resolveRun(opts *ResolveOptions) error {
 		return writeJSON(opts.IO.Out, out)
 	}
 	w := opts.IO.Out
-	pal := newPalette(opts.IO.OutTTY)
+	pal := newPalette(opts.IO, opts.IO.OutTTY)
 	if mapPath != opts.File {
 		fmt.Fprintln(w, pal.dim(fmt.Sprintf("%s (map: %s)", opts.File, mapPath)))
 	}

@@ -16,13 +16,11 @@ const sampleBuild = "../../testdata/sample-build"
 // runCLI runs the CLI in-process and returns the exit code and both streams.
 func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	code := Main(args, strings.NewReader(stdin), &out, &errOut)
-	return code, out.String(), errOut.String()
+	return newCLIEnv(t, nil).run(t, stdin, args...)
 }
 
 func TestResolveGolden(t *testing.T) {
-	t.Setenv("NO_COLOR", "")
+	t.Parallel()
 	main := sampleBuild + "/main-7CDP6YMD.js"
 	// On a segment with a name, mid-line past wide characters, before the first segment,
 	// past the line's end, below the last line.
@@ -37,6 +35,7 @@ func TestResolveGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			code, out, errOut := runCLI(t, "", tt.args...)
 			if code != exitOK || errOut != "" {
 				t.Fatalf("exit %d, stderr %q", code, errOut)
@@ -49,6 +48,7 @@ func TestResolveGolden(t *testing.T) {
 // TestResolveJSONContract pins the documented keys and their order for mapped and unmapped
 // positions (docs/resolve.md).
 func TestResolveJSONContract(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := runCLI(t, "", "sourcemaps", "resolve", "--format", "json", sampleBuild+"/main-7CDP6YMD.js", "1:100", "1:1")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -86,8 +86,7 @@ func TestResolveJSONContract(t *testing.T) {
 }
 
 func TestResolveHumanTTY(t *testing.T) {
-	t.Setenv("NO_COLOR", "x")
-	unsetenv(t, "NO_COLOR")
+	t.Parallel()
 	var out bytes.Buffer
 	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out, OutTTY: true}
 	opts := &ResolveOptions{IO: ios, File: sampleBuild + "/main-7CDP6YMD.js", Positions: []string{"1:100", "1:1"}, Format: "human",
@@ -117,7 +116,7 @@ Ge@https://shop.example.com/assets/vendor-3KQ2.js:1:4410
 `
 
 func TestResolveStacktraceGolden(t *testing.T) {
-	t.Setenv("NO_COLOR", "")
+	t.Parallel()
 	dir := t.TempDir()
 	tracePath := filepath.Join(dir, "trace.txt")
 	if err := os.WriteFile(tracePath, []byte(firefoxTrace), 0o644); err != nil {
@@ -133,6 +132,7 @@ func TestResolveStacktraceGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			code, out, errOut := runCLI(t, tt.stdin, tt.args...)
 			if code != exitOK {
 				t.Fatalf("exit %d, stderr %q", code, errOut)
@@ -146,6 +146,7 @@ func TestResolveStacktraceGolden(t *testing.T) {
 }
 
 func TestResolveErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	broken := filepath.Join(dir, "broken.js.map")
 	os.WriteFile(broken, []byte(`{"version":3,"sources":["a.ts"],"names":[],"mappings":"AA!A"}`), 0o644)
@@ -181,6 +182,7 @@ func TestResolveErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			code, out, errOut := runCLI(t, chromeTrace, append([]string{"sourcemaps", "resolve"}, tt.args...)...)
 			if code != tt.code || !strings.Contains(errOut, tt.stderr) {
 				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, errOut, tt.code, tt.stderr)

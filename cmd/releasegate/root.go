@@ -64,6 +64,8 @@ type IOStreams struct {
 	ErrOut io.Writer
 	// OutTTY and ErrTTY say whether the streams are terminals (colour and progress only then).
 	OutTTY, ErrTTY bool
+	// NoColor is NO_COLOR being set (to anything): no colour even on a terminal.
+	NoColor bool
 }
 
 func isTerminal(w any) bool {
@@ -105,8 +107,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // stderr as the reason it failed (nil when it succeeded, or when its output said why), so the
 // action can repeat a sub-command's own words in its annotation and summary.
 func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
-	ios := &IOStreams{In: stdin, Out: stdout, ErrOut: stderr, OutTTY: isTerminal(stdout), ErrTTY: isTerminal(stderr)}
-	root := newRootCmd(ios)
+	_, noColor := os.LookupEnv("NO_COLOR")
+	ios := &IOStreams{In: stdin, Out: stdout, ErrOut: stderr, OutTTY: isTerminal(stdout), ErrTTY: isTerminal(stderr), NoColor: noColor}
+	return executeWith(newFactory(ios), args)
+}
+
+// executeWith runs one command line in the surroundings f describes (its streams, environment
+// and working folder) rather than the process's: what tests and the GitHub App call.
+func executeWith(f *Factory, args []string) (int, error) {
+	stderr := f.IO.ErrOut
+	root := newRootCmd(f)
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
@@ -124,8 +134,8 @@ func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, err
 	return exitUsage, err
 }
 
-func newRootCmd(ios *IOStreams) *cobra.Command {
-	factory := newFactory(ios)
+func newRootCmd(factory *Factory) *cobra.Command {
+	ios := factory.IO
 	root := &cobra.Command{
 		Use:   "releasegate",
 		Short: "Keep broken releases out of production (Sentry + GitHub)",

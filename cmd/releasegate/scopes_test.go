@@ -44,6 +44,7 @@ func documentedScopes(t *testing.T) map[sentrycheck.Capability][]string {
 // TestDocumentedScopesMatchTheCheck: the table people read and the one `sentry check` uses
 // are the same.
 func TestDocumentedScopesMatchTheCheck(t *testing.T) {
+	t.Parallel()
 	doc := documentedScopes(t)
 	for _, cp := range sentrycheck.All {
 		var want []string
@@ -77,6 +78,7 @@ const unrelatedScope = "alerts:read"
 // only that one: the first command that needs it exits 2 and names it, and `sentry check`
 // names it too, whatever the gate's on_error says.
 func TestDocumentedScopes(t *testing.T) {
+	t.Parallel()
 	doc := documentedScopes(t)
 	sample, err := filepath.Abs(filepath.Join("..", "..", "testdata", "sample-build"))
 	if err != nil {
@@ -89,7 +91,8 @@ func TestDocumentedScopes(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
-			cmds: [][]string{{"sourcemaps", "upload", "--release", "web@1.0.0", "dist"}},
+			// The build is named by its full path: sourcemaps' paths are the process's (cliEnv).
+			cmds: [][]string{{"sourcemaps", "upload", "--release", "web@1.0.0", "$DIR/dist"}},
 			ok:   []int{exitOK},
 		},
 		sentrycheck.Release: {
@@ -144,20 +147,21 @@ func TestDocumentedScopes(t *testing.T) {
 		}
 		try := func(t *testing.T, scopes []string) (code int, stderr string, check string) {
 			srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
-			sentryEnv(t, srv)
-			t.Setenv("SENTRY_ORG", "acme")
-			t.Setenv("SENTRY_PROJECT", "web")
-			t.Setenv("SENTRY_HTTP_MAX_RETRIES", "0")
+			e := sentryEnv(t, srv).with("SENTRY_ORG", "acme", "SENTRY_PROJECT", "web", "SENTRY_HTTP_MAX_RETRIES", "0")
 			dir := t.TempDir()
-			t.Chdir(dir)
+			e.Dir = dir
 			if run.setup != nil {
 				run.setup(t, srv, dir)
 			}
 			srv.AddToken("scoped", append(slices.Clone(scopes), unrelatedScope)...)
-			t.Setenv("SENTRY_AUTH_TOKEN", "scoped")
-			_, check, _ = runMain(t, "sentry", "check", "--for", string(cp))
+			e.Vars["SENTRY_AUTH_TOKEN"] = "scoped"
+			_, check, _ = e.run(t, "", "sentry", "check", "--for", string(cp))
 			for _, args := range run.cmds {
-				code, _, stderr = runMain(t, args...)
+				args = slices.Clone(args)
+				for i := range args {
+					args[i] = strings.ReplaceAll(args[i], "$DIR", dir)
+				}
+				code, _, stderr = e.run(t, "", args...)
 				if !slices.Contains(run.ok, code) {
 					return code, stderr, check
 				}
@@ -165,6 +169,7 @@ func TestDocumentedScopes(t *testing.T) {
 			return code, stderr, check
 		}
 		t.Run(string(cp), func(t *testing.T) {
+			t.Parallel()
 			code, stderr, check := try(t, documented)
 			if !slices.Contains(run.ok, code) {
 				t.Fatalf("with %q: exit %d, want one of %v\n%s", documented, code, run.ok, stderr)
@@ -175,6 +180,7 @@ func TestDocumentedScopes(t *testing.T) {
 			for i, s := range documented {
 				without := slices.Delete(slices.Clone(documented), i, i+1)
 				t.Run("without "+s, func(t *testing.T) {
+					t.Parallel()
 					code, stderr, check := try(t, without)
 					if code != exitUsage {
 						t.Fatalf("with %q: exit %d, want 2\n%s", without, code, stderr)

@@ -20,6 +20,7 @@ func TestMain(m *testing.M) {
 // behind) described as a user would type it. The list comes from the folder, so no script can be
 // forgotten.
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	scripts, err := filepath.Glob(filepath.Join("testdata", "script", "*.txtar"))
 	if err != nil || len(scripts) == 0 {
 		t.Fatalf("no scripts found in testdata/script (err %v)", err)

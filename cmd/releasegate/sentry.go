@@ -97,7 +97,7 @@ func sentryCheckRun(ctx context.Context, opts *SentryCheckOptions) error {
 	if opts.Format == "json" {
 		err = writeJSON(opts.IO.Out, rep)
 	} else {
-		err = renderSentryCheck(opts.IO.Out, newPalette(opts.IO.OutTTY), rep)
+		err = renderSentryCheck(opts.IO.Out, newPalette(opts.IO, opts.IO.OutTTY), rep)
 	}
 	if err != nil {
 		return err

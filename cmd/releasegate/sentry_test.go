@@ -13,6 +13,7 @@ import (
 // several scope sets: the report (golden, human and JSON) says per capability what is wrong,
 // and the exit status is 0 when all is well, 2 for the configuration, 3 for an outage.
 func TestSentryCheck(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		scopes []string // nil: every scope
@@ -34,20 +35,19 @@ func TestSentryCheck(t *testing.T) {
 	for _, tc := range tests {
 		for _, format := range []string{"human", "json"} {
 			t.Run(tc.name+"/"+format, func(t *testing.T) {
+				t.Parallel()
 				srv := sentryapitest.Start(t, sentryapitest.Options{Projects: []string{"web"}})
-				sentryEnv(t, srv)
-				t.Setenv("SENTRY_HTTP_MAX_RETRIES", "0")
 				token := tc.token
 				if token == "" {
 					token = "tok"
 					srv.AddToken(token, tc.scopes...)
 				}
-				t.Setenv("SENTRY_AUTH_TOKEN", token)
+				e := sentryEnv(t, srv).with("SENTRY_HTTP_MAX_RETRIES", "0", "SENTRY_AUTH_TOKEN", token)
 				if tc.fault != nil {
 					srv.InjectFault(*tc.fault)
 				}
 				args := append([]string{"sentry", "check", "--org", "acme", "-p", "web", "--format", format}, tc.args...)
-				code, out, errOut := runMain(t, args...)
+				code, out, errOut := e.run(t, "", args...)
 				if code != tc.code {
 					t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, out, errOut)
 				}

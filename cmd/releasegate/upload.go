@@ -215,7 +215,7 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 		var r *sourcemaps.Report
 		timed("validate", func() { r = opts.Discover.validate(d) })
 		if r.Broken() {
-			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO.ErrTTY), r.Findings)
+			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO, opts.IO.ErrTTY), r.Findings)
 			fmt.Fprintf(opts.IO.ErrOut, "releasegate: %s in the build; nothing was uploaded (fix them, or --no-validate to upload anyway)\n", plural(r.Errors, "error"))
 			return verdictNo()
 		}
@@ -229,7 +229,7 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 			}
 		}
 		if len(errs) > 0 {
-			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO.ErrTTY), errs)
+			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO, opts.IO.ErrTTY), errs)
 			fmt.Fprintf(opts.IO.ErrOut, "releasegate: %s in the build that --no-validate does not skip; nothing was uploaded\n", plural(len(errs), "error"))
 			return verdictNo()
 		}
@@ -256,7 +256,7 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 			}
 		})
 		if plan.Blocked() {
-			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO.ErrTTY), findings)
+			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO, opts.IO.ErrTTY), findings)
 			fmt.Fprintf(opts.IO.ErrOut, "releasegate: debug IDs cannot be injected (%s); nothing was written or uploaded\n", plural(plan.Errors, "error"))
 			return verdictNo()
 		}

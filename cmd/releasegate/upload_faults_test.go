@@ -14,6 +14,7 @@ import (
 // says on stderr which step failed, why and what to try, and prints no success on stdout
 // (in either format).
 func TestUploadFaultsExit3(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		format string
@@ -43,11 +44,12 @@ func TestUploadFaultsExit3(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := sentryapitest.Start(t, sentryapitest.Options{})
-			sentryEnv(t, srv)
+			e := sentryEnv(t, srv)
 			tt.fault(srv)
 			esm := filepath.Join(testbundles.Build(t, "esbuild"), "esm")
-			code, out, errOut := runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "web@1.0.0", "--format", tt.format, esm)
+			code, out, errOut := e.run(t, "", "sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "web@1.0.0", "--format", tt.format, esm)
 			t.Logf("stdout:\n%s\nstderr:\n%s", out, errOut)
 			if code != exitUndecided {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitUndecided, out, errOut)

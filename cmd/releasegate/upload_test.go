@@ -21,17 +21,6 @@ import (
 	"github.com/releasegate/releasegate/sourcemaps"
 )
 
-// sentryEnv points the in-process CLI at srv, with an empty home so no real .sentryclirc is read.
-func sentryEnv(t *testing.T, srv *sentryapitest.Server) {
-	t.Helper()
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("SENTRY_URL", srv.URL())
-	t.Setenv("SENTRY_AUTH_TOKEN", srv.Token())
-	for _, k := range []string{"SENTRY_ORG", "SENTRY_PROJECT", "SENTRY_RELEASE", "SENTRY_DIST", "SENTRY_PROPERTIES"} {
-		unsetenv(t, k)
-	}
-}
-
 func copyTree(t *testing.T, src string) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), filepath.Base(src))
@@ -41,22 +30,16 @@ func copyTree(t *testing.T, src string) string {
 	return dst
 }
 
-func runMain(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = Main(args, strings.NewReader(""), &out, &errOut)
-	return code, out.String(), errOut.String()
-}
-
 // TestUploadEndToEnd uploads a real esbuild build to the local Sentry: the bundle the server
 // assembled holds every file, injected, with debug IDs on each file and its map; a second upload
 // sends no chunk bytes.
 func TestUploadEndToEnd(t *testing.T) {
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Prefix: "/sentry", AssemblePolls: 2})
-	sentryEnv(t, srv)
+	e := sentryEnv(t, srv)
 	dist := testbundles.Build(t, "esbuild")
 	esm := filepath.Join(dist, "esm")
-	code, out, errOut := runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "web@1.0.0", "--format", "json", esm)
+	code, out, errOut := e.run(t, "", "sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "web@1.0.0", "--format", "json", esm)
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
@@ -107,7 +90,7 @@ func TestUploadEndToEnd(t *testing.T) {
 
 	// Again: nothing to inject, every chunk already there.
 	srv.ResetRequests()
-	code, out, errOut = runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "web@1.0.0", esm)
+	code, out, errOut = e.run(t, "", "sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "web@1.0.0", esm)
 	if code != exitOK {
 		t.Fatalf("second upload: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -128,11 +111,13 @@ func TestUploadEndToEnd(t *testing.T) {
 // releasegate upload the same build to the local Sentry; the two bundles must hold the same
 // manifest entries and the same files.
 func TestUploadMatchesSentryCLI(t *testing.T) {
+	t.Parallel()
 	bin := testenv.SentryCLI(t)
 	for _, bundler := range testbundles.Bundlers() {
 		t.Run(bundler, func(t *testing.T) {
+			t.Parallel()
 			srv := sentryapitest.Start(t, sentryapitest.Options{})
-			sentryEnv(t, srv)
+			e := sentryEnv(t, srv)
 			dist := testbundles.Build(t, bundler)
 			theirs, ours := copyTree(t, dist), copyTree(t, dist)
 			sentryCLI := func(args ...string) {
@@ -148,7 +133,7 @@ func TestUploadMatchesSentryCLI(t *testing.T) {
 			}
 			sentryCLI("sourcemaps", "inject", theirs)
 			sentryCLI("sourcemaps", "upload", "--no-rewrite", "--project", "web", "--release", "1.0", "--wait", theirs)
-			code, out, errOut := runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "1.0", ours)
+			code, out, errOut := e.run(t, "", "sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "1.0", ours)
 			if code != exitOK {
 				t.Fatalf("releasegate upload: exit %d\n%s\n%s", code, out, errOut)
 			}
@@ -222,10 +207,9 @@ func withoutRef(content []byte, ref string) []byte {
 // TestUploadPrefixesAndDist: --url-prefix names the files as the site serves them, --strip-prefix
 // cleans the maps' source paths in what is sent (not on disk), --dist goes to the bundle.
 func TestUploadPrefixesAndDist(t *testing.T) {
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{})
-	sentryEnv(t, srv)
-	t.Setenv("SENTRY_ORG", "acme")
-	t.Setenv("SENTRY_PROJECT", "web")
+	e := sentryEnv(t, srv).with("SENTRY_ORG", "acme", "SENTRY_PROJECT", "web")
 	esm := filepath.Join(testbundles.Build(t, "esbuild"), "esm")
 	mapOnDisk := func() []byte {
 		matches, _ := filepath.Glob(filepath.Join(esm, "main-*.js.map"))
@@ -239,7 +223,7 @@ func TestUploadPrefixesAndDist(t *testing.T) {
 	if !bytes.Contains(before, []byte(`"../../src/`)) {
 		t.Fatalf("the esbuild map's sources do not start with ../../src/ any more; update this test")
 	}
-	code, out, errOut := runMain(t, "sourcemaps", "upload", "--release", "web@2.0.0", "--dist", "eu",
+	code, out, errOut := e.run(t, "", "sourcemaps", "upload", "--release", "web@2.0.0", "--dist", "eu",
 		"--url-prefix", "~/static/js/", "--strip-prefix", "../../", esm)
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -269,7 +253,7 @@ func TestUploadPrefixesAndDist(t *testing.T) {
 	if after := mapOnDisk(); !bytes.Contains(after, []byte(`"../../src/`)) {
 		t.Errorf("--strip-prefix changed the map on disk")
 	}
-	if code, _, errOut := runMain(t, "sourcemaps", "upload", "--dist", "eu", esm); code != exitUsage || !strings.Contains(errOut, "--dist needs --release") {
+	if code, _, errOut := e.run(t, "", "sourcemaps", "upload", "--dist", "eu", esm); code != exitUsage || !strings.Contains(errOut, "--dist needs --release") {
 		t.Errorf("--dist without --release: exit %d, %s", code, errOut)
 	}
 }
@@ -277,10 +261,11 @@ func TestUploadPrefixesAndDist(t *testing.T) {
 // TestUploadLegacyServer: a server whose upload options do not announce artifact bundles (older
 // self-hosted Sentry) gets the files as release files of a release created for them.
 func TestUploadLegacyServer(t *testing.T) {
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Chunk: sentryapitest.ChunkOptions{Accept: []string{"debug_files", "release_files"}}})
-	sentryEnv(t, srv)
+	e := sentryEnv(t, srv)
 	esm := filepath.Join(testbundles.Build(t, "esbuild"), "esm")
-	code, out, errOut := runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "web@0.9.0", esm)
+	code, out, errOut := e.run(t, "", "sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "web@0.9.0", esm)
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -305,7 +290,7 @@ func TestUploadLegacyServer(t *testing.T) {
 	if len(srv.Bundles()) != 0 {
 		t.Errorf("an artifact bundle was stored on a server that does not take them")
 	}
-	if code, _, errOut := runMain(t, "sourcemaps", "upload", "--org", "acme", "--project", "web", esm); code != exitUsage || !strings.Contains(errOut, "--release") {
+	if code, _, errOut := e.run(t, "", "sourcemaps", "upload", "--org", "acme", "--project", "web", esm); code != exitUsage || !strings.Contains(errOut, "--release") {
 		t.Errorf("legacy upload without a release: exit %d, %s", code, errOut)
 	}
 }
@@ -314,25 +299,26 @@ func TestUploadLegacyServer(t *testing.T) {
 // (exit 1), naming the folder and the extensions looked for, before any request; --allow-empty
 // lets it pass, still without a request.
 func TestUploadNothingFound(t *testing.T) {
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{})
-	sentryEnv(t, srv)
+	e := sentryEnv(t, srv)
 	empty := t.TempDir()
 	args := []string{"sourcemaps", "upload", "--org", "acme", "--project", "web"}
-	code, out, errOut := runMain(t, append(args, empty)...)
+	code, out, errOut := e.run(t, "", append(args, empty)...)
 	want := "no generated files under " + empty + " (looked for .js, .cjs, .mjs; hidden folders and node_modules skipped)"
 	if code != exitNo || !strings.Contains(errOut, want) || !strings.Contains(errOut, "no-generated-files") ||
 		!strings.Contains(errOut, "nothing was uploaded") || out != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	code, out, errOut = runMain(t, append(args, "--no-validate", empty)...)
+	code, out, errOut = e.run(t, "", append(args, "--no-validate", empty)...)
 	if code != exitNo || !strings.Contains(errOut, want) {
 		t.Fatalf("--no-validate: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	code, out, errOut = runMain(t, append(args, "--allow-empty", empty)...)
+	code, out, errOut = e.run(t, "", append(args, "--allow-empty", empty)...)
 	if code != exitOK || out != "ok: nothing to upload: no generated files or maps under "+empty+" (--allow-empty)\n" {
 		t.Fatalf("--allow-empty: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	code, out, _ = runMain(t, append(args, "--allow-empty", "--format", "json", empty)...)
+	code, out, _ = e.run(t, "", append(args, "--allow-empty", "--format", "json", empty)...)
 	var rep uploadReport
 	if err := json.Unmarshal([]byte(out), &rep); code != exitOK || err != nil || rep.Bundles == nil || len(rep.Bundles) != 0 || rep.Requests != 0 {
 		t.Fatalf("--allow-empty --format json: exit %d, %v, %s", code, err, out)
@@ -344,6 +330,7 @@ func TestUploadNothingFound(t *testing.T) {
 
 // TestProgressBar: drawn on a terminal only, redrawn in place, cleared at the end.
 func TestProgressBar(t *testing.T) {
+	t.Parallel()
 	var tty, pipe bytes.Buffer
 	for _, c := range []struct {
 		buf   *bytes.Buffer

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/releasegate/releasegate/internal/workflowcmd"
@@ -35,9 +34,8 @@ func renderValidateJSON(ios *IOStreams, r *sourcemaps.Report) error {
 // palette colours severities on a terminal only (and never when NO_COLOR is set).
 type palette struct{ on bool }
 
-func newPalette(tty bool) palette {
-	_, noColor := os.LookupEnv("NO_COLOR")
-	return palette{on: tty && !noColor}
+func newPalette(ios *IOStreams, tty bool) palette {
+	return palette{on: tty && !ios.NoColor}
 }
 
 func (p palette) wrap(code, s string) string {
@@ -60,7 +58,7 @@ func (p palette) dim(s string) string  { return p.wrap("2", s) }
 // renderValidateHuman prints findings grouped by file, then a one-line verdict.
 func renderValidateHuman(ios *IOStreams, r *sourcemaps.Report) error {
 	w := ios.Out
-	pal := newPalette(ios.OutTTY)
+	pal := newPalette(ios, ios.OutTTY)
 	writeFindingsGrouped(w, pal, r.Findings)
 	withMap := 0
 	for _, f := range r.Files {

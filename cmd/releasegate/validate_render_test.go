@@ -35,6 +35,7 @@ func sampleReport(extraErrors int) *sourcemaps.Report {
 }
 
 func TestValidateRenderers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, format string
 		tty          bool
@@ -48,12 +49,7 @@ func TestValidateRenderers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("NO_COLOR", "")
-			if tt.tty {
-				// NO_COLOR set to anything disables colour; unset it for the terminal case.
-				t.Setenv("NO_COLOR", "x")
-				unsetenv(t, "NO_COLOR")
-			}
+			t.Parallel()
 			render, err := validateRenderer(tt.format)
 			if err != nil {
 				t.Fatal(err)

@@ -13,9 +13,10 @@ import (
 // and upload must refuse with exit 1: every file stays byte for byte as it was (none added),
 // and the local Sentry receives not one request. Where validate passes, inject and upload must
 // succeed, and the upload must reach the server, which shows the checks above can fail.
-func TestOneVerdict(t *testing.T) {
+func TestOneVerdict(t *testing.T) { //nolint:tparallel // the subtests share one local Sentry (faults, request log) and run in order
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{})
-	sentryEnv(t, srv)
+	e := sentryEnv(t, srv)
 	upload := []string{"sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "web@1.0.0"}
 	errorCases, goodCases := 0, 0
 	for _, c := range sourcemapstest.ValidateCases() {
@@ -26,7 +27,7 @@ func TestOneVerdict(t *testing.T) {
 			run := func(args ...string) (int, string) {
 				t.Helper()
 				srv.ResetRequests()
-				code, out, errOut := runMain(t, append(args, roots...)...)
+				code, out, errOut := e.run(t, "", append(args, roots...)...)
 				return code, out + errOut
 			}
 			if !c.HasError() {
@@ -77,6 +78,7 @@ func TestOneVerdict(t *testing.T) {
 // TestNoValidateIsTheOnlyWayPast: the build of issue 11 (a mapping past the end of its line)
 // is refused by inject and upload, and --no-validate, said out loud, lets each of them through.
 func TestNoValidateIsTheOnlyWayPast(t *testing.T) {
+	t.Parallel()
 	const name = "generated column past the end of the line, counted in UTF-16"
 	var c *sourcemapstest.Case
 	for _, tc := range sourcemapstest.ValidateCases() {
@@ -88,17 +90,17 @@ func TestNoValidateIsTheOnlyWayPast(t *testing.T) {
 		t.Fatalf("the shared table has no error case %q", name)
 	}
 	srv := sentryapitest.Start(t, sentryapitest.Options{})
-	sentryEnv(t, srv)
+	e := sentryEnv(t, srv)
 	for _, args := range [][]string{
 		{"sourcemaps", "inject"},
 		{"sourcemaps", "upload", "--org", "acme", "--project", "web", "--release", "web@1.0.0"},
 	} {
 		dir := sourcemapstest.WriteTree(t, c.Files)
 		before := snapshot(t, dir)
-		if code, out, errOut := runMain(t, append(args, dir)...); code != exitNo {
+		if code, out, errOut := e.run(t, "", append(args, dir)...); code != exitNo {
 			t.Fatalf("%s: exit %d without --no-validate\n%s%s", args[1], code, out, errOut)
 		}
-		if code, out, errOut := runMain(t, append(args, "--no-validate", dir)...); code != exitOK {
+		if code, out, errOut := e.run(t, "", append(args, "--no-validate", dir)...); code != exitOK {
 			t.Fatalf("%s --no-validate: exit %d\n%s%s", args[1], code, out, errOut)
 		}
 		if snapshot(t, dir) == before {

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestFactoryPaths: relative paths are anchored in WorkDir and shown relative to it; a factory
+// that does not know its folder keeps them as given rather than guessing the process's.
+func TestFactoryPaths(t *testing.T) {
+	t.Parallel()
+	wd := filepath.FromSlash("/work/repo")
+	known := &Factory{WorkDir: func() (string, error) { return wd, nil }}
+	failing := &Factory{WorkDir: func() (string, error) { return "", errors.New("gone") }}
+	unset := &Factory{}
+	tests := []struct {
+		name          string
+		f             *Factory
+		path          string
+		abs, displays string
+	}{
+		{"relative", known, "dist/app.js", filepath.Join(wd, "dist", "app.js"), filepath.Join("dist", "app.js")},
+		{"dot", known, ".", wd, "."},
+		{"absolute below", known, filepath.Join(wd, "sentry.properties"), filepath.Join(wd, "sentry.properties"), "sentry.properties"},
+		{"absolute elsewhere", known, filepath.FromSlash("/etc/policy.yml"), filepath.FromSlash("/etc/policy.yml"), filepath.FromSlash("/etc/policy.yml")},
+		{"parent", known, filepath.FromSlash("../other/x"), filepath.FromSlash("/work/other/x"), filepath.FromSlash("/work/other/x")},
+		{"empty", known, "", "", ""},
+		{"folder unknown", failing, "dist", "dist", "dist"},
+		{"no WorkDir", unset, "dist", "dist", "dist"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.f.Abs(tt.path); got != tt.abs {
+				t.Errorf("Abs(%q) = %q, want %q", tt.path, got, tt.abs)
+			}
+			if got := tt.f.DisplayPath(tt.path); got != tt.displays {
+				t.Errorf("DisplayPath(%q) = %q, want %q", tt.path, got, tt.displays)
+			}
+		})
+	}
+}
+
+// TestNoColor: NO_COLOR (IOStreams.NoColor) turns colour off on a terminal too.
+func TestNoColor(t *testing.T) {
+	t.Parallel()
+	for _, noColor := range []bool{false, true} {
+		var out bytes.Buffer
+		render, err := validateRenderer("human")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := render(&IOStreams{Out: &out, OutTTY: true, NoColor: noColor}, sampleReport(0)); err != nil {
+			t.Fatal(err)
+		}
+		if coloured := strings.Contains(out.String(), "\x1b["); coloured == noColor {
+			t.Errorf("NoColor %v: coloured %v\n%q", noColor, coloured, out.String())
+		}
+	}
+}
+
+// TestPathsAsGiven: a file given as a relative path is read from the working folder, and a
+// message about it names it as given, as it did when paths were the process's.
+func TestPathsAsGiven(t *testing.T) {
+	t.Parallel()
+	e := newCLIEnv(t, nil)
+	e.Dir = t.TempDir()
+	writeFile(t, filepath.Join(e.Dir, "sentry.properties"), "defaults.org = acme\ndefaults.project = web\nownership.rules = path:src/* #frontend\n")
+	for _, args := range [][]string{
+		{"gate", "--release", "web@1", "--environment", "production", "--policy", "missing.yml"},
+		{"ownership", "explain", "--dir", ".", "src/missing.js"},
+		{"ownership", "explain", "--dir", ".", "--event", "missing.json"},
+	} {
+		code, _, errOut := e.run(t, "", args...)
+		given := args[len(args)-1]
+		if code != exitUsage || !strings.Contains(errOut, given+": no such file") || strings.Contains(errOut, e.Dir) {
+			t.Errorf("%v: exit %d, want 2 naming %s as given:\n%s", args, code, given, errOut)
+		}
+	}
+	writeFile(t, filepath.Join(e.Dir, "policy.yml"), "environments: [\n")
+	if code, _, errOut := e.run(t, "", "gate", "--release", "web@1", "--environment", "production", "--policy", "policy.yml"); code != exitUsage || !strings.Contains(errOut, "policy.yml") || strings.Contains(errOut, e.Dir) {
+		t.Errorf("a broken policy in the working folder: exit %d, want 2 naming policy.yml:\n%s", code, errOut)
+	}
+}
