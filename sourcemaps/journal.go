@@ -50,7 +50,17 @@ type journalEntry struct {
 func writeJournal(targets []target) (string, error) {
 	j := journalFile{Version: 1}
 	for _, t := range targets {
-		j.Files = append(j.Files, journalEntry{Path: t.real, Tmp: t.tmp, OrigSize: t.origSize, OrigModTime: t.origTime.UnixNano()})
+		// Absolute: the next run may start from another folder, and a journal names nothing
+		// relative to where it was written.
+		path, err := filepath.Abs(t.real)
+		if err != nil {
+			return "", err
+		}
+		tmp, err := filepath.Abs(t.tmp)
+		if err != nil {
+			return "", err
+		}
+		j.Files = append(j.Files, journalEntry{Path: path, Tmp: tmp, OrigSize: t.origSize, OrigModTime: t.origTime.UnixNano()})
 	}
 	data, err := json.Marshal(j)
 	if err != nil {
@@ -115,7 +125,7 @@ func RecoverInject(d *Discovery) (*Recovery, error) {
 	}
 	slices.Sort(sorted)
 	for _, dir := range sorted {
-		if err := replayJournal(filepath.Join(dir, journalName), rec); err != nil {
+		if err := replayJournal(filepath.Join(dir, journalName), dirs, rec); err != nil {
 			return rec, err
 		}
 	}
@@ -137,26 +147,26 @@ func RecoverInject(d *Discovery) (*Recovery, error) {
 }
 
 // replayJournal finishes the renames the journal at p names, if there is one.
-func replayJournal(p string, rec *Recovery) error {
-	data, err := os.ReadFile(p)
+func replayJournal(p string, dirs map[string]bool, rec *Recovery) error {
+	data, err := readRegular(p, 64<<20)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("reading %s, left by an interrupted inject: %w", p, err)
 	}
-	var j journalFile
-	if err := json.Unmarshal(data, &j); err != nil || j.Version != 1 {
+	j, err := parseJournal(data, dirs)
+	if err != nil {
 		// Journals are written whole (synced, then renamed into place), so this is not ours
 		// to replay; the stale temporaries go with the sweep that follows.
 		rec.Findings = append(rec.Findings, Finding{Code: CodeInjectRecovery, Severity: SeverityWarning, Path: p,
-			Message: "an unreadable inject journal was removed; if an earlier inject was interrupted, rebuild and inject again"})
+			Message: fmt.Sprintf("an inject journal that cannot be replayed was removed (%v); if an earlier inject was interrupted, rebuild and inject again", err)})
 		return os.Remove(p)
 	}
 	// A file still waiting for its rename must be the one planned: a rebuild since the
 	// interruption makes the journal stale.
 	for _, e := range j.Files {
-		if _, err := os.Stat(e.Tmp); err != nil {
+		if _, err := os.Lstat(e.Tmp); err != nil {
 			continue // renamed before the interruption
 		}
 		if info, err := os.Stat(e.Path); err != nil || info.Size() != e.OrigSize || info.ModTime().UnixNano() != e.OrigModTime {
@@ -175,6 +185,33 @@ func replayJournal(p string, rec *Recovery) error {
 		rec.Completed = append(rec.Completed, e.Path)
 	}
 	return os.Remove(p)
+}
+
+// parseJournal reads a journal and checks that it only names what ApplyInject writes: each
+// temporary file beside its file, named as writeTemp names it, in a folder of the build being
+// recovered (dirs). A journal is a file in the build folder like any other: it must not be
+// able to make inject move a file anywhere else.
+func parseJournal(data []byte, dirs map[string]bool) (*journalFile, error) {
+	var j journalFile
+	if err := json.Unmarshal(data, &j); err != nil {
+		return nil, fmt.Errorf("not a journal: %w", err)
+	}
+	if j.Version != 1 {
+		return nil, fmt.Errorf("journal version %d, want 1", j.Version)
+	}
+	for i, e := range j.Files {
+		switch {
+		case e.Path == "" || e.Tmp == "" || !filepath.IsAbs(e.Path) || filepath.Clean(e.Path) != e.Path:
+			return nil, fmt.Errorf("entry %d: %q is not a clean absolute path", i, e.Path)
+		case filepath.Dir(e.Tmp) != filepath.Dir(e.Path):
+			return nil, fmt.Errorf("entry %d: the temporary file %q is not beside %q", i, e.Tmp, e.Path)
+		case !strings.HasPrefix(filepath.Base(e.Tmp), "."+filepath.Base(e.Path)+".releasegate-") || !tempFileRE.MatchString(filepath.Base(e.Tmp)):
+			return nil, fmt.Errorf("entry %d: %q is not a temporary file of inject", i, e.Tmp)
+		case dirs != nil && !dirs[filepath.Dir(e.Path)]:
+			return nil, fmt.Errorf("entry %d: %q is not in a folder of this build", i, e.Path)
+		}
+	}
+	return &j, nil
 }
 
 // CodeInjectRecovery is the finding code of a journal RecoverInject could not replay.

@@ -170,3 +170,58 @@ func copyBuild(t *testing.T, src string) string {
 	}
 	return dst
 }
+
+// TestInjectInterruptedWithRelativePaths: the build named relative to the working folder, as
+// `releasegate sourcemaps inject dist` names it, is repaired too (the journal holds absolute
+// paths, which the replay requires).
+func TestInjectInterruptedWithRelativePaths(t *testing.T) {
+	src := filepath.Join("..", "testdata", "sample-build")
+	srcAbs, err := filepath.Abs(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := copyBuild(t, srcAbs)
+	if _, err := injectOnce(t, want, context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	dir := copyBuild(t, srcAbs)
+	t.Chdir(filepath.Dir(dir))
+	stopAfterRenames = 3
+	_, err = injectOnce(t, "dist", context.Background())
+	stopAfterRenames = -1
+	if !errors.Is(err, errStoppedForTest) {
+		t.Fatal(err)
+	}
+	rec, err := injectOnce(t, "dist", context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Completed) == 0 || len(rec.Findings) > 0 {
+		t.Fatalf("recovery %+v: want the interrupted renames finished", rec)
+	}
+	if d := diffFileTrees(readFileTree(t, want), readFileTree(t, dir)); d != "" {
+		t.Fatalf("the build differs from an uninterrupted inject:\n%s", d)
+	}
+}
+
+// FuzzParseJournal: whatever a journal file holds, parsing never panics, and an accepted journal
+// only names inject's own temporary files, each beside its file, in a folder of the build.
+func FuzzParseJournal(f *testing.F) {
+	f.Add([]byte(`{"version":1,"files":[{"path":"/b/dist/a.js","tmp":"/b/dist/.a.js.releasegate-123","origSize":10,"origModTime":1}]}`))
+	f.Add([]byte(`{"version":1,"files":[{"path":"/etc/passwd","tmp":"/b/dist/.a.js.releasegate-1"}]}`))
+	f.Add([]byte(`{"version":1,"files":[{"path":"/b/dist/../x.js","tmp":"/b/x/.x.js.releasegate-1"}]}`))
+	f.Add([]byte(`{"version":2}`))
+	f.Add([]byte(`null`))
+	dirs := map[string]bool{"/b/dist": true}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		j, err := parseJournal(data, dirs)
+		if err != nil {
+			return
+		}
+		for _, e := range j.Files {
+			if !dirs[filepath.Dir(e.Path)] || filepath.Dir(e.Tmp) != filepath.Dir(e.Path) || !tempFileRE.MatchString(filepath.Base(e.Tmp)) {
+				t.Fatalf("accepted entry %+v outside the build or not inject's", e)
+			}
+		}
+	})
+}
