@@ -216,10 +216,11 @@ func FuzzLoadProjects(f *testing.F) {
 		if !fs.ValidPath(props) {
 			return // not a path a tree can hold
 		}
-		src := "ownership.file = " + escapeProperty(file) + "\n"
+		entries := []Entry{{Key: "ownership.file", Value: file}}
 		if codeowners != "" {
-			src += "ownership.codeowners = true\nownership.codeowners.file = " + escapeProperty(codeowners) + "\n"
+			entries = append(entries, Entry{Key: "ownership.codeowners", Value: "true"}, Entry{Key: "ownership.codeowners.file", Value: codeowners})
 		}
+		src := formatProperties(entries)
 		log := &openLog{FS: fstest.MapFS{props: {Data: []byte(src)}, "rules": {Data: []byte("path:x #t\n")}}}
 		tree := Tree{FS: log, Files: []string{props, "rules"}}
 		if _, err := LoadProjects(tree, tree.FindProperties("")); err != nil {
@@ -231,29 +232,4 @@ func FuzzLoadProjects(f *testing.F) {
 			}
 		}
 	})
-}
-
-// escapeProperty writes s as a .properties value that reads back as s.
-func escapeProperty(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t' || r == ' ' || r == '\f':
-			if i == 0 {
-				b.WriteByte('\\')
-			}
-			b.WriteRune(r)
-		case r < 0x20 || r == '#' && i == 0 || r == '!' && i == 0:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

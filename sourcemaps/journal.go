@@ -113,10 +113,13 @@ func RecoverInject(d *Discovery) (*Recovery, error) {
 			if f == "" {
 				continue
 			}
+			// Inject writes beside the file a symlink leads to, so that folder, absolute, is
+			// where its journal and temporaries are; one name per folder, so each is read once.
 			if real, err := realPath(f); err == nil {
 				dirs[filepath.Dir(real)] = true
+			} else if abs, err := filepath.Abs(filepath.Dir(f)); err == nil {
+				dirs[abs] = true
 			}
-			dirs[filepath.Dir(f)] = true
 		}
 	}
 	sorted := make([]string, 0, len(dirs))

@@ -66,6 +66,19 @@ func (f *Factory) workDir() string {
 	return dir
 }
 
+// homeDir is the home folder, "" when unknown (a factory built without one): then no
+// ~/.sentryclirc is read.
+func (f *Factory) homeDir() string {
+	if f.HomeDir == nil {
+		return ""
+	}
+	home, err := f.HomeDir()
+	if err != nil {
+		return ""
+	}
+	return home
+}
+
 // DisplayPath shows a path relative to the working folder when it is below it, so messages
 // can be clicked in terminals and editors.
 func (f *Factory) DisplayPath(path string) string {
@@ -96,9 +109,7 @@ func (f *Factory) Command(ctx context.Context, name string, args ...string) *exe
 
 // sentryInput is sentryconf's view of the factory.
 func (f *Factory) sentryInput(flags sentryconf.Connection) sentryconf.Input {
-	dir := f.workDir()
-	home, _ := f.HomeDir()
-	return sentryconf.Input{Getenv: f.Getenv, Dir: dir, Home: home, Flags: flags}
+	return sentryconf.Input{Getenv: f.Getenv, Dir: f.workDir(), Home: f.homeDir(), Flags: flags}
 }
 
 // SentryConnection resolves the Sentry connection from the flags given, the environment and the

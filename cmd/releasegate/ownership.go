@@ -101,7 +101,7 @@ func loadOwnershipRepo(ctx context.Context, ios *IOStreams, dir string, flags se
 		return nil, err
 	}
 	repo := &ownershipRepo{Tree: tree}
-	home, _ := env.HomeDir()
+	home := env.homeDir()
 	for _, op := range loaded {
 		p := &ownershipProject{Project: op, factory: env}
 		repo.Projects = append(repo.Projects, p)

@@ -129,7 +129,11 @@ func setCommitsRun(ctx context.Context, opts *setCommitsOptions, cmd *cobra.Comm
 
 // auto attaches the commits since the previous release's, read from the local history.
 func (opts *setCommitsOptions) auto(ctx context.Context, conn sentryconf.Connection, client *sentryapi.Client) error {
-	dir, err := opts.Sentry.env(opts.IO).WorkDir()
+	env := opts.Sentry.env(opts.IO)
+	if env.WorkDir == nil {
+		return usageErrorf("cannot tell the current directory: no working folder was given")
+	}
+	dir, err := env.WorkDir()
 	if err != nil {
 		return usageErrorf("cannot tell the current directory: %v", err)
 	}
@@ -338,7 +342,7 @@ func (opts *setCommitsOptions) manual(ctx context.Context, conn sentryconf.Conne
 			return strings.ToLower(rev), nil
 		}
 		if repo == nil {
-			dir, _ := opts.Sentry.env(opts.IO).WorkDir()
+			dir := opts.Sentry.env(opts.IO).workDir()
 			r, err := gitlog.Open(ctx, dir)
 			if err != nil {
 				return "", usageErrorf("%q is not a full commit SHA, and it cannot be resolved here (%v): give the 40-character SHA", rev, err)

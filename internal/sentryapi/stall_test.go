@@ -18,6 +18,12 @@ const stallTestTimeout = 50 * time.Millisecond
 // spoil, the later ones answer normally. Handlers that hang are released when the test ends.
 func stallServer(t *testing.T, spoil func(w http.ResponseWriter, r *http.Request, release <-chan struct{}), edit ...func(*Options)) (*Client, *sleeps, func() int) {
 	t.Helper()
+	return spoilingServer(t, func(n int) bool { return n == 1 }, spoil, edit...)
+}
+
+// spoilingServer is stallServer with the requests to spoil chosen by spoilIf (n counts from 1).
+func spoilingServer(t *testing.T, spoilIf func(n int) bool, spoil func(w http.ResponseWriter, r *http.Request, release <-chan struct{}), edit ...func(*Options)) (*Client, *sleeps, func() int) {
+	t.Helper()
 	release := make(chan struct{})
 	var (
 		mu sync.Mutex
@@ -27,9 +33,9 @@ func stallServer(t *testing.T, spoil func(w http.ResponseWriter, r *http.Request
 		io.Copy(io.Discard, r.Body)
 		mu.Lock()
 		n++
-		first := n == 1
+		spoiled := spoilIf(n)
 		mu.Unlock()
-		if first {
+		if spoiled {
 			spoil(w, r, release)
 			return
 		}
@@ -163,32 +169,17 @@ func TestAnswerTimeout(t *testing.T) {
 // TestRetryBudget: a server that drips every answer costs at most the retry budget (plus the
 // attempt in flight), not MaxRetries+1 answer timeouts; the error says what happened.
 func TestRetryBudget(t *testing.T) {
-	var mu sync.Mutex
-	attempts := 0
-	release := make(chan struct{})
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		attempts++
-		mu.Unlock()
-		drip(w, r, release)
-	}))
-	t.Cleanup(func() { close(release); ts.Close() })
-	c, err := New(Options{BaseURL: ts.URL, Token: testToken, Sleep: (&sleeps{}).sleep, MaxRetries: 50,
-		StallTimeout: time.Second, AnswerTimeout: 100 * time.Millisecond, RetryBudget: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _, attempts := spoilingServer(t, func(int) bool { return true }, drip, func(o *Options) {
+		o.MaxRetries, o.StallTimeout, o.AnswerTimeout, o.RetryBudget = 50, time.Second, 100*time.Millisecond, time.Second
+	})
 	start := time.Now()
-	_, err = c.GetRelease(t.Context(), "acme", "1.0", ReleaseOptions{})
+	_, err := c.GetRelease(t.Context(), "acme", "1.0", ReleaseOptions{})
 	el := time.Since(start)
 	var se *StallError
 	if !errors.As(err, &se) || !se.Answer {
 		t.Fatalf("err = %v, want a StallError for the slow answer", err)
 	}
-	mu.Lock()
-	got := attempts
-	mu.Unlock()
-	if got < 2 || got > 5 {
+	if got := attempts(); got < 2 || got > 5 {
 		t.Errorf("%d attempts; want a few, bounded by the 1s budget, not the 51 MaxRetries allows", got)
 	}
 	if el > 2*time.Second {
