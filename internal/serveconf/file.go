@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -232,7 +233,9 @@ func yamlErrorLine(err error) int {
 	if m == nil {
 		return 1
 	}
-	n := 0
-	fmt.Sscan(m[1], &n)
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		return 1
+	}
 	return n
 }
