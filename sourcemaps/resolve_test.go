@@ -55,15 +55,15 @@ func TestLoadMapFor(t *testing.T) {
 			if tt.content != "" {
 				p = write(tt.file, tt.content)
 			}
-			m, mapPath, err := LoadMapFor(p, 0)
+			m, mapPath, err := LoadMapFor(p, LoadMapOptions{})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("LoadMapFor(%s, 0) error = %v, want one containing %q", tt.file, err, tt.wantErr)
+					t.Fatalf("LoadMapFor(%s) error = %v, want one containing %q", tt.file, err, tt.wantErr)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("LoadMapFor(%s, 0): %v", tt.file, err)
+				t.Fatalf("LoadMapFor(%s): %v", tt.file, err)
 			}
 			if want := filepath.Join(dir, tt.wantMap); mapPath != want {
 				t.Errorf("map path %s, want %s", mapPath, want)
@@ -77,13 +77,13 @@ func TestLoadMapFor(t *testing.T) {
 
 func TestLoadMapForErrorsUnwrap(t *testing.T) {
 	dir := t.TempDir()
-	_, _, err := LoadMapFor(filepath.Join(dir, "missing.js"), 0)
+	_, _, err := LoadMapFor(filepath.Join(dir, "missing.js"), LoadMapOptions{})
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a missing file's error %v does not wrap fs.ErrNotExist", err)
 	}
 	p := filepath.Join(dir, "bad.js.map")
 	writeTraceTestFile(t, p, `{"version":2,"sources":[],"names":[],"mappings":""}`)
-	_, _, err = LoadMapFor(p, 0)
+	_, _, err = LoadMapFor(p, LoadMapOptions{})
 	var me *MapError
 	var pe *ParseError
 	if !errors.As(err, &me) || !errors.As(err, &pe) || me.Path != p {
