@@ -68,7 +68,7 @@ written), 2 usage error. A PATH holding no generated file is an error unless
 			return injectRun(opts)
 		},
 	}
-	opts.Discover.register(cmd)
+	opts.Discover.register(factory, cmd)
 	cmd.Flags().BoolVarP(&opts.DryRun, "dry-run", "n", false, "show what would change; write nothing")
 	cmd.Flags().BoolVar(&opts.NoValidate, "no-validate", false, "inject even when validate would report errors (inject's own checks still apply)")
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output format: human or json")

@@ -287,6 +287,19 @@ func fetchIssueEvent(ctx context.Context, p *ownershipProject, issue string) (ow
 	return ev, fmt.Sprintf("issue %s (event %s)", issue, eventID), nil
 }
 
+// isDigits tells a numeric issue ID from a short ID (WEB-3F).
+func isDigits(s string) bool {
+	if s == "" || len(s) > 10 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 func ownerStrings(owners []ownership.Owner) []string {
 	out := make([]string, len(owners))
 	for i, o := range owners {

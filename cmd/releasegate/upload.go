@@ -137,7 +137,7 @@ configuration error; 3 Sentry could not be reached or did not accept the bundle.
 		},
 	}
 	opts.Sentry.register(factory, cmd, true)
-	opts.Discover.register(cmd)
+	opts.Discover.register(factory, cmd)
 	registerTimeout(cmd, timeoutUpload, "")
 	cmd.Flags().StringVarP(&opts.Release, "release", "r", "", "release the files belong to (default SENTRY_RELEASE; optional with debug IDs)")
 	cmd.Flags().StringVarP(&opts.Dist, "dist", "d", "", "distribution within the release (needs --release)")
