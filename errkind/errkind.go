@@ -126,7 +126,7 @@ func WithHint(k Kind, err error, hint string) error {
 func Of(err error) Kind {
 	var k Kind
 	walk(err, func(e error) bool {
-		if ke, ok := e.(Kinder); ok {
+		if ke, ok := e.(Kinder); ok { //nolint:errorlint // walk visits each error of the chain itself
 			k = ke.ErrorKind()
 		}
 		return k != Unknown
@@ -138,7 +138,7 @@ func Of(err error) Kind {
 func HintOf(err error) string {
 	var h string
 	walk(err, func(e error) bool {
-		if he, ok := e.(Hinter); ok {
+		if he, ok := e.(Hinter); ok { //nolint:errorlint // as in Of
 			h = he.ErrorHint()
 		}
 		return h != ""
@@ -154,7 +154,7 @@ func walk(err error, found func(error) bool) bool {
 		if found(err) {
 			return true
 		}
-		switch u := err.(type) {
+		switch u := err.(type) { //nolint:errorlint // this is the unwrapping
 		case interface{ Unwrap() error }:
 			err = u.Unwrap()
 		case interface{ Unwrap() []error }:
