@@ -188,14 +188,6 @@ func (r *actionRunner) skipUnless(run bool, why string) string {
 	return why
 }
 
-func exitCodeOf(err error) int {
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	return exitUsage
-}
-
 func errorText(err error) string {
 	var ee *exitError
 	if errors.As(err, &ee) && ee.err == nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/sourcemaps"
 )
 
@@ -113,7 +114,7 @@ func injectRun(opts *InjectOptions) error {
 		// An interrupted earlier run is finished first: a pair it left half-replaced would
 		// otherwise look injected and be skipped.
 		if rec, err = sourcemaps.RecoverInject(d); err != nil {
-			return &exitError{code: exitNo, err: err}
+			return errkind.Wrap(errkind.Verdict, err)
 		}
 		if rec.Changed() {
 			d = sourcemaps.Discover(opts.Paths, dopts)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/sourcemaps"
 )
 
@@ -121,14 +122,13 @@ func isDigits(s string) bool {
 
 func isPosition(s string) bool { _, _, err := parsePosition(s); return err == nil }
 
-// loadMapError turns a LoadMapFor error into the exit code it deserves: a map the spec rejects
-// is a verdict (1); a missing file or map is a usage problem (2).
+// loadMapError gives a LoadMapFor error its kind: a map the spec rejects is a verdict (its
+// own kind, exit 1); a missing, unreadable or oversized file or map is a usage problem (2).
 func loadMapError(err error) error {
-	var me *sourcemaps.MapError
-	if errors.As(err, &me) {
-		return &exitError{code: exitNo, err: err}
+	if _, ok := errors.AsType[*sourcemaps.MapError](err); ok {
+		return err
 	}
-	return &exitError{code: exitUsage, err: err}
+	return errkind.Wrap(errkind.Usage, err)
 }
 
 func resolveRun(opts *ResolveOptions) error {

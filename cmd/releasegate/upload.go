@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/internal/sentryconf"
 	"github.com/releasegate/releasegate/internal/upload"
 	"github.com/releasegate/releasegate/sourcemaps"
@@ -261,10 +262,10 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 			return verdictNo()
 		}
 		if ie := (*sourcemaps.InterruptedError)(nil); errors.As(applyErr, &ie) {
-			return &exitError{code: exitUndecided, err: fmt.Errorf("%w; nothing was uploaded", applyErr)}
+			return fmt.Errorf("%w; nothing was uploaded", applyErr) // undecided, exit 3
 		}
 		if applyErr != nil {
-			return &exitError{code: exitNo, err: fmt.Errorf("injecting debug IDs: %w", applyErr)}
+			return errkind.Wrap(errkind.Verdict, fmt.Errorf("injecting debug IDs: %w", applyErr))
 		}
 	}
 	strip := opts.StripPrefix
@@ -279,7 +280,7 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 	}
 	files, err := sourcemaps.BundleFiles(d, opts.Paths, sourcemaps.BundleFilesOptions{URLPrefix: opts.URLPrefix, StripPrefixes: strip})
 	if err != nil {
-		return &exitError{code: exitNo, err: fmt.Errorf("%w; nothing was uploaded", err)}
+		return errkind.Wrap(errkind.Verdict, fmt.Errorf("%w; nothing was uploaded", err))
 	}
 	if len(files) == 0 {
 		// Only --allow-empty gets here: without it, discovery's no-generated-files error has
