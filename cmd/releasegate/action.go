@@ -710,7 +710,7 @@ func (r *actionRunner) finish(runErr error) {
 		}
 	}
 	if getenv("GITHUB_STEP_SUMMARY") != "" {
-		if err := safeFileCommand(func() { r.gha.AddStepSummary(r.summary()) }); err != nil {
+		if err := r.writeSummary(); err != nil {
 			r.gha.Warningf("writing the job summary: %v", err)
 		}
 	}

@@ -165,7 +165,7 @@ func resolveRun(opts *ResolveOptions) error {
 	w := opts.IO.Out
 	pal := newPalette(opts.IO, opts.IO.OutTTY)
 	if mapPath != opts.File {
-		fmt.Fprintln(w, pal.dim(fmt.Sprintf("%s (map: %s)", opts.File, mapPath)))
+		fmt.Fprintln(w, pal.Dim(fmt.Sprintf("%s (map: %s)", opts.File, mapPath)))
 	}
 	for i, r := range results {
 		if i > 0 || mapPath != opts.File {
@@ -223,8 +223,8 @@ func writeJSON(w io.Writer, v any) error {
 func writeResolutionHuman(w io.Writer, pal palette, file, mapPath string, r sourcemaps.Resolution) {
 	gen := fmt.Sprintf("%s:%d:%d", file, r.Line, r.Column)
 	if !r.Mapped {
-		fmt.Fprintf(w, "%s → %s\n", gen, pal.wrap("33", "unmapped"))
-		fmt.Fprintf(w, "  %s\n", pal.dim(fmt.Sprintf("no mapping with a source at or before column %d of line %d", r.Column, r.Line)))
+		fmt.Fprintf(w, "%s → %s\n", gen, pal.Wrap("33", "unmapped"))
+		fmt.Fprintf(w, "  %s\n", pal.Dim(fmt.Sprintf("no mapping with a source at or before column %d of line %d", r.Column, r.Line)))
 		return
 	}
 	src := sourcemaps.LocalSourcePath(mapPath, r.SourceResolved)
@@ -235,16 +235,16 @@ func writeResolutionHuman(w io.Writer, pal palette, file, mapPath string, r sour
 	if r.HasName {
 		loc += " " + r.Name
 	}
-	fmt.Fprintf(w, "%s → %s\n", gen, pal.bold(loc))
+	fmt.Fprintf(w, "%s → %s\n", gen, pal.Bold(loc))
 	if !r.HasContext {
-		fmt.Fprintf(w, "  %s\n", pal.dim("(the map has no sourcesContent for this source)"))
+		fmt.Fprintf(w, "  %s\n", pal.Dim("(the map has no sourcesContent for this source)"))
 		return
 	}
 	text, caret := contextWindow(r.Context, r.OriginalColumn)
 	num := strconv.Itoa(r.OriginalLine)
 	gutter := strings.Repeat(" ", len(num))
-	fmt.Fprintf(w, "  %s %s %s\n", pal.dim(num), pal.dim("|"), text)
-	fmt.Fprintf(w, "  %s %s %s%s\n", gutter, pal.dim("|"), caret, pal.wrap("1;31", "^"))
+	fmt.Fprintf(w, "  %s %s %s\n", pal.Dim(num), pal.Dim("|"), text)
+	fmt.Fprintf(w, "  %s %s %s%s\n", gutter, pal.Dim("|"), caret, pal.Wrap("1;31", "^"))
 }
 
 // contextWidth is how many characters of a long original line are shown around the column.
