@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/internal/resolvereport"
 	"github.com/releasegate/releasegate/sourcemaps"
 )
@@ -95,14 +96,13 @@ Exit status: 0 ok (unmapped positions are not errors), 1 the map is invalid,
 // isPosition reports whether s reads as LINE:COLUMN, to say which argument is missing.
 func isPosition(s string) bool { _, _, err := sourcemaps.ParsePosition(s); return err == nil }
 
-// loadMapError turns a LoadMapFor error into the exit code it deserves: a map the spec rejects
-// is a verdict (1); a missing file or map is a usage problem (2).
+// loadMapError gives a LoadMapFor error its kind: a map the spec rejects is a verdict (its
+// own kind, exit 1); a missing, unreadable or oversized file or map is a usage problem (2).
 func loadMapError(err error) error {
-	var me *sourcemaps.MapError
-	if errors.As(err, &me) {
-		return &exitError{code: exitNo, err: err}
+	if _, ok := errors.AsType[*sourcemaps.MapError](err); ok {
+		return err
 	}
-	return &exitError{code: exitUsage, err: err}
+	return errkind.Wrap(errkind.Usage, err)
 }
 
 func resolveRun(opts *ResolveOptions) error {
@@ -141,9 +141,9 @@ func resolveRun(opts *ResolveOptions) error {
 // resolveStyle marks resolve's human output with the command's palette.
 func resolveStyle(pal palette) resolvereport.Style {
 	return resolvereport.Style{
-		Bold: pal.bold, Dim: pal.dim,
-		Warn:  func(s string) string { return pal.wrap("33", s) },
-		Caret: func(s string) string { return pal.wrap("1;31", s) },
+		Bold: pal.Bold, Dim: pal.Dim,
+		Warn:  func(s string) string { return pal.Wrap("33", s) },
+		Caret: func(s string) string { return pal.Wrap("1;31", s) },
 	}
 }
 
