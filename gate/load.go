@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/releasegate/releasegate/didyoumean"
+	"github.com/releasegate/releasegate/errkind"
 )
 
 // Defaults of the policy, applied by LoadPolicy and Environment to what the file leaves out.
@@ -78,6 +79,9 @@ func (e *PolicyError) Error() string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// ErrorKind is errkind.Config: a policy that does not load is a configuration error.
+func (e *PolicyError) ErrorKind() errkind.Kind { return errkind.Config }
 
 // LoadPolicy reads a policy file (.github/releasegate.yml) strictly: an unknown key, a value
 // of the wrong type, a bad duration and a value Validate rejects are all errors, reported

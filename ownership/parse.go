@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/releasegate/releasegate/errkind"
 )
 
 // Problem is one thing wrong with the rule text.
@@ -33,6 +35,9 @@ func (e *ParseError) Error() string {
 	}
 	return b.String()
 }
+
+// ErrorKind is errkind.Config: ownership settings that do not parse are a configuration error.
+func (e *ParseError) ErrorKind() errkind.Kind { return errkind.Config }
 
 // Parse reads ownership rules in Sentry's text grammar, one rule a line:
 //

@@ -1,9 +1,6 @@
 package sourcemaps
 
-import (
-	"os"
-	"sync"
-)
+import "sync"
 
 // Workers bound how many files are handled at once, not how many bytes: four workers on four
 // 250 MB bundles once held 2.3 GB. A byteBudget bounds the bytes of the files held at once
@@ -54,16 +51,4 @@ func (b *byteBudget) release(n int64) {
 	b.inUse -= n
 	b.mu.Unlock()
 	b.cond.Broadcast()
-}
-
-// sizeOf is a file's size on disk, 0 when it cannot be known (the read that follows reports why).
-func sizeOf(p string) int64 {
-	if p == "" {
-		return 0
-	}
-	info, err := os.Stat(p)
-	if err != nil {
-		return 0
-	}
-	return info.Size()
 }

@@ -10,16 +10,18 @@ import (
 
 // BundleFiles lists what an upload sends for a discovered build: every generated file and every
 // map file, with the debug IDs they carry (as the files are on disk now, after any inject), URLs built from each file's path below the root it was found under, and
-// the map reference of each generated file. Roots are the paths given to Discover: a folder is
-// its own base, a file's base is its folder, as for sentry-cli.
+// the map reference of each generated file. Roots are the paths given to Discover (taken against
+// d.Dir, as the pairs' paths are): a folder is its own base, a file's base is its folder, as for
+// sentry-cli.
 //
 // The files' contents are not kept: each BundleFile reads its file from disk when the bundle is
 // written (after inject has written it), so an upload never holds the whole build twice.
 func BundleFiles(d *Discovery, roots []string, opts BundleFilesOptions) ([]BundleFile, error) {
 	urlPrefix := opts.URLPrefix
+	dir := folder(d.Dir)
 	bases := make([]string, 0, len(roots))
 	for _, r := range roots {
-		if info, err := os.Stat(r); err == nil && !info.IsDir() {
+		if info, err := dir.stat(r); err == nil && !info.IsDir() {
 			r = filepath.Dir(r)
 		}
 		bases = append(bases, filepath.Clean(r))
@@ -41,8 +43,9 @@ func BundleFiles(d *Discovery, roots []string, opts BundleFilesOptions) ([]Bundl
 		if pr.JS != "" {
 			// The file as it is on disk now, after inject: its debug ID and map reference are
 			// read from what will be sent.
-			js, err := os.ReadFile(pr.JS)
+			js, err := os.ReadFile(dir.abs(pr.JS))
 			if err != nil {
+				err = dir.asGiven(err, pr.JS)
 				return nil, fmt.Errorf("reading %s again: %w", pr.JS, err)
 			}
 			if v, _, ok := FindDebugID(js); ok {
@@ -52,7 +55,7 @@ func BundleFiles(d *Discovery, roots []string, opts BundleFilesOptions) ([]Bundl
 			if err != nil {
 				return nil, err
 			}
-			f := BundleFile{URL: u, Type: BundleMinifiedSource, Load: readFile(pr.JS), DebugID: id, Size: sizeOf(pr.JS)}
+			f := BundleFile{URL: u, Type: BundleMinifiedSource, Load: dir.loader(pr.JS), DebugID: id, Size: dir.size(pr.JS)}
 			switch pr.Kind {
 			case MapExternal, MapInline:
 				// The raw reference, data: URL included, as sentry-cli sends it: Symbolicator
@@ -77,11 +80,11 @@ func BundleFiles(d *Discovery, roots []string, opts BundleFilesOptions) ([]Bundl
 				}
 				u = jsURL[:strings.LastIndex(jsURL, "/")+1] + filepath.Base(pr.Map)
 			}
-			load := readFile(pr.Map)
+			load := dir.loader(pr.Map)
 			if len(opts.StripPrefixes) > 0 {
-				load = stripped(pr.Map, opts.StripPrefixes)
+				load = dir.stripped(pr.Map, opts.StripPrefixes)
 			}
-			files = append(files, BundleFile{URL: u, Type: BundleSourceMap, Load: load, DebugID: id, Size: sizeOf(pr.Map)})
+			files = append(files, BundleFile{URL: u, Type: BundleSourceMap, Load: load, DebugID: id, Size: dir.size(pr.Map)})
 		}
 	}
 	return files, nil
@@ -97,17 +100,18 @@ type BundleFilesOptions struct {
 }
 
 // stripped reads a map and strips source prefixes from the copy.
-func stripped(path string, prefixes []string) func() ([]byte, error) {
+func (d folder) stripped(path string, prefixes []string) func() ([]byte, error) {
 	return func() ([]byte, error) {
-		b, err := os.ReadFile(path)
+		b, err := os.ReadFile(d.abs(path))
 		if err != nil {
-			return nil, err
+			return nil, d.asGiven(err, path)
 		}
 		out, _, err := StripSourcePrefixes(b, prefixes)
 		return out, err
 	}
 }
 
-func readFile(path string) func() ([]byte, error) {
-	return func() ([]byte, error) { return readRegular(path, 0) }
+// loader reads a file of the bundle when the bundle is written.
+func (d folder) loader(path string) func() ([]byte, error) {
+	return func() ([]byte, error) { return d.readRegular(path, 0) }
 }

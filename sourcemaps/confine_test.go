@@ -126,14 +126,14 @@ func TestReadRegular(t *testing.T) {
 		{tmp, 0, "is a folder"},
 		{big, 1 << 20, "over the 1 MiB limit"},
 	} {
-		if _, err := readRegular(tc.path, tc.max); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := folder("").readRegular(tc.path, tc.max); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("readRegular(%s) = %v, want an error saying %q", tc.path, err, tc.want)
 		}
 	}
-	if data, err := readRegular(big, 4<<20); err != nil || len(data) != 2<<20 {
+	if data, err := folder("").readRegular(big, 4<<20); err != nil || len(data) != 2<<20 {
 		t.Errorf("readRegular(%s) = %d bytes, %v", big, len(data), err)
 	}
-	if _, _, err := LoadMapFor(fifo, 0); err == nil || !strings.Contains(err.Error(), "FIFO") {
+	if _, _, err := LoadMapFor(fifo, LoadMapOptions{}); err == nil || !strings.Contains(err.Error(), "FIFO") {
 		t.Errorf("LoadMapFor(fifo) = %v, want a refusal", err)
 	}
 }

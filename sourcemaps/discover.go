@@ -65,6 +65,9 @@ type DiscoverOptions struct {
 	// MaxBytesInFlight bounds, in a lazy discovery, the bytes of the pairs loaded at once by all
 	// workers together (0: DefaultMaxBytesInFlight); a pair larger than that is loaded alone.
 	MaxBytesInFlight int64
+	// Dir is the folder relative roots are taken against ("": the process's working directory).
+	// Paths in pairs and findings stay relative, as the roots were given.
+	Dir string
 }
 
 // DefaultMaxFileSize bounds a single generated file or map. Real bundles' maps reach tens of
@@ -87,6 +90,8 @@ type Pair struct {
 	JSData, MapData []byte
 	lazy            bool
 	maxSize         int64
+	// dir is the folder JS and Map are taken against.
+	dir folder
 	// budget bounds the bytes loaded at once in a lazy discovery; held is this pair's share.
 	budget *byteBudget
 	held   int64
@@ -96,7 +101,7 @@ type Pair struct {
 // it did, so the caller can Release them when done.
 func (p *Pair) Load() (loaded bool, err error) {
 	if p.lazy && p.budget != nil && p.held == 0 && (p.JS != "" && p.JSData == nil || p.MapData == nil && p.Map != "") {
-		p.held = p.budget.acquire(sizeOf(p.JS) + sizeOf(p.Map))
+		p.held = p.budget.acquire(p.dir.size(p.JS) + p.dir.size(p.Map))
 		defer func() {
 			if !loaded {
 				p.Unload() // nothing is held for the caller to release
@@ -104,7 +109,7 @@ func (p *Pair) Load() (loaded bool, err error) {
 		}()
 	}
 	if p.JS != "" && p.JSData == nil {
-		if p.JSData, err = readRegular(p.JS, p.maxSize); err != nil {
+		if p.JSData, err = p.dir.readRegular(p.JS, p.maxSize); err != nil {
 			return false, fmt.Errorf("cannot read %s: %w", p.JS, err)
 		}
 		loaded = true
@@ -122,7 +127,7 @@ func (p *Pair) Load() (loaded bool, err error) {
 		}
 		return true, nil
 	case MapExternal, MapGuessed, MapOrphan:
-		if p.MapData, err = readRegular(p.Map, p.maxSize); err != nil {
+		if p.MapData, err = p.dir.readRegular(p.Map, p.maxSize); err != nil {
 			return loaded, fmt.Errorf("cannot read %s: %w", p.Map, err)
 		}
 		return true, nil
@@ -155,6 +160,8 @@ func (p *Pair) Unload() {
 type Discovery struct {
 	Pairs    []Pair
 	Findings []Finding
+	// Dir is the folder the paths of Pairs are taken against (DiscoverOptions.Dir).
+	Dir string
 }
 
 // Discover walks roots and pairs each generated file with its map as sentry-cli 3.x does: the
@@ -169,12 +176,12 @@ func Discover(roots []string, opts DiscoverOptions) *Discovery {
 	if opts.MaxFileSize == 0 {
 		opts.MaxFileSize = DefaultMaxFileSize
 	}
-	w := &walker{opts: opts, files: map[string]bool{}}
+	w := &walker{opts: opts, dir: folder(opts.Dir), files: map[string]bool{}}
 	if opts.Lazy {
 		w.budget = newByteBudget(opts.MaxBytesInFlight)
 	}
 	for _, root := range roots {
-		if real, err := realPath(root); err == nil {
+		if real, err := w.dir.realPath(root); err == nil {
 			w.roots = append(w.roots, real)
 		}
 	}
@@ -186,6 +193,7 @@ func Discover(roots []string, opts DiscoverOptions) *Discovery {
 
 type walker struct {
 	opts   DiscoverOptions
+	dir    folder // what relative paths are taken against
 	budget *byteBudget
 	// roots are the walked paths, absolute and with symlinks resolved: what is inside them is
 	// the build.
@@ -202,7 +210,7 @@ type walker struct {
 func (w *walker) add(f Finding) { w.findings = append(w.findings, f) }
 
 func (w *walker) walkRoot(root string) {
-	info, err := os.Stat(root)
+	info, err := w.dir.stat(root)
 	if err != nil {
 		code := CodeFileUnreadable
 		msg := fmt.Sprintf("cannot read %s: %v", root, errors.Unwrap(err))
@@ -214,7 +222,7 @@ func (w *walker) walkRoot(root string) {
 	}
 	before := w.generated
 	if !info.IsDir() {
-		if err := checkRegular(root, info); err != nil {
+		if err := w.dir.checkRegular(root, info); err != nil {
 			w.add(Finding{Code: CodeNotRegularFile, Severity: SeverityError, Path: root,
 				Message: err.Error() + "; give the build's output folder or its files"})
 			return
@@ -256,7 +264,7 @@ func (w *walker) nothingFound(root string, dir bool) {
 // walkDir walks dir (rel is its path below root, "" for the root) following symlinks. ancestors
 // are the folders on the way down, to recognise a symlink that loops back.
 func (w *walker) walkDir(root, dir, rel string, ancestors []os.FileInfo) {
-	entries, err := os.ReadDir(dir)
+	entries, err := w.dir.readDir(dir)
 	if err != nil {
 		w.add(Finding{Code: CodeFileUnreadable, Severity: SeverityError, Path: dir,
 			Message: fmt.Sprintf("cannot list folder %s: %v; fix its permissions or leave it out", dir, errors.Unwrap(err))})
@@ -266,7 +274,7 @@ func (w *walker) walkDir(root, dir, rel string, ancestors []os.FileInfo) {
 		name := e.Name()
 		p := filepath.Join(dir, name)
 		r := path.Join(rel, name)
-		info, err := os.Stat(p) // follows symlinks, as sentry-cli does
+		info, err := w.dir.stat(p) // follows symlinks, as sentry-cli does
 		if err != nil {
 			if e.Type()&fs.ModeSymlink != 0 && errors.Is(err, fs.ErrNotExist) {
 				continue // a dangling symlink is not part of the build
@@ -279,7 +287,7 @@ func (w *walker) walkDir(root, dir, rel string, ancestors []os.FileInfo) {
 			continue
 		}
 		if e.Type()&fs.ModeSymlink != 0 && !w.opts.AllowOutsideRoot {
-			if real, err := realPath(p); err == nil && !w.inside(real) {
+			if real, err := w.dir.realPath(p); err == nil && !w.inside(real) {
 				w.add(Finding{Code: CodeSymlinkOutsideRoot, Severity: SeverityWarning, Path: p,
 					Message: fmt.Sprintf("%s is a symlink to %s, outside the paths given; it was not followed (pass that path too, or --allow-outside-root)", p, real)})
 				continue
@@ -294,7 +302,7 @@ func (w *walker) walkDir(root, dir, rel string, ancestors []os.FileInfo) {
 			w.walkDir(root, p, r, append(ancestors, info))
 			continue
 		}
-		if err := checkRegular(p, info); err != nil {
+		if err := w.dir.checkRegular(p, info); err != nil {
 			if strings.HasSuffix(name, ".map") || w.isGenerated(name) {
 				w.add(Finding{Code: CodeNotRegularFile, Severity: SeverityError, Path: p,
 					Message: err.Error() + "; it was not read: remove it from the build output or leave it out with --ignore"})
@@ -373,7 +381,7 @@ func (w *walker) readOrCheck(p string) ([]byte, bool) {
 
 // checkSize reports a file over MaxFileSize (or one that cannot be looked at) and returns false.
 func (w *walker) checkSize(p string) bool {
-	info, err := os.Stat(p)
+	info, err := w.dir.stat(p)
 	switch {
 	case err != nil:
 		w.add(Finding{Code: CodeFileUnreadable, Severity: SeverityError, Path: p,
@@ -391,7 +399,7 @@ func (w *walker) read(p string) ([]byte, bool) {
 	if !w.checkSize(p) {
 		return nil, false
 	}
-	data, err := readRegular(p, w.opts.MaxFileSize)
+	data, err := w.dir.readRegular(p, w.opts.MaxFileSize)
 	switch {
 	case isNotRegular(err):
 		w.add(Finding{Code: CodeNotRegularFile, Severity: SeverityError, Path: p, Message: err.Error()})
@@ -420,7 +428,7 @@ func (w *walker) pair() *Discovery {
 		if !ok {
 			continue
 		}
-		pr := Pair{JS: js, JSData: data, Kind: MapNone, lazy: w.opts.Lazy, maxSize: w.opts.MaxFileSize, budget: w.budget}
+		pr := Pair{JS: js, JSData: data, Kind: MapNone, lazy: w.opts.Lazy, maxSize: w.opts.MaxFileSize, budget: w.budget, dir: w.dir}
 		ref, refLine, legacy, found := FindSourceMappingURL(data)
 		if found {
 			pr.Reference, pr.ReferenceLine = ref, refLine
@@ -480,11 +488,11 @@ func (w *walker) pair() *Discovery {
 		if !ok {
 			continue
 		}
-		pairs = append(pairs, Pair{Map: m, Kind: MapOrphan, MapData: data, lazy: w.opts.Lazy, maxSize: w.opts.MaxFileSize, budget: w.budget})
+		pairs = append(pairs, Pair{Map: m, Kind: MapOrphan, MapData: data, lazy: w.opts.Lazy, maxSize: w.opts.MaxFileSize, budget: w.budget, dir: w.dir})
 		w.add(Finding{Code: CodeOrphanMap, Severity: SeverityWarning, Path: m,
 			Message: "no generated file references this map; it will be uploaded but never used by debug ID: check that its bundle was not renamed or deleted"})
 	}
-	return &Discovery{Pairs: pairs, Findings: w.findings}
+	return &Discovery{Pairs: pairs, Findings: w.findings, Dir: w.opts.Dir}
 }
 
 // resolveReference turns a sourceMappingURL value into a map for pr.
@@ -527,13 +535,13 @@ func (w *walker) resolveReference(pr *Pair, mapSet map[string]bool, used map[str
 		used[p] = true
 		return
 	}
-	if info, err := os.Stat(p); err == nil {
-		if err := checkRegular(p, info); err != nil {
+	if info, err := w.dir.stat(p); err == nil {
+		if err := w.dir.checkRegular(p, info); err != nil {
 			w.add(Finding{Code: CodeNotRegularFile, Severity: SeverityError, Path: pr.JS, Line: pr.ReferenceLine,
 				Message: fmt.Sprintf("the map reference %q names %s; it is neither read, rewritten nor uploaded: fix the reference", ref, err)})
 			return
 		}
-		if real, err := realPath(p); err == nil && !w.inside(real) && !w.opts.AllowOutsideRoot {
+		if real, err := w.dir.realPath(p); err == nil && !w.inside(real) && !w.opts.AllowOutsideRoot {
 			w.add(Finding{Code: CodeMapOutsideRoot, Severity: SeverityError, Path: pr.JS, Line: pr.ReferenceLine,
 				Message: fmt.Sprintf("the map reference %q leads to %s, outside the paths given; it is neither read, rewritten nor uploaded: fix the reference, pass the folder that holds the map too, or --allow-outside-root if the layout needs it", ref, real)})
 			return

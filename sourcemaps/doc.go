@@ -12,6 +12,10 @@
 //   - Inject adds debug IDs byte-for-byte as sentry-cli 3.x does, atomically.
 //   - Map.OriginalPositionFor resolves generated positions to original ones.
 //
+// Relative paths are taken against a folder the caller gives (DiscoverOptions.Dir,
+// LoadMapOptions.Dir; "" is the process's working directory), so a caller without a working
+// directory of its own needs none. Findings, reports and errors name files as they were given.
+//
 // Positions are 0-based inside the package (as in the spec); the commands convert to the
 // 1-based lines and columns that stack traces and Sentry frames show.
 package sourcemaps

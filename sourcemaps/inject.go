@@ -80,7 +80,8 @@ type InjectPlan struct {
 // fileWrite is one file's new content, as pieces: mostly slices of the original bytes around
 // the inserted text, so that a plan holds little more than the build itself.
 type fileWrite struct {
-	path     string
+	path     string // as discovered
+	dir      folder // what path is taken against
 	parts    [][]byte
 	origSize int
 }
@@ -244,7 +245,7 @@ func planPair(p *Pair, opts InjectOptions) pairResult {
 	id := DebugIDFromBytes(js)
 	return pairResult{
 		injected: &InjectedFile{Path: p.JS, MapKind: MapNone, DebugID: id, IDFrom: IDFromJS},
-		writes:   []fileWrite{{path: p.JS, parts: [][]byte{injectAtEnd(js, id)}, origSize: len(js)}},
+		writes:   []fileWrite{{path: p.JS, dir: p.dir, parts: [][]byte{injectAtEnd(js, id)}, origSize: len(js)}},
 	}
 }
 
@@ -328,13 +329,13 @@ func planWithMap(p *Pair, mapData []byte, inline bool, opts InjectOptions) pairR
 			return pairResult{findings: []Finding{{Code: CodeInlineMapNoRef, Severity: SeverityError, Path: p.JS, Line: p.ReferenceLine,
 				Message: "the inline map's sourceMappingURL comment does not start its line, so it cannot be replaced (sentry-cli would keep the old, unshifted map): put the comment on a line of its own"}}}
 		}
-		res.writes = []fileWrite{{path: p.JS, parts: [][]byte{out}, origSize: len(js)}}
+		res.writes = []fileWrite{{path: p.JS, dir: p.dir, parts: [][]byte{out}, origSize: len(js)}}
 		return res
 	}
 	res.injected.Map = p.Map
 	res.writes = []fileWrite{
-		{path: p.JS, parts: outJS, origSize: len(js)},
-		{path: p.Map, parts: newMap, origSize: len(mapData)},
+		{path: p.JS, dir: p.dir, parts: outJS, origSize: len(js)},
+		{path: p.Map, dir: p.dir, parts: newMap, origSize: len(mapData)},
 	}
 	return res
 }

@@ -107,8 +107,9 @@ type target struct {
 // resolveTarget checks that w's file is still the one planned (same size, a regular file, not
 // reached twice through symlinks) and returns where to write it.
 func resolveTarget(w *fileWrite, seen map[string]string) (target, error) {
-	real, err := filepath.EvalSymlinks(w.path)
+	real, err := filepath.EvalSymlinks(w.dir.abs(w.path))
 	if err != nil {
+		err = w.dir.asGiven(err, w.path)
 		return target{}, applyFail(w.path, 0, err, "cannot resolve %s: %v; nothing was changed", w.path, err)
 	}
 	if other, dup := seen[real]; dup {
@@ -117,6 +118,7 @@ func resolveTarget(w *fileWrite, seen map[string]string) (target, error) {
 	seen[real] = w.path
 	info, err := os.Stat(real)
 	if err != nil {
+		err = w.dir.asGiven(err, w.path)
 		return target{}, applyFail(w.path, 0, err, "cannot read %s: %v; nothing was changed", w.path, err)
 	}
 	if !info.Mode().IsRegular() {

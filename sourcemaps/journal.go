@@ -115,9 +115,9 @@ func RecoverInject(d *Discovery) (*Recovery, error) {
 			}
 			// Inject writes beside the file a symlink leads to, so that folder, absolute, is
 			// where its journal and temporaries are; one name per folder, so each is read once.
-			if real, err := realPath(f); err == nil {
+			if real, err := p.dir.realPath(f); err == nil {
 				dirs[filepath.Dir(real)] = true
-			} else if abs, err := filepath.Abs(filepath.Dir(f)); err == nil {
+			} else if abs, err := filepath.Abs(filepath.Dir(p.dir.abs(f))); err == nil {
 				dirs[abs] = true
 			}
 		}
@@ -151,7 +151,7 @@ func RecoverInject(d *Discovery) (*Recovery, error) {
 
 // replayJournal finishes the renames the journal at p names, if there is one.
 func replayJournal(p string, dirs map[string]bool, rec *Recovery) error {
-	data, err := readRegular(p, 64<<20)
+	data, err := folder("").readRegular(p, 64<<20) // p is absolute
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}

@@ -30,9 +30,9 @@ func (e *NotRegularError) Error() string {
 	return fmt.Sprintf("%s is %s, not a regular file; releasegate reads only the build's regular files", e.Path, e.What)
 }
 
-// checkRegular refuses p (whose os.Stat is info) unless it is a regular file outside the
-// kernel's pseudo-file systems.
-func checkRegular(p string, info fs.FileInfo) error {
+// checkRegular refuses p (taken against d; info is its os.Stat) unless it is a regular file
+// outside the kernel's pseudo-file systems.
+func (d folder) checkRegular(p string, info fs.FileInfo) error {
 	switch m := info.Mode(); {
 	case m.IsRegular():
 	case m.IsDir():
@@ -46,7 +46,7 @@ func checkRegular(p string, info fs.FileInfo) error {
 	default:
 		return &NotRegularError{Path: p, What: "not a regular file (" + m.Type().String() + ")"}
 	}
-	if real, err := realPath(p); err == nil {
+	if real, err := d.realPath(p); err == nil {
 		for _, root := range pseudoFileSystems {
 			if within(real, root) {
 				return &NotRegularError{Path: p, What: "a file of " + root + " (the kernel's, not the build's)"}
@@ -56,30 +56,31 @@ func checkRegular(p string, info fs.FileInfo) error {
 	return nil
 }
 
-// readRegular reads p if it is a regular file of at most max bytes. The size is checked
-// before reading and again while reading, so a file that grows cannot exceed it either.
-func readRegular(p string, max int64) ([]byte, error) {
+// readRegular reads p (taken against d) if it is a regular file of at most max bytes. The size
+// is checked before reading and again while reading, so a file that grows cannot exceed it
+// either. Errors name p as given.
+func (d folder) readRegular(p string, max int64) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxFileSize
 	}
-	info, err := os.Stat(p)
+	info, err := d.stat(p)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkRegular(p, info); err != nil {
+	if err := d.checkRegular(p, info); err != nil {
 		return nil, err
 	}
 	if info.Size() > max {
 		return nil, &TooLargeError{Path: p, Size: info.Size(), Max: max}
 	}
-	f, err := os.Open(p)
+	f, err := os.Open(d.abs(p))
 	if err != nil {
-		return nil, err
+		return nil, d.asGiven(err, p)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
-		return nil, err
+		return nil, d.asGiven(err, p)
 	}
 	if int64(len(data)) > max {
 		return nil, &TooLargeError{Path: p, Size: int64(len(data)), Max: max}

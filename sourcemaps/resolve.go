@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"os"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -25,10 +25,11 @@ const maxProblemsInError = 3
 // (the error wraps the *ParseError), because positions looked up in a broken map cannot be
 // trusted.
 //
-// Only regular files of at most maxSize bytes (0: DefaultMaxFileSize) are read: a map
-// reference to /dev/zero or a FIFO is refused before it is opened.
-func LoadMapFor(file string, maxSize int64) (m *Map, mapPath string, err error) {
-	data, err := readLimited(file, maxSize)
+// Only regular files of at most opts.MaxFileSize bytes are read: a map reference to /dev/zero
+// or a FIFO is refused before it is opened. A relative file is taken against opts.Dir; mapPath
+// and messages name files as given.
+func LoadMapFor(file string, opts LoadMapOptions) (m *Map, mapPath string, err error) {
+	data, err := opts.readLimited(file)
 	if err != nil {
 		return nil, "", err
 	}
@@ -36,7 +37,7 @@ func LoadMapFor(file string, maxSize int64) (m *Map, mapPath string, err error) 
 		m, err := parseForResolve(file, data)
 		return m, file, err
 	}
-	mapPath, mapData, err := findMapOf(file, data, maxSize)
+	mapPath, mapData, err := opts.findMapOf(file, data)
 	if err != nil {
 		return nil, "", err
 	}
@@ -44,8 +45,16 @@ func LoadMapFor(file string, maxSize int64) (m *Map, mapPath string, err error) 
 	return m, mapPath, err
 }
 
-func readLimited(file string, maxSize int64) ([]byte, error) {
-	data, err := readRegular(file, maxSize)
+// LoadMapOptions says where LoadMapFor reads from.
+type LoadMapOptions struct {
+	// Dir is the folder a relative file is taken against ("": the process's working directory).
+	Dir string
+	// MaxFileSize bounds each file read (0: DefaultMaxFileSize).
+	MaxFileSize int64
+}
+
+func (opts LoadMapOptions) readLimited(file string) ([]byte, error) {
+	data, err := folder(opts.Dir).readRegular(file, opts.MaxFileSize)
 	var tl *TooLargeError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -90,11 +99,11 @@ func looksLikeMap(file string, data []byte) bool {
 }
 
 // findMapOf locates and reads the map of generated file js (its contents are data).
-func findMapOf(js string, data []byte, maxSize int64) (string, []byte, error) {
+func (opts LoadMapOptions) findMapOf(js string, data []byte) (string, []byte, error) {
 	ref, line, _, found := FindSourceMappingURL(data)
 	if !found {
 		guess := js + ".map"
-		mapData, err := readLimited(guess, maxSize)
+		mapData, err := opts.readLimited(guess)
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", nil, fmt.Errorf("%s has no sourceMappingURL comment and there is no %s beside it; pass the map itself instead (releasegate sourcemaps resolve path/to/file.js.map LINE:COLUMN)", js, filepath.Base(guess))
 		}
@@ -116,11 +125,11 @@ func findMapOf(js string, data []byte, maxSize int64) (string, []byte, error) {
 		// A server path ("/assets/main.js.map") rarely exists on this machine; the map usually
 		// sits beside the file under the same name.
 		p = filepath.Clean(clean)
-		if _, err := os.Stat(p); err != nil {
+		if _, err := folder(opts.Dir).stat(p); err != nil {
 			p = filepath.Join(filepath.Dir(js), path.Base(clean))
 		}
 	}
-	mapData, err := readLimited(p, maxSize)
+	mapData, err := opts.readLimited(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil, fmt.Errorf("%s:%d: its sourceMappingURL names %q, but %s does not exist; the map was moved or not deployed here: pass the map itself", js, line, ref, p)
 	}
@@ -226,4 +235,33 @@ func LocalSourcePath(mapPath, resolved string) string {
 		return resolved
 	}
 	return filepath.ToSlash(filepath.Join(filepath.Dir(mapPath), filepath.FromSlash(resolved)))
+}
+
+// ParsePosition parses "LINE:COLUMN", both 1-based decimal numbers, as browsers print them in
+// stack traces and Sentry shows them in frames.
+func ParsePosition(s string) (line, col int, err error) {
+	l, c, ok := strings.Cut(s, ":")
+	line, err1 := strconv.Atoi(l)
+	col, err2 := strconv.Atoi(c)
+	if !ok || err1 != nil || err2 != nil || !isDigits(l) || !isDigits(c) {
+		return 0, 0, fmt.Errorf("bad position %q: want LINE:COLUMN, two 1-based numbers as in a stack trace, e.g. 1:2345", s)
+	}
+	if line < 1 || col < 1 {
+		return 0, 0, fmt.Errorf("bad position %q: lines and columns start at 1 (as browsers print them), e.g. 1:2345", s)
+	}
+	return line, col, nil
+}
+
+// isDigits accepts what ParsePosition takes for a number: digits only (no sign), and few
+// enough that Atoi cannot overflow.
+func isDigits(s string) bool {
+	if s == "" || len(s) > 10 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

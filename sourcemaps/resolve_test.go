@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -55,15 +56,15 @@ func TestLoadMapFor(t *testing.T) {
 			if tt.content != "" {
 				p = write(tt.file, tt.content)
 			}
-			m, mapPath, err := LoadMapFor(p, 0)
+			m, mapPath, err := LoadMapFor(p, LoadMapOptions{})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("LoadMapFor(%s, 0) error = %v, want one containing %q", tt.file, err, tt.wantErr)
+					t.Fatalf("LoadMapFor(%s) error = %v, want one containing %q", tt.file, err, tt.wantErr)
 				}
 				return
 			}
 			if err != nil {
-				t.Fatalf("LoadMapFor(%s, 0): %v", tt.file, err)
+				t.Fatalf("LoadMapFor(%s): %v", tt.file, err)
 			}
 			if want := filepath.Join(dir, tt.wantMap); mapPath != want {
 				t.Errorf("map path %s, want %s", mapPath, want)
@@ -77,13 +78,13 @@ func TestLoadMapFor(t *testing.T) {
 
 func TestLoadMapForErrorsUnwrap(t *testing.T) {
 	dir := t.TempDir()
-	_, _, err := LoadMapFor(filepath.Join(dir, "missing.js"), 0)
+	_, _, err := LoadMapFor(filepath.Join(dir, "missing.js"), LoadMapOptions{})
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a missing file's error %v does not wrap fs.ErrNotExist", err)
 	}
 	p := filepath.Join(dir, "bad.js.map")
 	writeTraceTestFile(t, p, `{"version":2,"sources":[],"names":[],"mappings":""}`)
-	_, _, err = LoadMapFor(p, 0)
+	_, _, err = LoadMapFor(p, LoadMapOptions{})
 	var me *MapError
 	var pe *ParseError
 	if !errors.As(err, &me) || !errors.As(err, &pe) || me.Path != p {
@@ -173,6 +174,58 @@ func FuzzUnquoteChecked(f *testing.F) {
 		}
 		if got, ok := unquoteChecked([]byte(lit)); ok && got != string(want) {
 			t.Errorf("unquoteChecked(%s) = %q, jsontext says %q", lit, got, want)
+		}
+	})
+}
+
+func TestParsePosition(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in        string
+		line, col int
+		err       string
+	}{
+		{"1:2345", 1, 2345, ""},
+		{"0012:7", 12, 7, ""},
+		{"12", 0, 0, "want LINE:COLUMN"},
+		{"1:2:3", 0, 0, "want LINE:COLUMN"},
+		{"+1:2", 0, 0, "want LINE:COLUMN"},
+		{"-1:2", 0, 0, "want LINE:COLUMN"},
+		{"a:b", 0, 0, "want LINE:COLUMN"},
+		{":", 0, 0, "want LINE:COLUMN"},
+		{"1: 2", 0, 0, "want LINE:COLUMN"},
+		{"99999999999:1", 0, 0, "want LINE:COLUMN"},
+		{"0:5", 0, 0, "lines and columns start at 1"},
+		{"5:0", 0, 0, "lines and columns start at 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			line, col, err := ParsePosition(tt.in)
+			if line != tt.line || col != tt.col || (err == nil) != (tt.err == "") || err != nil && !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("ParsePosition(%q) = %d, %d, %v; want %d, %d, %q", tt.in, line, col, err, tt.line, tt.col, tt.err)
+			}
+		})
+	}
+}
+
+// FuzzParsePosition: a position parsed is 1-based and prints back as the digits given (leading
+// zeros aside); anything else is an error that quotes the input.
+func FuzzParsePosition(f *testing.F) {
+	for _, s := range []string{"1:2345", "0:5", "1:2:3", "+1:2", "١:٢", "9999999999:1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		line, col, err := ParsePosition(s)
+		if err != nil {
+			if line != 0 || col != 0 || !strings.Contains(err.Error(), strconv.Quote(s)) {
+				t.Errorf("ParsePosition(%q) = %d, %d, %v", s, line, col, err)
+			}
+			return
+		}
+		l, c, _ := strings.Cut(s, ":")
+		if line < 1 || col < 1 || strings.TrimLeft(l, "0") != strconv.Itoa(line) || strings.TrimLeft(c, "0") != strconv.Itoa(col) {
+			t.Errorf("ParsePosition(%q) = %d, %d", s, line, col)
 		}
 	})
 }

@@ -3,7 +3,6 @@ package sourcemaps
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -260,18 +259,20 @@ func parseDecimal(s string) (int, bool) {
 type GeneratedFiles struct {
 	paths []string   // as built from the given roots
 	segs  [][]string // each path's absolute, slash-separated elements, for suffix matching
+	dir   folder     // what the paths are taken against (DiscoverOptions.Dir)
 }
 
 // FindGeneratedFiles lists the generated files under roots (files or folders) with the walk
 // rules of Discover (extensions, ignores, no node_modules or hidden folders). A root that is a
-// file is taken whatever its extension. Findings report roots that cannot be read.
+// file is taken whatever its extension. Findings report roots that cannot be read. Relative
+// roots are taken against opts.Dir, and so are the files' maps when the frames are resolved.
 func FindGeneratedFiles(roots []string, opts DiscoverOptions) (*GeneratedFiles, []Finding) {
 	if len(opts.Extensions) == 0 {
 		opts.Extensions = DefaultExtensions
 	}
-	w := &walker{opts: opts, files: map[string]bool{}}
+	w := &walker{opts: opts, dir: folder(opts.Dir), files: map[string]bool{}}
 	for _, root := range roots {
-		if info, err := os.Stat(root); err == nil && info.Mode().IsRegular() && !strings.HasSuffix(root, ".map") {
+		if info, err := w.dir.stat(root); err == nil && info.Mode().IsRegular() && !strings.HasSuffix(root, ".map") {
 			if !w.files[root] {
 				w.files[root] = true
 				w.jsFiles = append(w.jsFiles, root)
@@ -281,9 +282,9 @@ func FindGeneratedFiles(roots []string, opts DiscoverOptions) (*GeneratedFiles, 
 		w.walkRoot(root)
 	}
 	slices.Sort(w.jsFiles)
-	g := &GeneratedFiles{paths: w.jsFiles, segs: make([][]string, len(w.jsFiles))}
+	g := &GeneratedFiles{paths: w.jsFiles, segs: make([][]string, len(w.jsFiles)), dir: w.dir}
 	for i, p := range w.jsFiles {
-		abs, err := filepath.Abs(p)
+		abs, err := filepath.Abs(w.dir.abs(p))
 		if err != nil {
 			abs = p
 		}
@@ -398,8 +399,8 @@ type ResolvedLine struct {
 // TraceResolver resolves the frames of stack traces against local generated files.
 type TraceResolver struct {
 	Files *GeneratedFiles
-	// Load finds and parses a generated file's map (nil: LoadMapFor with MaxFileSize). Each
-	// file is loaded once.
+	// Load finds and parses a generated file's map (nil: LoadMapFor with MaxFileSize, in the
+	// folder Files were found in). Each file is loaded once.
 	Load func(file string) (*Map, string, error)
 	// MaxFileSize bounds every file read (0: DefaultMaxFileSize).
 	MaxFileSize int64
@@ -421,7 +422,9 @@ func (r *TraceResolver) load(file string) loadedMap {
 	}
 	load := r.Load
 	if load == nil {
-		load = func(file string) (*Map, string, error) { return LoadMapFor(file, r.MaxFileSize) }
+		load = func(file string) (*Map, string, error) {
+			return LoadMapFor(file, LoadMapOptions{Dir: string(r.Files.dir), MaxFileSize: r.MaxFileSize})
+		}
 	}
 	m, mp, err := load(file)
 	l := loadedMap{m, mp, err}
@@ -541,4 +544,30 @@ func rewriteFrame(text string, rf *ResolvedFrame) string {
 	b.WriteString(loc)
 	b.WriteString(text[f.locEnd:])
 	return b.String()
+}
+
+// CountFrames counts the lines of a parsed trace that are stack frames.
+func CountFrames(lines []TraceLine) int {
+	n := 0
+	for _, l := range lines {
+		if l.Frame != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Tally counts the frames of a resolved trace that were resolved, and those left as printed
+// because they could not be; frames with nothing to resolve (engine internals) are neither.
+func Tally(lines []ResolvedLine) (resolved, unresolved int) {
+	for _, l := range lines {
+		switch {
+		case l.Frame == nil || l.Frame.Skipped:
+		case l.Frame.Resolved():
+			resolved++
+		default:
+			unresolved++
+		}
+	}
+	return resolved, unresolved
 }

@@ -42,7 +42,7 @@ func bundleMaps(t testing.TB, bundler string) []realMap {
 		if err != nil || d.IsDir() || !slices.Contains([]string{".js", ".cjs", ".mjs"}, filepath.Ext(p)) {
 			return err
 		}
-		m, mapPath, err := sourcemaps.LoadMapFor(p, 0)
+		m, mapPath, err := sourcemaps.LoadMapFor(p, sourcemaps.LoadMapOptions{})
 		if err != nil {
 			return err
 		}

@@ -188,14 +188,6 @@ func (r *actionRunner) skipUnless(run bool, why string) string {
 	return why
 }
 
-func exitCodeOf(err error) int {
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	return exitUsage
-}
-
 func errorText(err error) string {
 	var ee *exitError
 	if errors.As(err, &ee) && ee.err == nil {
@@ -718,7 +710,7 @@ func (r *actionRunner) finish(runErr error) {
 		}
 	}
 	if getenv("GITHUB_STEP_SUMMARY") != "" {
-		if err := safeFileCommand(func() { r.gha.AddStepSummary(r.summary()) }); err != nil {
+		if err := r.writeSummary(); err != nil {
 			r.gha.Warningf("writing the job summary: %v", err)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/releasegate/releasegate/sourcemaps"
 )
 
 // TestFactoryPaths: relative paths are anchored in WorkDir and shown relative to it; a factory
@@ -53,7 +55,11 @@ func TestNoColor(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := render(&IOStreams{Out: &out, OutTTY: true, NoColor: noColor}, sampleReport(0)); err != nil {
+		if err := render(&IOStreams{Out: &out, OutTTY: true, NoColor: noColor}, &sourcemaps.Report{
+			Files:    []sourcemaps.FileReport{{Path: "dist/app.js"}},
+			Findings: []sourcemaps.Finding{{Code: "js-without-map", Severity: sourcemaps.SeverityWarning, Path: "dist/app.js", Message: "no source map found"}},
+			Warnings: 1,
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if coloured := strings.Contains(out.String(), "\x1b["); coloured == noColor {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/gate"
 	"github.com/releasegate/releasegate/internal/clock"
 	"github.com/releasegate/releasegate/internal/gateevidence"
@@ -153,17 +154,14 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 			}
 		},
 	})
-	var undecided *gateevidence.UndecidedError
 	switch {
 	case errors.Is(err, gateevidence.ErrUnknownRelease):
-		return usageErrorf("%v; check --release (or the policy's release.name and --sha) and that the release was created in Sentry", err)
-	case misconfigured(err):
+		return errkind.WithHint(errkind.Config, err, "check --release (or the policy's release.name and --sha) and that the release was created in Sentry")
+	case errkind.Of(err) == errkind.Config:
 		// The user's configuration, not Sentry's health: on_error does not apply.
 		return sentryError("Sentry refused the gate's questions (on_error does not apply to a configuration error)", err)
-	case errors.As(err, &undecided):
-		return &exitError{code: exitUndecided, err: err}
 	case err != nil:
-		return err
+		return err // an *gateevidence.UndecidedError: cut short, exit 3
 	}
 	// A sentry.properties that could have named a failing issue's owners but is broken is
 	// the report's to say, not to leave out quietly. Owners are looked up for failing issues
@@ -183,7 +181,7 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 	case d.Verdict == gate.StatusFail:
 		return verdictNo()
 	case d.Verdict == gate.StatusPending:
-		return &exitError{code: exitUndecided, err: fmt.Errorf("still pending: %s", d.Reason)}
+		return errkind.Errorf(errkind.Undecided, "still pending: %s", d.Reason)
 	}
 	return nil
 }

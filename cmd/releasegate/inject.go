@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/sourcemaps"
 )
 
@@ -68,7 +69,7 @@ written), 2 usage error. A PATH holding no generated file is an error unless
 			return injectRun(opts)
 		},
 	}
-	opts.Discover.register(cmd)
+	opts.Discover.register(factory, cmd)
 	cmd.Flags().BoolVarP(&opts.DryRun, "dry-run", "n", false, "show what would change; write nothing")
 	cmd.Flags().BoolVar(&opts.NoValidate, "no-validate", false, "inject even when validate would report errors (inject's own checks still apply)")
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output format: human or json")
@@ -113,7 +114,7 @@ func injectRun(opts *InjectOptions) error {
 		// An interrupted earlier run is finished first: a pair it left half-replaced would
 		// otherwise look injected and be skipped.
 		if rec, err = sourcemaps.RecoverInject(d); err != nil {
-			return &exitError{code: exitNo, err: err}
+			return errkind.Wrap(errkind.Verdict, err)
 		}
 		if rec.Changed() {
 			d = sourcemaps.Discover(opts.Paths, dopts)
@@ -246,19 +247,21 @@ func renderInjectHuman(ios *IOStreams, r *injectReport) error {
 		if f.IDFrom == sourcemaps.IDFromMap {
 			detail += ", kept the map's ID"
 		}
-		fmt.Fprintf(w, "%-12s %s  %s  %s\n", verb, pal.dim(f.DebugID), f.Path, pal.dim("("+detail+")"))
+		fmt.Fprintf(w, "%-12s %s  %s  %s\n", verb, pal.Dim(f.DebugID), f.Path, pal.Dim("("+detail+")"))
 	}
 	for _, s := range r.Skipped {
 		id := s.DebugID
 		if id == "" {
 			id = strings.Repeat(" ", 36)
 		}
-		fmt.Fprintf(w, "%-12s %s  %s  %s\n", "skipped", pal.dim(id), s.Path, pal.dim("("+s.Reason+")"))
+		fmt.Fprintf(w, "%-12s %s  %s  %s\n", "skipped", pal.Dim(id), s.Path, pal.Dim("("+s.Reason+")"))
 	}
 	if len(r.Injected)+len(r.Skipped) > 0 && len(r.Findings) > 0 {
 		fmt.Fprintln(w)
 	}
-	writeFindingsGrouped(w, pal, r.Findings)
+	if err := writeFindingsGrouped(w, pal, r.Findings); err != nil {
+		return err
+	}
 	return writeInjectSummary(w, pal, r)
 }
 
@@ -277,15 +280,15 @@ func writeInjectSummary(w io.Writer, pal palette, r *injectReport) error {
 	var err error
 	switch {
 	case r.Errors == 0 && len(r.Injected) == 0:
-		_, err = fmt.Fprintf(w, "%s: nothing to inject (%d skipped, %s), in %v\n", pal.wrap("1;32", "ok"), len(r.Skipped), plural(r.Warnings, "warning"), took)
+		_, err = fmt.Fprintf(w, "%s: nothing to inject (%d skipped, %s), in %v\n", pal.Wrap("1;32", "ok"), len(r.Skipped), plural(r.Warnings, "warning"), took)
 	case r.Errors > 0 && r.Written:
-		_, err = fmt.Fprintf(w, "%s: %s, %s; some files were already replaced (see above), in %v\n", pal.wrap("1;31", "FAILED"), plural(r.Errors, "error"), plural(r.Warnings, "warning"), took)
+		_, err = fmt.Fprintf(w, "%s: %s, %s; some files were already replaced (see above), in %v\n", pal.Wrap("1;31", "FAILED"), plural(r.Errors, "error"), plural(r.Warnings, "warning"), took)
 	case r.Errors > 0:
-		_, err = fmt.Fprintf(w, "%s: %s, %s; nothing was written, in %v\n", pal.wrap("1;31", "FAILED"), plural(r.Errors, "error"), plural(r.Warnings, "warning"), took)
+		_, err = fmt.Fprintf(w, "%s: %s, %s; nothing was written, in %v\n", pal.Wrap("1;31", "FAILED"), plural(r.Errors, "error"), plural(r.Warnings, "warning"), took)
 	case r.DryRun:
-		_, err = fmt.Fprintf(w, "%s: would inject %s; nothing was written, in %v\n", pal.wrap("1;33", "dry run"), counts, took)
+		_, err = fmt.Fprintf(w, "%s: would inject %s; nothing was written, in %v\n", pal.Wrap("1;33", "dry run"), counts, took)
 	default:
-		_, err = fmt.Fprintf(w, "%s: injected %s, in %v\n", pal.wrap("1;32", "ok"), counts, took)
+		_, err = fmt.Fprintf(w, "%s: injected %s, in %v\n", pal.Wrap("1;32", "ok"), counts, took)
 	}
 	return err
 }

@@ -212,19 +212,23 @@ func renderOwnershipCheck(opts *OwnershipCheckOptions, rep *ownershipCheckReport
 		}
 		if len(rep.Findings) > 0 {
 			fmt.Fprintln(ios.Out, "::group::All ownership findings")
-			writeFindingsGrouped(ios.Out, palette{}, rep.Findings)
+			if err := writeFindingsGrouped(ios.Out, palette{}, rep.Findings); err != nil {
+				return err
+			}
 			fmt.Fprintln(ios.Out, "::endgroup::")
 		}
 		if held > 0 {
 			fmt.Fprintf(ios.Out, "(%s not annotated: GitHub shows %d errors and %d warnings per step; all are listed above)\n", plural(held, "finding"), workflowcmd.PerLevelCap, workflowcmd.PerLevelCap)
 		}
 	default:
-		writeFindingsGrouped(ios.Out, newPalette(ios, ios.OutTTY), rep.Findings)
+		if err := writeFindingsGrouped(ios.Out, newPalette(ios, ios.OutTTY), rep.Findings); err != nil {
+			return err
+		}
 	}
 	pal := newPalette(ios, ios.OutTTY && opts.Format == "human")
-	verdict := pal.wrap("1;32", "ok")
+	verdict := pal.Wrap("1;32", "ok")
 	if rep.Errors > 0 || (opts.Strict && rep.Warnings > 0) {
-		verdict = pal.wrap("1;31", "FAILED")
+		verdict = pal.Wrap("1;31", "FAILED")
 	}
 	rules := 0
 	for _, p := range rep.Projects {
@@ -397,11 +401,4 @@ func teamList(slugs []string) string {
 		out[i] = "#" + s
 	}
 	return strings.Join(out, ", ")
-}
-
-func propertiesCount(n int) string {
-	if n == 1 {
-		return "1 sentry.properties"
-	}
-	return fmt.Sprintf("%d sentry.properties files", n)
 }

@@ -287,6 +287,19 @@ func fetchIssueEvent(ctx context.Context, p *ownershipProject, issue string) (ow
 	return ev, fmt.Sprintf("issue %s (event %s)", issue, eventID), nil
 }
 
+// isDigits tells a numeric issue ID from a short ID (WEB-3F).
+func isDigits(s string) bool {
+	if s == "" || len(s) > 10 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 func ownerStrings(owners []ownership.Owner) []string {
 	out := make([]string, len(owners))
 	for i, o := range owners {
@@ -300,7 +313,7 @@ func writeExplanation(w io.Writer, pal palette, e explanation) error {
 	if e.Project != "" {
 		project = fmt.Sprintf("project %s, %s", e.Project, e.Properties)
 	}
-	fmt.Fprintf(w, "%s  (%s)\n", pal.bold(e.Target), project)
+	fmt.Fprintf(w, "%s  (%s)\n", pal.Bold(e.Target), project)
 	if len(e.Matches) == 0 {
 		fmt.Fprintln(w, "no rule matches")
 	} else {
@@ -313,9 +326,9 @@ func writeExplanation(w io.Writer, pal palette, e explanation) error {
 			pos := fmt.Sprintf("%s:%d", m.File, m.Line)
 			mark := "  "
 			if e.Rule != nil && *e.Rule == pos {
-				mark = pal.wrap("1;32", "→ ")
+				mark = pal.Wrap("1;32", "→ ")
 			}
-			fmt.Fprintf(w, "%s%-*s  %s  %s\n", mark, width, pos, m.Rule, pal.dim("matched "+m.Value))
+			fmt.Fprintf(w, "%s%-*s  %s  %s\n", mark, width, pos, m.Rule, pal.Dim("matched "+m.Value))
 		}
 	}
 	owners := "none"

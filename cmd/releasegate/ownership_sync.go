@@ -212,9 +212,9 @@ func writeSyncHuman(opts *OwnershipSyncOptions, results []*syncResult) error {
 			fmt.Fprintf(w, "%s: up to date\n", name)
 			continue
 		case "changed":
-			fmt.Fprintf(w, "%s: %s\n", pal.bold(name), pal.wrap("33", "would change (dry run)"))
+			fmt.Fprintf(w, "%s: %s\n", pal.Bold(name), pal.Wrap("33", "would change (dry run)"))
 		case "updated":
-			fmt.Fprintf(w, "%s: %s\n", pal.bold(name), pal.wrap("32", "updated"))
+			fmt.Fprintf(w, "%s: %s\n", pal.Bold(name), pal.Wrap("32", "updated"))
 		}
 		for _, c := range r.Changes {
 			fmt.Fprintf(w, "  %s\n", c)
@@ -223,9 +223,9 @@ func writeSyncHuman(opts *OwnershipSyncOptions, results []*syncResult) error {
 			for l := range strings.SplitSeq(strings.TrimRight(r.Diff, "\n"), "\n") {
 				switch {
 				case strings.HasPrefix(l, "+") && !strings.HasPrefix(l, "+++"):
-					l = pal.wrap("32", l)
+					l = pal.Wrap("32", l)
 				case strings.HasPrefix(l, "-") && !strings.HasPrefix(l, "---"):
-					l = pal.wrap("31", l)
+					l = pal.Wrap("31", l)
 				}
 				fmt.Fprintf(w, "    %s\n", l)
 			}

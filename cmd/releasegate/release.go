@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/internal/sentryconf"
 )
@@ -114,7 +115,7 @@ func sentryFailed(what string, err error, hint400 string) error {
 	if ae, ok := errors.AsType[*sentryapi.APIError](err); ok && ae.Status == http.StatusBadRequest && hint400 != "" {
 		// The hint says which input Sentry refused (a project it does not know, …): the
 		// user's to fix, so exit 2 as for the other refusals of the configuration.
-		return &exitError{code: exitUsage, err: fmt.Errorf("%s: %w; %s", what, err, hint400)}
+		return errkind.WithHint(errkind.Config, fmt.Errorf("%s: %w", what, err), hint400)
 	}
 	return sentryError(what, err)
 }

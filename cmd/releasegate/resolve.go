@@ -6,13 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
+	"github.com/releasegate/releasegate/errkind"
+	"github.com/releasegate/releasegate/internal/resolvereport"
 	"github.com/releasegate/releasegate/sourcemaps"
 )
 
@@ -90,45 +89,20 @@ Exit status: 0 ok (unmapped positions are not errors), 1 the map is invalid,
 	f.BoolVar(&opts.Discover.IncludeNodeModules, "include-node-modules", false, "with --stacktrace: also search node_modules folders")
 	f.Int64Var(&opts.Discover.MaxFileSizeMiB, "max-file-size", sourcemaps.DefaultMaxFileSize>>20, "largest file to read, in MiB (the map, the generated file, and with --stacktrace every file searched)")
 	opts.Discover.MaxSources = sourcemaps.DefaultMaxSources
+	opts.Discover.factory = factory
 	return cmd
 }
 
-// parsePosition parses "LINE:COLUMN", both 1-based decimal numbers.
-func parsePosition(s string) (line, col int, err error) {
-	l, c, ok := strings.Cut(s, ":")
-	line, err1 := strconv.Atoi(l)
-	col, err2 := strconv.Atoi(c)
-	if !ok || err1 != nil || err2 != nil || !isDigits(l) || !isDigits(c) {
-		return 0, 0, usageErrorf("bad position %q: want LINE:COLUMN, two 1-based numbers as in a stack trace, e.g. 1:2345", s)
-	}
-	if line < 1 || col < 1 {
-		return 0, 0, usageErrorf("bad position %q: lines and columns start at 1 (as browsers print them), e.g. 1:2345", s)
-	}
-	return line, col, nil
-}
+// isPosition reports whether s reads as LINE:COLUMN, to say which argument is missing.
+func isPosition(s string) bool { _, _, err := sourcemaps.ParsePosition(s); return err == nil }
 
-func isDigits(s string) bool {
-	if s == "" || len(s) > 10 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func isPosition(s string) bool { _, _, err := parsePosition(s); return err == nil }
-
-// loadMapError turns a LoadMapFor error into the exit code it deserves: a map the spec rejects
-// is a verdict (1); a missing file or map is a usage problem (2).
+// loadMapError gives a LoadMapFor error its kind: a map the spec rejects is a verdict (its
+// own kind, exit 1); a missing, unreadable or oversized file or map is a usage problem (2).
 func loadMapError(err error) error {
-	var me *sourcemaps.MapError
-	if errors.As(err, &me) {
-		return &exitError{code: exitNo, err: err}
+	if _, ok := errors.AsType[*sourcemaps.MapError](err); ok {
+		return err
 	}
-	return &exitError{code: exitUsage, err: err}
+	return errkind.Wrap(errkind.Usage, err)
 }
 
 func resolveRun(opts *ResolveOptions) error {
@@ -138,16 +112,16 @@ func resolveRun(opts *ResolveOptions) error {
 	type query struct{ line, col int }
 	queries := make([]query, len(opts.Positions))
 	for i, p := range opts.Positions {
-		l, c, err := parsePosition(p)
+		l, c, err := sourcemaps.ParsePosition(p)
 		if err != nil {
-			return err
+			return usageErrorf("%v", err)
 		}
 		queries[i] = query{l, c}
 	}
 	if opts.Discover.MaxFileSizeMiB <= 0 {
 		return usageErrorf("--max-file-size must be a positive number of MiB, not %d", opts.Discover.MaxFileSizeMiB)
 	}
-	m, mapPath, err := sourcemaps.LoadMapFor(opts.File, opts.Discover.MaxFileSizeMiB<<20)
+	m, mapPath, err := sourcemaps.LoadMapFor(opts.File, sourcemaps.LoadMapOptions{Dir: opts.Discover.dir(), MaxFileSize: opts.Discover.MaxFileSizeMiB << 20})
 	if err != nil {
 		return loadMapError(err)
 	}
@@ -156,55 +130,21 @@ func resolveRun(opts *ResolveOptions) error {
 		results[i] = sourcemaps.Resolve(m, q.line, q.col)
 	}
 	if opts.Format == "json" {
-		out := make([]resolutionJSON, len(results))
-		for i, r := range results {
-			out[i] = newResolutionJSON(r)
-		}
-		return writeJSON(opts.IO.Out, out)
+		return writeJSON(opts.IO.Out, resolvereport.Resolutions(results))
 	}
-	w := opts.IO.Out
-	pal := newPalette(opts.IO, opts.IO.OutTTY)
-	if mapPath != opts.File {
-		fmt.Fprintln(w, pal.dim(fmt.Sprintf("%s (map: %s)", opts.File, mapPath)))
-	}
-	for i, r := range results {
-		if i > 0 || mapPath != opts.File {
-			fmt.Fprintln(w)
-		}
-		writeResolutionHuman(w, pal, opts.File, mapPath, r)
+	if err := resolvereport.WriteResolutions(opts.IO.Out, resolveStyle(newPalette(opts.IO, opts.IO.OutTTY)), opts.File, mapPath, results); err != nil {
+		return fmt.Errorf("writing the output: %w", err)
 	}
 	return nil
 }
 
-// resolutionJSON is one element of `resolve --format json`: a documented contract
-// (docs/resolve.md). Keys are always present; null means "not known" or "unmapped".
-type resolutionJSON struct {
-	Line           int     `json:"line"`
-	Column         int     `json:"column"`
-	Source         *string `json:"source"`
-	SourceResolved *string `json:"sourceResolved"`
-	OriginalLine   *int    `json:"originalLine"`
-	OriginalColumn *int    `json:"originalColumn"`
-	Name           *string `json:"name"`
-	Context        *string `json:"context"`
-}
-
-func newResolutionJSON(r sourcemaps.Resolution) resolutionJSON {
-	j := resolutionJSON{Line: r.Line, Column: r.Column}
-	if !r.Mapped {
-		return j
+// resolveStyle marks resolve's human output with the command's palette.
+func resolveStyle(pal palette) resolvereport.Style {
+	return resolvereport.Style{
+		Bold: pal.Bold, Dim: pal.Dim,
+		Warn:  func(s string) string { return pal.Wrap("33", s) },
+		Caret: func(s string) string { return pal.Wrap("1;31", s) },
 	}
-	if !r.SourceIsNull {
-		j.Source, j.SourceResolved = &r.Source, &r.SourceResolved
-	}
-	j.OriginalLine, j.OriginalColumn = &r.OriginalLine, &r.OriginalColumn
-	if r.HasName {
-		j.Name = &r.Name
-	}
-	if r.HasContext {
-		j.Context = &r.Context
-	}
-	return j
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -215,99 +155,6 @@ func writeJSON(w io.Writer, v any) error {
 		return fmt.Errorf("writing the output: %w", err)
 	}
 	return nil
-}
-
-// writeResolutionHuman prints one block: "FILE:LINE:COL → source:line:column name", then the
-// original line with a caret under the column. A relative source is shown as a path from the
-// working directory (see sourcemaps.LocalSourcePath); --format json has the raw values.
-func writeResolutionHuman(w io.Writer, pal palette, file, mapPath string, r sourcemaps.Resolution) {
-	gen := fmt.Sprintf("%s:%d:%d", file, r.Line, r.Column)
-	if !r.Mapped {
-		fmt.Fprintf(w, "%s → %s\n", gen, pal.wrap("33", "unmapped"))
-		fmt.Fprintf(w, "  %s\n", pal.dim(fmt.Sprintf("no mapping with a source at or before column %d of line %d", r.Column, r.Line)))
-		return
-	}
-	src := sourcemaps.LocalSourcePath(mapPath, r.SourceResolved)
-	if r.SourceIsNull {
-		src = "(null source)"
-	}
-	loc := fmt.Sprintf("%s:%d:%d", src, r.OriginalLine, r.OriginalColumn)
-	if r.HasName {
-		loc += " " + r.Name
-	}
-	fmt.Fprintf(w, "%s → %s\n", gen, pal.bold(loc))
-	if !r.HasContext {
-		fmt.Fprintf(w, "  %s\n", pal.dim("(the map has no sourcesContent for this source)"))
-		return
-	}
-	text, caret := contextWindow(r.Context, r.OriginalColumn)
-	num := strconv.Itoa(r.OriginalLine)
-	gutter := strings.Repeat(" ", len(num))
-	fmt.Fprintf(w, "  %s %s %s\n", pal.dim(num), pal.dim("|"), text)
-	fmt.Fprintf(w, "  %s %s %s%s\n", gutter, pal.dim("|"), caret, pal.wrap("1;31", "^"))
-}
-
-// contextWidth is how many characters of a long original line are shown around the column.
-const contextWidth = 100
-
-// contextWindow returns the part of line to show and the blanks that put a caret under the
-// 1-based UTF-16 column col. Tabs are kept in the blanks so the caret lines up however the
-// terminal expands them; a long line is cut around the column, marked with "…".
-func contextWindow(line string, col int) (text, pad string) {
-	runes := []rune(strings.ToValidUTF8(line, "\uFFFD"))
-	// Find the rune at UTF-16 column col-1.
-	at, units := 0, 0
-	for at < len(runes) && units < col-1 {
-		units += utf16Units(runes[at])
-		at++
-	}
-	start, end := 0, len(runes)
-	prefix, suffix := "", ""
-	if len(runes) > contextWidth {
-		start = max(0, at-contextWidth/2)
-		end = min(len(runes), start+contextWidth)
-		start = max(0, end-contextWidth)
-		if start > 0 {
-			prefix = "…"
-		}
-		if end < len(runes) {
-			suffix = "…"
-		}
-	}
-	var b strings.Builder
-	if prefix != "" {
-		b.WriteByte(' ')
-	}
-	for _, r := range runes[start:min(at, end)] {
-		if r == '\t' {
-			b.WriteByte('\t')
-		} else {
-			b.WriteString(strings.Repeat(" ", cellWidth(r)))
-		}
-	}
-	return prefix + string(runes[start:end]) + suffix, b.String()
-}
-
-func utf16Units(r rune) int {
-	if r >= 0x10000 && r <= utf8.MaxRune {
-		return 2
-	}
-	return 1
-}
-
-// cellWidth is how many terminal cells r takes: 0 for combining marks and joiners, 2 for wide
-// East Asian characters and emoji, else 1. Close enough to put the caret under the right
-// character in the lines real sources have.
-func cellWidth(r rune) int {
-	switch {
-	case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || r == 0x200D || r == 0xFE0F:
-		return 0
-	case r >= 0x1100 && r <= 0x115F, r >= 0x2E80 && r <= 0xA4CF, r >= 0xAC00 && r <= 0xD7A3,
-		r >= 0xF900 && r <= 0xFAFF, r >= 0xFF00 && r <= 0xFF60, r >= 0xFFE0 && r <= 0xFFE6,
-		r >= 0x1F300 && r <= 0x1FAFF, r >= 0x20000 && r <= 0x3FFFD:
-		return 2
-	}
-	return 1
 }
 
 // resolveTraceRun rewrites a pasted stack trace.
@@ -329,13 +176,7 @@ func resolveTraceRun(opts *ResolveOptions) error {
 		return err
 	}
 	lines := sourcemaps.ParseStackTrace(text)
-	frames := 0
-	for _, l := range lines {
-		if l.Frame != nil {
-			frames++
-		}
-	}
-	if frames == 0 {
+	if sourcemaps.CountFrames(lines) == 0 {
 		return usageErrorf("no stack frames found in %s: expected Chrome or Node lines such as \"    at fn (https://example.com/app.js:1:2345)\" or Firefox or Safari lines such as \"fn@https://example.com/app.js:1:2345\"", traceName(opts.StackTrace))
 	}
 	// An empty build is resolve's own usage error below, worded for a trace.
@@ -352,29 +193,13 @@ func resolveTraceRun(opts *ResolveOptions) error {
 	r := &sourcemaps.TraceResolver{Files: files, MaxFileSize: opts.Discover.MaxFileSizeMiB << 20}
 	out := r.ResolveTrace(lines)
 	if opts.Format == "json" {
-		if err := writeTraceJSON(opts.IO.Out, out); err != nil {
+		if err := writeJSON(opts.IO.Out, resolvereport.TraceFrames(out)); err != nil {
 			return err
 		}
-	} else {
-		var b strings.Builder
-		for _, l := range out {
-			b.WriteString(l.Text)
-			b.WriteString(l.EOL)
-		}
-		if _, err := io.WriteString(opts.IO.Out, b.String()); err != nil {
-			return fmt.Errorf("writing the trace: %w", err)
-		}
+	} else if err := resolvereport.WriteTrace(opts.IO.Out, out); err != nil {
+		return fmt.Errorf("writing the trace: %w", err)
 	}
-	resolved, unresolved := 0, 0
-	for _, l := range out {
-		switch {
-		case l.Frame == nil || l.Frame.Skipped:
-		case l.Frame.Resolved():
-			resolved++
-		default:
-			unresolved++
-		}
-	}
+	resolved, unresolved := sourcemaps.Tally(out)
 	for _, err := range r.LoadErrors() {
 		fmt.Fprintf(opts.IO.ErrOut, "releasegate: %v\n", err)
 	}
@@ -407,85 +232,22 @@ func readTrace(opts *ResolveOptions) (string, error) {
 	if opts.StackTrace == "-" {
 		r = opts.IO.In
 	} else {
-		f, err := os.Open(opts.StackTrace)
+		f, err := os.Open(opts.Discover.abs(opts.StackTrace))
 		if err != nil {
-			return "", usageErrorf("cannot read the stack trace: %v", err)
+			return "", usageErrorf("cannot read the stack trace: %v", asGiven(err, opts.StackTrace))
 		}
 		defer f.Close()
 		r = f
 	}
 	data, err := io.ReadAll(io.LimitReader(r, maxTraceSize+1))
 	if err != nil {
+		if opts.StackTrace != "-" {
+			err = asGiven(err, opts.StackTrace)
+		}
 		return "", usageErrorf("cannot read the stack trace from %s: %v", traceName(opts.StackTrace), err)
 	}
 	if len(data) > maxTraceSize {
 		return "", usageErrorf("the stack trace in %s is over %d MiB; that is not a stack trace", traceName(opts.StackTrace), maxTraceSize>>20)
 	}
 	return string(data), nil
-}
-
-// traceFrameJSON is one frame of `resolve --stacktrace --format json`.
-type traceFrameJSON struct {
-	Text string `json:"text"`
-	// Rewritten is the line as printed in human output.
-	Rewritten string  `json:"rewritten"`
-	Function  *string `json:"function"`
-	URL       *string `json:"url"`
-	Line      *int    `json:"line"`
-	Column    *int    `json:"column"`
-	// File is the local generated file matched, Map its map.
-	File     *string         `json:"file"`
-	Map      *string         `json:"map"`
-	Resolved *resolutionJSON `json:"resolved"`
-	// OriginalFunction is the function's original name when known.
-	OriginalFunction *string `json:"originalFunction"`
-	Status           string  `json:"status"` // resolved, unresolved or skipped
-	Reason           *string `json:"reason"`
-}
-
-func writeTraceJSON(w io.Writer, lines []sourcemaps.ResolvedLine) error {
-	out := []traceFrameJSON{}
-	for _, l := range lines {
-		rf := l.Frame
-		if rf == nil {
-			continue
-		}
-		f := rf.Frame
-		j := traceFrameJSON{Text: l.TraceLine.Text, Rewritten: l.Text}
-		if f.Function != "" {
-			j.Function = &f.Function
-		}
-		if f.URL != "" {
-			j.URL = &f.URL
-		}
-		if f.Line > 0 {
-			j.Line = &f.Line
-		}
-		if f.Column > 0 {
-			j.Column = &f.Column
-		}
-		if rf.File != "" {
-			j.File = &rf.File
-		}
-		if rf.MapPath != "" {
-			j.Map = &rf.MapPath
-		}
-		if rf.Function != "" {
-			j.OriginalFunction = &rf.Function
-		}
-		switch {
-		case rf.Skipped:
-			j.Status = "skipped"
-		case rf.Resolved():
-			j.Status = "resolved"
-			res := newResolutionJSON(rf.Resolution)
-			j.Resolved = &res
-		default:
-			j.Status = "unresolved"
-			reason := rf.Err.Error()
-			j.Reason = &reason
-		}
-		out = append(out, j)
-	}
-	return writeJSON(w, out)
 }

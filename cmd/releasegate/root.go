@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"github.com/releasegate/releasegate/errkind"
 )
 
 // Exit codes, documented in README.md; scripts and the Action depend on them.
@@ -73,7 +75,29 @@ func isTerminal(w any) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// exitError carries an exit code through cobra. A nil err means the message was already printed.
+// exitCodes is the one mapping from the kind of a failure to the exit code (DESIGN.md, README):
+// every error a command returns, cmd's own or shared code's, becomes its exit code here.
+var exitCodes = map[errkind.Kind]int{
+	errkind.Verdict:   exitNo,
+	errkind.Usage:     exitUsage,
+	errkind.Config:    exitUsage, // a configuration Sentry refuses is never an outage
+	errkind.Undecided: exitUndecided,
+}
+
+// exitCodeOf is the exit code of a command that returned err. An error that states no kind
+// is cobra's, about the command line (an unknown command or flag): exit 2.
+func exitCodeOf(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if code, ok := exitCodes[errkind.Of(err)]; ok {
+		return code
+	}
+	return exitUsage
+}
+
+// exitError is cmd's own failure with its exit code: its flag and argument checks, and a
+// verdict its output has explained. A nil err means the message was already printed.
 type exitError struct {
 	code int
 	err  error
@@ -87,6 +111,17 @@ func (e *exitError) Error() string {
 }
 
 func (e *exitError) Unwrap() error { return e.err }
+
+// ErrorKind is the kind of the exit code, so exitCodeOf maps it back.
+func (e *exitError) ErrorKind() errkind.Kind {
+	switch e.code {
+	case exitNo:
+		return errkind.Verdict
+	case exitUndecided:
+		return errkind.Undecided
+	}
+	return errkind.Usage
+}
 
 // usageErrorf reports a usage or configuration error (exit 2).
 func usageErrorf(format string, args ...any) error {
@@ -122,16 +157,19 @@ func executeWith(f *Factory, args []string) (int, error) {
 	if err == nil {
 		return exitOK, nil
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintf(stderr, "releasegate: %v\n", ee.err)
-		}
-		return ee.code, ee.err
+	if errkind.Of(err) == errkind.Unknown {
+		// Anything else cobra returns is about the command line: unknown command or flag, bad args.
+		fmt.Fprintf(stderr, "releasegate: %v\nRun 'releasegate --help' for usage.\n", err)
+		return exitUsage, err
 	}
-	// Anything else cobra returns is about the command line: unknown command or flag, bad args.
-	fmt.Fprintf(stderr, "releasegate: %v\nRun 'releasegate --help' for usage.\n", err)
-	return exitUsage, err
+	code := exitCodeOf(err)
+	if ee, ok := errors.AsType[*exitError](err); ok {
+		err = ee.err // nil when the output has said why
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "releasegate: %v\n", err)
+	}
+	return code, err
 }
 
 func newRootCmd(factory *Factory) *cobra.Command {

@@ -150,10 +150,10 @@ func renderSentryCheck(w io.Writer, pal palette, rep *sentrycheck.Report) error 
 		status := fmt.Sprintf("%-*s", width, r.Status)
 		switch r.Status {
 		case sentrycheck.OK:
-			status = pal.wrap("32", status)
+			status = pal.Wrap("32", status)
 		default:
 			bad++
-			status = pal.wrap("1;31", status)
+			status = pal.Wrap("1;31", status)
 		}
 		line := fmt.Sprintf("  %s  %-9s", status, r.Capability)
 		if r.Detail != "" {
@@ -161,9 +161,9 @@ func renderSentryCheck(w io.Writer, pal palette, rep *sentrycheck.Report) error 
 		}
 		fmt.Fprintln(w, strings.TrimRight(line, " "))
 	}
-	verdict := pal.wrap("1;32", "ok")
+	verdict := pal.Wrap("1;32", "ok")
 	if bad > 0 {
-		verdict = pal.wrap("1;31", "FAILED")
+		verdict = pal.Wrap("1;31", "FAILED")
 	}
 	_, err := fmt.Fprintf(w, "%s: %d of %d capabilities ok (%s)\n", verdict, len(rep.Results)-bad, len(rep.Results), plural(rep.Requests, "request"))
 	return err

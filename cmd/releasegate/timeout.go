@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/releasegate/releasegate/errkind"
 )
 
 // Every command that talks to Sentry has a time limit, --timeout, with a default that fits
@@ -46,6 +48,9 @@ func (e *timeLimitError) Error() string {
 
 // Is lets errors.Is(err, context.DeadlineExceeded) hold for the cause too.
 func (e *timeLimitError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// ErrorKind is errkind.Undecided: the command ran out of time before it could answer.
+func (e *timeLimitError) ErrorKind() errkind.Kind { return errkind.Undecided }
 
 // commandContext is the context of a command's run: cancelled on SIGINT or SIGTERM (a CI
 // cancel), and bounded by the command's --timeout (plus its --wait, when it has one: waiting

@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/internal/sentryconf"
 	"github.com/releasegate/releasegate/internal/upload"
 	"github.com/releasegate/releasegate/sourcemaps"
@@ -137,7 +138,7 @@ configuration error; 3 Sentry could not be reached or did not accept the bundle.
 		},
 	}
 	opts.Sentry.register(factory, cmd, true)
-	opts.Discover.register(cmd)
+	opts.Discover.register(factory, cmd)
 	registerTimeout(cmd, timeoutUpload, "")
 	cmd.Flags().StringVarP(&opts.Release, "release", "r", "", "release the files belong to (default SENTRY_RELEASE; optional with debug IDs)")
 	cmd.Flags().StringVarP(&opts.Dist, "dist", "d", "", "distribution within the release (needs --release)")
@@ -215,7 +216,9 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 		var r *sourcemaps.Report
 		timed("validate", func() { r = opts.Discover.validate(d) })
 		if r.Broken() {
-			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO, opts.IO.ErrTTY), r.Findings)
+			if err := writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO, opts.IO.ErrTTY), r.Findings); err != nil {
+				return errkind.Wrap(errkind.Verdict, err) // the verdict stands; it could not be listed
+			}
 			fmt.Fprintf(opts.IO.ErrOut, "releasegate: %s in the build; nothing was uploaded (fix them, or --no-validate to upload anyway)\n", plural(r.Errors, "error"))
 			return verdictNo()
 		}
@@ -229,7 +232,9 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 			}
 		}
 		if len(errs) > 0 {
-			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO, opts.IO.ErrTTY), errs)
+			if err := writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO, opts.IO.ErrTTY), errs); err != nil {
+				return errkind.Wrap(errkind.Verdict, err) // the verdict stands; it could not be listed
+			}
 			fmt.Fprintf(opts.IO.ErrOut, "releasegate: %s in the build that --no-validate does not skip; nothing was uploaded\n", plural(len(errs), "error"))
 			return verdictNo()
 		}
@@ -256,15 +261,17 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 			}
 		})
 		if plan.Blocked() {
-			writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO, opts.IO.ErrTTY), findings)
+			if err := writeFindingsGrouped(opts.IO.ErrOut, newPalette(opts.IO, opts.IO.ErrTTY), findings); err != nil {
+				return errkind.Wrap(errkind.Verdict, err) // the verdict stands; it could not be listed
+			}
 			fmt.Fprintf(opts.IO.ErrOut, "releasegate: debug IDs cannot be injected (%s); nothing was written or uploaded\n", plural(plan.Errors, "error"))
 			return verdictNo()
 		}
 		if ie := (*sourcemaps.InterruptedError)(nil); errors.As(applyErr, &ie) {
-			return &exitError{code: exitUndecided, err: fmt.Errorf("%w; nothing was uploaded", applyErr)}
+			return fmt.Errorf("%w; nothing was uploaded", applyErr) // undecided, exit 3
 		}
 		if applyErr != nil {
-			return &exitError{code: exitNo, err: fmt.Errorf("injecting debug IDs: %w", applyErr)}
+			return errkind.Wrap(errkind.Verdict, fmt.Errorf("injecting debug IDs: %w", applyErr))
 		}
 	}
 	strip := opts.StripPrefix
@@ -279,7 +286,7 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 	}
 	files, err := sourcemaps.BundleFiles(d, opts.Paths, sourcemaps.BundleFilesOptions{URLPrefix: opts.URLPrefix, StripPrefixes: strip})
 	if err != nil {
-		return &exitError{code: exitNo, err: fmt.Errorf("%w; nothing was uploaded", err)}
+		return errkind.Wrap(errkind.Verdict, fmt.Errorf("%w; nothing was uploaded", err))
 	}
 	if len(files) == 0 {
 		// Only --allow-empty gets here: without it, discovery's no-generated-files error has
@@ -421,23 +428,6 @@ func renderUploadHuman(ios *IOStreams, r uploadReport, injected int, legacy bool
 	_, err := fmt.Fprintf(w, "ok: %d/%s sent (%s) in %s · %s\n", r.Chunks.Uploaded, plural(r.Chunks.Total, "chunk"),
 		humanBytes(r.Chunks.BytesSent), plural(int(r.Requests), "request"), strings.Join(parts, " · "))
 	return err
-}
-
-func fmtMillis(ms int64) string {
-	if ms < 1000 {
-		return fmt.Sprintf("%dms", ms)
-	}
-	return fmt.Sprintf("%.1fs", float64(ms)/1000)
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 // progressBar draws upload progress on a terminal's stderr, and nothing elsewhere.

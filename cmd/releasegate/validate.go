@@ -18,9 +18,13 @@ type discoverFlags struct {
 	MaxSources         int
 	AllowEmpty         bool
 	AllowOutsideRoot   bool
+	// factory is the command's environment, whose working folder relative PATHs are taken
+	// against (nil in options built by hand: the process's folder).
+	factory *Factory
 }
 
-func (f *discoverFlags) register(cmd *cobra.Command) {
+func (f *discoverFlags) register(factory *Factory, cmd *cobra.Command) {
+	f.factory = factory
 	cmd.Flags().StringSliceVarP(&f.Extensions, "ext", "x", nil, "generated-file extensions to process, repeatable (default js,cjs,mjs; maps are always found)")
 	cmd.Flags().StringArrayVarP(&f.Ignore, "ignore", "i", nil, "skip files and folders matching this glob, repeatable (a glob without / matches names at any depth)")
 	cmd.Flags().BoolVar(&f.IncludeNodeModules, "include-node-modules", false, "also walk node_modules folders (skipped by default)")
@@ -57,7 +61,24 @@ func (f *discoverFlags) options() (sourcemaps.DiscoverOptions, error) {
 		MaxFileSize:        f.MaxFileSizeMiB << 20,
 		AllowEmpty:         f.AllowEmpty,
 		AllowOutsideRoot:   f.AllowOutsideRoot,
+		Dir:                f.dir(),
 	}, nil
+}
+
+// dir is the folder relative paths are taken against ("": the process's).
+func (f *discoverFlags) dir() string {
+	if f.factory == nil {
+		return ""
+	}
+	return f.factory.workDir()
+}
+
+// abs is a path given on the command line taken against the working folder (see Factory.Abs).
+func (f *discoverFlags) abs(p string) string {
+	if f.factory == nil {
+		return p
+	}
+	return f.factory.Abs(p)
 }
 
 // validate runs the checks of `releasegate sourcemaps validate` on a discovered build. It is
@@ -105,7 +126,7 @@ docs/output.md), github (workflow annotations within GitHub's caps, then a summa
 			return validateRun(opts)
 		},
 	}
-	opts.Discover.register(cmd)
+	opts.Discover.register(factory, cmd)
 	cmd.Flags().StringVar(&opts.Format, "format", "human", "output format: human, json or github")
 	return cmd
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/gate"
 	"github.com/releasegate/releasegate/internal/sentryapi"
 )
@@ -27,6 +28,9 @@ func (e *UndecidedError) Error() string {
 	return fmt.Sprintf("gate interrupted while %s: %v", e.While, e.Err)
 }
 func (e *UndecidedError) Unwrap() error { return e.Err }
+
+// ErrorKind is errkind.Undecided: an evaluation cut short decided nothing.
+func (e *UndecidedError) ErrorKind() errkind.Kind { return errkind.Undecided }
 
 // Evaluate is one look: it gathers the evidence and decides; the failing issues are then
 // enriched (top tag values, owners) and the decision made again from the richer evidence.

@@ -13,14 +13,16 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/gate"
 	"github.com/releasegate/releasegate/internal/sentryapi"
 )
 
 // ErrUnknownRelease is returned, wrapped with the release and organization, when Sentry does
 // not know the release (or the baseline given), or the release belongs to none of the projects
-// asked about. The gate must not pass a release it cannot see.
-var ErrUnknownRelease = errors.New("unknown release")
+// asked about. The gate must not pass a release it cannot see. Its kind is errkind.Config: the
+// release's name comes from the configuration, and retrying cannot make Sentry know it.
+var ErrUnknownRelease = errkind.New(errkind.Config, "unknown release")
 
 // DefaultConcurrency is Gatherer.Concurrency when it is 0.
 const DefaultConcurrency = 8

@@ -3,13 +3,13 @@ package gateevidence
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/gate"
 	"github.com/releasegate/releasegate/internal/sentryapi"
 )
@@ -22,8 +22,9 @@ const regressedFor = 7 * 24 * time.Hour
 // Sentry lists an issue as regressed but its activity does not say in which release it
 // regressed, nor that it was resolved when this release started. The gate cannot tell this
 // release's regression from an older one's, so it decides nothing (exit 3, on_error) rather
-// than pass the release or fail it for another release's regression.
-var ErrUnreadableRegression = errors.New("cannot tell in which release the issue regressed")
+// than pass the release or fail it for another release's regression: its kind is
+// errkind.Undecided.
+var ErrUnreadableRegression = errkind.New(errkind.Undecided, "cannot tell in which release the issue regressed")
 
 // regressions lists the issues that came back in this release (see the package
 // documentation): Sentry's regressed issues with events in the release, each kept only when

@@ -11,19 +11,21 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/releasegate/releasegate/errkind"
 )
 
 var (
 	// ErrGitMissing: the git command is not installed or not on PATH.
-	ErrGitMissing = errors.New("git is not installed (or not on PATH)")
+	ErrGitMissing = errkind.New(errkind.Config, "git is not installed (or not on PATH)")
 	// ErrNotRepository: the directory is not inside a git work tree.
-	ErrNotRepository = errors.New("not inside a git work tree")
+	ErrNotRepository = errkind.New(errkind.Config, "not inside a git work tree")
 	// ErrUnsafeRepository: git refuses to read a repository another user owns (safe.directory).
-	ErrUnsafeRepository = errors.New("git refuses to read a repository owned by another user")
+	ErrUnsafeRepository = errkind.New(errkind.Config, "git refuses to read a repository owned by another user")
 	// ErrNoRemote: the repository has no remote of the given name.
-	ErrNoRemote = errors.New("no such git remote")
+	ErrNoRemote = errkind.New(errkind.Config, "no such git remote")
 	// ErrUnknownRevision: a revision does not name a commit of the local history.
-	ErrUnknownRevision = errors.New("not a commit in the local git history")
+	ErrUnknownRevision = errkind.New(errkind.Config, "not a commit in the local git history")
 )
 
 // Error is a git command that failed; Stderr is what git said (its first lines).

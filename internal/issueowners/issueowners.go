@@ -11,10 +11,12 @@ package issueowners
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
 
+	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/gate"
 	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/ownership"
@@ -30,6 +32,15 @@ type FetchError struct {
 
 func (e *FetchError) Error() string { return e.What + ": " + e.Err.Error() }
 func (e *FetchError) Unwrap() error { return e.Err }
+
+// ErrorKind is the kind of Sentry's refusal or failure: errkind.Config when Sentry refused
+// the configuration (the token, its scopes, the organization), else errkind.Undecided.
+func (e *FetchError) ErrorKind() errkind.Kind {
+	if errors.Is(e.Err, sentryapi.ErrMisconfigured) {
+		return errkind.Config
+	}
+	return errkind.Undecided
+}
 
 // LatestEvent fetches the latest event of an issue (by numeric ID; name labels messages, such
 // as its short ID) and reads it as ownership rules see it. It returns the event's ID too.

@@ -23,6 +23,7 @@ import (
 	kflate "github.com/klauspost/compress/flate"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/internal/clock"
 	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/sourcemaps"
@@ -112,6 +113,8 @@ type Error struct {
 	Op   string
 	Err  error
 	Hint string
+	// config: the options given are what is wrong (no organization, no project).
+	config bool
 }
 
 func (e *Error) Error() string {
@@ -124,14 +127,34 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// ErrorKind is errkind.Config when the options or the server's kind are what must change
+// (ErrNeedsRelease, no organization or project), errkind.Usage for nothing to upload, the
+// cause's kind when it states one (a token Sentry refuses is errkind.Config), and otherwise
+// errkind.Undecided: the upload did not finish, and the build may well be fine.
+func (e *Error) ErrorKind() errkind.Kind {
+	switch {
+	case e.config, errors.Is(e.Err, ErrNeedsRelease):
+		return errkind.Config
+	case errors.Is(e.Err, ErrNothingToUpload):
+		return errkind.Usage
+	}
+	if k := errkind.Of(e.Err); k != errkind.Unknown {
+		return k
+	}
+	return errkind.Undecided
+}
+
+// ErrorHint is what to try, as the message says it too.
+func (e *Error) ErrorHint() string { return e.Hint }
+
 // Upload bundles files, uploads the chunks the server is missing and waits until the server has
 // assembled the bundle. It returns an error unless the server reported the bundle "ok".
 func Upload(ctx context.Context, api API, files []sourcemaps.BundleFile, opts Options) (*Result, error) {
 	if opts.Org == "" {
-		return nil, &Error{Op: "upload", Err: errors.New("no organization"), Hint: "set --org or SENTRY_ORG"}
+		return nil, &Error{Op: "upload", Err: errors.New("no organization"), Hint: "set --org or SENTRY_ORG", config: true}
 	}
 	if len(opts.Projects) == 0 {
-		return nil, &Error{Op: "upload", Err: errors.New("no project"), Hint: "set --project or SENTRY_PROJECT"}
+		return nil, &Error{Op: "upload", Err: errors.New("no project"), Hint: "set --project or SENTRY_PROJECT", config: true}
 	}
 	if len(files) == 0 {
 		return nil, &Error{Op: "upload", Err: ErrNothingToUpload, Hint: "check the path of the build output"}
