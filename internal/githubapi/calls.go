@@ -241,6 +241,9 @@ func (c *Client) ReadFile(ctx context.Context, owner, repo, path, ref string, ma
 		return nil, &NotAFileError{Path: path, Type: cmpOr(file.GetType(), "thing of no type")}
 	case int64(file.GetSize()) > maxSize:
 		return nil, &FileTooLargeError{Path: path, Size: int64(file.GetSize()), Max: maxSize}
+	case file.GetEncoding() == "none":
+		// The contents API gives no content above 1 MiB.
+		return nil, &FileTooLargeError{Path: path, Size: int64(file.GetSize()), Max: DefaultMaxFileSize}
 	}
 	content, err := file.GetContent()
 	if err != nil {

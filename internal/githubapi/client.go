@@ -216,6 +216,9 @@ func (f *Factory) Installation(id int64) (*Client, error) {
 	atr.BaseURL = f.apiRoot()
 	itr := ghinstallation.NewFromAppsTransport(atr, id)
 	itr.BaseURL = f.apiRoot()
+	// Without options ghinstallation sends the body "null", which GitHub's description does
+	// not allow (it is an object); an empty object asks for the installation's permissions.
+	itr.InstallationTokenOptions = &github.InstallationTokenOptions{}
 	c := f.client(itr, id)
 	f.insts[id] = c
 	return c, nil
