@@ -52,6 +52,11 @@ type Delivery struct {
 	// Parsed is go-github's type for the event (*github.DeploymentProtectionRuleEvent, …);
 	// nil for an event go-github does not know, which a caller acknowledges and ignores.
 	Parsed any
+	// ParseError is set, and Parsed nil, when go-github cannot read a signed JSON payload of
+	// an event it knows (GitHub's own 2018 check_run examples carry timestamps it rejects). The
+	// delivery is still GitHub's: store it and decide, rather than answering an error GitHub
+	// will not retry.
+	ParseError error
 }
 
 // VerifySignature checks header (X-Hub-Signature-256, "sha256=<hex>") against the HMAC-SHA256
@@ -132,9 +137,8 @@ func ParseDelivery(header http.Header, body []byte, secrets ...[]byte) (*Deliver
 	if !slices.Contains(github.MessageTypes(), d.Event) {
 		return d, nil
 	}
-	d.Parsed, err = github.ParseWebHook(d.Event, payload)
-	if err != nil {
-		return nil, fmt.Errorf("%w: a %s payload: %w", ErrBadDelivery, d.Event, err)
+	if d.Parsed, err = github.ParseWebHook(d.Event, payload); err != nil {
+		d.Parsed, d.ParseError = nil, fmt.Errorf("githubapi: go-github cannot read this %s payload: %w", d.Event, err)
 	}
 	return d, nil
 }

@@ -65,6 +65,12 @@ var githubEvents = []string{
 	"push",
 }
 
+// githubWebhookActions narrows an event's webhooks to the actions the App acts on; the
+// pull_request event alone has 25, and each carries the whole pull request schema.
+var githubWebhookActions = map[string][]string{
+	"pull_request": {"opened", "reopened", "synchronize", "edited", "closed", "ready_for_review"},
+}
+
 // octokitLicense is the LICENSE file of the npm packages @octokit/openapi 23.0.2 and
 // @octokit/openapi-webhooks 12.1.0 (identical in both), which the shared originals do not carry.
 const octokitLicense = `MIT License Copyright (c) 2020 Octokit contributors
@@ -119,9 +125,15 @@ func buildGitHubOpenAPI(dir string) (map[string][]byte, error) {
 	for name, item := range allHooks {
 		post, _ := item.(map[string]any)["post"].(map[string]any)
 		xgh, _ := post["x-github"].(map[string]any)
-		if event, _ := xgh["subcategory"].(string); slices.Contains(githubEvents, event) {
-			keptHooks[name] = item
+		event, _ := xgh["subcategory"].(string)
+		if !slices.Contains(githubEvents, event) {
+			continue
 		}
+		action := strings.TrimPrefix(name, strings.ReplaceAll(event, "_", "-")+"-")
+		if actions, narrowed := githubWebhookActions[event]; narrowed && !slices.Contains(actions, strings.ReplaceAll(action, "-", "_")) {
+			continue
+		}
+		keptHooks[name] = item
 	}
 	hooks["webhooks"] = keptHooks
 	delete(hooks, "tags")
@@ -146,7 +158,8 @@ Licence: MIT (LICENSE: the licence file both npm packages ship, identical in eac
 api.github.com.json keeps %d operations of the REST description, those releasegate calls or
 will call (githubOperations in scripts/vendor-external/github.go, the one list), with every
 component they reach; webhooks.trimmed.json keeps the %d webhooks of the events the App
-handles (githubEvents there), with every component they reach:
+handles (githubEvents there; pull_request only for the actions in githubWebhookActions), with
+every component they reach:
   %s
 Media-type examples and the unreached components are left out; the kept text is otherwise unchanged (re-indented with
 one space). GitHub's description has no ping webhook: the ping examples stand for it.
