@@ -325,3 +325,98 @@ func TestRESTEscapeHatch(t *testing.T) {
 		t.Errorf("Wrap = %v; want ErrMisconfigured", err)
 	}
 }
+
+// TestPullRequestsThroughREST: the PR bot's reads (pull requests of a commit, one pull
+// request, its files, our comments), made with go-github through the client's transport,
+// are served as GitHub describes them, pages included.
+func TestPullRequestsThroughREST(t *testing.T) {
+	t.Parallel()
+	b := setup(t, githubapitest.Options{})
+	b.gh.AddPull("acme", "web", githubapitest.Pull{
+		Number: 12, Title: "Fix the checkout", HeadSHA: "c0ffee", Commits: []string{"beef01"}, MergeSHA: "m3rg3", State: "closed",
+		Files: []githubapitest.PullFile{
+			{Filename: "src/cart.ts", Additions: 3, Deletions: 1, Patch: "@@ -1,2 +1,4 @@\n-a\n+b\n+c\n+d"},
+			{Filename: "src/new.ts", Status: "added", Additions: 1, Patch: "@@ -0,0 +1 @@\n+x"},
+			{Filename: "src/renamed.ts", Status: "renamed", PreviousFilename: "src/old.ts"},
+		},
+	})
+	b.gh.AddPull("acme", "web", githubapitest.Pull{Number: 13, Title: "Other", HeadSHA: "aaaa"})
+	gh := b.installation(t).REST()
+	ctx := t.Context()
+
+	for _, sha := range []string{"beef01", "c0ffee", "m3rg3"} {
+		prs, _, err := gh.PullRequests.ListPullRequestsWithCommit(ctx, "acme", "web", sha, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(prs) != 1 || prs[0].GetNumber() != 12 {
+			t.Errorf("pull requests of %s: %d", sha, len(prs))
+		}
+	}
+	pr, _, err := gh.PullRequests.Get(ctx, "acme", "web", 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !pr.GetMerged() || pr.GetChangedFiles() != 3 || pr.GetHead().GetSHA() != "c0ffee" || pr.GetMergeCommitSHA() != "m3rg3" {
+		t.Errorf("pull request = merged %v, %d files, head %s", pr.GetMerged(), pr.GetChangedFiles(), pr.GetHead().GetSHA())
+	}
+	var files []string
+	opts := &github.ListOptions{PerPage: 2}
+	for {
+		page, resp, err := gh.PullRequests.ListFiles(ctx, "acme", "web", 12, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range page {
+			files = append(files, f.GetFilename()+":"+f.GetStatus())
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	if got := strings.Join(files, ","); got != "src/cart.ts:modified,src/new.ts:added,src/renamed.ts:renamed" {
+		t.Errorf("files = %s", got)
+	}
+	if _, _, err := gh.PullRequests.Get(ctx, "acme", "web", 99); !errors.Is(b.installation(t).Wrap("get pull", nil, err), githubapi.ErrNotFound) {
+		t.Errorf("a missing pull request: %v", err)
+	}
+
+	// Our comment among others', found across pages and updated in place.
+	for i := range 3 {
+		b.gh.AddComment("acme", "web", 12, "someone", fmt.Sprintf("comment %d", i))
+	}
+	body := "<!-- releasegate -->\nfirst"
+	mine, _, err := gh.Issues.CreateComment(ctx, "acme", "web", 12, &github.IssueComment{Body: &body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found int64
+	lopts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 2}}
+	for {
+		page, resp, err := gh.Issues.ListComments(ctx, "acme", "web", 12, lopts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page {
+			if strings.HasPrefix(c.GetBody(), "<!-- releasegate -->") && c.GetUser().GetType() == "Bot" {
+				found = c.GetID()
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		lopts.Page = resp.NextPage
+	}
+	if found != mine.GetID() {
+		t.Fatalf("our comment %d not found (found %d)", mine.GetID(), found)
+	}
+	body = "<!-- releasegate -->\nsecond"
+	if _, _, err := gh.Issues.EditComment(ctx, "acme", "web", found, &github.IssueComment{Body: &body}); err != nil {
+		t.Fatal(err)
+	}
+	comments := b.gh.Comments()
+	if last := comments[len(comments)-1]; last.Body != body || last.Revisions != 1 || len(comments) != 4 {
+		t.Errorf("comments after the edit: %+v", comments)
+	}
+}

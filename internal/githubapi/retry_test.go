@@ -1,6 +1,7 @@
 package githubapi_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -302,3 +303,45 @@ func TestRateLimitObserver(t *testing.T) {
 }
 
 func fmtV(v any) string { return fmt.Sprintf("%#v %+v %v", v, v, v) }
+
+// TestRetryBudget: a GitHub that fails every attempt costs a call its retry budget, not its
+// retry count.
+func TestRetryBudget(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	clock := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	b := setup(t, githubapitest.Options{}, func(o *githubapi.Options) {
+		o.MaxRetries = 50
+		o.RetryBudget = 3 * time.Second
+		o.Now = func() time.Time {
+			mu.Lock()
+			defer mu.Unlock()
+			return clock
+		}
+		sleep := o.Sleep
+		o.Sleep = func(ctx context.Context, d time.Duration) error {
+			mu.Lock()
+			clock = clock.Add(d)
+			mu.Unlock()
+			return sleep(ctx, d)
+		}
+	})
+	b.gh.SetFile("acme", "web", "main", "a.txt", []byte("a"))
+	c := b.installation(t)
+	if _, err := c.ReadFile(t.Context(), "acme", "web", "a.txt", "", 0); err != nil {
+		t.Fatal(err)
+	}
+	b.gh.InjectFault(githubapitest.Fault{Path: "/repos/*", Status: 503})
+	_, err := c.ReadFile(t.Context(), "acme", "web", "a.txt", "", 0)
+	var ae *githubapi.APIError
+	if !errors.As(err, &ae) || !errors.Is(err, githubapi.ErrUnavailable) {
+		t.Fatalf("error %v; want an APIError that is ErrUnavailable", err)
+	}
+	var total time.Duration
+	for _, w := range b.recordedWaits() {
+		total += w
+	}
+	if ae.Attempts < 2 || ae.Attempts > 6 || total > 3*time.Second {
+		t.Errorf("%d attempts waiting %s in all; want a few, within the 3s budget", ae.Attempts, total)
+	}
+}

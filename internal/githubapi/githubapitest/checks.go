@@ -3,7 +3,6 @@ package githubapitest
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -250,25 +249,9 @@ func (s *Server) listComments(c *call) {
 			all = append(all, cm)
 		}
 	}
-	perPage, page := 30, 1
-	q := c.r.URL.Query()
-	if v, err := strconv.Atoi(q.Get("per_page")); err == nil && v > 0 {
-		perPage = min(v, 100)
-	}
-	if v, err := strconv.Atoi(q.Get("page")); err == nil && v > 0 {
-		page = v
-	}
-	lo, hi := min((page-1)*perPage, len(all)), min(page*perPage, len(all))
-	if hi < len(all) {
-		next := *c.r.URL
-		nq := next.Query()
-		nq.Set("page", strconv.Itoa(page+1))
-		nq.Set("per_page", strconv.Itoa(perPage))
-		next.RawQuery = nq.Encode()
-		c.w.Header().Set("Link", fmt.Sprintf(`<%s%s?%s>; rel="next"`, "http://"+c.r.Host, c.s.opts.Prefix+next.Path, next.RawQuery))
-	}
+	lo, hi := c.page(len(all))
 	out := make([]map[string]any, 0, hi-lo)
-	for _, cm := range slices.Clone(all[lo:hi]) {
+	for _, cm := range all[lo:hi] {
 		out = append(out, c.commentJSON(cm))
 	}
 	c.json(http.StatusOK, out)

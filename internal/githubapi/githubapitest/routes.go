@@ -31,6 +31,9 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: repoPath + "/issues/{issue_number}/comments", auth: authInstallation, permission: "issues:read", handler: s.listComments},
 		{method: "POST", path: repoPath + "/issues/{issue_number}/comments", auth: authInstallation, permission: "issues:write", handler: s.createComment},
 		{method: "PATCH", path: repoPath + "/issues/comments/{comment_id}", auth: authInstallation, permission: "issues:write", handler: s.updateComment},
+		{method: "GET", path: repoPath + "/commits/{commit_sha}/pulls", auth: authInstallation, permission: "pull_requests:read", handler: s.pullsOfCommit},
+		{method: "GET", path: repoPath + "/pulls/{pull_number}", auth: authInstallation, permission: "pull_requests:read", handler: s.getPull},
+		{method: "GET", path: repoPath + "/pulls/{pull_number}/files", auth: authInstallation, permission: "pull_requests:read", handler: s.listPullFiles},
 	}
 }
 
@@ -51,6 +54,7 @@ type repo struct {
 	owner, name string
 	defaultRef  string
 	files       map[string]map[string][]byte // ref → path → content
+	pulls       []*Pull
 }
 
 func repoKey(owner, name string) string { return strings.ToLower(owner + "/" + name) }
