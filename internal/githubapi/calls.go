@@ -109,7 +109,7 @@ func (c *Client) apiError(cl call, a *attempts, resp *http.Response) *APIError {
 	if resp.Request != nil {
 		e.Method, e.Path = resp.Request.Method, resp.Request.URL.EscapedPath()
 	}
-	if wait, limited := rateLimitWait(resp, time.Now()); limited {
+	if wait, limited := rateLimitWait(resp, c.now()); limited {
 		e.RateLimited, e.RetryAfter = true, wait
 	}
 	if resp.Body != nil {
@@ -426,7 +426,7 @@ func (c *Client) CreateCheckRun(ctx context.Context, owner, repo string, r Check
 	if err := checkRepo(owner, repo); err != nil {
 		return 0, err
 	}
-	completed, err := r.check(true, time.Now())
+	completed, err := r.check(true, c.now())
 	if err != nil {
 		return 0, err
 	}
@@ -457,7 +457,7 @@ func (c *Client) UpdateCheckRun(ctx context.Context, owner, repo string, id int6
 	if id <= 0 {
 		return fmt.Errorf("githubapi: check run id %d is not valid", id)
 	}
-	completed, err := r.check(false, time.Now())
+	completed, err := r.check(false, c.now())
 	if err != nil {
 		return err
 	}

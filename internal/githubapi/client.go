@@ -274,7 +274,7 @@ func (f *Factory) client(auth http.RoundTripper, installation int64) *Client {
 		// Only a base URL go-github refuses gets here, and parseBaseURL has checked it.
 		panic(fmt.Sprintf("githubapi: go-github refused a checked base URL: %v", err))
 	}
-	return &Client{gh: gh, base: f.base, installation: installation}
+	return &Client{gh: gh, base: f.base, installation: installation, now: o.Now}
 }
 
 // parseBaseURL checks and normalizes Options.BaseURL: http(s), a host, no credentials, query
@@ -310,6 +310,7 @@ type Client struct {
 	gh           *github.Client
 	base         *url.URL
 	installation int64
+	now          func() time.Time
 }
 
 // REST is the go-github client underneath, with the same transport (credentials, retries,
