@@ -420,3 +420,32 @@ func TestPullRequestsThroughREST(t *testing.T) {
 		t.Errorf("comments after the edit: %+v", comments)
 	}
 }
+
+// TestEnterpriseServer: a GitHub Enterprise Server serves the API under /api/v3/; every call,
+// the installation token's included, goes there, and a callback URL must be under it.
+func TestEnterpriseServer(t *testing.T) {
+	t.Parallel()
+	b := setup(t, githubapitest.Options{Prefix: "/api/v3"})
+	if !strings.HasSuffix(b.f.BaseURL(), "/api/v3/") {
+		t.Fatalf("BaseURL %s", b.f.BaseURL())
+	}
+	b.gh.SetFile("acme", "web", "v1.0.0", "a.txt", []byte("a"))
+	c := b.installation(t)
+	if got, err := c.ReadFile(t.Context(), "acme", "web", "a.txt", "v1.0.0", 0); err != nil || string(got) != "a" {
+		t.Fatalf("ReadFile = %q, %v", got, err)
+	}
+	if err := c.ReviewDeploymentProtectionRule(t.Context(), githubapi.Review{
+		CallbackURL: b.gh.URL() + "repos/acme/web/actions/runs/3/deployment_protection_rule", Environment: "production", State: githubapi.Rejected, Comment: "no",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	outside := strings.Replace(b.gh.URL(), "/api/v3/", "/", 1) + "repos/acme/web/actions/runs/3/deployment_protection_rule"
+	if _, _, _, err := c.ProtectionRuleRun(outside); !errors.Is(err, githubapi.ErrMisconfigured) {
+		t.Errorf("a callback outside /api/v3/: %v", err)
+	}
+	for _, call := range b.gh.Calls() {
+		if call.Route == "" {
+			t.Errorf("%s %s reached no route", call.Method, call.Path)
+		}
+	}
+}

@@ -265,6 +265,18 @@ func TestPlainHTTPIsRefused(t *testing.T) {
 	if !errors.As(err, &insecure) || !errors.Is(err, githubapi.ErrMisconfigured) {
 		t.Errorf("plain http: %v; want an InsecureURLError", err)
 	}
+
+	// A plain http URL met later (a link in an answer) is refused before anything is sent.
+	b := setup(t, githubapitest.Options{})
+	c := b.installation(t)
+	req, err := c.REST().NewRequest(t.Context(), http.MethodGet, "http://github.example.com/repos/acme/web", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.REST().Do(req, nil)
+	if err = c.Wrap("get repository", nil, err); !errors.As(err, &insecure) {
+		t.Errorf("a plain http request: %v; want an InsecureURLError", err)
+	}
 }
 
 func TestKeyNeverPrinted(t *testing.T) {

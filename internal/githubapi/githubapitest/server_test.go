@@ -123,6 +123,15 @@ func TestInstallationsSeeOnlyTheirOwn(t *testing.T) {
 	if len(calls) != 3 || calls[0].Installation != acme {
 		t.Errorf("calls recorded: %+v", calls)
 	}
+	s.Suspend(acme)
+	if status, _ := send(t, s, "GET", "/repos/acme/web/contents/ok.txt", tok, ""); status != 401 {
+		t.Errorf("a suspended installation's token: %d, want 401", status)
+	}
+	now := time.Now()
+	jwtAuth := "Bearer " + appJWT(t, s, strconv.FormatInt(s.AppID(), 10), now.Add(-30*time.Second), now.Add(2*time.Minute), jwt.SigningMethodRS256)
+	if status, _ := send(t, s, "POST", "/app/installations/"+strconv.FormatInt(acme, 10)+"/access_tokens", jwtAuth, "{}"); status != 403 {
+		t.Errorf("a token for a suspended installation: %d, want 403", status)
+	}
 }
 
 func TestStatusReportLimits(t *testing.T) {
