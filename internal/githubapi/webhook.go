@@ -47,6 +47,10 @@ type Delivery struct {
 	HookID string
 	// Installation is the payload's installation.id, 0 when absent.
 	Installation int64
+	// SHA and Ref are the payload's top-level sha and ref when it has them. For
+	// deployment_protection_rule they name the commit to gate, also when the job created no
+	// deployment; go-github's event type drops both.
+	SHA, Ref string
 	// Payload is the JSON payload, as signed (the form field's value for form deliveries).
 	Payload []byte
 	// Parsed is go-github's type for the event (*github.DeploymentProtectionRuleEvent, …);
@@ -120,6 +124,8 @@ func ParseDelivery(header http.Header, body []byte, secrets ...[]byte) (*Deliver
 	}
 	d.Payload = payload
 	var common struct {
+		SHA          any     `json:"sha"`
+		Ref          any     `json:"ref"`
 		Action       *string `json:"action"`
 		Installation *struct {
 			ID int64 `json:"id"`
@@ -134,6 +140,9 @@ func ParseDelivery(header http.Header, body []byte, secrets ...[]byte) (*Deliver
 	if common.Installation != nil {
 		d.Installation = common.Installation.ID
 	}
+	// Strings only: another event may use the names for something else.
+	d.SHA, _ = common.SHA.(string)
+	d.Ref, _ = common.Ref.(string)
 	if !slices.Contains(github.MessageTypes(), d.Event) {
 		return d, nil
 	}

@@ -120,6 +120,9 @@ func TestProtectionRulePayloads(t *testing.T) {
 		if ev.GetEnvironment() != p.Environment || ev.GetAction() != "requested" || d.Installation != inst || ev.GetRepo().GetFullName() != "acme/web" {
 			t.Errorf("event = %+v", ev)
 		}
+		if d.SHA != p.SHA || d.Ref != p.Ref {
+			t.Errorf("delivery sha and ref = %q %q, want %q %q", d.SHA, d.Ref, p.SHA, p.Ref)
+		}
 		if (ev.Deployment != nil) != (p.DeploymentID != 0) {
 			t.Errorf("deployment present = %v, want %v", ev.Deployment != nil, p.DeploymentID != 0)
 		}
