@@ -22,6 +22,8 @@ type dataSet struct {
 var dataSets = []dataSet{
 	{"tc39-source-map-tests", "tc39-source-map-tests", buildTC39},
 	{"sentry-openapi", "sentry-openapi", buildSentryOpenAPI},
+	{"github-openapi", "github-openapi", buildGitHubOpenAPI},
+	{"github-webhook-examples", "github-webhook-examples", buildGitHubWebhookExamples},
 }
 
 // buildTC39 keeps the suite's test list and every map it names (the conformance test reads

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/releasegate/releasegate/internal/testenv"
@@ -65,6 +66,13 @@ func TestBuildKeepsWhatTheTestsRead(t *testing.T) {
 		"tc39-source-map-tests/resources/basic-mapping.js.map",
 		"tc39-source-map-tests/SOURCE",
 		"tc39-source-map-tests/LICENSE",
+		"github-openapi/api.github.com.json",
+		"github-openapi/webhooks.trimmed.json",
+		"github-openapi/SOURCE",
+		"github-openapi/LICENSE",
+		"github-webhook-examples/pull_request.opened.0.json",
+		"github-webhook-examples/SOURCE",
+		"github-webhook-examples/LICENSE",
 	} {
 		if _, err := os.Stat(filepath.Join(out, want)); err != nil {
 			t.Errorf("not written: %v", err)
@@ -86,6 +94,30 @@ func TestBuildKeepsWhatTheTestsRead(t *testing.T) {
 	}
 	if bytes.Contains(spec, []byte(`"/api/0/organizations/{organization_id_or_slug}/dashboards/"`)) {
 		t.Error("the trimmed description keeps dashboards, which nothing uses")
+	}
+
+	rest, err := os.ReadFile(filepath.Join(out, "github-openapi", "api.github.com.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range githubOperations {
+		_, path, _ := strings.Cut(op, " ")
+		if !bytes.Contains(rest, []byte(`"`+path+`"`)) {
+			t.Errorf("the trimmed GitHub description lacks %s", op)
+		}
+	}
+	if bytes.Contains(rest, []byte(`"/repos/{owner}/{repo}/deployments"`)) {
+		t.Error("the trimmed GitHub description keeps the deployments API, which nothing calls")
+	}
+	hooks, err := os.ReadFile(filepath.Join(out, "github-openapi", "webhooks.trimmed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(hooks, []byte(`"deployment-protection-rule-requested"`)) || bytes.Contains(hooks, []byte(`"workflow-run-completed"`)) {
+		t.Error("the trimmed webhook description does not keep exactly the events the App handles")
+	}
+	if _, err := os.Stat(filepath.Join(out, "github-webhook-examples", "release.published.0.json")); err == nil {
+		t.Error("the examples of an event the App does not handle were kept")
 	}
 
 	// A missing original fails before anything is replaced.
