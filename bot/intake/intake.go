@@ -2,9 +2,6 @@ package intake
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/releasegate/releasegate/internal/githubapi"
 	"github.com/releasegate/releasegate/internal/store"
 )
 
@@ -67,8 +65,8 @@ func (h *Handler) GitHub(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !validGitHubSignature(body, r.Header.Get("X-Hub-Signature-256"), h.GitHubSecret) {
-		h.finish(w, r, http.StatusUnauthorized, store.SourceGitHub, event, OutcomeBadSig, ErrBadSignature.Error(), log)
+	if err := githubapi.VerifySignature(r.Header.Get(githubapi.HeaderSignature), body, h.GitHubSecret); err != nil {
+		h.finish(w, r, http.StatusUnauthorized, store.SourceGitHub, event, OutcomeBadSig, err.Error(), log)
 		return
 	}
 	switch {
@@ -200,21 +198,4 @@ func eventLabel(e string) string {
 		return "other"
 	}
 	return e
-}
-
-// validGitHubSignature checks X-Hub-Signature-256 ("sha256=" and the hex HMAC-SHA256 of the
-// raw body keyed by the webhook secret) in constant time. An App without a secret accepts
-// nothing.
-func validGitHubSignature(body []byte, header string, secret []byte) bool {
-	hexSig, ok := strings.CutPrefix(header, "sha256=")
-	if !ok || len(secret) == 0 {
-		return false
-	}
-	got, err := hex.DecodeString(hexSig)
-	if err != nil {
-		return false
-	}
-	m := hmac.New(sha256.New, secret)
-	m.Write(body)
-	return hmac.Equal(m.Sum(nil), got)
 }
