@@ -133,3 +133,42 @@ func TestStartWithoutWorkersFails(t *testing.T) {
 		t.Error("Start of an insert-only store succeeded; want an error naming Options.Workers")
 	}
 }
+
+// sweepArgs stands for the bot's periodic sweep.
+type sweepArgs struct{}
+
+func (sweepArgs) Kind() string { return "test.sweep" }
+
+type sweepWorker struct {
+	river.WorkerDefaults[sweepArgs]
+	ran chan struct{}
+}
+
+func (w *sweepWorker) Work(context.Context, *river.Job[sweepArgs]) error {
+	select {
+	case w.ran <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func TestPeriodicJobsRunOnTheLeader(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, url string) {
+		w := &sweepWorker{ran: make(chan struct{}, 1)}
+		workers := river.NewWorkers()
+		river.AddWorker(workers, w)
+		periodic := river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "sweep", RunOnStart: true})
+		s := openStore(t, url, store.Options{Workers: workers, PeriodicJobs: []*river.PeriodicJob{periodic}, FetchPollInterval: 100 * time.Millisecond})
+		if err := s.Start(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-w.ran:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the periodic job did not run within 30s of start (no leader elected?)")
+		}
+	})
+}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"sync"
 	"testing"
@@ -96,5 +97,24 @@ func TestOpenRejectsBadURLs(t *testing.T) {
 				t.Errorf("Open(%q) error = %v, want ErrBadURL", url, err)
 			}
 		})
+	}
+}
+
+func TestReadyFailsWhenMigrationsAreMissing(t *testing.T) {
+	t.Parallel()
+	path := engineURLs()["sqlite"](t)
+	s := openStore(t, path, store.Options{})
+	// Another process (an older binary's rollback, a hand edit) removed our last migration's
+	// record: /readyz must say so rather than serve on a schema it does not know.
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(t.Context(), `DELETE FROM releasegate_migration`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ready(t.Context()); !errors.Is(err, store.ErrNotMigrated) {
+		t.Errorf("Ready = %v, want ErrNotMigrated", err)
 	}
 }
