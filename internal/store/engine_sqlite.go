@@ -52,6 +52,7 @@ func sqliteDSN(path string, syncFull bool) string {
 const (
 	sqliteCheckpointEvery         = 250 * time.Millisecond
 	sqliteBackstopCheckpointPages = 20000
+	sqliteMigrateRounds           = 40
 )
 
 type sqliteEngine struct {
@@ -157,19 +158,21 @@ func (e *sqliteEngine) ping(ctx context.Context) error { return e.db.PingContext
 
 // migrate runs River's migrations and ours. Several processes opening one new file at once
 // can both find a migration missing; the loser's CREATE fails once the winner commits, and
-// the next round finds it applied. Each migration is one transaction with its record.
+// the next round finds it applied. Each failed round means another migrator made progress,
+// so the rounds are bounded by the migrations there are; sqliteMigrateRounds leaves room
+// for several racers. Each migration is one transaction with its record.
 func (e *sqliteEngine) migrate(ctx context.Context, ours []migration) error {
 	migrator, err := rivermigrate.New(e.driver, &rivermigrate.Config{Logger: discardLogger()})
 	if err != nil {
 		return fmt.Errorf("store: River's migrator: %w", err)
 	}
 	var last error
-	for attempt := range 5 {
-		if attempt > 0 {
+	for round := range sqliteMigrateRounds {
+		if round > 0 {
 			select {
 			case <-ctx.Done():
 				return errors.Join(ctx.Err(), last)
-			case <-time.After(time.Duration(attempt) * 50 * time.Millisecond):
+			case <-time.After(min(time.Duration(round)*20*time.Millisecond, 250*time.Millisecond)):
 			}
 		}
 		if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {

@@ -84,7 +84,9 @@ func freshPostgres(t testing.TB) string {
 	if strings.Contains(base, "?") {
 		sep = "&"
 	}
-	return base + sep + "search_path=" + schema
+	// A small pool: the tests run many stores at once, beside other packages' tests, on a
+	// server with 100 connections.
+	return base + sep + "search_path=" + schema + "&pool_max_conns=4"
 }
 
 // forEachEngine runs fn as a parallel subtest per engine, with a fresh database URL.
