@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/releasegate/releasegate/bot/pages"
 	"github.com/releasegate/releasegate/bot/protection"
@@ -143,8 +144,9 @@ func (EvaluateArgs) Kind() string { return "releasegate.evaluate_rule" }
 
 // InsertOpts keeps one evaluation per rule queued or running.
 func (EvaluateArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertypeState{
-		stateAvailable, statePending, stateRunning, stateRetryable, stateScheduled,
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateRetryable, rivertype.JobStateScheduled,
 	}}}
 }
 

@@ -68,7 +68,7 @@ func (b *Bot) protectionRequested(ctx context.Context, d *githubapi.Delivery) er
 		Repo: repo, RunID: runID, Environment: ev.GetEnvironment(), SHA: sha, Ref: ref,
 		CallbackURL: ev.GetDeploymentCallbackURL(), InstallationID: inst, Deadline: now.Add(initialWait), CreatedAt: now,
 	}
-	stored, isNew, err := b.store.AddPendingRule(ctx, rule, &store.Job{Args: EvaluateArgs{}})
+	stored, isNew, err := b.store.AddPendingRule(ctx, rule, func(id int64) *store.Job { return &store.Job{Args: EvaluateArgs{RuleID: id}} })
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func DeriveKey(secret string) []byte {
 }
 
 // Sign returns the query (exp and sig) that opens the page of a decision.
-func (s Signer) Sign(id int64) url.Values {
+func (s Signer) Sign(id string) url.Values {
 	ttl := s.TTL
 	if ttl <= 0 {
 		ttl = DefaultLinkTTL
@@ -44,7 +44,7 @@ func (s Signer) Sign(id int64) url.Values {
 }
 
 // Verify checks a decision page's query.
-func (s Signer) Verify(id int64, q url.Values) error {
+func (s Signer) Verify(id string, q url.Values) error {
 	exp, err := strconv.ParseInt(q.Get("exp"), 10, 64)
 	if err != nil || len(s.Key) == 0 {
 		return ErrBadLink
@@ -58,8 +58,8 @@ func (s Signer) Verify(id int64, q url.Values) error {
 	return nil
 }
 
-func (s Signer) mac(id, exp int64) string {
+func (s Signer) mac(id string, exp int64) string {
 	m := hmac.New(sha256.New, s.Key)
-	fmt.Fprintf(m, "decision:%d:%d", id, exp)
+	fmt.Fprintf(m, "decision:%s:%d", id, exp)
 	return hex.EncodeToString(m.Sum(nil))
 }

@@ -19,7 +19,7 @@ import (
 
 // Record is one stored decision.
 type Record struct {
-	ID          int64
+	ID          string
 	Repo        string
 	Environment string
 	Release     string
@@ -41,7 +41,7 @@ type Filter struct {
 
 // Source reads the stored decisions.
 type Source interface {
-	Decision(ctx context.Context, id int64) (Record, error)
+	Decision(ctx context.Context, id string) (Record, error)
 	Decisions(ctx context.Context, f Filter) ([]Record, error)
 }
 
@@ -83,8 +83,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case rest == "" || rest == "/":
 		h.list(w, r)
 	case strings.HasPrefix(rest, "/"):
-		id, err := strconv.ParseInt(rest[1:], 10, 64)
-		if err != nil || id <= 0 {
+		id := rest[1:]
+		if !validID(id) {
 			http.NotFound(w, r)
 			return
 		}
@@ -107,7 +107,7 @@ func (h *Handler) deny(w http.ResponseWriter, msg string) {
 	h.page(w, http.StatusUnauthorized, "error", map[string]any{"Title": "Not allowed", "Message": msg})
 }
 
-func (h *Handler) one(w http.ResponseWriter, r *http.Request, id int64) {
+func (h *Handler) one(w http.ResponseWriter, r *http.Request, id string) {
 	if !h.basicOK(r) {
 		if err := h.Signer.Verify(id, r.URL.Query()); err != nil {
 			h.deny(w, err.Error())
@@ -117,7 +117,7 @@ func (h *Handler) one(w http.ResponseWriter, r *http.Request, id int64) {
 	rec, err := h.Source.Decision(r.Context(), id)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		h.page(w, http.StatusNotFound, "error", map[string]any{"Title": "Not found", "Message": fmt.Sprintf("There is no decision %d.", id)})
+		h.page(w, http.StatusNotFound, "error", map[string]any{"Title": "Not found", "Message": fmt.Sprintf("There is no decision %s.", id)})
 		return
 	case err != nil:
 		h.log(r).Error("reading a decision", "id", id, "err", err)
@@ -148,7 +148,7 @@ func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
 	}
 	rows := make([]listRow, len(recs))
 	for i, rec := range recs {
-		rows[i] = listRow{Record: rec, Link: "/decisions/" + strconv.FormatInt(rec.ID, 10)}
+		rows[i] = listRow{Record: rec, Link: "/decisions/" + url.PathEscape(rec.ID)}
 	}
 	h.page(w, http.StatusOK, "list", map[string]any{"Filter": f, "Rows": rows, "Verdicts": []gate.Status{gate.StatusPass, gate.StatusFail, gate.StatusPending}})
 }
@@ -181,8 +181,21 @@ func (h *Handler) log(r *http.Request) *slog.Logger {
 }
 
 // Link is the signed URL of a decision's page under base (the service's public URL).
-func (s Signer) Link(base string, id int64) string {
-	return strings.TrimRight(base, "/") + "/decisions/" + strconv.FormatInt(id, 10) + "?" + s.Sign(id).Encode()
+func (s Signer) Link(base string, id string) string {
+	return strings.TrimRight(base, "/") + "/decisions/" + url.PathEscape(id) + "?" + s.Sign(id).Encode()
+}
+
+// validID says whether a path segment can be a decision ID: short, letters, digits and dashes.
+func validID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // QueryOf parses a link's query, for tests and callers holding a full URL.

@@ -26,7 +26,7 @@ type fakeSource struct {
 	filters []Filter
 }
 
-func (f *fakeSource) Decision(_ context.Context, id int64) (Record, error) {
+func (f *fakeSource) Decision(_ context.Context, id string) (Record, error) {
 	if f.err != nil {
 		return Record{}, f.err
 	}
@@ -49,7 +49,7 @@ func ptr(v float64) *float64 { return &v }
 func failing() Record {
 	t0 := now.Add(-2 * time.Hour)
 	return Record{
-		ID: 7, Repo: "acme/web", Environment: "production", Release: "web@2f6c1a9", SHA: "2f6c1a9e0b7d", Outcome: "fail",
+		ID: "d7", Repo: "acme/web", Environment: "production", Release: "web@2f6c1a9", SHA: "2f6c1a9e0b7d", Outcome: "fail",
 		Verdict: gate.StatusFail, Created: now,
 		Decision: gate.Decision{
 			Verdict: gate.StatusFail, Release: "web@2f6c1a9", Environment: "production", EvidenceEnvironment: "staging",
@@ -90,7 +90,7 @@ func get(t *testing.T, h http.Handler, target string, edit func(*http.Request)) 
 func TestAccess(t *testing.T) {
 	t.Parallel()
 	h := handler(&fakeSource{recs: []Record{failing()}})
-	signed := "/decisions/7?" + h.Signer.Sign(7).Encode()
+	signed := "/decisions/d7?" + h.Signer.Sign("d7").Encode()
 	expired := Signer{Key: []byte("k"), Now: func() time.Time { return now.Add(-DefaultLinkTTL - time.Minute) }}
 	basic := func(pw string) func(*http.Request) { return func(r *http.Request) { r.SetBasicAuth("anyone", pw) } }
 	tests := map[string]struct {
@@ -100,17 +100,17 @@ func TestAccess(t *testing.T) {
 		has    string
 	}{
 		"signed link":               {signed, nil, 200, "WEB-12"},
-		"no signature":              {"/decisions/7", nil, 401, "not valid"},
-		"signature of another page": {"/decisions/8?" + h.Signer.Sign(7).Encode(), nil, 401, "not valid"},
-		"expired link":              {"/decisions/7?" + expired.Sign(7).Encode(), nil, 401, "expired"},
+		"no signature":              {"/decisions/d7", nil, 401, "not valid"},
+		"signature of another page": {"/decisions/d8?" + h.Signer.Sign("d7").Encode(), nil, 401, "not valid"},
+		"expired link":              {"/decisions/d7?" + expired.Sign("d7").Encode(), nil, 401, "expired"},
 		"tampered expiry":           {strings.Replace(signed, "exp=", "exp=9", 1), nil, 401, "not valid"},
-		"shared secret":             {"/decisions/7", basic("shared"), 200, "WEB-12"},
-		"wrong secret":              {"/decisions/7", basic("guess"), 401, "not valid"},
+		"shared secret":             {"/decisions/d7", basic("shared"), 200, "WEB-12"},
+		"wrong secret":              {"/decisions/d7", basic("guess"), 401, "not valid"},
 		"list needs the secret":     {"/decisions", nil, 401, "shared secret"},
 		"list with the secret":      {"/decisions?repo=acme/web", basic("shared"), 200, "web@2f6c1a9"},
 		"list bad verdict":          {"/decisions?verdict=maybe", basic("shared"), 400, "pass, fail or pending"},
-		"unknown decision":          {"/decisions/99", basic("shared"), 404, "no decision 99"},
-		"not a number":              {"/decisions/abc", basic("shared"), 404, ""},
+		"unknown decision":          {"/decisions/d99", basic("shared"), 404, "no decision d99"},
+		"not an ID":                 {"/decisions/a%2Fb", basic("shared"), 404, ""},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -153,7 +153,7 @@ func TestListFilterAndErrors(t *testing.T) {
 func TestDecisionPageGolden(t *testing.T) {
 	t.Parallel()
 	h := handler(&fakeSource{recs: []Record{failing()}})
-	res, body := get(t, h, "/decisions/7", func(r *http.Request) { r.SetBasicAuth("", "shared") })
+	res, body := get(t, h, "/decisions/d7", func(r *http.Request) { r.SetBasicAuth("", "shared") })
 	if res.StatusCode != 200 {
 		t.Fatalf("%d %s", res.StatusCode, body)
 	}
@@ -190,17 +190,17 @@ func TestDeriveKeyAndLink(t *testing.T) {
 		t.Fatal("derived keys must differ per secret")
 	}
 	s := Signer{Key: a, Now: func() time.Time { return now }}
-	link := s.Link("https://gate.example.com/", 7)
-	if !strings.HasPrefix(link, "https://gate.example.com/decisions/7?exp=") {
+	link := s.Link("https://gate.example.com/", "d7")
+	if !strings.HasPrefix(link, "https://gate.example.com/decisions/d7?exp=") {
 		t.Errorf("link = %s", link)
 	}
-	if err := s.Verify(7, QueryOf(link)); err != nil {
+	if err := s.Verify("d7", QueryOf(link)); err != nil {
 		t.Errorf("own link: %v", err)
 	}
-	if err := (Signer{Key: b, Now: s.Now}).Verify(7, QueryOf(link)); err == nil {
+	if err := (Signer{Key: b, Now: s.Now}).Verify("d7", QueryOf(link)); err == nil {
 		t.Error("a link signed with another key was accepted")
 	}
-	if err := (Signer{Now: s.Now}).Verify(7, QueryOf(link)); err == nil {
+	if err := (Signer{Now: s.Now}).Verify("d7", QueryOf(link)); err == nil {
 		t.Error("a signer without a key accepted a link")
 	}
 }
