@@ -40,6 +40,8 @@ type Options struct {
 	// Settings shape the protection rule's plans (recheck interval, report spacing); the
 	// uncovered answer comes from Config.
 	Settings protection.Settings
+	// OnPanic hears of a handler's panic (the service reports it to Sentry).
+	OnPanic func(r *http.Request, v any)
 }
 
 // Bot is the App's behaviour: job workers and the calls they make.
@@ -58,6 +60,8 @@ type Bot struct {
 	userAgent       string
 	sentryMu        sync.Mutex
 	sentryClients   map[string]sentryConn
+	gates           gateCache
+	onPanic         func(r *http.Request, v any)
 }
 
 // sentryConn is one owner's Sentry.
@@ -66,15 +70,16 @@ type sentryConn struct {
 	org    string
 }
 
-// New builds a Bot.
+// New builds a Bot. Its store may be attached later (SetStore), since the store's job client
+// is built with the Bot's workers.
 func New(o Options) (*Bot, error) {
-	if o.Config == nil || o.Store == nil || o.GitHub == nil {
-		return nil, errors.New("bot: a configuration, a store and a GitHub factory are required")
+	if o.Config == nil || o.GitHub == nil {
+		return nil, errors.New("bot: a configuration and a GitHub factory are required")
 	}
 	b := &Bot{
 		cfg: o.Config, store: o.Store, github: o.GitHub, metrics: o.Metrics, log: o.Logger, now: o.Now,
 		settings: o.Settings, sentryTransport: o.SentryTransport, sentryInsecure: o.AllowInsecureSentry,
-		userAgent: o.UserAgent, sentryClients: map[string]sentryConn{},
+		userAgent: o.UserAgent, sentryClients: map[string]sentryConn{}, onPanic: o.OnPanic,
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
@@ -97,6 +102,9 @@ func New(o Options) (*Bot, error) {
 	}
 	return b, nil
 }
+
+// SetStore attaches the store the Bot's workers were registered with.
+func (b *Bot) SetStore(s *store.Store) { b.store = s }
 
 // Links signs the decision pages' links.
 func (b *Bot) Links() pages.Signer { return b.links }
