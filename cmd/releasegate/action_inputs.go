@@ -3,9 +3,12 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/releasegate/releasegate/sourcemaps"
 )
 
 // actionInput is one input of action.yml. The table below is the one source of truth: the
@@ -142,6 +145,57 @@ func parseActionBool(s string) (value, ok bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// sourcemapArgs are the sourcemaps input's paths as the sourcemaps code takes them: that code
+// reads a relative path against the process's folder, which the action leaves alone, so each
+// is resolved against the working directory.
+func (r *actionRunner) sourcemapArgs(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = resolveIn(r.dir, p)
+	}
+	return out
+}
+
+// namePathsAsGiven names the files of a validation's findings as the sourcemaps input gave
+// them (relative to the working directory, the longest path first), not as sourcemapArgs
+// resolved them, so the annotations and the summary point at the files as they always did.
+func namePathsAsGiven(rep *sourcemaps.Report, dir string, given []string) {
+	type root struct {
+		abs, given string
+		// inText finds abs in a message: not followed by more of a file name.
+		inText *regexp.Regexp
+	}
+	var roots []root
+	for _, p := range given {
+		if !filepath.IsAbs(p) {
+			abs := resolveIn(dir, p)
+			roots = append(roots, root{abs, p, regexp.MustCompile(regexp.QuoteMeta(abs) + `([^\w.-]|$)`)})
+		}
+	}
+	slices.SortFunc(roots, func(a, b root) int { return len(b.abs) - len(a.abs) })
+	rename := func(path string) string {
+		for _, r := range roots {
+			if path == r.abs {
+				return r.given
+			}
+			if rest, ok := strings.CutPrefix(path, r.abs+string(filepath.Separator)); ok {
+				return filepath.Join(r.given, rest)
+			}
+		}
+		return path
+	}
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		f.Path, f.Map = rename(f.Path), rename(f.Map)
+		for _, r := range roots {
+			f.Message = r.inText.ReplaceAllStringFunc(f.Message, func(m string) string { return r.given + m[len(r.abs):] })
+		}
+	}
+	for i := range rep.Files {
+		rep.Files[i].Path, rep.Files[i].Map = rename(rep.Files[i].Path), rename(rep.Files[i].Map)
+	}
 }
 
 // resolveIn joins a relative path onto dir.

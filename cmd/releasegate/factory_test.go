@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/releasegate/releasegate/sourcemaps"
 )
 
 // TestFactoryPaths: relative paths are anchored in WorkDir and shown relative to it; a factory
@@ -83,5 +86,97 @@ func TestPathsAsGiven(t *testing.T) {
 	writeFile(t, filepath.Join(e.Dir, "policy.yml"), "environments: [\n")
 	if code, _, errOut := e.run(t, "", "gate", "--release", "web@1", "--environment", "production", "--policy", "policy.yml"); code != exitUsage || !strings.Contains(errOut, "policy.yml") || strings.Contains(errOut, e.Dir) {
 		t.Errorf("a broken policy in the working folder: exit %d, want 2 naming policy.yml:\n%s", code, errOut)
+	}
+}
+
+// TestFactoryWithEnv: the variables added override the base's for Getenv and for git alike
+// (exec keeps the last of a name given twice), and the base is left as it was.
+func TestFactoryWithEnv(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		base        *Factory
+		vars        map[string]string
+		getenv      map[string]string // names to look up, and what they must say
+		environTail []string          // what Environ ends with
+	}{
+		{
+			name: "added over the base",
+			base: &Factory{Getenv: func(k string) string { return map[string]string{"A": "1", "B": "2"}[k] }, Environ: func() []string { return []string{"A=1", "B=2"} }},
+			vars: map[string]string{"B": "3", "C": "4"}, getenv: map[string]string{"A": "1", "B": "3", "C": "4"},
+			environTail: []string{"A=1", "B=2", "B=3", "C=4"},
+		},
+		{
+			name: "nothing added", base: &Factory{Getenv: func(k string) string { return "x" }, Environ: func() []string { return []string{"K=x"} }},
+			getenv: map[string]string{"K": "x"}, environTail: []string{"K=x"},
+		},
+		{
+			name: "a base without an environment", base: &Factory{}, vars: map[string]string{"C": "4"},
+			getenv: map[string]string{"A": "", "C": "4"}, environTail: []string{"C=4"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := tt.base.withEnv(tt.vars)
+			for k, want := range tt.getenv {
+				if got := f.Getenv(k); got != want {
+					t.Errorf("Getenv(%s) = %q, want %q", k, got, want)
+				}
+			}
+			if got := f.environ(); !slices.Equal(got, tt.environTail) {
+				t.Errorf("Environ = %q, want %q", got, tt.environTail)
+			}
+			if tt.base.Getenv != nil && len(tt.vars) > 0 && tt.base.Getenv("C") != "" {
+				t.Error("the base's environment was changed")
+			}
+		})
+	}
+}
+
+// TestNamePathsAsGiven: the action validates its paths resolved against the working directory;
+// the findings then name the files as the input gave them, the longest root first, leaving
+// absolute inputs and look-alike names alone.
+func TestNamePathsAsGiven(t *testing.T) {
+	t.Parallel()
+	dir := filepath.FromSlash("/ws/app")
+	abs := func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) }
+	tests := []struct {
+		name  string
+		given []string
+		in    sourcemaps.Finding
+		want  sourcemaps.Finding
+	}{
+		{"a file under a relative root", []string{"dist"},
+			sourcemaps.Finding{Path: abs("dist/a.js"), Map: abs("dist/a.js.map"), Message: "map " + abs("dist/a.js.map") + " is broken"},
+			sourcemaps.Finding{Path: filepath.FromSlash("dist/a.js"), Map: filepath.FromSlash("dist/a.js.map"), Message: "map " + filepath.FromSlash("dist/a.js.map") + " is broken"}},
+		{"the root itself", []string{"dist"},
+			sourcemaps.Finding{Path: abs("dist"), Message: "no generated files under " + abs("dist") + " (looked for .js)"},
+			sourcemaps.Finding{Path: "dist", Message: "no generated files under dist (looked for .js)"}},
+		{"nested roots: the closest", []string{"dist", filepath.FromSlash("dist/sub")},
+			sourcemaps.Finding{Path: abs("dist/sub/a.js")},
+			sourcemaps.Finding{Path: filepath.FromSlash("dist/sub/a.js")}},
+		{"a look-alike name", []string{"dist"},
+			sourcemaps.Finding{Path: abs("dist-old/a.js"), Message: abs("dist.bak") + " and " + abs("dist-old")},
+			sourcemaps.Finding{Path: abs("dist-old/a.js"), Message: abs("dist.bak") + " and " + abs("dist-old")}},
+		{"an absolute input", []string{abs("dist")},
+			sourcemaps.Finding{Path: abs("dist/a.js")},
+			sourcemaps.Finding{Path: abs("dist/a.js")}},
+		{"a root above the working directory", []string{filepath.FromSlash("../web/dist")},
+			sourcemaps.Finding{Path: filepath.FromSlash("/ws/web/dist/a.js")},
+			sourcemaps.Finding{Path: filepath.FromSlash("../web/dist/a.js")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rep := &sourcemaps.Report{Findings: []sourcemaps.Finding{tt.in}, Files: []sourcemaps.FileReport{{Path: tt.in.Path, Map: tt.in.Map}}}
+			namePathsAsGiven(rep, dir, tt.given)
+			if got := rep.Findings[0]; got != tt.want {
+				t.Errorf("finding\n%+v, want\n%+v", got, tt.want)
+			}
+			if got := rep.Files[0]; got.Path != tt.want.Path || got.Map != tt.want.Map {
+				t.Errorf("file %+v, want path %q, map %q", got, tt.want.Path, tt.want.Map)
+			}
+		})
 	}
 }
