@@ -83,6 +83,7 @@ func open(t *testing.T, dir string) *Repo {
 }
 
 func TestLogRealRepository(t *testing.T) {
+	t.Parallel()
 	g := newGitRepo(t)
 	c1 := g.commit("first\n\nwith a body", map[string]string{"a.txt": "a\n", "src/b.js": "b\n"})
 	c2 := g.commit("second", map[string]string{"a.txt": "a2\n", "src/b.js": "", "dir/new file.txt": "n\n", "caf\u00e9.md": "x\n"})
@@ -172,6 +173,7 @@ func shasOf(cs []Commit) []string {
 }
 
 func TestResolveAndHasCommit(t *testing.T) {
+	t.Parallel()
 	g := newGitRepo(t)
 	c1 := g.commit("one", map[string]string{"a": "1"})
 	c2 := g.commit("two", map[string]string{"a": "2"})
@@ -200,6 +202,7 @@ func TestResolveAndHasCommit(t *testing.T) {
 }
 
 func TestShallowClone(t *testing.T) {
+	t.Parallel()
 	g := newGitRepo(t)
 	old := g.commit("old", map[string]string{"a": "1", "b": "1"})
 	g.commit("middle", map[string]string{"a": "2"})
@@ -241,6 +244,7 @@ func TestShallowClone(t *testing.T) {
 }
 
 func TestRemoteURL(t *testing.T) {
+	t.Parallel()
 	g := newGitRepo(t)
 	g.commit("one", map[string]string{"a": "1"})
 	g.git("remote", "add", "origin", "git@github.com:Acme/Web.git")
@@ -328,6 +332,7 @@ func TestOpenIgnoresTheProcessEnvironment(t *testing.T) { //nolint:paralleltest 
 }
 
 func TestLogCancelled(t *testing.T) {
+	t.Parallel()
 	g := newGitRepo(t)
 	g.commit("one", map[string]string{"a": "1"})
 	repo := open(t, g.dir)

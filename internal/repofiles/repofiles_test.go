@@ -25,6 +25,7 @@ func write(t *testing.T, root string, files ...string) {
 }
 
 func TestLoadWalk(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	write(t, root, "b/sentry.properties", "a.js", "node_modules/x/sentry.properties", "c/d/sentry.properties", ".git/config")
 	tree, err := Load(context.Background(), root, nil)
@@ -56,6 +57,7 @@ func TestLoadWalk(t *testing.T) {
 }
 
 func TestLoadGit(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("git"); err != nil {
 		testenv.Missing(t, "git", "install git")
 	}
@@ -98,6 +100,7 @@ func TestLoadGit(t *testing.T) {
 }
 
 func TestLoadNotAFolder(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	write(t, root, "f")
 	if _, err := Load(context.Background(), filepath.Join(root, "f"), nil); err == nil {
