@@ -240,7 +240,7 @@ func writeTemp(t *testing.T, name, content string) string {
 // TestActUploadReleaseDeploy: upload, release and deploy succeed, with the release named by
 // action-release's version_prefix; the outputs (release, and action-release's version), the JSON
 // report and the job summary say what was done.
-func TestActUploadReleaseDeploy(t *testing.T) {
+func TestActUploadReleaseDeploy(t *testing.T) { //nolint:paralleltest // runs a whole workflow in act (minutes of CPU, a 4-minute limit): one act run at a time
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 	root := testenv.RepoRoot(t)
 	props := writeTemp(t, "sentry.properties", "defaults.project = web\n")
@@ -270,7 +270,7 @@ func TestActUploadReleaseDeploy(t *testing.T) {
 
 // TestActGateFailsTheJob: a release seeded with a new TypeError at about 300 an hour fails the
 // gate, and so the job; the gate's report is in the summary and the JSON report.
-func TestActGateFailsTheJob(t *testing.T) {
+func TestActGateFailsTheJob(t *testing.T) { //nolint:paralleltest // runs a whole workflow in act (minutes of CPU, a 4-minute limit): one act run at a time
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 	api, err := sentryapi.New(sentryapi.Options{BaseURL: srv.URL(), Token: srv.Token(), HTTPClient: srv.Client()})
 	if err != nil {
@@ -320,7 +320,7 @@ func (e *typeError) Error() string { return e.msg }
 
 // TestActBrokenMapFailsValidation: a broken map fails the job with an annotation naming the
 // file, and nothing is sent to Sentry but the first phase's reads that check the token.
-func TestActBrokenMapFailsValidation(t *testing.T) {
+func TestActBrokenMapFailsValidation(t *testing.T) { //nolint:paralleltest // runs a whole workflow in act (minutes of CPU, a 4-minute limit): one act run at a time
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 	root := testenv.RepoRoot(t)
 	dist := filepath.Join(t.TempDir(), "dist")

@@ -150,6 +150,7 @@ func pinChecksums(t *testing.T, dir, version string, edit func(string) string) s
 }
 
 func TestInstall(t *testing.T) {
+	t.Parallel()
 	root := testenv.RepoRoot(t)
 	version := pinnedVersion(t, root)
 	assets := releaseAssets(t, root, version)
@@ -158,6 +159,7 @@ func TestInstall(t *testing.T) {
 	pinned := "RELEASEGATE_CHECKSUMS=" + pinChecksums(t, assets, version, nil)
 
 	t.Run("a release is downloaded and verified against the action's own checksums", func(t *testing.T) {
+		t.Parallel()
 		run := runInstall(t, assetServer(assets, nil), true, pinned)
 		if run.code != 0 || run.bin == "" {
 			t.Fatalf("exit %d, binary %q:\n%s", run.code, run.bin, run.out)
@@ -192,6 +194,7 @@ func TestInstall(t *testing.T) {
 	// The attack the pinned checksums stop: whoever can replace a release asset can replace
 	// the checksums file published beside it, so both are replaced here.
 	t.Run("a replaced archive is refused, even with a matching checksums file beside it", func(t *testing.T) {
+		t.Parallel()
 		data, err := os.ReadFile(filepath.Join(assets, archive))
 		if err != nil {
 			t.Fatal(err)
@@ -211,6 +214,7 @@ func TestInstall(t *testing.T) {
 		refused(t, run, "checksum mismatch for "+archive+": the action pins")
 	})
 	t.Run("an archive the pinned checksums do not list is refused", func(t *testing.T) {
+		t.Parallel()
 		other := "RELEASEGATE_CHECKSUMS=" + pinChecksums(t, assets, version, func(s string) string {
 			return strings.ReplaceAll(s, archive, "releasegate_"+bare+"_plan9_amd64.tar.gz")
 		})
@@ -221,14 +225,17 @@ func TestInstall(t *testing.T) {
 		}
 	})
 	t.Run("a server error is an error, not a build", func(t *testing.T) {
+		t.Parallel()
 		run := runInstall(t, func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusInternalServerError) }, true, pinned)
 		refused(t, run, "HTTP 500")
 	})
 	t.Run("an unknown architecture is named", func(t *testing.T) {
+		t.Parallel()
 		run := runInstall(t, assetServer(assets, nil), true, "RUNNER_ARCH=MIPS", pinned)
 		refused(t, run, "unsupported RUNNER_ARCH 'MIPS'")
 	})
 	t.Run("no release: built from source", func(t *testing.T) {
+		t.Parallel()
 		run := runInstall(t, func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }, false, pinned)
 		if run.code != 0 || run.bin == "" || !strings.Contains(run.out, "building "+version+" from source") {
 			t.Fatalf("exit %d, binary %q:\n%s", run.code, run.bin, run.out)
@@ -247,6 +254,7 @@ func TestInstall(t *testing.T) {
 		"no checksums file": filepath.Join(t.TempDir(), "missing.txt"),
 	} {
 		t.Run(name+": nothing is downloaded, the action's checkout is built", func(t *testing.T) {
+			t.Parallel()
 			run := runInstall(t, assetServer(assets, nil), false, "RELEASEGATE_CHECKSUMS="+file)
 			if run.code != 0 || run.bin == "" || !strings.Contains(run.out, "carries no checksums for "+version) {
 				t.Fatalf("exit %d, binary %q:\n%s", run.code, run.bin, run.out)
@@ -257,6 +265,7 @@ func TestInstall(t *testing.T) {
 		})
 	}
 	t.Run("RELEASEGATE_BUILD=always builds without asking", func(t *testing.T) {
+		t.Parallel()
 		run := runInstall(t, assetServer(assets, nil), false, "RELEASEGATE_BUILD=always", pinned)
 		if run.code != 0 || run.bin == "" || len(run.requests) != 0 {
 			t.Fatalf("exit %d, binary %q, requests %v:\n%s", run.code, run.bin, run.requests, run.out)

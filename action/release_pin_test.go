@@ -23,6 +23,7 @@ import (
 // another path, pins exactly the checksums of the archive build-release.sh made here. So the
 // release workflow's rebuild on another machine can match the committed file.
 func TestPinReleaseIsReproducible(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		testenv.Missing(t, "bash", "install bash")
 	}
@@ -92,6 +93,7 @@ func copyCheckout(t *testing.T, root, to string) {
 // run scripts of its steps, as bash runs them) against a pinned file and a rebuild: it
 // publishes only when they match, and the steps come in the order that makes that hold.
 func TestReleaseWorkflowPublishesOnlyThePinnedBuild(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		testenv.Missing(t, "bash", "install bash")
 	}
@@ -170,6 +172,7 @@ func TestReleaseWorkflowPublishesOnlyThePinnedBuild(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			code, log, out := run(t, steps[pinStep].Run, tc.pinned, tc.built)
 			if (code == 0) != tc.pinOK {
 				t.Fatalf("pin step: exit %d, want ok=%v\n%s", code, tc.pinOK, log)

@@ -31,6 +31,7 @@ func git(t *testing.T, dir string, args ...string) string {
 // release of their series, so `uses: releasegate/releasegate@v0` gets the newest v0 release; a
 // patch of an older line moves only its vX.Y, and a pre-release moves nothing.
 func TestMoveMajorTags(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("git"); err != nil {
 		testenv.Missing(t, "git", "install git")
 	}
@@ -96,6 +97,7 @@ func TestMoveMajorTags(t *testing.T) {
 // TestReleaseWorkflowMovesTags: the release workflow runs on release tags only (not on the
 // moving tags it pushes), fetches every tag, and moves the tags after publishing.
 func TestReleaseWorkflowMovesTags(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), ".github", "workflows", "release.yml"))
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +147,7 @@ func TestReleaseWorkflowMovesTags(t *testing.T) {
 // workflow: no workflow snippet there uses github.action_path (empty outside the action), and
 // the Go version it names is the one go.mod asks for.
 func TestReleasingDocsSetupGo(t *testing.T) {
+	t.Parallel()
 	root := testenv.RepoRoot(t)
 	doc, err := os.ReadFile(filepath.Join(root, "docs", "releasing.md"))
 	if err != nil {

@@ -95,6 +95,7 @@ func TestRenderGolden(t *testing.T) {
 	for name, d := range reportDecisions() {
 		for format, ext := range exts {
 			t.Run(name+"/"+format, func(t *testing.T) {
+				t.Parallel()
 				var b bytes.Buffer
 				if err := Render(&b, d, format); err != nil {
 					t.Fatal(err)

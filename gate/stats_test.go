@@ -21,6 +21,7 @@ func TestPoissonBoundsKnownValues(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			b := PoissonBounds(tc.k, 0.95)
 			if b.Estimate != float64(tc.k) || !near(b.Lower, tc.lower, 1e-4) || !near(b.Upper, tc.upper, 1e-4) {
 				t.Errorf("PoissonBounds(%d) = %+v, want lower %g upper %g", tc.k, b, tc.lower, tc.upper)
@@ -80,6 +81,7 @@ func TestProportionBoundsKnownValues(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			b := ProportionBounds(tc.k, tc.n, 0.95)
 			if !near(b.Lower, tc.lower, 1e-4) || !near(b.Upper, tc.upper, 1e-4) {
 				t.Errorf("ProportionBounds(%d, %d) = %+v, want lower %g upper %g", tc.k, tc.n, b, tc.lower, tc.upper)
@@ -157,6 +159,7 @@ func TestProportionDrop(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			b := ProportionDrop(tc.kBase, tc.nBase, tc.kRel, tc.nRel, 0.95)
 			want := float64(tc.kBase)/float64(tc.nBase) - float64(tc.kRel)/float64(tc.nRel)
 			if !near(b.Estimate, want, 1e-12) || !(b.Lower <= b.Estimate && b.Estimate <= b.Upper) {

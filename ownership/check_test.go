@@ -42,6 +42,7 @@ func mustParse(t testing.TB, src, file string) []Rule {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	repo := []string{
 		"services/web/src/api/users.js",
 		"services/web/src/api/orders.js",
@@ -142,6 +143,7 @@ path:~/src/x.js #a
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			files := repo
 			if tc.files != nil {
 				files = tc.files
@@ -159,6 +161,7 @@ path:~/src/x.js #a
 }
 
 func TestCheckSameLineRules(t *testing.T) {
+	t.Parallel()
 	// One CODEOWNERS line can become several Sentry rules; they are one line to Check.
 	co := func(line int, p string) Rule {
 		return Rule{File: "CODEOWNERS", Line: line, Type: CodeOwners, Pattern: p, Owners: []Owner{{Team, "a"}}}
@@ -175,6 +178,7 @@ func TestCheckSameLineRules(t *testing.T) {
 }
 
 func TestCheckRepoPattern(t *testing.T) {
+	t.Parallel()
 	// Imported rules carry the stack-side pattern (after the code mapping) and the pattern
 	// as written in CODEOWNERS; the repository's files are tested against the latter.
 	co := func(line int, repo, stack string) Rule {
@@ -203,6 +207,7 @@ func TestCheckRepoPattern(t *testing.T) {
 }
 
 func TestCheckMessages(t *testing.T) {
+	t.Parallel()
 	src := "path:services/* #a\npath:*/web/* #b\npath:*.go #c\npath:*/users.js #d\npath:*/orders.js #e\npath:*.tsx #f\n" +
 		"path:nope/* #g\npath:*.md #h\npath:*.md #i\nurl:https://x/a #j\nurl:https://x/* #k\n"
 	in := CheckInput{Rules: mustParse(t, src, "o.txt"), Files: []string{
@@ -236,6 +241,7 @@ func TestCheckMessages(t *testing.T) {
 }
 
 func TestCheckDeterministic(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 11))
 	in := randomCheckInput(rng, 60, 80)
 	want := Check(in)
@@ -264,6 +270,7 @@ func TestCheckDeterministic(t *testing.T) {
 // TestCheckSharedIndex: one FileIndex shared by several projects' checks gives each the
 // findings it gets on its own.
 func TestCheckSharedIndex(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 5))
 	base := randomCheckInput(rng, 80, 10)
 	index := IndexFiles(base.Files)
@@ -281,6 +288,7 @@ func TestCheckSharedIndex(t *testing.T) {
 // TestCheckAgreesWithBruteForce compares Check with refCheck, which tests every rule against
 // every value, on random small repositories and rule sets.
 func TestCheckAgreesWithBruteForce(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(2024, 5))
 	codes := map[string]int{}
 	for n := range 400 {
@@ -496,6 +504,7 @@ func refCheck(in CheckInput) []Finding {
 // TestCheckAgreesOnBenchInput runs the comparison on a small version of the benchmark's
 // monorepo, whose rules have the shapes the fast paths are for.
 func TestCheckAgreesOnBenchInput(t *testing.T) {
+	t.Parallel()
 	in := CheckInput{Files: benchRepo(3, 4, 3)}
 	in.Rules, in.Codeowners = benchRules(t, 120, 3, 4)
 	got, want := Check(in), refCheck(in)

@@ -19,6 +19,7 @@ func webOwners() map[string]Owner {
 }
 
 func TestImportCodeowners(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name     string
 		src      string
@@ -172,6 +173,7 @@ func TestImportCodeowners(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			owners := tc.owners
 			if owners == nil {
 				owners = webOwners()
@@ -215,6 +217,7 @@ func TestImportCodeowners(t *testing.T) {
 }
 
 func TestImportCodeownersErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		src     string
@@ -241,6 +244,7 @@ func TestImportCodeownersErrors(t *testing.T) {
 		{"every problem is listed", "*.js web\n*.go @web\nsrc/[x @web\n*.md @web @\n", CodeMapping{}, nil, []string{"1: web", "3: '['", "4: invalid owner format '@'"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			owners := tc.owners
 			if owners == nil {
 				owners = webOwners()
@@ -264,6 +268,7 @@ func TestImportCodeownersErrors(t *testing.T) {
 }
 
 func TestCodeownersLocations(t *testing.T) {
+	t.Parallel()
 	// GitHub's search order: .github/, then the root, then docs/.
 	if want := []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"}; !slices.Equal(CodeownersLocations, want) {
 		t.Errorf("CodeownersLocations = %q, want %q", CodeownersLocations, want)
@@ -283,6 +288,7 @@ var githubExampleOwners = map[string]Owner{
 // must be the one GitHub documents, and the imported rules evaluated by Owners must name the
 // same owner, except where Sentry's import really differs from GitHub.
 func TestImportCodeownersGitHubExample(t *testing.T) {
+	t.Parallel()
 	src, err := os.ReadFile("testdata/codeowners/github-example")
 	if err != nil {
 		t.Fatal(err)
@@ -328,6 +334,7 @@ func TestImportCodeownersGitHubExample(t *testing.T) {
 		{"webpack code mapping", CodeMapping{StackRoot: "webpack://app/"}, "webpack://app/"},
 	} {
 		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
 			imp, err := ImportCodeowners(src, "CODEOWNERS", m.mapping, githubExampleOwners)
 			if err != nil {
 				t.Fatal(err)
@@ -393,6 +400,7 @@ func TestImportCodeownersGitHubExample(t *testing.T) {
 // TestCodeownersMatcherAgreesWithGitHub compares the codeowners: matcher with hmarr's
 // reading of the same CODEOWNERS pattern, path by path.
 func TestCodeownersMatcherAgreesWithGitHub(t *testing.T) {
+	t.Parallel()
 	patterns := []string{
 		"*", "*.js", "/build/logs/", "docs/*", "apps/", "/docs/", "**/logs", "/apps/github",
 		"src/**/test", "a/*/b", "foo", "/foo", "foo/", "*.min.js", "?.md", "docs/**", "**/x/*.go",
@@ -428,6 +436,7 @@ func TestCodeownersMatcherAgreesWithGitHub(t *testing.T) {
 }
 
 func TestCollapseSlashes(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"a/b": "a/b", "a//b": "a/b", "a////b": "a/b", "//a": "/a", "a//": "a/",
 		"webpack://a": "webpack://a", "app:///a": "app://a", "app:////a//b": "app://a/b", "a:/b": "a:/b",

@@ -24,6 +24,7 @@ func fakeFiles(files map[string]string) func(string) ([]byte, error) {
 func ptr(b bool) *bool { return &b }
 
 func TestLoadConfig(t *testing.T) {
+	t.Parallel()
 	type rule struct {
 		File string
 		Line int
@@ -104,6 +105,7 @@ func TestLoadConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			file := "p"
 			if tt.files != nil {
 				file = "svc/app/sentry.properties"
@@ -133,6 +135,7 @@ func TestLoadConfig(t *testing.T) {
 }
 
 func TestLoadConfigErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		src  string
@@ -185,6 +188,7 @@ func TestLoadConfigErrors(t *testing.T) {
 	files := map[string]string{"O": "path:a #t\n\nurls:x #t\n", "C": "path:a #t\ncodeowners:*.go #t\n"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := LoadConfig([]byte(tt.src), "p", fakeFiles(files))
 			var pe *ParseError
 			if !errors.As(err, &pe) {
@@ -203,6 +207,7 @@ func TestLoadConfigErrors(t *testing.T) {
 }
 
 func TestLoadConfigReadFileError(t *testing.T) {
+	t.Parallel()
 	_, err := LoadConfig([]byte("ownership.file=/abs/O"), "dir/p", func(name string) ([]byte, error) {
 		if name != "/abs/O" && name != filepath.FromSlash("/abs/O") {
 			t.Errorf("read %q", name)
@@ -220,6 +225,7 @@ func TestLoadConfigReadFileError(t *testing.T) {
 
 // TestDocExample keeps the first example of docs/ownership.md loading.
 func TestDocExample(t *testing.T) {
+	t.Parallel()
 	doc, err := os.ReadFile("../docs/ownership.md")
 	if err != nil {
 		t.Skip(err)

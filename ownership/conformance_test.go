@@ -9,6 +9,7 @@ import (
 // one named case per check, exactly as listed there.
 
 func TestConformanceParse(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		line string
@@ -27,6 +28,7 @@ func TestConformanceParse(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			rules, err := Parse([]byte(tc.line), "ownership")
 			if err != nil {
 				t.Fatal(err)
@@ -42,12 +44,14 @@ func TestConformanceParse(t *testing.T) {
 		})
 	}
 	t.Run("5 comments and empty lines give no rule", func(t *testing.T) {
+		t.Parallel()
 		rules, err := Parse([]byte("# a comment\n\n   \n  # indented\n"), "ownership")
 		if err != nil || len(rules) != 0 {
 			t.Fatalf("got %v, %v; want no rules", rules, err)
 		}
 	})
 	t.Run("round trip does not re-add quotes", func(t *testing.T) {
+		t.Parallel()
 		rules, err := Parse([]byte("*.js #frontend m@ROBENOLT.com\nmodule:\"foo bar\" meow@sentry.io\n"), "f")
 		if err != nil {
 			t.Fatal(err)
@@ -71,6 +75,7 @@ func runMatchCases(t *testing.T, cases []matchCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			rules, err := Parse([]byte(tc.rule+" #team"), "ownership")
 			if err != nil {
 				t.Fatal(err)
@@ -84,6 +89,7 @@ func runMatchCases(t *testing.T, cases []matchCase) {
 }
 
 func TestConformanceMatch(t *testing.T) {
+	t.Parallel()
 	// Frames from exception, top-level stacktrace (st) or threads all end up in Event.Frames,
 	// so case 6's three variants are one event here.
 	ev6 := Event{Frames: []Frame{{Filename: "foo/file.py"}, {AbsPath: "/usr/local/src/other/app.py"}}}
@@ -176,6 +182,7 @@ func coEvent(f string) Event {
 }
 
 func TestConformanceCodeowners(t *testing.T) {
+	t.Parallel()
 	var cases []matchCase
 	add := func(n, pattern, file string, want bool) {
 		cases = append(cases, matchCase{n + " " + pattern + " vs " + file, "codeowners:" + pattern, coEvent(file), want})

@@ -11,6 +11,7 @@ import (
 // TestDocumentedPropertiesLoad keeps the sentry.properties examples in README.md and
 // docs/ownership.md true: every ```properties block there must load without a problem.
 func TestDocumentedPropertiesLoad(t *testing.T) {
+	t.Parallel()
 	block := regexp.MustCompile("(?s)```properties\n(.*?)```")
 	total := 0
 	for _, doc := range []string{"README.md", "docs/ownership.md"} {

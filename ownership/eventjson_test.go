@@ -14,6 +14,7 @@ import (
 )
 
 func TestDecodeEvent(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		src  string
@@ -185,6 +186,7 @@ func TestDecodeEvent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := DecodeEvent([]byte(tt.src))
 			if err != nil {
 				t.Fatal(err)
@@ -197,6 +199,7 @@ func TestDecodeEvent(t *testing.T) {
 }
 
 func TestDecodeEventErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, src, want string
 	}{
@@ -246,6 +249,7 @@ func TestDecodeEventErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			ev, err := DecodeEvent([]byte(tt.src))
 			if err == nil {
 				t.Fatalf("no error; got %s", dumpEvent(ev))
@@ -262,6 +266,7 @@ func TestDecodeEventErrors(t *testing.T) {
 
 // A Java event decoded from JSON gets the munged path (module + file name) in Owners.
 func TestDecodeEventJavaMungedPath(t *testing.T) {
+	t.Parallel()
 	ev, err := DecodeEvent([]byte(`{"platform": "java", "exception": {"values": [{"stacktrace": {"frames": [
 		{"module": "java.lang.Thread", "filename": "Thread.java", "in_app": false},
 		{"module": "com.example.billing.InvoiceService", "filename": "InvoiceService.java", "abs_path": "InvoiceService.java", "in_app": true}
@@ -286,6 +291,7 @@ func TestDecodeEventJavaMungedPath(t *testing.T) {
 
 // End to end: an event built with the real Go SDK's types and marshalled as the SDK sends it.
 func TestDecodeEventFromSentryGo(t *testing.T) {
+	t.Parallel()
 	sev := sentry.NewEvent()
 	sev.EventID = "fc6d8c0c43fc4630ad850ee518f1b9d0"
 	sev.Platform = "go"
@@ -359,6 +365,7 @@ func TestDecodeEventFromSentryGo(t *testing.T) {
 
 // The event example of Sentry's OpenAPI description, as the API returns it.
 func TestDecodeEventOpenAPIExample(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile(testenv.External(t, "sentry-openapi", "openapi-derefed.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -382,6 +389,7 @@ func TestDecodeEventOpenAPIExample(t *testing.T) {
 		"/api/0/organizations/{organization_id_or_slug}/issues/{issue_id}/events/{event_id}/",
 	} {
 		t.Run(path, func(t *testing.T) {
+			t.Parallel()
 			ex := spec.Paths[path]["get"].Responses["200"].Content["application/json"].Examples["ReturnAnIssueEvent"].Value
 			if len(ex) == 0 {
 				t.Fatalf("no ReturnAnIssueEvent example for GET %s", path)
@@ -431,6 +439,7 @@ func TestDecodeEventOpenAPIExample(t *testing.T) {
 
 // A 10 MB event with tens of thousands of frames full of fields nobody reads decodes whole.
 func TestDecodeEventLarge(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString(`{"platform": "python", "breadcrumbs": {"values": [`)
 	for i := range 2000 {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, src, want string
 	}{
@@ -27,6 +28,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := Parse([]byte("# header\n"+tc.src+"\n"), "rules.txt")
 			var pe *ParseError
 			if !errors.As(err, &pe) {
@@ -41,6 +43,7 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 	t.Run("every problem listed", func(t *testing.T) {
+		t.Parallel()
 		_, err := Parse([]byte("*.js nobody\r\nok:*.js #t\r\nurl: #t\n"), "f")
 		var pe *ParseError
 		if !errors.As(err, &pe) || len(pe.Problems) != 2 || pe.Problems[0].Line != 1 || pe.Problems[1].Line != 3 {
@@ -50,6 +53,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseKeepsPosition(t *testing.T) {
+	t.Parallel()
 	src := "# c\n\n  src/*.go #be   A@B.io\nurl:http://x/* \n"
 	rules, err := Parse([]byte(src), "o.txt")
 	if err != nil {
@@ -76,6 +80,7 @@ func TestParseKeepsPosition(t *testing.T) {
 }
 
 func TestGlob(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		pattern, value string
 		fold, want     bool
@@ -113,6 +118,7 @@ func TestGlob(t *testing.T) {
 }
 
 func TestPathNormalize(t *testing.T) {
+	t.Parallel()
 	rules, _ := Parse([]byte(`root/**/*.py #t`), "f")
 	d := Owners(rules, Event{Frames: []Frame{{Filename: `root\foo\hello.PY`}}}, Options{})
 	if d.Assignee == nil {
@@ -121,6 +127,7 @@ func TestPathNormalize(t *testing.T) {
 }
 
 func TestTags(t *testing.T) {
+	t.Parallel()
 	rules, err := Parse([]byte("tags.user.email:*@corp.io #corp\ntags.user.plan:gold #gold\ntags.env:Prod #prod"), "f")
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +149,7 @@ func owners(d Decision) []string {
 
 // The documented example of §5.4: five rules match, the last one wins.
 func TestPrecedenceDocumented(t *testing.T) {
+	t.Parallel()
 	src := `codeowners:backend/ #co-team
 path:models/* #models
 path:backend/* #backend
@@ -176,6 +184,7 @@ path:backend/endpoints/auth/* #auth-team #enterprise-team
 }
 
 func TestPrecedenceFramePriority(t *testing.T) {
+	t.Parallel()
 	src := `path:app/crash.py #crash
 path:lib/*.py #lib
 url:* #web
@@ -201,6 +210,7 @@ path:app/* #app
 }
 
 func TestOwnerlessRuleStopsOwnership(t *testing.T) {
+	t.Parallel()
 	rules, _ := Parse([]byte("*.py #python\nvendor/*"), "f")
 	d := Owners(rules, Event{Frames: []Frame{{Filename: "vendor/x.py"}}}, Options{})
 	if d.Rule == nil || d.Rule.Line != 2 || d.Assignee != nil || len(d.Owners) != 0 || len(d.Matches) != 2 {
@@ -212,6 +222,7 @@ func TestOwnerlessRuleStopsOwnership(t *testing.T) {
 }
 
 func TestHandBuiltRule(t *testing.T) {
+	t.Parallel()
 	rules := []Rule{{Type: Module, Pattern: "com.Foo.*", Owners: []Owner{{Team, "t"}}}}
 	d := Owners(rules, Event{Frames: []Frame{{Module: "com.foo.Bar"}}}, Options{})
 	if d.Assignee == nil {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestParseProperties(t *testing.T) {
+	t.Parallel()
 	type kv struct {
 		Key, Value string
 		Line       int
@@ -39,6 +40,7 @@ func TestParseProperties(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			es, err := ParseProperties([]byte(tt.src), "p")
 			if err != nil {
 				t.Fatal(err)
@@ -55,6 +57,7 @@ func TestParseProperties(t *testing.T) {
 }
 
 func TestParsePropertiesSegments(t *testing.T) {
+	t.Parallel()
 	es, err := ParseProperties([]byte("x=1\nk = \\\n  a\\\n  b\\n c\\\n\n"), "p")
 	if err != nil {
 		t.Fatal(err)
@@ -66,6 +69,7 @@ func TestParsePropertiesSegments(t *testing.T) {
 }
 
 func TestParsePropertiesErrors(t *testing.T) {
+	t.Parallel()
 	_, err := ParseProperties([]byte("a=1\nb=\\u12\nc\\uZZZZ=1\n"), "p.properties")
 	want := "2 problems in the ownership configuration:\n  p.properties:2: malformed \\uXXXX escape \"\\\\u12\"\n  p.properties:3: malformed \\uXXXX escape \"\\\\uZZZZ\""
 	if err == nil || err.Error() != want {

@@ -12,6 +12,7 @@ import (
 // TestByteBudget: however many take from it at once, the bytes held never pass the budget,
 // except by one file larger than the whole budget, which then goes alone.
 func TestByteBudget(t *testing.T) {
+	t.Parallel()
 	b := newByteBudget(100)
 	var held, peak atomic.Int64
 	var wg sync.WaitGroup
@@ -43,6 +44,7 @@ func TestByteBudget(t *testing.T) {
 // whose budget holds one byte, so that every pair must give back what it took before the next
 // can load: a Load without its Unload would hang here, not pass.
 func TestBudgetNeverLeaks(t *testing.T) {
+	t.Parallel()
 	dir := copyBuild(t, filepath.Join("..", "testdata", "sample-build"))
 	d := Discover([]string{dir}, DiscoverOptions{Lazy: true, MaxBytesInFlight: 1})
 	done := make(chan struct{})

@@ -13,6 +13,7 @@ import (
 )
 
 func TestBundleURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ prefix, rel, want string }{
 		{"", "app.js", "~/app.js"},
 		{"~/", "static/app.js", "~/static/app.js"},
@@ -28,6 +29,7 @@ func TestBundleURL(t *testing.T) {
 }
 
 func TestBundleZipPath(t *testing.T) {
+	t.Parallel()
 	tests := map[string]string{
 		"~/static/app.js":          "files/_/_/static/app.js",
 		"~/#/bar":                  "files/_/_/#/bar",
@@ -41,6 +43,7 @@ func TestBundleZipPath(t *testing.T) {
 }
 
 func TestWriteBundle(t *testing.T) {
+	t.Parallel()
 	files := []BundleFile{
 		{URL: "~/static/app.js.map", Type: BundleSourceMap, Content: []byte(`{"version":3}`), DebugID: "a9f9a996-4e6c-5119-b8b8-e64559a6554c"},
 		{URL: "~/static/app.js", Type: BundleMinifiedSource, Content: []byte("x()\n//# debugId=a9f9a996-4e6c-5119-b8b8-e64559a6554c\n"), DebugID: "a9f9a996-4e6c-5119-b8b8-e64559a6554c", SourceMap: "app.js.map"},
@@ -100,6 +103,7 @@ func TestWriteBundle(t *testing.T) {
 }
 
 func TestWriteBundleRefusesWhatSentryWouldDrop(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		files []BundleFile
@@ -112,6 +116,7 @@ func TestWriteBundleRefusesWhatSentryWouldDrop(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := WriteBundle(&bytes.Buffer{}, tt.files, tt.meta)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want one containing %q", err, tt.want)
@@ -139,6 +144,7 @@ func FuzzReadBundle(f *testing.F) {
 // TestWriteBundleLoadsLazily: files given by Load are read as the bundle is written, and a
 // file that cannot be read fails the bundle with its URL.
 func TestWriteBundleLoadsLazily(t *testing.T) {
+	t.Parallel()
 	var files []BundleFile
 	for i := range 50 {
 		content := []byte(strings.Repeat(fmt.Sprintf("chunk %d;", i), 100))

@@ -14,6 +14,7 @@ import (
 // whatever later flags say; kernel pseudo-files, FIFOs and devices are refused even when leaving
 // the build is allowed.
 func TestDiscoverStaysInsideTheRoots(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	outside := filepath.Join(tmp, "outside")
 	writeFileT(t, filepath.Join(outside, "private.js.map"), tinyMap)
@@ -54,6 +55,7 @@ func TestDiscoverStaysInsideTheRoots(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			root := writeTree(t, tc.files)
 			relOut, err := filepath.Rel(root, outside)
 			if err != nil {
@@ -108,6 +110,7 @@ func TestDiscoverStaysInsideTheRoots(t *testing.T) {
 // TestReadRegular: only regular files of at most the limit are read, and a file named on the
 // command line that is a device or a FIFO is refused before it is opened (a FIFO would hang).
 func TestReadRegular(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	fifo := filepath.Join(tmp, "fifo")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {

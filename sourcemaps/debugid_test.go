@@ -107,9 +107,11 @@ var debugIDCommentRe = regexp.MustCompile(`//# debugId=(\S+)`)
 // TestDebugIDSentryCLIVectors reproduces, with this package's functions, every ID sentry-cli
 // 3.8.0 gave the cases in testdata/debugid.
 func TestDebugIDSentryCLIVectors(t *testing.T) {
+	t.Parallel()
 	c := loadDebugIDCases(t)
 	for _, tc := range c.Cases {
 		t.Run(tc.Name, func(t *testing.T) {
+			t.Parallel()
 			if _, ok := c.Rules[tc.Rule]; !ok {
 				t.Fatalf("unknown rule %q", tc.Rule)
 			}
@@ -165,6 +167,7 @@ func TestDebugIDSentryCLIVectors(t *testing.T) {
 // TestDebugIDFromBytes checks the SHA-1 form against vectors sentry-cli 3.6.0 and 2.58.6 produced
 // (sourcemaps-protocol.md §1.2) for a JS file without a map; 3.8.0 keeps that derivation.
 func TestDebugIDFromBytes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in, want string
 	}{
@@ -174,6 +177,7 @@ func TestDebugIDFromBytes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if got := DebugIDFromBytes([]byte(tt.in)); got != tt.want {
 				t.Errorf("got %s, want %s", got, tt.want)
 			}
@@ -183,6 +187,7 @@ func TestDebugIDFromBytes(t *testing.T) {
 
 // TestDebugIDForPair checks properties the 3.8.0 derivation exists for.
 func TestDebugIDForPair(t *testing.T) {
+	t.Parallel()
 	emptyMap := []byte(`{"version":3,"sources":[],"names":[],"mappings":""}`)
 	a := []byte("console.log(1)\n//# sourceMappingURL=a.js.map\n")
 	b := []byte("console.log(22)\n//# sourceMappingURL=b.js.map\n")
@@ -200,6 +205,7 @@ func TestDebugIDForPair(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			id1, id2 := DebugIDForPair(tt.js1, tt.map1), DebugIDForPair(tt.js2, tt.map2)
 			if (id1 == id2) != tt.wantEquals {
 				t.Errorf("%s vs %s: equal=%v, want %v", id1, id2, id1 == id2, tt.wantEquals)
@@ -217,6 +223,7 @@ func TestDebugIDForPair(t *testing.T) {
 
 // TestDebugIDShape checks the version and variant bits and the printed form.
 func TestDebugIDShape(t *testing.T) {
+	t.Parallel()
 	shape := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 	for i := range 200 {
 		in := bytes.Repeat([]byte{byte(i)}, i)
@@ -229,6 +236,7 @@ func TestDebugIDShape(t *testing.T) {
 }
 
 func TestNormalizeDebugID(t *testing.T) {
+	t.Parallel()
 	const want = "abcdef01-2345-6789-abcd-ef0123456789"
 	tests := []struct {
 		name, in, want string
@@ -256,6 +264,7 @@ func TestNormalizeDebugID(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, ok := NormalizeDebugID(tt.in)
 			if got != tt.want || ok != tt.ok {
 				t.Errorf("NormalizeDebugID(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
@@ -302,6 +311,7 @@ var sentryCLIReportLine = regexp.MustCompile(`^\s+([0-9a-f]{8}-[0-9a-f-]+) - (\S
 // TestDebugIDVectorsMatchSentryCLI reruns sentry-cli on every case, when the peer is installed, to
 // prove the recorded vectors are what the pinned sentry-cli produces.
 func TestDebugIDVectorsMatchSentryCLI(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs sentry-cli")
 	}

@@ -38,6 +38,7 @@ func inlineRef(m string) string {
 }
 
 func TestDiscover(t *testing.T) {
+	t.Parallel()
 	type want struct {
 		js, mapPath string // relative to the root; mapPath "" when none
 		kind        MapKind
@@ -191,6 +192,7 @@ func TestDiscover(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			root := writeTree(t, tt.files)
 			d := Discover([]string{root}, tt.opts)
 			var got []want
@@ -231,6 +233,7 @@ func rel(t *testing.T, root, p string) string {
 }
 
 func TestDiscoverRefusesHugeFilesWithoutReadingThem(t *testing.T) {
+	t.Parallel()
 	root := writeTree(t, map[string]string{"app.js": "x\n//# sourceMappingURL=app.js.map\n"})
 	f, err := os.Create(filepath.Join(root, "app.js.map"))
 	if err != nil {
@@ -251,6 +254,7 @@ func TestDiscoverRefusesHugeFilesWithoutReadingThem(t *testing.T) {
 }
 
 func TestDiscoverMissingPath(t *testing.T) {
+	t.Parallel()
 	d := Discover([]string{filepath.Join(t.TempDir(), "dist")}, DiscoverOptions{})
 	if len(d.Findings) != 1 || d.Findings[0].Code != CodePathMissing || d.Findings[0].Severity != SeverityError {
 		t.Fatalf("findings = %v, want one path-missing error", d.Findings)
@@ -258,6 +262,7 @@ func TestDiscoverMissingPath(t *testing.T) {
 }
 
 func TestFindSourceMappingURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, js, ref string
 		line          int
@@ -273,6 +278,7 @@ func TestFindSourceMappingURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			ref, line, legacy, found := FindSourceMappingURL([]byte(tt.js))
 			if ref != tt.ref || line != tt.line || legacy != tt.legacy || found != tt.found {
 				t.Fatalf("got (%q, %d, %v, %v), want (%q, %d, %v, %v)", ref, line, legacy, found, tt.ref, tt.line, tt.legacy, tt.found)

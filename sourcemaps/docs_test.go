@@ -15,6 +15,7 @@ import (
 // of the package must have a row in the code table of docs/validate.md or docs/inject.md (the
 // codes only inject reports), and every row must be a real code.
 func TestEveryFindingCodeIsDocumented(t *testing.T) {
+	t.Parallel()
 	documented := map[string]bool{}
 	for _, name := range []string{"validate.md", "inject.md"} {
 		doc, err := os.ReadFile(filepath.Join("..", "docs", name))

@@ -22,7 +22,9 @@ import (
 // (docs/resolve.md, "Why not go-sourcemap"). It fails only if releasegate itself is wrong; the
 // departures are logged, with counts, so a new go-sourcemap release can be judged with it.
 func TestGoSourcemapDifferences(t *testing.T) {
+	t.Parallel()
 	t.Run("tc39", func(t *testing.T) {
+		t.Parallel()
 		dir := testenv.External(t, "tc39-source-map-tests")
 		raw, err := os.ReadFile(filepath.Join(dir, "source-map-spec-tests.json"))
 		if err != nil {
@@ -100,6 +102,7 @@ func TestGoSourcemapDifferences(t *testing.T) {
 	})
 
 	t.Run("bundles", func(t *testing.T) {
+		t.Parallel()
 		var maps []realMap
 		for _, b := range testbundles.Bundlers() {
 			maps = append(maps, bundleMaps(t, b)...)

@@ -16,13 +16,17 @@ import (
 // byte-identical, maps equal once decoded (debug ID, mappings, sources, names, contents), and
 // the keys sentry-cli drops kept by releasegate. A second run must change nothing.
 func TestInjectParityWithSentryCLI(t *testing.T) {
+	t.Parallel()
 	for _, bundler := range testbundles.Bundlers() {
 		for _, extended := range []bool{false, true} {
 			name := bundler
 			if extended {
 				name += "/with-x-keys"
 			}
-			t.Run(name, func(t *testing.T) { injectParity(t, bundler, extended) })
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				injectParity(t, bundler, extended)
+			})
 		}
 	}
 }

@@ -254,6 +254,7 @@ var handMadeCases = []injectCase{
 // sentry-cli 3.8.0 wrote for it (recorded in testdata/inject/<case>/; rerun live when the peer
 // is installed, to prove the recording is still what sentry-cli writes).
 func TestInjectCases(t *testing.T) {
+	t.Parallel()
 	cli := ""
 	if *recordInject || os.Getenv("RELEASEGATE_REQUIRE_PEERS") == "1" {
 		cli = sentryCLI(t)
@@ -267,6 +268,7 @@ func TestInjectCases(t *testing.T) {
 		}
 		names[tc.name] = true
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			recorded := filepath.Join("testdata", "inject", tc.name)
 			if cli != "" {
 				dir := t.TempDir()
@@ -353,8 +355,10 @@ var insertionTable = []struct {
 
 // TestInjectionOffset checks the insertion rule on its own, including the regex's quirks.
 func TestInjectionOffset(t *testing.T) {
+	t.Parallel()
 	for _, tc := range insertionTable {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			if got := injectionOffset([]byte(tc.js)); got != tc.want {
 				t.Errorf("injectionOffset(%q) = %d (%q | %q), want %d", tc.js, got, tc.js[:got], tc.js[got:], tc.want)
 			}
@@ -363,6 +367,7 @@ func TestInjectionOffset(t *testing.T) {
 }
 
 func TestPositionAt(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		text string
 		off  int
@@ -384,6 +389,7 @@ func TestPositionAt(t *testing.T) {
 
 // TestShiftForInsert checks the mapping shift rules directly.
 func TestShiftForInsert(t *testing.T) {
+	t.Parallel()
 	m := func(lines ...[][]int32) Mappings {
 		mp, probs := decodeMappings(encodeLines(lines...), 10, 10, 0)
 		if len(probs) > 0 {
@@ -409,6 +415,7 @@ func TestShiftForInsert(t *testing.T) {
 			segmentLines([][]int32{{0, 0, 0, 0}})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got := shiftForInsert(&tc.in, tc.at, tc.to)
 			var lines [][]Segment
 			for l := range got.Lines() {
@@ -443,6 +450,7 @@ func brokenBuildBase() fileTree {
 // file is written (sentry-cli writes the files it processed before the broken one, in an order
 // that changes from run to run), and the finding names the file.
 func TestInjectBrokenMapWritesNothing(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, mapText, code, say string
 	}{
@@ -453,6 +461,7 @@ func TestInjectBrokenMapWritesNothing(t *testing.T) {
 		{"mappings past the end", injMap("AAAA;;;;AAAA"), CodeGeneratedLineOutOfRange, "do not belong together"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			files := brokenBuildBase()
 			files["sub/broken.js"] = []byte("x();\n//# sourceMappingURL=broken.js.map\n")
@@ -486,6 +495,7 @@ func TestInjectBrokenMapWritesNothing(t *testing.T) {
 // TestInjectSharedMap: a map referenced by two files is refused (sentry-cli's result depends on
 // which file it happens to process first).
 func TestInjectSharedMap(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	files := brokenBuildBase()
 	files["one.js"] = []byte("a();\n//# sourceMappingURL=shared.js.map\n")
@@ -509,6 +519,7 @@ func TestInjectSharedMap(t *testing.T) {
 
 // TestInjectPlanWritesNothing: planning (what --dry-run shows) touches no file.
 func TestInjectPlanWritesNothing(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFileTree(t, dir, brokenBuildBase())
 	before := readFileTree(t, dir)
@@ -525,7 +536,7 @@ func TestInjectPlanWritesNothing(t *testing.T) {
 // removed and the build is left exactly as it was, and the error names the file. Three ways to
 // fail, so that the test bites when run as root (which ignores permissions): a read-only folder
 // (not root), an immutable folder (root, where chattr works), and a simulated full disk.
-func TestInjectUnwritableWritesNothing(t *testing.T) {
+func TestInjectUnwritableWritesNothing(t *testing.T) { //nolint:paralleltest // replaces the package's createTemp, which every inject calls
 	check := func(t *testing.T, dir string, err error) {
 		t.Helper()
 		if err == nil {
@@ -594,6 +605,7 @@ func TestInjectUnwritableWritesNothing(t *testing.T) {
 
 // TestInjectKeepsModes: rewritten files keep their permission bits.
 func TestInjectKeepsModes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFileTree(t, dir, brokenBuildBase())
 	js := filepath.Join(dir, "ok.js")
@@ -612,6 +624,7 @@ func TestInjectKeepsModes(t *testing.T) {
 
 // TestInjectLegacyKey: with LegacyDebugIDKey the map carries both keys with the same value.
 func TestInjectLegacyKey(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	writeFileTree(t, dir, brokenBuildBase())
 	plan, _ := runInject(t, dir, InjectOptions{LegacyDebugIDKey: true})

@@ -34,7 +34,7 @@ func injectOnce(t *testing.T, dir string, ctx context.Context) (*Recovery, error
 // renames (as a kill -9 would), then runs inject again: the build must end identical to an
 // uninterrupted run, with no temporary file or journal left. Without the journal, a generated
 // file renamed before its map would keep the old map and be skipped ("already has a debug ID").
-func TestInjectInterruptedAmongTheRenames(t *testing.T) {
+func TestInjectInterruptedAmongTheRenames(t *testing.T) { //nolint:paralleltest // sets the package's stopAfterRenames hook, which every inject reads
 	src := filepath.Join("..", "testdata", "sample-build")
 	want := copyBuild(t, src)
 	if _, err := injectOnce(t, want, context.Background()); err != nil {
@@ -79,6 +79,7 @@ func countPlannedWrites(t *testing.T, src string) int {
 // cancelled context, as SIGINT or SIGTERM gives) changes nothing and removes them; a run
 // killed then (temporaries left, no journal) has them removed by the next run.
 func TestInjectInterruptedWhileWriting(t *testing.T) {
+	t.Parallel()
 	src := filepath.Join("..", "testdata", "sample-build")
 	before := readFileTree(t, src)
 
@@ -118,7 +119,7 @@ func TestInjectInterruptedWhileWriting(t *testing.T) {
 
 // TestStaleJournalNotReplayed: a journal whose files changed since (a rebuild after the
 // interrupted run) is not replayed over the new build.
-func TestStaleJournalNotReplayed(t *testing.T) {
+func TestStaleJournalNotReplayed(t *testing.T) { //nolint:paralleltest // sets the package's stopAfterRenames hook, which every inject reads
 	src := filepath.Join("..", "testdata", "sample-build")
 	dir := copyBuild(t, src)
 	stopAfterRenames = 1

@@ -38,8 +38,10 @@ func copyDir(t *testing.T, src string) string {
 // TestLazyDiscoveryMatchesEager: a lazy discovery keeps no bytes, yet validation and inject
 // give exactly what an eager one gives, on every real bundler's output.
 func TestLazyDiscoveryMatchesEager(t *testing.T) {
+	t.Parallel()
 	for _, bundler := range testbundles.Bundlers() {
 		t.Run(bundler, func(t *testing.T) {
+			t.Parallel()
 			dist := testbundles.Build(t, bundler)
 			// A broken pair too, so that findings are compared, not only silence.
 			if err := os.WriteFile(filepath.Join(dist, "broken.js"), []byte("x\n//# sourceMappingURL=broken.js.map\n"), 0o644); err != nil {
@@ -109,6 +111,7 @@ func TestLazyDiscoveryMatchesEager(t *testing.T) {
 // TestLazyInjectRefusesAChangedBuild: a file that changes between planning and writing stops a
 // lazy inject with nothing written.
 func TestLazyInjectRefusesAChangedBuild(t *testing.T) {
+	t.Parallel()
 	dir := copyDir(t, testbundles.Build(t, "esbuild"))
 	d := sourcemaps.Discover([]string{dir}, sourcemaps.DiscoverOptions{Lazy: true})
 	plan, _ := sourcemaps.PlanInject(d, sourcemaps.InjectOptions{})

@@ -11,8 +11,10 @@ import (
 // TestRealBundlesValidate: what real bundlers emit must validate without errors. A validator
 // that flags correct esbuild, webpack or rollup output would be ignored by its users.
 func TestRealBundlesValidate(t *testing.T) {
+	t.Parallel()
 	for _, bundler := range testbundles.Bundlers() {
 		t.Run(bundler, func(t *testing.T) {
+			t.Parallel()
 			dist := testbundles.Build(t, bundler)
 			r := sourcemaps.Validate(sourcemaps.Discover([]string{dist}, sourcemaps.DiscoverOptions{}), sourcemaps.ValidateOptions{})
 			withMap := 0
@@ -38,6 +40,7 @@ func TestRealBundlesValidate(t *testing.T) {
 // TestRealBundleEditedAfterMapping: a real chunk whose code was changed after its map was made
 // (here: its longest line cut in half, as a careless post-processing step would) is caught.
 func TestRealBundleEditedAfterMapping(t *testing.T) {
+	t.Parallel()
 	dist := testbundles.Build(t, "esbuild")
 	d := sourcemaps.Discover([]string{dist}, sourcemaps.DiscoverOptions{})
 	var target *sourcemaps.Pair

@@ -16,7 +16,8 @@ import (
 const resolveTestMap = `{"version":3,"sources":["total.ts"],"sourceRoot":"https://src.example.com/app",` +
 	`"sourcesContent":["export const total = a + b;\n"],"names":["total"],"mappings":"AAAA,IAAaA,SAAS;A"}`
 
-func TestLoadMapFor(t *testing.T) {
+func TestLoadMapFor(t *testing.T) { //nolint:tparallel // the cases write their files into one folder, two of them the same file
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
@@ -77,6 +78,7 @@ func TestLoadMapFor(t *testing.T) {
 }
 
 func TestLoadMapForErrorsUnwrap(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	_, _, err := LoadMapFor(filepath.Join(dir, "missing.js"), LoadMapOptions{})
 	if !errors.Is(err, fs.ErrNotExist) {
@@ -93,6 +95,7 @@ func TestLoadMapForErrorsUnwrap(t *testing.T) {
 }
 
 func TestResolve(t *testing.T) {
+	t.Parallel()
 	m, _, err := Parse([]byte(resolveTestMap), Limits{})
 	if err != nil {
 		t.Fatal(err)
@@ -125,6 +128,7 @@ func TestResolve(t *testing.T) {
 }
 
 func TestResolveNullSourceAndIndexMap(t *testing.T) {
+	t.Parallel()
 	// Section 2 starts on line 1 at column 10, after section 1's only segment; it has a null
 	// source and a sourceRoot of its own.
 	const index = `{"version":3,"sections":[` +
@@ -146,6 +150,7 @@ func TestResolveNullSourceAndIndexMap(t *testing.T) {
 }
 
 func TestLocalSourcePath(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ mapPath, src, want string }{
 		{"dist/esm/main.js.map", "../../src/main.js", "src/main.js"},
 		{"dist/main.js.map", "src/a.ts", "dist/src/a.ts"},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 
 	"github.com/releasegate/releasegate/internal/testenv"
@@ -36,6 +37,7 @@ type specAction struct {
 // TestSpecConformance runs every case of the TC39 suite: the verdict must match, and every
 // checkMapping, checkMappingTransitive and checkIgnoreList action must hold.
 func TestSpecConformance(t *testing.T) {
+	t.Parallel()
 	dir := testenv.External(t, "tc39-source-map-tests")
 	raw, err := os.ReadFile(filepath.Join(dir, "source-map-spec-tests.json"))
 	if err != nil {
@@ -56,9 +58,16 @@ func TestSpecConformance(t *testing.T) {
 		m, _, err := Parse(data, Limits{})
 		return m, err
 	}
-	actions := 0
+	// Counted across the parallel cases, and checked once they have all run.
+	var actions atomic.Int64
+	t.Cleanup(func() {
+		if n := actions.Load(); n < 90 {
+			t.Errorf("only %d actions checked; the suite has 94", n)
+		}
+	})
 	for _, tc := range suite.Tests {
 		t.Run(tc.Name, func(t *testing.T) {
+			t.Parallel()
 			m, err := load(t, tc.SourceMapFile)
 			if tc.SourceMapIsValid && err != nil {
 				t.Fatalf("%s: valid map rejected: %v", tc.Description, err)
@@ -70,7 +79,7 @@ func TestSpecConformance(t *testing.T) {
 				return
 			}
 			for _, a := range tc.TestActions {
-				actions++
+				actions.Add(1)
 				switch a.ActionType {
 				case "checkMapping":
 					checkMapping(t, m, a)
@@ -109,9 +118,6 @@ func TestSpecConformance(t *testing.T) {
 				}
 			}
 		})
-	}
-	if actions < 90 {
-		t.Fatalf("only %d actions checked; the suite has 94", actions)
 	}
 }
 

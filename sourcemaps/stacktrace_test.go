@@ -17,6 +17,7 @@ import (
 // SpiderMonkey: Firefox; JavaScriptCore: Safari).
 
 func TestParseFrame(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		line string
 		want *Frame // nil: not a frame; spans are not compared
@@ -141,6 +142,7 @@ func checkSpans(t *testing.T, line string, f *Frame) {
 }
 
 func TestParseStackTraceKeepsEveryByte(t *testing.T) {
+	t.Parallel()
 	in := "Error: boom\r\n    at a (https://x.example/app.js:1:2)\r\n\n@https://x.example/app.js:1:9"
 	lines := ParseStackTrace(in)
 	var b strings.Builder
@@ -160,6 +162,7 @@ func TestParseStackTraceKeepsEveryByte(t *testing.T) {
 }
 
 func TestGeneratedFilesMatch(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, p := range []string{
 		"dist/assets/main.4f2a.js", "dist/assets/vendor.js", "dist/admin/assets/vendor.js",
@@ -211,6 +214,7 @@ func writeTraceTestFile(t *testing.T, p, content string) {
 // TestResolveTraceRewrites checks the rewriting rules on a small build: each format keeps its
 // shape, names come from the caller's call site, unmatched frames are marked, other lines kept.
 func TestResolveTraceRewrites(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// Generated line 1: "function a(){b()}function b(){throw new Error};a()" with a map naming
 	// the original functions: a@9 → start, the call b() @13 → crash, b@26 → crash, the throw
@@ -266,9 +270,11 @@ func TestResolveTraceRewrites(t *testing.T) {
 // then written as Firefox and Safari print them. Every frame must land on the original code:
 // the throw in lib/errors.js, the call in pages/report.js, the await in main.js.
 func TestResolveTraceOfRealCrash(t *testing.T) {
+	t.Parallel()
 	node := testenv.Node(t)
 	for _, bundler := range []string{"esbuild", "rollup"} {
 		t.Run(bundler, func(t *testing.T) {
+			t.Parallel()
 			dist := testbundles.Build(t, bundler)
 			mains, err := filepath.Glob(filepath.Join(dist, "esm", "main-*.js"))
 			if err != nil || len(mains) != 1 {

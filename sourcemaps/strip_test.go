@@ -7,6 +7,7 @@ import (
 )
 
 func TestStripSourcePrefixes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in, want string
 		prefixes       []string
@@ -35,6 +36,7 @@ func TestStripSourcePrefixes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, changed, err := StripSourcePrefixes([]byte(tt.in), tt.prefixes)
 			if err != nil {
 				t.Fatal(err)

@@ -346,6 +346,7 @@ const minAgreement = 0.999
 // @jridgewell/trace-mapping (run with node), and compares source, line, column and name.
 // Every difference is printed with its explanation; docs/resolve.md lists the known ones.
 func TestAgreesWithTraceMapping(t *testing.T) {
+	t.Parallel()
 	testenv.Node(t)
 	testenv.NodeModules(t, "@jridgewell/trace-mapping")
 	byBundler := map[string][]realMap{}

@@ -12,6 +12,7 @@ import (
 // TestValidate checks the findings of every case of the shared table, which the commands' tests
 // also run through inject and upload.
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	cases := sourcemapstest.ValidateCases()
 	errorCases := 0
 	for _, tt := range cases {

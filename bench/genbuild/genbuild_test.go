@@ -15,6 +15,7 @@ import (
 )
 
 func TestGenerateProjectIsDeterministic(t *testing.T) {
+	t.Parallel()
 	a, b := generateProject(7, 400_000), generateProject(7, 400_000)
 	if len(a.modules) != len(b.modules) {
 		t.Fatalf("%d modules, then %d", len(a.modules), len(b.modules))
@@ -36,6 +37,7 @@ func TestGenerateProjectIsDeterministic(t *testing.T) {
 }
 
 func TestParseSize(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]int64{"60MB": 60 << 20, "512kb": 512 << 10, "1.5GB": 3 << 29, "1000": 1000, "7B": 7} {
 		if got, err := parseSize(in); err != nil || got != want {
 			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
@@ -50,6 +52,7 @@ func TestParseSize(t *testing.T) {
 
 // TestRunSmallBuild runs esbuild for real on a small build and checks its shape.
 func TestRunSmallBuild(t *testing.T) {
+	t.Parallel()
 	testenv.Node(t)
 	nm := testenv.NodeModules(t, "esbuild")
 	out := filepath.Join(t.TempDir(), "build")

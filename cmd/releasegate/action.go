@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -25,19 +23,17 @@ import (
 	"github.com/releasegate/releasegate/sourcemaps"
 )
 
-// ActionOptions are the inputs of `releasegate action`: the Actions environment (INPUT_*,
-// GITHUB_*, RUNNER_*, SENTRY_*), read through Getenv.
+// ActionOptions are the inputs of `releasegate action`.
 type ActionOptions struct {
-	IO     *IOStreams
-	Getenv func(string) string
-	// Setenv passes settings to the git commands the sub-commands run (safe.directory).
-	Setenv func(key, value string) error
-	Now    func() time.Time
+	// Factory is the step's surroundings: its streams, the Actions environment (INPUT_*,
+	// GITHUB_*, RUNNER_*, SENTRY_*) through Getenv, and its folders. The action changes none
+	// of the process's: its phases run in a copy of it (actionRunner.env).
+	Factory *Factory
+	Now     func() time.Time
 }
 
 func newActionCmd(factory *Factory) *cobra.Command {
-	ios := factory.IO
-	opts := &ActionOptions{IO: ios, Getenv: factory.Getenv, Setenv: os.Setenv, Now: time.Now}
+	opts := &ActionOptions{Factory: factory, Now: time.Now}
 	return &cobra.Command{
 		Use:   "action",
 		Short: "Run as the GitHub Action step (action.yml calls this)",
@@ -102,11 +98,17 @@ type actionValidation struct {
 
 // actionRunner holds one run's state.
 type actionRunner struct {
-	opts   *ActionOptions
+	opts *ActionOptions
+	// ios and getenv are the step's streams and environment (opts.Factory's).
+	ios    *IOStreams
+	getenv func(string) string
 	gha    *githubactions.Action
 	in     *actionInputValues
 	report actionReport
 	dir    string // the working directory
+	// env is what the phases run in: the step's surroundings with the working directory as
+	// their working folder, and git told that the workspace is safe (see prepare).
+	env *Factory
 	// groups maps each project to the source map paths it uploads.
 	groups []projectPaths
 	// properties counts the sentry.properties files under the working directory.
@@ -119,11 +121,16 @@ type projectPaths struct {
 }
 
 func actionRun(ctx context.Context, opts *ActionOptions) error {
-	gha := githubactions.New(githubactions.WithWriter(opts.IO.Out), githubactions.WithGetenv(opts.Getenv))
-	r := &actionRunner{opts: opts, gha: gha}
+	r := newActionRunner(opts)
 	err := r.run(ctx)
 	r.finish(err)
 	return err
+}
+
+func newActionRunner(opts *ActionOptions) *actionRunner {
+	f := opts.Factory
+	gha := githubactions.New(githubactions.WithWriter(f.IO.Out), githubactions.WithGetenv(f.Getenv))
+	return &actionRunner{opts: opts, ios: f.IO, getenv: f.Getenv, gha: gha}
 }
 
 // run does the phases in order and stops at the first that fails.
@@ -199,7 +206,7 @@ func errorText(err error) string {
 // prepare reads and checks every input and the Sentry connection before anything runs, so a
 // misconfigured step fails at once and names each input to fix.
 func (r *actionRunner) prepare(ctx context.Context) error {
-	getenv := r.opts.Getenv
+	getenv := r.getenv
 	r.in = readActionInputs(r.gha.GetInput)
 	in := r.in
 	if tok := getenv("SENTRY_AUTH_TOKEN"); tok != "" {
@@ -219,33 +226,26 @@ func (r *actionRunner) prepare(ctx context.Context) error {
 	}
 
 	// The working directory, then everything relative to it.
+	base := r.opts.Factory
 	r.dir = getenv("GITHUB_WORKSPACE")
 	if r.dir == "" {
-		r.dir, _ = os.Getwd()
+		r.dir = base.workDir()
 	}
 	if wd := in.text("working_directory"); wd != "" {
 		r.dir = resolveIn(r.dir, wd)
 	}
+	r.dir = base.Abs(r.dir)
 	if st, err := os.Stat(r.dir); err != nil || !st.IsDir() {
 		in.problem("working_directory", "%s is not a directory", r.dir)
 		return r.inputError()
 	}
-	if err := os.Chdir(r.dir); err != nil {
-		return &exitError{code: exitUsage, err: fmt.Errorf("changing to the working directory: %w", err)}
-	}
-	if !in.bool("disable_safe_directory") {
-		for k, v := range gitSafeDirectoryEnv(getenv, getenv("GITHUB_WORKSPACE"), r.dir) {
-			if err := r.opts.Setenv(k, v); err != nil {
-				return &exitError{code: exitUsage, err: fmt.Errorf("setting %s for git: %w", k, err)}
-			}
-		}
-	}
+	r.env = r.phaseFactory(base)
 	r.checkLimits()
 
 	if getenv("SENTRY_AUTH_TOKEN") == "" {
 		in.problems = append(in.problems, "SENTRY_AUTH_TOKEN is not set: add `env: SENTRY_AUTH_TOKEN: ${{ secrets.SENTRY_AUTH_TOKEN }}` to the step (docs/sentry-token.md lists the scopes each input needs)")
 	}
-	conn, err := r.factory().SentryConnection(sentryFlags{}, sentryconf.Connection{})
+	conn, err := r.env.SentryConnection(sentryFlags{}, sentryconf.Connection{})
 	if err != nil {
 		in.problems = append(in.problems, err.Error())
 	} else if conn.Org == "" {
@@ -257,7 +257,7 @@ func (r *actionRunner) prepare(ctx context.Context) error {
 	if in.bool("gate") {
 		// The policy is read now, so a broken one stops the step before anything is uploaded.
 		env := cmp.Or(in.text("gate_environment"), in.text("environment"))
-		p, err := loadGatePolicy(ctx, r.factory(), in.text("policy"))
+		p, err := loadGatePolicy(ctx, r.env, in.text("policy"))
 		switch {
 		case env == "":
 			in.problem("gate", "the gate needs environment (or gate_environment): the environment it judges")
@@ -273,7 +273,7 @@ func (r *actionRunner) prepare(ctx context.Context) error {
 			}
 		}
 	}
-	if tree, err := repofiles.Load(ctx, r.dir); err == nil {
+	if tree, err := repofiles.Load(ctx, r.dir, r.env.environ()); err == nil {
 		sub, _ := tree.Rel(r.dir)
 		r.properties = len(tree.Find(sub, "sentry.properties"))
 	}
@@ -288,10 +288,19 @@ func (r *actionRunner) prepare(ctx context.Context) error {
 	return nil
 }
 
-// factory is the action's surroundings for what it does itself: the Actions environment and
-// the working directory it changed to (the sub-commands run in the process's own).
-func (r *actionRunner) factory() *Factory {
-	return &Factory{IO: &IOStreams{ErrOut: r.opts.IO.ErrOut}, Getenv: r.opts.Getenv, WorkDir: os.Getwd, HomeDir: os.UserHomeDir}
+// phaseFactory is what the phases run in, built from the step's surroundings rather than by
+// changing the process's: the working directory is their working folder (relative paths,
+// sentry.properties, the policy, git), and, unless disable_safe_directory is set, their git
+// commands are given the workspace and the working directory as safe.directory.
+func (r *actionRunner) phaseFactory(base *Factory) *Factory {
+	var gitEnv map[string]string
+	if !r.in.bool("disable_safe_directory") {
+		gitEnv = gitSafeDirectoryEnv(r.getenv, r.getenv("GITHUB_WORKSPACE"), r.dir)
+	}
+	f := base.withEnv(gitEnv)
+	dir := r.dir
+	f.WorkDir = func() (string, error) { return dir, nil }
+	return f
 }
 
 // inputError reports every input problem as an error annotation and fails with exit 2.
@@ -306,21 +315,21 @@ func (r *actionRunner) inputError() error {
 // leading refs/tags/, with release_prefix; else the policy's template when the gate is on, else
 // the commit.
 func (r *actionRunner) resolveRelease(ctx context.Context, conn sentryconf.Connection) {
-	in, getenv := r.in, r.opts.Getenv
+	in, getenv := r.in, r.getenv
 	name := strings.TrimPrefix(cmp.Or(in.text("release"), in.text("version")), "refs/tags/")
 	if name == "" && in.bool("gate") {
-		if p, err := loadGatePolicy(ctx, r.factory(), in.text("policy")); err == nil {
+		if p, err := loadGatePolicy(ctx, r.env, in.text("policy")); err == nil {
 			project := ""
 			if len(conn.Projects) > 0 {
 				project = conn.Projects[0]
 			}
-			if n, err := p.ReleaseName(commitSHA(ctx, getenv), getenv("GITHUB_REF_NAME"), project); err == nil {
+			if n, err := p.ReleaseName(r.commitSHA(ctx), getenv("GITHUB_REF_NAME"), project); err == nil {
 				name = n
 			}
 		}
 	}
 	if name == "" {
-		name = commitSHA(ctx, getenv)
+		name = r.commitSHA(ctx)
 	}
 	if name == "" {
 		in.problem("release", "no release name: set release, or run in a git checkout (GITHUB_SHA)")
@@ -335,15 +344,12 @@ func (r *actionRunner) resolveRelease(ctx context.Context, conn sentryconf.Conne
 	r.report.Release = name
 }
 
-func commitSHA(ctx context.Context, getenv func(string) string) string {
-	if sha := getenv("GITHUB_SHA"); sha != "" {
+// commitSHA is the commit the step runs for: GITHUB_SHA, else the working directory's HEAD.
+func (r *actionRunner) commitSHA(ctx context.Context) string {
+	if sha := r.getenv("GITHUB_SHA"); sha != "" {
 		return sha
 	}
-	out, err := exec.CommandContext(ctx, "git", "rev-parse", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
+	return headCommit(ctx, r.env)
 }
 
 // resolveProjects pairs each source map path with its Sentry project: the projects input or
@@ -365,7 +371,7 @@ func (r *actionRunner) resolveProjects(conn sentryconf.Connection) {
 	if len(in.problems) > 0 {
 		return
 	}
-	if given := in.list("projects"); len(given) > 0 || len(conn.Projects) > 0 && r.opts.Getenv("SENTRY_PROJECT") != "" {
+	if given := in.list("projects"); len(given) > 0 || len(conn.Projects) > 0 && r.getenv("SENTRY_PROJECT") != "" {
 		if len(given) == 0 {
 			given = conn.Projects
 		}
@@ -378,7 +384,7 @@ func (r *actionRunner) resolveProjects(conn sentryconf.Connection) {
 		return
 	}
 	for _, p := range paths {
-		proj, err := nearestProject(r.factory(), resolveIn(r.dir, p), r.dir)
+		proj, err := nearestProject(r.env, resolveIn(r.dir, p), r.dir)
 		if err != nil {
 			in.problem("sourcemaps", "%v", err)
 			continue
@@ -444,16 +450,19 @@ func nearestProject(env *Factory, path, root string) (string, error) {
 	}
 }
 
-// sub runs one releasegate command in-process. Its stderr goes to the log; its stdout too,
-// unless capture is set, when it is returned.
+// sub runs one releasegate command in-process, in the phases' surroundings (r.env). Its stderr
+// goes to the log; its stdout too, unless capture is set, when it is returned.
 func (r *actionRunner) sub(capture bool, args ...string) (string, error) {
 	var out bytes.Buffer
-	stdout := io.Writer(r.opts.IO.Out)
+	ios := *r.ios
+	ios.In = strings.NewReader("")
 	if capture {
-		stdout = &out
+		ios.Out, ios.OutTTY = &out, false
 	}
-	fmt.Fprintf(r.opts.IO.Out, "$ releasegate %s\n", strings.Join(args, " "))
-	code, err := execute(args, strings.NewReader(""), stdout, r.opts.IO.ErrOut)
+	f := *r.env
+	f.IO = &ios
+	fmt.Fprintf(r.ios.Out, "$ releasegate %s\n", strings.Join(args, " "))
+	code, err := executeWith(&f, args)
 	if code != exitOK {
 		// The command's own message, so the annotation and the summary say what went wrong.
 		if err == nil {
@@ -473,10 +482,10 @@ func (r *actionRunner) validate(context.Context) (string, error) {
 			}
 		}
 	}
-	d := sourcemaps.Discover(paths, sourcemaps.DiscoverOptions{Lazy: true})
+	d := sourcemaps.Discover(paths, sourcemaps.DiscoverOptions{Lazy: true, Dir: r.dir})
 	rep := sourcemaps.Validate(d, sourcemaps.ValidateOptions{})
 	r.report.Validate = &actionValidation{Files: len(rep.Files), Errors: rep.Errors, Warnings: rep.Warnings, Findings: rep.Findings}
-	if err := renderValidateGitHub(r.opts.IO, rep); err != nil {
+	if err := renderValidateGitHub(r.ios, rep); err != nil {
 		return "", err
 	}
 	detail := fmt.Sprintf("%d files: %s, %s", len(rep.Files), plural(rep.Errors, "error"), plural(rep.Warnings, "warning"))
@@ -496,7 +505,7 @@ func (r *actionRunner) ownershipCheck(context.Context) (string, error) {
 		return "", fmt.Errorf("reading the ownership check's report: %w", jerr)
 	}
 	r.report.Ownership = &rep
-	if _, err := writeAnnotations(r.opts.IO.Out, rep.Findings); err != nil {
+	if _, err := writeAnnotations(r.ios.Out, rep.Findings); err != nil {
 		return "", err
 	}
 	rules := 0
@@ -573,7 +582,7 @@ func (r *actionRunner) upload(context.Context) (string, error) {
 			files += b.Files
 		}
 		ids += rep.DebugIDs
-		fmt.Fprintf(r.opts.IO.Out, "uploaded %s with %s to %s\n", plural(bundleFiles(rep), "file"), plural(rep.DebugIDs, "debug ID"), g.Project)
+		fmt.Fprintf(r.ios.Out, "uploaded %s with %s to %s\n", plural(bundleFiles(rep), "file"), plural(rep.DebugIDs, "debug ID"), g.Project)
 	}
 	return fmt.Sprintf("%s, %s", plural(files, "file"), plural(ids, "debug ID")), nil
 }
@@ -604,7 +613,7 @@ func (r *actionRunner) ownershipSync(context.Context) (string, error) {
 			updated = append(updated, p.Project)
 		}
 		if p.Diff != "" {
-			fmt.Fprintf(r.opts.IO.Out, "%s (%s): %s\n%s", p.Project, p.Properties, p.Status, p.Diff)
+			fmt.Fprintf(r.ios.Out, "%s (%s): %s\n%s", p.Project, p.Properties, p.Status, p.Diff)
 		}
 	}
 	if len(updated) == 0 {
@@ -632,7 +641,7 @@ func (r *actionRunner) deploy(context.Context) (string, error) {
 // deployName names the deploy after the workflow run ("CI #812"), shortened to Sentry's limit:
 // a long workflow name must not fail the deploy after the release was made.
 func (r *actionRunner) deployName() string {
-	wf, n := r.opts.Getenv("GITHUB_WORKFLOW"), r.opts.Getenv("GITHUB_RUN_NUMBER")
+	wf, n := r.getenv("GITHUB_WORKFLOW"), r.getenv("GITHUB_RUN_NUMBER")
 	if wf == "" || n == "" {
 		return ""
 	}
@@ -662,7 +671,7 @@ func (r *actionRunner) gate(context.Context) (string, error) {
 		return "", fmt.Errorf("reading the gate's decision: %w", jerr)
 	}
 	r.report.Gate = &d
-	if rerr := gate.Render(r.opts.IO.Out, d, "github"); rerr != nil {
+	if rerr := gate.Render(r.ios.Out, d, "github"); rerr != nil {
 		return "", rerr
 	}
 	detail := fmt.Sprintf("%s: %s", d.Verdict, d.Reason)
@@ -680,7 +689,7 @@ func (r *actionRunner) finish(runErr error) {
 	if runErr != nil {
 		r.report.Error = errorText(runErr)
 	}
-	getenv := r.opts.Getenv
+	getenv := r.getenv
 	reportPath := filepath.Join(cmp.Or(getenv("RUNNER_TEMP"), os.TempDir()), "releasegate-report.json")
 	if data, err := json.MarshalIndent(r.report, "", "  "); err == nil {
 		if err := os.WriteFile(reportPath, append(data, '\n'), 0o644); err != nil {
@@ -727,7 +736,7 @@ func (r *actionRunner) finish(runErr error) {
 
 // runURL is the workflow run's page, where the job summary is shown; "" outside Actions.
 func (r *actionRunner) runURL() string {
-	getenv := r.opts.Getenv
+	getenv := r.getenv
 	server, repo, run := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID")
 	if server == "" || repo == "" || run == "" {
 		return ""

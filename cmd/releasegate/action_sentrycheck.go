@@ -28,7 +28,7 @@ func (r *actionRunner) sentryCheck(context.Context) (string, error) {
 		}
 		return "", fmt.Errorf("reading the Sentry check's report: %w", jerr)
 	}
-	if rerr := renderSentryCheck(r.opts.IO.Out, palette{}, &rep); rerr != nil {
+	if rerr := renderSentryCheck(r.ios.Out, palette{}, &rep); rerr != nil {
 		return "", rerr
 	}
 	var short, long []string

@@ -16,6 +16,7 @@ import (
 // the scope, whatever on_error says, before a release is created or a byte uploaded; the
 // summary and the report say which phase stopped it.
 func TestActionChecksTheTokenFirst(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		scopes []string
@@ -35,6 +36,7 @@ func TestActionChecksTheTokenFirst(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 			ws := sampleWorkspace(t)
 			writeFile(t, filepath.Join(ws, "policy.yml"), gatePolicyYAML)
@@ -42,10 +44,10 @@ func TestActionChecksTheTokenFirst(t *testing.T) {
 			for k, v := range tc.inputs {
 				inputs[k] = v
 			}
-			files := actionEnv(t, srv, ws, inputs)
+			env, files := actionEnv(t, srv, ws, inputs)
 			srv.AddToken("scoped", tc.scopes...)
-			t.Setenv("SENTRY_AUTH_TOKEN", "scoped")
-			code, out, errOut := runMain(t, "action")
+			env.Vars["SENTRY_AUTH_TOKEN"] = "scoped"
+			code, out, errOut := env.run(t, "", "action")
 			if code != exitUsage {
 				t.Fatalf("exit %d, want 2\n%s\n%s", code, out, errOut)
 			}

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,43 +21,37 @@ import (
 	"github.com/releasegate/releasegate/internal/testenv"
 )
 
-// actionEnv sets what the runner gives a step: the workspace, the environment files (made
-// here, empty), the run's identity, and the inputs as action.yml maps them (every input is
-// set, empty when not given, as a composite step's env does).
-func actionEnv(t *testing.T, srv *sentryapitest.Server, workspace string, inputs map[string]string) (files map[string]string) {
+// actionEnv is what the runner gives a step: the workspace (also the working folder), the
+// environment files (made here, empty), the run's identity, the local Sentry, and the inputs as
+// action.yml maps them (every input is set, empty when not given, as a composite step's env
+// does). It is stated, not set in the process, so the action's tests run in parallel.
+func actionEnv(t *testing.T, srv *sentryapitest.Server, workspace string, inputs map[string]string) (env *cliEnv, files map[string]string) {
 	t.Helper()
-	setSentryEnv(t, srv)
-	t.Setenv("SENTRY_ORG", "acme")
+	env = sentryEnv(t, srv)
+	env.Dir = workspace
 	tmp := t.TempDir()
 	files = map[string]string{}
 	for _, name := range []string{"GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_ENV", "GITHUB_PATH"} {
 		p := filepath.Join(tmp, strings.ToLower(name))
 		writeFile(t, p, "")
-		t.Setenv(name, p)
+		env.Vars[name] = p
 		files[name] = p
 	}
-	t.Setenv("RUNNER_TEMP", tmp)
-	t.Setenv("GITHUB_WORKSPACE", workspace)
-	t.Setenv("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
-	t.Setenv("GITHUB_REF_NAME", "main")
-	t.Setenv("GITHUB_SERVER_URL", "https://github.example")
-	t.Setenv("GITHUB_REPOSITORY", "acme/web")
-	t.Setenv("GITHUB_RUN_ID", "42")
-	t.Setenv("GITHUB_RUN_ATTEMPT", "1")
-	// The action passes safe.directory to git through these; restore them after the test.
-	for _, k := range []string{"GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0", "GIT_CONFIG_KEY_1", "GIT_CONFIG_VALUE_1"} {
-		unsetenv(t, k)
-	}
+	maps.Copy(env.Vars, map[string]string{
+		"SENTRY_ORG": "acme", "RUNNER_TEMP": tmp, "GITHUB_WORKSPACE": workspace,
+		"GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567", "GITHUB_REF_NAME": "main",
+		"GITHUB_SERVER_URL": "https://github.example", "GITHUB_REPOSITORY": "acme/web",
+		"GITHUB_RUN_ID": "42", "GITHUB_RUN_ATTEMPT": "1",
+	})
 	for _, in := range actionInputs {
-		t.Setenv(envName(in.Name), inputs[in.Name])
+		env.Vars[envName(in.Name)] = inputs[in.Name]
 	}
 	for name := range inputs {
 		if !isActionInput(name) {
 			t.Fatalf("test sets unknown input %q", name)
 		}
 	}
-	t.Chdir(workspace) // the action changes directory; restore it after the test
-	return files
+	return env, files
 }
 
 func isActionInput(name string) bool {
@@ -101,17 +99,18 @@ func sampleWorkspace(t *testing.T) string {
 // TestActionBadInputs: every mistake is reported at once as an error annotation naming the
 // input or variable to set, the step exits 2, and nothing reaches Sentry.
 func TestActionBadInputs(t *testing.T) {
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 	ws := sampleWorkspace(t)
 	writeFile(t, filepath.Join(ws, "README.md"), "no JavaScript here\n")
-	files := actionEnv(t, srv, ws, map[string]string{
+	env, files := actionEnv(t, srv, ws, map[string]string{
 		"sourcemaps": "dist missing README.md", "ownership": "maybe", "inject": "yes", "gate_wait": "soon", "projects": "web",
 		"gate": "true", "gate_environment": "prod", "policy": "policy.yml",
 	})
 	writeFile(t, filepath.Join(ws, "policy.yml"), gatePolicyYAML)
-	t.Setenv("SENTRY_AUTH_TOKEN", "")
-	t.Setenv("SENTRY_ORG", "")
-	code, out, errOut := runMain(t, "action")
+	env.Vars["SENTRY_AUTH_TOKEN"] = ""
+	env.Vars["SENTRY_ORG"] = ""
+	code, out, errOut := env.run(t, "", "action")
 	if code != exitUsage {
 		t.Fatalf("exit %d, want 2\n%s\n%s", code, out, errOut)
 	}
@@ -140,13 +139,14 @@ func TestActionBadInputs(t *testing.T) {
 // TestActionUploadsAndDeploys: the sample build is validated, uploaded with debug IDs, the
 // release created, deployed and finalized; the outputs, the summary and the report say so.
 func TestActionUploadsAndDeploys(t *testing.T) {
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 	ws := sampleWorkspace(t)
-	files := actionEnv(t, srv, ws, map[string]string{
+	env, files := actionEnv(t, srv, ws, map[string]string{
 		"sourcemaps": "dist", "environment": "production", "set_commits": "skip", "projects": "web", "release_prefix": "web@",
 		"release": "refs/tags/v1.2.3",
 	})
-	code, out, errOut := runMain(t, "action")
+	code, out, errOut := env.run(t, "", "action")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -189,6 +189,7 @@ func TestActionUploadsAndDeploys(t *testing.T) {
 // TestActionBrokenMapFailsBeforeSending: a broken map fails validation with an annotation
 // naming the file; no release is created and nothing is uploaded.
 func TestActionBrokenMapFailsBeforeSending(t *testing.T) {
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 	ws := sampleWorkspace(t)
 	mapPath := filepath.Join(ws, "dist", "main-7CDP6YMD.js.map")
@@ -197,8 +198,8 @@ func TestActionBrokenMapFailsBeforeSending(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, mapPath, strings.Replace(string(data), `"mappings": "`, `"mappings": "!!!`, 1))
-	files := actionEnv(t, srv, ws, map[string]string{"sourcemaps": "dist", "set_commits": "skip", "projects": "web"})
-	code, out, errOut := runMain(t, "action")
+	env, files := actionEnv(t, srv, ws, map[string]string{"sourcemaps": "dist", "set_commits": "skip", "projects": "web"})
+	code, out, errOut := env.run(t, "", "action")
 	if code != exitNo {
 		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
 	}
@@ -218,6 +219,7 @@ func TestActionBrokenMapFailsBeforeSending(t *testing.T) {
 // TestActionMonorepo: with a sentry.properties per service and no projects input, each
 // service's build goes to its own project, in one run.
 func TestActionMonorepo(t *testing.T) {
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web", "api"}})
 	ws := t.TempDir()
 	for _, svc := range []string{"web", "api"} {
@@ -238,10 +240,10 @@ func TestActionMonorepo(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	files := actionEnv(t, srv, ws, map[string]string{
+	env, files := actionEnv(t, srv, ws, map[string]string{
 		"sourcemaps": "services/web/dist\nservices/api/dist", "set_commits": "skip", "release": "mono@1", "ownership": "sync",
 	})
-	code, out, errOut := runMain(t, "action")
+	code, out, errOut := env.run(t, "", "action")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -276,10 +278,11 @@ func TestActionMonorepo(t *testing.T) {
 // TestActionGateFails: with the gate on, a release with a new high-rate error fails the step
 // (exit 1); the gate output is fail and the summary holds the gate's report.
 func TestActionGateFails(t *testing.T) {
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 	ws := t.TempDir()
 	writeFile(t, filepath.Join(ws, "policy.yml"), gatePolicyYAML)
-	files := actionEnv(t, srv, ws, map[string]string{
+	env, files := actionEnv(t, srv, ws, map[string]string{
 		"environment": "production", "set_commits": "skip", "projects": "web", "release": "web@2.0.0", "gate": "true", "policy": "policy.yml",
 		"ownership": "off",
 	})
@@ -300,7 +303,7 @@ func TestActionGateFails(t *testing.T) {
 			renderCart(h, "u"+string(rune('0'+i%10)))
 		}
 	})
-	code, out, errOut := runMain(t, "action")
+	code, out, errOut := env.run(t, "", "action")
 	if code != exitNo {
 		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
 	}
@@ -325,16 +328,17 @@ func TestActionGateFails(t *testing.T) {
 // TestActionNamesTheReleaseByThePolicy: with the gate on and no release input, the release is
 // named by the policy's release.name from the commit; a gate still pending exits 3.
 func TestActionNamesTheReleaseByThePolicy(t *testing.T) {
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 	ws := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(ws, ".github"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(ws, ".github", "releasegate.yml"), "release:\n  name: \"web@{short_sha}\"\n"+gatePolicyYAML)
-	files := actionEnv(t, srv, ws, map[string]string{
+	env, files := actionEnv(t, srv, ws, map[string]string{
 		"environment": "production", "set_commits": "skip", "projects": "web", "gate": "true", "ownership": "off",
 	})
-	code, out, errOut := runMain(t, "action")
+	code, out, errOut := env.run(t, "", "action")
 	if code != exitUndecided {
 		t.Fatalf("exit %d, want 3 (pending: the release has not soaked)\n%s\n%s", code, out, errOut)
 	}
@@ -356,6 +360,7 @@ func TestActionNamesTheReleaseByThePolicy(t *testing.T) {
 // go before the release name as in action-release (never stripping the name given), and the
 // name is set as both the release and the version output.
 func TestActionReleasePrefixes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		inputs map[string]string
@@ -372,13 +377,14 @@ func TestActionReleasePrefixes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 			inputs := map[string]string{"set_commits": "skip", "projects": "web", "ownership": "off"}
 			for k, v := range tt.inputs {
 				inputs[k] = v
 			}
-			files := actionEnv(t, srv, t.TempDir(), inputs)
-			code, out, errOut := runMain(t, "action")
+			env, files := actionEnv(t, srv, t.TempDir(), inputs)
+			code, out, errOut := env.run(t, "", "action")
 			if tt.log != "" && !strings.Contains(out, tt.log) {
 				t.Errorf("log lacks %q:\n%s", tt.log, out)
 			}
@@ -404,12 +410,13 @@ func TestActionReleasePrefixes(t *testing.T) {
 // TestActionCompatibilityInputs: action-release's inputs that change nothing here are still
 // read and checked like the others.
 func TestActionCompatibilityInputs(t *testing.T) {
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
-	actionEnv(t, srv, t.TempDir(), map[string]string{
+	env, _ := actionEnv(t, srv, t.TempDir(), map[string]string{
 		"release": "web@1", "set_commits": "skip", "projects": "web", "ownership": "off",
 		"ignore_empty": "maybe", "disable_telemetry": "off", "disable_safe_directory": "no",
 	})
-	code, out, _ := runMain(t, "action")
+	code, out, _ := env.run(t, "", "action")
 	if code != exitUsage {
 		t.Fatalf("exit %d, want 2\n%s", code, out)
 	}
@@ -426,6 +433,7 @@ func TestActionCompatibilityInputs(t *testing.T) {
 // TestActionSafeDirectory: the workspace and the working directory are passed to git as
 // safe.directory, after the entries already there, unless disable_safe_directory is set.
 func TestActionSafeDirectory(t *testing.T) {
+	t.Parallel()
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	tests := []struct {
 		name string
@@ -443,6 +451,7 @@ func TestActionSafeDirectory(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := gitSafeDirectoryEnv(env(tt.env), tt.dirs...)
 			if len(got) != len(tt.want) {
 				t.Fatalf("got %v, want %v", got, tt.want)
@@ -456,19 +465,85 @@ func TestActionSafeDirectory(t *testing.T) {
 	}
 
 	for _, disable := range []string{"false", "true"} {
-		t.Run("the action with disable_safe_directory "+disable, func(t *testing.T) {
+		t.Run("the phases' surroundings with disable_safe_directory "+disable, func(t *testing.T) {
+			t.Parallel()
 			srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 			ws := t.TempDir()
-			actionEnv(t, srv, ws, map[string]string{"release": "web@1", "set_commits": "skip", "projects": "web", "ownership": "off", "disable_safe_directory": disable})
-			if code, out, errOut := runMain(t, "action"); code != exitOK {
-				t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+			app := filepath.Join(ws, "app")
+			if err := os.Mkdir(app, 0o755); err != nil {
+				t.Fatal(err)
 			}
-			key, value := os.Getenv("GIT_CONFIG_KEY_0"), os.Getenv("GIT_CONFIG_VALUE_0")
-			if disable == "true" && (key != "" || os.Getenv("GIT_CONFIG_COUNT") != "") {
-				t.Errorf("git was given %s=%s although disable_safe_directory is true", key, value)
+			env, _ := actionEnv(t, srv, ws, map[string]string{"release": "web@1", "set_commits": "skip", "projects": "web", "ownership": "off",
+				"working_directory": "app", "disable_safe_directory": disable})
+			var log bytes.Buffer
+			r := newActionRunner(&ActionOptions{Factory: env.factory(&IOStreams{Out: &log, ErrOut: &log}), Now: time.Now})
+			if err := r.prepare(context.Background()); err != nil {
+				t.Fatalf("prepare: %v\n%s", err, log.String())
 			}
-			if disable == "false" && (key != "safe.directory" || value != ws || os.Getenv("GIT_CONFIG_COUNT") != "1") {
-				t.Errorf("git was given GIT_CONFIG_KEY_0=%q GIT_CONFIG_VALUE_0=%q, want safe.directory=%s", key, value, ws)
+			if dir, err := r.env.WorkDir(); err != nil || dir != app {
+				t.Errorf("the phases' working folder is %q (%v), want %s", dir, err, app)
+			}
+			want := []string{"GIT_CONFIG_COUNT=2", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_KEY_1=safe.directory", "GIT_CONFIG_VALUE_0=" + ws, "GIT_CONFIG_VALUE_1=" + app}
+			if disable == "true" {
+				want = nil
+			}
+			var got []string
+			for _, kv := range r.env.Environ() {
+				if strings.HasPrefix(kv, "GIT_CONFIG_") {
+					got = append(got, kv)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("git is given %q, want %q", got, want)
+			}
+			for _, kv := range want {
+				if k, v, _ := strings.Cut(kv, "="); r.env.Getenv(k) != v {
+					t.Errorf("the phases' Getenv(%s) = %q, want %q", k, r.env.Getenv(k), v)
+				}
+			}
+			if r.getenv("GIT_CONFIG_COUNT") != "" {
+				t.Error("the step's own environment was changed")
+			}
+		})
+	}
+}
+
+// TestActionReadsACheckoutAnotherUserOwns: git refuses to read a repository another user owns
+// (a container job's checkout) unless it is a safe.directory; the action tells its git commands
+// the workspace is one, so set_commits: auto reads the history, and fails without it. The
+// ownership can only be given away as root.
+func TestActionReadsACheckoutAnotherUserOwns(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, to give the checkout to another user")
+	}
+	for _, disable := range []string{"false", "true"} {
+		t.Run("disable_safe_directory "+disable, func(t *testing.T) {
+			t.Parallel()
+			srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
+			repo := newTestRepo(t, "https://github.com/Acme/Web.git")
+			sha := repo.commit("first")
+			err := filepath.WalkDir(repo.dir, func(p string, _ fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				return os.Lchown(p, 65534, 65534)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			env, _ := actionEnv(t, srv, repo.dir, map[string]string{"release": "web@1", "set_commits": "auto", "projects": "web", "ownership": "off",
+				"disable_safe_directory": disable})
+			code, out, errOut := env.run(t, "", "action")
+			rel, _ := srv.Release("acme", "web@1")
+			if disable == "false" {
+				if code != exitOK || !slices.Contains(rel.Commits, "acme/web@"+sha) {
+					t.Fatalf("exit %d, commits %v; want 0 and acme/web@%s\n%s\n%s", code, rel.Commits, sha, out, errOut)
+				}
+				return
+			}
+			if code != exitUsage || !strings.Contains(errOut, "git refuses to read "+repo.dir+", which another user owns") {
+				t.Fatalf("exit %d; want 2, git refusing the checkout\n%s\n%s", code, out, errOut)
 			}
 		})
 	}
@@ -478,6 +553,7 @@ func TestActionSafeDirectory(t *testing.T) {
 // exists is refused before the first request, naming the input; a long workflow name, which only
 // names the deploy, is shortened to Sentry's limit instead.
 func TestActionRefusesSentryLimitsUpFront(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		inputs map[string]string
@@ -490,13 +566,14 @@ func TestActionRefusesSentryLimitsUpFront(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
 			inputs := map[string]string{"release": "web@1", "set_commits": "skip", "projects": "web", "ownership": "off"}
 			for k, v := range tt.inputs {
 				inputs[k] = v
 			}
-			actionEnv(t, srv, sampleWorkspace(t), inputs)
-			code, out, _ := runMain(t, "action")
+			env, _ := actionEnv(t, srv, sampleWorkspace(t), inputs)
+			code, out, _ := env.run(t, "", "action")
 			if code != exitUsage {
 				t.Fatalf("exit %d, want 2\n%s", code, out)
 			}
@@ -510,11 +587,12 @@ func TestActionRefusesSentryLimitsUpFront(t *testing.T) {
 	}
 
 	t.Run("a long workflow name is shortened", func(t *testing.T) {
+		t.Parallel()
 		srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
-		actionEnv(t, srv, t.TempDir(), map[string]string{"release": "web@1", "environment": "production", "set_commits": "skip", "projects": "web", "ownership": "off"})
-		t.Setenv("GITHUB_WORKFLOW", "Build, test and deploy the storefront to every region we serve, then verify")
-		t.Setenv("GITHUB_RUN_NUMBER", "812")
-		if code, out, errOut := runMain(t, "action"); code != exitOK {
+		env, _ := actionEnv(t, srv, t.TempDir(), map[string]string{"release": "web@1", "environment": "production", "set_commits": "skip", "projects": "web", "ownership": "off"})
+		env.Vars["GITHUB_WORKFLOW"] = "Build, test and deploy the storefront to every region we serve, then verify"
+		env.Vars["GITHUB_RUN_NUMBER"] = "812"
+		if code, out, errOut := env.run(t, "", "action"); code != exitOK {
 			t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 		}
 		var name string
@@ -537,12 +615,13 @@ func TestActionRefusesSentryLimitsUpFront(t *testing.T) {
 // annotation, the summary and the report carry the failing command's own message and list
 // what was already written to Sentry and what was not done.
 func TestActionLateFailureSaysWhatWasDone(t *testing.T) {
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
-	files := actionEnv(t, srv, sampleWorkspace(t), map[string]string{
+	env, files := actionEnv(t, srv, sampleWorkspace(t), map[string]string{
 		"release": "web@1.2.3", "sourcemaps": "dist", "environment": "production", "set_commits": "skip", "projects": "web", "ownership": "off",
 	})
 	srv.InjectFault(sentryapitest.Fault{Method: "POST", Path: "/api/0/organizations/acme/releases/web@1.2.3/deploys/", Status: 500})
-	code, out, errOut := runMain(t, "action")
+	code, out, errOut := env.run(t, "", "action")
 	if code != exitUndecided {
 		t.Fatalf("exit %d, want 3\n%s\n%s", code, out, errOut)
 	}
@@ -578,10 +657,11 @@ func TestActionLateFailureSaysWhatWasDone(t *testing.T) {
 // TestActionAnnotationCarriesTheCommandsMessage: a phase that fails before anything was written
 // is annotated with the failing command's own message, and its summary row says it too.
 func TestActionAnnotationCarriesTheCommandsMessage(t *testing.T) {
+	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{Org: "acme", Projects: []string{"web"}})
-	files := actionEnv(t, srv, t.TempDir(), map[string]string{"release": "web@1", "set_commits": "skip", "projects": "web", "ownership": "off"})
+	env, files := actionEnv(t, srv, t.TempDir(), map[string]string{"release": "web@1", "set_commits": "skip", "projects": "web", "ownership": "off"})
 	srv.InjectFault(sentryapitest.Fault{Method: "POST", Path: "/api/0/organizations/acme/releases/", Status: 403})
-	code, out, errOut := runMain(t, "action")
+	code, out, errOut := env.run(t, "", "action")
 	if code == exitOK {
 		t.Fatalf("exit 0 although Sentry refused the release\n%s", out)
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,13 +47,20 @@ func sentryEnv(t *testing.T, srv *sentryapitest.Server) *cliEnv {
 }
 
 // factory is the Factory a command line runs with: a copy of Vars, so a test changing them
-// later does not change a run under way.
+// later does not change a run under way. git is given Vars too, and nothing else.
 func (e *cliEnv) factory(ios *IOStreams) *Factory {
 	vars := maps.Clone(e.Vars)
 	dir, home := e.Dir, e.Home
 	return &Factory{
-		IO:      ios,
-		Getenv:  func(k string) string { return vars[k] },
+		IO:     ios,
+		Getenv: func(k string) string { return vars[k] },
+		Environ: func() []string {
+			env := make([]string, 0, len(vars))
+			for _, k := range slices.Sorted(maps.Keys(vars)) {
+				env = append(env, k+"="+vars[k])
+			}
+			return env
+		},
 		WorkDir: func() (string, error) { return dir, nil },
 		HomeDir: func() (string, error) { return home, nil },
 		Logger:  slog.New(slog.DiscardHandler),
@@ -67,18 +75,6 @@ func (e *cliEnv) run(t *testing.T, stdin string, args ...string) (code int, stdo
 	return code, out.String(), errOut.String()
 }
 
-// setSentryEnv points the CLI at srv through the process environment, for the tests that
-// must run Main as it is (the action, whose sub-commands and git read the process's).
-func setSentryEnv(t *testing.T, srv *sentryapitest.Server) {
-	t.Helper()
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("SENTRY_URL", srv.URL())
-	t.Setenv("SENTRY_AUTH_TOKEN", srv.Token())
-	for _, k := range []string{"SENTRY_ORG", "SENTRY_PROJECT", "SENTRY_RELEASE", "SENTRY_DIST", "SENTRY_PROPERTIES"} {
-		unsetenv(t, k)
-	}
-}
-
 // with is a copy of e with more variables set (key, value, key, value...).
 func (e *cliEnv) with(kv ...string) *cliEnv {
 	c := *e
@@ -87,13 +83,4 @@ func (e *cliEnv) with(kv ...string) *cliEnv {
 		c.Vars[kv[i]] = kv[i+1]
 	}
 	return &c
-}
-
-// runMain runs Main as the binary does, in the process's environment and directory: for the
-// action's tests only (see setSentryEnv).
-func runMain(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code = Main(args, strings.NewReader(""), &out, &errOut)
-	return code, out.String(), errOut.String()
 }

@@ -7,14 +7,16 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/releasegate/releasegate/internal/gitlog"
 	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/internal/sentryconf"
 )
@@ -26,6 +28,9 @@ import (
 type Factory struct {
 	IO     *IOStreams
 	Getenv func(string) string
+	// Environ is the environment of the programs the commands start (git), as KEY=VALUE
+	// entries; it holds what Getenv answers. nil: they are given none.
+	Environ func() []string
 	// WorkDir and HomeDir locate sentry.properties and .sentryclirc ("" when unknown).
 	WorkDir func() (string, error)
 	HomeDir func() (string, error)
@@ -38,7 +43,7 @@ type Factory struct {
 // newFactory is the process's own environment.
 func newFactory(ios *IOStreams) *Factory {
 	return &Factory{
-		IO: ios, Getenv: os.Getenv, WorkDir: os.Getwd, HomeDir: os.UserHomeDir,
+		IO: ios, Getenv: os.Getenv, Environ: os.Environ, WorkDir: os.Getwd, HomeDir: os.UserHomeDir,
 		Logger: slog.New(slog.DiscardHandler),
 	}
 }
@@ -100,11 +105,49 @@ func asGiven(err error, given string) error {
 	return err
 }
 
-// Command runs a program (git) in the working folder.
-func (f *Factory) Command(ctx context.Context, name string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = f.Abs(".")
-	return cmd
+// environ is the environment git runs with: Environ's, or none.
+func (f *Factory) environ() []string {
+	if f.Environ == nil {
+		return nil
+	}
+	return f.Environ()
+}
+
+// GitRepo opens the git work tree of the working folder, git running in the factory's
+// environment.
+func (f *Factory) GitRepo(ctx context.Context) (*gitlog.Repo, error) {
+	return gitlog.Open(ctx, f.Abs("."), f.environ())
+}
+
+// withEnv is a copy of f whose environment has vars added (over any of the same name), for
+// Getenv and for the programs the commands start alike.
+func (f *Factory) withEnv(vars map[string]string) *Factory {
+	c := *f
+	if len(vars) == 0 {
+		return &c
+	}
+	base, baseEnviron := f.Getenv, f.Environ
+	c.Getenv = func(k string) string {
+		if v, ok := vars[k]; ok {
+			return v
+		}
+		if base == nil {
+			return ""
+		}
+		return base(k)
+	}
+	c.Environ = func() []string {
+		var env []string
+		if baseEnviron != nil {
+			env = baseEnviron()
+		}
+		// Later entries win: exec keeps the last value of a name given twice.
+		for _, k := range slices.Sorted(maps.Keys(vars)) {
+			env = append(env, k+"="+vars[k])
+		}
+		return env
+	}
+	return &c
 }
 
 // sentryInput is sentryconf's view of the factory.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -89,5 +90,50 @@ func TestPathsAsGiven(t *testing.T) {
 	writeFile(t, filepath.Join(e.Dir, "policy.yml"), "environments: [\n")
 	if code, _, errOut := e.run(t, "", "gate", "--release", "web@1", "--environment", "production", "--policy", "policy.yml"); code != exitUsage || !strings.Contains(errOut, "policy.yml") || strings.Contains(errOut, e.Dir) {
 		t.Errorf("a broken policy in the working folder: exit %d, want 2 naming policy.yml:\n%s", code, errOut)
+	}
+}
+
+// TestFactoryWithEnv: the variables added override the base's for Getenv and for git alike
+// (exec keeps the last of a name given twice), and the base is left as it was.
+func TestFactoryWithEnv(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		base        *Factory
+		vars        map[string]string
+		getenv      map[string]string // names to look up, and what they must say
+		environTail []string          // what Environ ends with
+	}{
+		{
+			name: "added over the base",
+			base: &Factory{Getenv: func(k string) string { return map[string]string{"A": "1", "B": "2"}[k] }, Environ: func() []string { return []string{"A=1", "B=2"} }},
+			vars: map[string]string{"B": "3", "C": "4"}, getenv: map[string]string{"A": "1", "B": "3", "C": "4"},
+			environTail: []string{"A=1", "B=2", "B=3", "C=4"},
+		},
+		{
+			name: "nothing added", base: &Factory{Getenv: func(k string) string { return "x" }, Environ: func() []string { return []string{"K=x"} }},
+			getenv: map[string]string{"K": "x"}, environTail: []string{"K=x"},
+		},
+		{
+			name: "a base without an environment", base: &Factory{}, vars: map[string]string{"C": "4"},
+			getenv: map[string]string{"A": "", "C": "4"}, environTail: []string{"C=4"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := tt.base.withEnv(tt.vars)
+			for k, want := range tt.getenv {
+				if got := f.Getenv(k); got != want {
+					t.Errorf("Getenv(%s) = %q, want %q", k, got, want)
+				}
+			}
+			if got := f.environ(); !slices.Equal(got, tt.environTail) {
+				t.Errorf("Environ = %q, want %q", got, tt.environTail)
+			}
+			if tt.base.Getenv != nil && len(tt.vars) > 0 && tt.base.Getenv("C") != "" {
+				t.Error("the base's environment was changed")
+			}
+		})
 	}
 }

@@ -192,8 +192,8 @@ func gateRun(ctx context.Context, opts *GateOptions) error {
 func loadGatePolicy(ctx context.Context, env *Factory, file string) (*gate.Policy, error) {
 	if file == "" {
 		root := env.Abs(".")
-		if out, err := env.Command(ctx, "git", "rev-parse", "--show-toplevel").Output(); err == nil {
-			root = strings.TrimSpace(string(out))
+		if repo, err := env.GitRepo(ctx); err == nil {
+			root = repo.Dir()
 		}
 		label := env.DisplayPath(filepath.Join(root, filepath.FromSlash(gate.PolicyPath)))
 		p, err := gate.ReadPolicy(os.DirFS(root), gate.PolicyPath, label)
@@ -216,17 +216,30 @@ func loadGatePolicy(ctx context.Context, env *Factory, file string) (*gate.Polic
 	return p, nil
 }
 
+// headCommit is the SHA of the commit checked out in the working folder, "" outside a git
+// checkout.
+func headCommit(ctx context.Context, env *Factory) string {
+	repo, err := env.GitRepo(ctx)
+	if err != nil {
+		return ""
+	}
+	sha, err := repo.Head(ctx)
+	if err != nil {
+		return ""
+	}
+	return sha
+}
+
 // releaseFromCommit names the release from the commit as the policy says.
 func releaseFromCommit(ctx context.Context, env *Factory, p *gate.Policy, sha string, projects []string) (string, error) {
 	if sha == "" {
 		sha = env.Getenv("GITHUB_SHA")
 	}
 	if sha == "" {
-		out, err := env.Command(ctx, "git", "rev-parse", "HEAD").Output()
-		if err != nil {
-			return "", usageErrorf("no release: give --release, or --sha (or run inside the git checkout, or set GITHUB_SHA)")
-		}
-		sha = strings.TrimSpace(string(out))
+		sha = headCommit(ctx, env)
+	}
+	if sha == "" {
+		return "", usageErrorf("no release: give --release, or --sha (or run inside the git checkout, or set GITHUB_SHA)")
 	}
 	project := ""
 	if len(projects) > 0 {

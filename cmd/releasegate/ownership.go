@@ -83,7 +83,7 @@ func workspaceTree(env *Factory, tree *repofiles.Tree) ownership.Tree {
 // one without any sentry.properties, is an error. A relative dir is in the working folder.
 func loadOwnershipRepo(ctx context.Context, ios *IOStreams, dir string, flags sentryFlags) (*ownershipRepo, error) {
 	env := flags.env(ios)
-	tree, err := repofiles.Load(ctx, env.Abs(dir))
+	tree, err := repofiles.Load(ctx, env.Abs(dir), env.environ())
 	if err != nil {
 		return nil, usageErrorf("%v", err)
 	}

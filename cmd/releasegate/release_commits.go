@@ -137,7 +137,7 @@ func (opts *setCommitsOptions) auto(ctx context.Context, conn sentryconf.Connect
 	if err != nil {
 		return usageErrorf("cannot tell the current directory: %v", err)
 	}
-	repo, err := gitlog.Open(ctx, dir)
+	repo, err := gitlog.Open(ctx, dir, env.environ())
 	if err != nil {
 		return gitProblem(dir, err)
 	}
@@ -342,8 +342,7 @@ func (opts *setCommitsOptions) manual(ctx context.Context, conn sentryconf.Conne
 			return strings.ToLower(rev), nil
 		}
 		if repo == nil {
-			dir := opts.Sentry.env(opts.IO).workDir()
-			r, err := gitlog.Open(ctx, dir)
+			r, err := opts.Sentry.env(opts.IO).GitRepo(ctx)
 			if err != nil {
 				return "", usageErrorf("%q is not a full commit SHA, and it cannot be resolved here (%v): give the 40-character SHA", rev, err)
 			}

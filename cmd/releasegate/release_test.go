@@ -333,7 +333,8 @@ func TestReleaseUnreachable(t *testing.T) {
 
 // TestReleaseUsageErrors: mistakes on the command line or in the configuration exit 2 with a
 // message that says what to do, before anything is sent to Sentry.
-func TestReleaseUsageErrors(t *testing.T) { //nolint:paralleltest // two cases t.Setenv for git (outsideGit); the others are parallel
+func TestReleaseUsageErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, srv *cliEnv)
@@ -375,9 +376,7 @@ func TestReleaseUsageErrors(t *testing.T) { //nolint:paralleltest // two cases t
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if !slices.Contains([]string{"--commit with a tag outside a repository", "--auto outside a git repository"}, tt.name) {
-				t.Parallel() // the others use outsideGit's t.Setenv
-			}
+			t.Parallel()
 			srv := releaseServer(t)
 			if tt.setup != nil {
 				tt.setup(t, srv)
@@ -396,10 +395,10 @@ func TestReleaseUsageErrors(t *testing.T) { //nolint:paralleltest // two cases t
 	}
 }
 
-// outsideGit keeps git from finding a repository above the test's working folder. git reads
-// the process's environment, not the CLI's, so a test that uses it cannot run in parallel.
-func outsideGit(t *testing.T, srv *cliEnv) {
-	t.Setenv("GIT_CEILING_DIRECTORIES", filepath.Dir(srv.Dir))
+// outsideGit keeps git from finding a repository above the test's working folder: git runs
+// with the CLI's environment (Factory.Environ), so this changes nothing else.
+func outsideGit(_ *testing.T, srv *cliEnv) {
+	srv.Vars["GIT_CEILING_DIRECTORIES"] = filepath.Dir(srv.Dir)
 }
 
 // testRepo is a real git repository in a temporary folder, with a fixed author and clock and

@@ -71,15 +71,7 @@ func TestGateFromACommitsTree(t *testing.T) {
 				t.Fatal(err)
 			}
 			owners := &issueowners.Lookup{Client: client, Org: "acme", Load: func(context.Context) issueowners.Rules {
-				projects, err := ownership.LoadProjects(tree, tree.FindProperties(""))
-				if err != nil {
-					return issueowners.Unreadable(err)
-				}
-				var sources []issueowners.Source
-				for _, p := range projects {
-					sources = append(sources, issueowners.Source{Project: p, Slug: p.DefaultProject})
-				}
-				return issueowners.RulesOf(sources)
+				return issueowners.FromTree(tree)
 			}}
 			g := &gateevidence.Gatherer{Client: client, Owners: owners.Owners}
 			d, err := g.Poll(t.Context(), gateevidence.Query{Org: "acme", Projects: env.Projects, Release: "web@2.0.0", Environment: "production"},

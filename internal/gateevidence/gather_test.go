@@ -159,6 +159,7 @@ func byTitle(issues []gate.Issue, typ string) *gate.Issue {
 }
 
 func TestStart(t *testing.T) {
+	t.Parallel()
 	created := t0.Add(-2 * time.Hour)
 	for _, tc := range []struct {
 		name     string
@@ -174,6 +175,7 @@ func TestStart(t *testing.T) {
 		{"a deploy in the future does not count", map[string][]time.Time{"production": {t0.Add(time.Hour)}}, created, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			f.release("v2", created)
 			for env, times := range tc.deploys {
@@ -196,6 +198,7 @@ func TestStart(t *testing.T) {
 }
 
 func TestIntervalFromAge(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		age  time.Duration
 		want time.Duration
@@ -213,6 +216,7 @@ func TestIntervalFromAge(t *testing.T) {
 }
 
 func TestBaseline(t *testing.T) {
+	t.Parallel()
 	type dep struct {
 		env string
 		ago time.Duration
@@ -285,6 +289,7 @@ func TestBaseline(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			for _, r := range tc.releases {
 				f.release(r.version, t0.Add(-r.created))
@@ -336,6 +341,7 @@ func TestBaseline(t *testing.T) {
 }
 
 func TestBaselineSeriesCountsTheBaselineEvents(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.release("v1", t0.Add(-5*time.Hour))
 	f.deploy("v1", "production", t0.Add(-5*time.Hour))
@@ -360,6 +366,7 @@ func TestBaselineSeriesCountsTheBaselineEvents(t *testing.T) {
 }
 
 func TestNewIssues(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "web", "api", "worker")
 	f.release("v1", t0.Add(-5*time.Hour), "web", "api", "worker")
 	f.deploy("v1", "production", t0.Add(-5*time.Hour))
@@ -433,6 +440,7 @@ func TestNewIssues(t *testing.T) {
 }
 
 func TestNewIssuesFollowsPages(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.release("v2", t0.Add(-40*time.Minute))
 	f.deploy("v2", "production", t0.Add(-30*time.Minute))
@@ -449,7 +457,8 @@ func TestNewIssuesFollowsPages(t *testing.T) {
 	}
 }
 
-func TestRegressions(t *testing.T) {
+func TestRegressions(t *testing.T) { //nolint:tparallel // the cases share one fixture and read its request log: one at a time
+	t.Parallel()
 	f := newFixture(t)
 	f.release("v1", t0.Add(-5*time.Hour))
 	f.deploy("v1", "production", t0.Add(-5*time.Hour))
@@ -507,7 +516,8 @@ func TestRegressions(t *testing.T) {
 	}
 }
 
-func TestSeriesOnlyForIssuesThatMayMatter(t *testing.T) {
+func TestSeriesOnlyForIssuesThatMayMatter(t *testing.T) { //nolint:tparallel // the second case runs on the fixture the first left, with more issues added; both read its request log
+	t.Parallel()
 	f := newFixture(t)
 	f.release("v2", t0.Add(-40*time.Minute))
 	f.deploy("v2", "production", t0.Add(-30*time.Minute))
@@ -565,6 +575,7 @@ func TestSeriesOnlyForIssuesThatMayMatter(t *testing.T) {
 }
 
 func TestIgnoreRuleTagsOnlyForIssuesThatMayMatter(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.release("v2", t0.Add(-40*time.Minute))
 	f.deploy("v2", "production", t0.Add(-30*time.Minute))
@@ -589,6 +600,7 @@ func TestIgnoreRuleTagsOnlyForIssuesThatMayMatter(t *testing.T) {
 }
 
 func TestHealth(t *testing.T) {
+	t.Parallel()
 	withHealth := &gate.Environment{Health: &gate.HealthPolicy{CrashFreeSessions: &gate.RateRule{Floor: 99}}}
 	type sess struct {
 		release, env, user, status string
@@ -633,6 +645,7 @@ func TestHealth(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			f.release("v1", t0.Add(-5*time.Hour))
 			f.deploy("v1", "production", t0.Add(-5*time.Hour))
@@ -672,7 +685,8 @@ func TestHealth(t *testing.T) {
 	}
 }
 
-func TestContextCoverage(t *testing.T) {
+func TestContextCoverage(t *testing.T) { //nolint:tparallel // the cases share one fixture and compare its request count: one at a time
+	t.Parallel()
 	f := newFixture(t)
 	f.release("v2", t0.Add(-40*time.Minute))
 	f.deploy("v2", "production", t0.Add(-30*time.Minute))
@@ -722,6 +736,7 @@ func TestContextCoverage(t *testing.T) {
 }
 
 func TestUnknownRelease(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, "web", "api")
 	f.release("v2", t0.Add(-time.Hour), "web")
 	for _, tc := range []struct {
@@ -735,6 +750,7 @@ func TestUnknownRelease(t *testing.T) {
 		{"organization", Query{Org: "nope", Release: "v2"}, []string{`"v2"`, `"nope"`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			ev, err := f.gather(tc.q, hot())
 			if !errors.Is(err, ErrUnknownRelease) {
 				t.Fatalf("err = %v (evidence %+v), want ErrUnknownRelease", err, ev)
@@ -749,6 +765,7 @@ func TestUnknownRelease(t *testing.T) {
 }
 
 func TestSentryDown(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		fault sentryapitest.Fault
@@ -759,6 +776,7 @@ func TestSentryDown(t *testing.T) {
 		{"series", sentryapitest.Fault{Path: "/api/0/organizations/acme/events-timeseries/", Status: http.StatusBadGateway}, "fetching the events per 1m0s of issue WEB-"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			f.release("v2", t0.Add(-40*time.Minute))
 			f.deploy("v2", "production", t0.Add(-30*time.Minute))
@@ -777,6 +795,7 @@ func TestSentryDown(t *testing.T) {
 }
 
 func TestEnrich(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.release("v2", t0.Add(-40*time.Minute))
 	f.deploy("v2", "production", t0.Add(-30*time.Minute))
@@ -826,6 +845,7 @@ func TestEnrich(t *testing.T) {
 }
 
 func TestReleaseNameNeedingQuotes(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	const version = "web@2.0 beta:1"
 	f.release(version, t0.Add(-40*time.Minute))

@@ -54,6 +54,7 @@ func titles(issues []gate.Issue) []string {
 // Every case's issue has events in v2 since the start, and every one is regressed or ongoing
 // in Sentry; only those that came back in v2 count.
 func TestRegressionsOfThisReleaseOnly(t *testing.T) {
+	t.Parallel()
 	const day = 24 * time.Hour
 	recent := struct{ v1, v2 time.Time }{t0.Add(-5 * time.Hour), t0.Add(-30 * time.Minute)}
 	old := struct{ v1, v2 time.Time }{t0.Add(-12 * day), t0.Add(-9 * day)}
@@ -173,6 +174,7 @@ func TestRegressionsOfThisReleaseOnly(t *testing.T) {
 // issue came back, the gatherer decides nothing (an error naming the issue), rather than pass
 // the release or fail it for another release's regression.
 func TestRegressionUnreadable(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		edit    func(d map[string]any)
@@ -234,6 +236,7 @@ func TestRegressionUnreadable(t *testing.T) {
 }
 
 func TestRegressedIn(t *testing.T) {
+	t.Parallel()
 	start := t0.Add(-30 * time.Minute)
 	act := func(typ string, at time.Duration, data string) sentryapi.Activity {
 		ts := t0.Add(at)
@@ -268,6 +271,7 @@ func TestRegressedIn(t *testing.T) {
 		{"status entry without a date", []sentryapi.Activity{{ID: "9", Type: "set_regression", Data: json.RawMessage(`{"version":"v2"}`)}}, true, false, "has no date"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := regressedIn(tc.acts, "v2", start, tc.regressed)
 			if tc.wantErr != "" {
 				if !errors.Is(err, ErrUnreadableRegression) || !strings.Contains(err.Error(), tc.wantErr) {

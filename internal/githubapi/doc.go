@@ -32,6 +32,14 @@
 // limits, network failures, bad answers: undecided, try later). [ErrNotFound] marks a missing
 // file, which is data.
 //
+// # A commit's files
+//
+// [Client.CommitTree] lists a commit's files (the trees API, recursive; a listing GitHub
+// truncates is a [*TreeTruncatedError], never a partial list), and [CommitFS] reads them as an
+// [io/fs.FS] through the contents API at the commit, each once, so the loaders that take any
+// file tree (ownership.Tree, the gate's policy) read a deployed commit as they read a work
+// tree.
+//
 // # Webhooks
 //
 // [ParseDelivery] and [ReadDelivery] check X-Hub-Signature-256 in constant time before

@@ -3,8 +3,8 @@
 //
 // The package has two halves. [Parse] and [RepoName] are pure: they turn the output of
 // `git log` (in the NUL-separated [Format]) and a remote URL into values, and are fuzz-tested.
-// [Repo] runs git (os/exec) in a work tree, with a context, and never changes the repository
-// or the user's git configuration.
+// [Repo] runs git (os/exec) in a work tree, with the caller's context and environment (never
+// the process's), and never changes the repository or the user's git configuration.
 //
 // git rather than a Go git library: the git installed on a CI machine already understands the
 // checkout's quirks (shallow clones, partial clones, worktrees, safe.directory), and only a

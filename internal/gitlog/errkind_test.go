@@ -10,7 +10,7 @@ import (
 
 func TestErrorKinds(t *testing.T) {
 	t.Parallel()
-	_, notRepo := Open(context.Background(), t.TempDir()) // ErrGitMissing where git is not installed
+	_, notRepo := Open(context.Background(), t.TempDir(), nil) // ErrGitMissing where git is not installed
 	tests := []struct {
 		name string
 		err  error

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,15 +52,21 @@ func (e *Error) Unwrap() error { return e.err }
 type Repo struct {
 	dir string
 	git string
+	env []string
 }
 
-// Open finds the work tree that dir is in (dir may be a subdirectory of it).
-func Open(ctx context.Context, dir string) (*Repo, error) {
+// Open finds the work tree that dir is in (dir may be a subdirectory of it). Every git command
+// of the Repo runs with env (KEY=VALUE entries, as exec.Cmd.Env) plus the few settings below,
+// and nothing else of the process's environment: the caller decides what git sees (HOME for
+// the user's configuration, GIT_CONFIG_* for safe.directory), so two callers with different
+// environments can read repositories at once. The git program is the one on the process's PATH.
+func Open(ctx context.Context, dir string, env []string) (*Repo, error) {
 	git, err := exec.LookPath("git")
 	if err != nil {
 		return nil, ErrGitMissing
 	}
-	probe := &Repo{dir: dir, git: git}
+	env = slices.Clone(env)
+	probe := &Repo{dir: dir, git: git, env: env}
 	out, err := probe.run(ctx, "rev-parse", "--show-toplevel")
 	if err != nil {
 		return nil, err
@@ -70,7 +77,7 @@ func Open(ctx context.Context, dir string) (*Repo, error) {
 		return nil, &Error{Args: []string{"rev-parse", "--show-toplevel"}, Stderr: dir + " has no work tree", err: ErrNotRepository}
 	}
 	// Commands run at the top so that paths are relative to it whatever diff.relative says.
-	return &Repo{dir: filepath.FromSlash(top), git: git}, nil
+	return &Repo{dir: filepath.FromSlash(top), git: git, env: env}, nil
 }
 
 // Dir is the work tree's top-level directory.
@@ -212,13 +219,14 @@ func (r *Repo) Log(ctx context.Context, opts LogOptions) ([]Commit, error) {
 	return commits, nil
 }
 
-// run runs git in the work tree and returns its standard output.
+// run runs git in the work tree, with the Repo's environment, and returns its standard output.
 func (r *Repo) run(ctx context.Context, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, r.git, args...)
 	cmd.Dir = r.dir
 	// Never prompt (for credentials, on a terminal), and keep git's messages in English so
-	// that the failures below can be recognised.
-	cmd.Env = append(os.Environ(), "GIT_TERMINAL_PROMPT=0", "LC_ALL=C", "LANGUAGE=", "GIT_PAGER=cat")
+	// that the failures below can be recognised. Later entries win, so these hold whatever
+	// the caller's environment says; the list is never nil, which would mean the process's.
+	cmd.Env = slices.Concat(r.env, []string{"GIT_TERMINAL_PROMPT=0", "LC_ALL=C", "LANGUAGE=", "GIT_PAGER=cat"})
 	cmd.WaitDelay = time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

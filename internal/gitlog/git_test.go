@@ -70,9 +70,12 @@ func (r *gitRepo) commit(msg string, files map[string]string) string {
 	return r.git("rev-parse", "HEAD")
 }
 
+// isolated is the environment the tests run git with: none of the machine's configuration.
+var isolated = []string{"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1"}
+
 func open(t *testing.T, dir string) *Repo {
 	t.Helper()
-	repo, err := Open(context.Background(), dir)
+	repo, err := Open(context.Background(), dir, isolated)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +83,7 @@ func open(t *testing.T, dir string) *Repo {
 }
 
 func TestLogRealRepository(t *testing.T) {
+	t.Parallel()
 	g := newGitRepo(t)
 	c1 := g.commit("first\n\nwith a body", map[string]string{"a.txt": "a\n", "src/b.js": "b\n"})
 	c2 := g.commit("second", map[string]string{"a.txt": "a2\n", "src/b.js": "", "dir/new file.txt": "n\n", "caf\u00e9.md": "x\n"})
@@ -169,6 +173,7 @@ func shasOf(cs []Commit) []string {
 }
 
 func TestResolveAndHasCommit(t *testing.T) {
+	t.Parallel()
 	g := newGitRepo(t)
 	c1 := g.commit("one", map[string]string{"a": "1"})
 	c2 := g.commit("two", map[string]string{"a": "2"})
@@ -197,6 +202,7 @@ func TestResolveAndHasCommit(t *testing.T) {
 }
 
 func TestShallowClone(t *testing.T) {
+	t.Parallel()
 	g := newGitRepo(t)
 	old := g.commit("old", map[string]string{"a": "1", "b": "1"})
 	g.commit("middle", map[string]string{"a": "2"})
@@ -238,6 +244,7 @@ func TestShallowClone(t *testing.T) {
 }
 
 func TestRemoteURL(t *testing.T) {
+	t.Parallel()
 	g := newGitRepo(t)
 	g.commit("one", map[string]string{"a": "1"})
 	g.git("remote", "add", "origin", "git@github.com:Acme/Web.git")
@@ -253,9 +260,10 @@ func TestRemoteURL(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	t.Setenv("GIT_CEILING_DIRECTORIES", os.TempDir())
-	if _, err := Open(ctx, t.TempDir()); !errors.Is(err, ErrNotRepository) {
+	env := append(slices.Clone(isolated), "GIT_CEILING_DIRECTORIES="+os.TempDir())
+	if _, err := Open(ctx, t.TempDir(), env); !errors.Is(err, ErrNotRepository) {
 		t.Errorf("Open(plain folder) err = %v, want ErrNotRepository", err)
 	}
 	empty := newGitRepo(t)
@@ -266,13 +274,65 @@ func TestOpenErrors(t *testing.T) {
 	if _, err := repo.Log(ctx, LogOptions{}); !errors.Is(err, ErrUnknownRevision) {
 		t.Errorf("Log of a repository without commits: err = %v, want ErrUnknownRevision", err)
 	}
+}
+
+// TestOpenRunsGitWithTheCallersEnvironment: what git sees is the env given, so a caller's
+// setting changes what git finds (here GIT_CEILING_DIRECTORIES stops the search for the work
+// tree below it) and another caller's does not.
+func TestOpenRunsGitWithTheCallersEnvironment(t *testing.T) {
+	t.Parallel()
+	g := newGitRepo(t)
+	g.commit("one", map[string]string{"sub/a": "1"})
+	sub := filepath.Join(g.dir, "sub")
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		env     []string
+		wantErr error
+	}{
+		{"the tests' environment", isolated, nil},
+		{"no environment at all", nil, nil},
+		{"a ceiling at the work tree", append(slices.Clone(isolated), "GIT_CEILING_DIRECTORIES="+g.dir), ErrNotRepository},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			repo, err := Open(ctx, sub, tt.env)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Open(%s) err = %v, want %v", sub, err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if _, err := repo.Head(ctx); err != nil {
+				t.Errorf("Head: %v", err)
+			}
+		})
+	}
+}
+
+// TestOpenIgnoresTheProcessEnvironment: the process's variables do not reach git (a ceiling
+// set there changes nothing); only git itself is found on the process's PATH.
+func TestOpenIgnoresTheProcessEnvironment(t *testing.T) { //nolint:paralleltest // sets the process's environment, which is what it tests
+	g := newGitRepo(t)
+	g.commit("one", map[string]string{"sub/a": "1"})
+	ctx := context.Background()
+	t.Setenv("GIT_CEILING_DIRECTORIES", g.dir)
+	repo, err := Open(ctx, filepath.Join(g.dir, "sub"), isolated)
+	if err != nil {
+		t.Fatalf("Open with a ceiling in the process's environment only: %v", err)
+	}
+	if _, err := repo.Head(ctx); err != nil {
+		t.Errorf("Head: %v", err)
+	}
 	t.Setenv("PATH", t.TempDir())
-	if _, err := Open(ctx, empty.dir); !errors.Is(err, ErrGitMissing) {
+	if _, err := Open(ctx, g.dir, isolated); !errors.Is(err, ErrGitMissing) {
 		t.Errorf("Open without git on PATH: err = %v, want ErrGitMissing", err)
 	}
 }
 
 func TestLogCancelled(t *testing.T) {
+	t.Parallel()
 	g := newGitRepo(t)
 	g.commit("one", map[string]string{"a": "1"})
 	repo := open(t, g.dir)

@@ -37,6 +37,7 @@ func record(sha, parents, name, email, date, msg string, changes ...string) stri
 // Format's first field is empty, so the output starts with a NUL: record writes that one as
 // the leading "" field, and each record after the first repeats it.
 func TestParse(t *testing.T) {
+	t.Parallel()
 	when := time.Date(2024, 5, 1, 12, 0, 0, 0, time.FixedZone("", 2*3600))
 	tests := []struct {
 		name string
@@ -80,6 +81,7 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := Parse([]byte(tt.in))
 			if err != nil {
 				t.Fatal(err)
@@ -92,6 +94,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	good := record(shaA, "", "A", "a@x", "2024-05-01T12:00:00Z", "m\n", "M", "a")
 	tests := []struct {
 		name, in, wantErr string
@@ -115,6 +118,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := Parse([]byte(tt.in))
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("Parse = %+v, %v; want an error containing %q", got, err, tt.wantErr)
@@ -151,6 +155,7 @@ func sameCommits(a, b []Commit) bool {
 // a root commit, a commit without a trailing newline, odd paths, a shallow clone) parses
 // without error; a seed that failed would only make the fuzz target return early.
 func TestParseRealOutput(t *testing.T) {
+	t.Parallel()
 	seeds, err := filepath.Glob(filepath.Join("testdata", "fuzz", "FuzzParse", "git-log-*"))
 	if err != nil || len(seeds) == 0 {
 		t.Fatalf("no git output seeds (%v)", err)

@@ -27,8 +27,10 @@ var repoNameTests = []struct {
 }
 
 func TestRepoName(t *testing.T) {
+	t.Parallel()
 	for _, tt := range repoNameTests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := RepoName(tt.remote)
 			if err != nil || got != tt.want {
 				t.Errorf("RepoName(%q) = %q, %v; want %q", tt.remote, got, err, tt.want)
@@ -38,6 +40,7 @@ func TestRepoName(t *testing.T) {
 }
 
 func TestRepoNameErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, remote, wantErr string }{
 		{"empty", "", "empty"},
 		{"absolute path", "/srv/git/web.git", "local path"},
@@ -50,6 +53,7 @@ func TestRepoNameErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := RepoName(tt.remote)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("RepoName(%q) = %q, %v; want an error containing %q", tt.remote, got, err, tt.wantErr)
@@ -62,6 +66,7 @@ func TestRepoNameErrors(t *testing.T) {
 }
 
 func TestRedact(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"https://github.com/acme/web.git", "https://github.com/acme/web.git"},
 		{"https://user:s3cret@github.com/acme/web.git", "https://user:xxxxx@github.com/acme/web.git"},

@@ -106,6 +106,26 @@ func RulesOf(sources []Source) Rules {
 	return out
 }
 
+// FromTree reads the ownership rules of a repository's files as the GitHub App reads a
+// commit: each sentry.properties names its project by its own defaults.project, with no flag
+// or environment over it (the CLI's overlay is cmd's). A tree without sentry.properties has
+// no rules and no notes; one whose files could not be read at all is Unreadable.
+func FromTree(t ownership.Tree) Rules {
+	paths := t.FindProperties("")
+	if len(paths) == 0 {
+		return Rules{}
+	}
+	projects, err := ownership.LoadProjects(t, paths)
+	if err != nil {
+		return Unreadable(err)
+	}
+	sources := make([]Source, len(projects))
+	for i, p := range projects {
+		sources[i] = Source{Project: p, Slug: p.DefaultProject}
+	}
+	return RulesOf(sources)
+}
+
 // Unreadable is the rules of a repository that could not be read: none, and a note that
 // applies to every issue.
 func Unreadable(err error) Rules {

@@ -143,44 +143,75 @@ func TestLatestEvent(t *testing.T) {
 	}
 }
 
-// TestRulesOfTree: a commit's tree, held in memory, gives each project's rules by the
-// defaults.project its file names, as the GitHub App will read them; every file that gives
-// none is noted under the project it names.
-func TestRulesOfTree(t *testing.T) {
+// TestFromTree: a commit's tree, held in memory, gives each project's rules by the
+// defaults.project its file names, as the GitHub App reads them; every file that gives none is
+// noted under the project it names, or under "" when it names none.
+func TestFromTree(t *testing.T) {
 	t.Parallel()
-	tree := ownership.Tree{FS: fstest.MapFS{
-		"web/sentry.properties":     {Data: []byte("defaults.project = web\nownership.rules = path:src/* #frontend\n")},
-		"billing/sentry.properties": {Data: []byte("defaults.project = billing\nownership.rules = path:src/* #payments\nownership.fallthru = true\n")},
-		"tools/sentry.properties":   {Data: []byte("ownership.rules = path:* #tools\n")},
-		"docs/sentry.properties":    {Data: []byte("defaults.project = docs\n")},
-	}}
-	for name := range tree.FS.(fstest.MapFS) {
-		tree.Files = append(tree.Files, name)
+	const (
+		web     = "defaults.project = web\nownership.rules = path:src/* #frontend\n"
+		billing = "defaults.project = billing\nownership.rule.1 = path:src/* #payments\nownership.rule.2 = path:api/* #api\n"
+	)
+	tests := []struct {
+		name  string
+		files fstest.MapFS
+		rules map[string]int // rules per project
+		notes map[string][]string
+	}{
+		{name: "no sentry.properties", files: fstest.MapFS{"README.md": {Data: []byte("hello\n")}}},
+		{
+			name:  "several projects",
+			files: fstest.MapFS{"web/sentry.properties": {Data: []byte(web)}, "billing/sentry.properties": {Data: []byte(billing)}, "docs/sentry.properties": {Data: []byte("defaults.project = docs\n")}},
+			rules: map[string]int{"web": 1, "billing": 2, "docs": 0}, notes: map[string][]string{},
+		},
+		{
+			name:  "a broken file",
+			files: fstest.MapFS{"web/sentry.properties": {Data: []byte(web)}, "billing/sentry.properties": {Data: []byte("defaults.project = billing\nownership.rules = path:src/* #payments\nownership.fallthru = true\n")}},
+			rules: map[string]int{"web": 1},
+			notes: map[string][]string{"billing": {`no owners from billing/sentry.properties, which has 1 problem (billing/sentry.properties:3: unknown key "ownership.fallthru" (did you mean "ownership.fallthrough"?)); ` +
+				"`releasegate ownership check` lists them"}},
+		},
+		{
+			name:  "a rules file missing at the commit",
+			files: fstest.MapFS{"web/sentry.properties": {Data: []byte("defaults.project = web\nownership.file = OWNERS\n")}},
+			rules: map[string]int{},
+			notes: map[string][]string{"web": {"no owners from web/sentry.properties, which has 1 problem (web/sentry.properties:2: ownership.file: open web/OWNERS: file does not exist); " +
+				"`releasegate ownership check` lists them"}},
+		},
+		{
+			name:  "a file naming no project",
+			files: fstest.MapFS{"web/sentry.properties": {Data: []byte(web)}, "tools/sentry.properties": {Data: []byte("ownership.rules = path:* #tools\n")}},
+			rules: map[string]int{"web": 1},
+			notes: map[string][]string{"": {"no owners from tools/sentry.properties: it names no single Sentry project; set defaults.project"}},
+		},
 	}
-	projects, err := ownership.LoadProjects(tree, tree.FindProperties(""))
-	if err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tree := ownership.Tree{FS: tt.files}
+			for name := range tt.files {
+				tree.Files = append(tree.Files, name)
+			}
+			got := FromTree(tree)
+			var rules map[string]int
+			if got.ByProject != nil {
+				rules = map[string]int{}
+				for slug, rs := range got.ByProject {
+					rules[slug] = len(rs)
+				}
+			}
+			if !maps.Equal(rules, tt.rules) || (rules == nil) != (tt.rules == nil) {
+				t.Errorf("rules per project %v, want %v", rules, tt.rules)
+			}
+			if !maps.EqualFunc(got.Broken, tt.notes, slices.Equal) || (got.Broken == nil) != (tt.notes == nil) {
+				t.Errorf("notes %q, want %q", got.Broken, tt.notes)
+			}
+		})
 	}
-	var sources []Source
-	for _, p := range projects {
-		sources = append(sources, Source{Project: p, Slug: p.DefaultProject})
-	}
-	got := RulesOf(sources)
-	rules := map[string]int{}
-	for slug, rs := range got.ByProject {
-		rules[slug] = len(rs)
-	}
-	if want := map[string]int{"web": 1, "docs": 0}; !maps.Equal(rules, want) {
-		t.Errorf("rules per project %v, want %v", rules, want)
-	}
-	want := map[string][]string{
-		"billing": {`no owners from billing/sentry.properties, which has 1 problem (billing/sentry.properties:3: unknown key "ownership.fallthru" (did you mean "ownership.fallthrough"?)); ` +
-			"`releasegate ownership check` lists them"},
-		"": {"no owners from tools/sentry.properties: it names no single Sentry project; set defaults.project"},
-	}
-	if !maps.EqualFunc(got.Broken, want, slices.Equal) {
-		t.Errorf("notes %q, want %q", got.Broken, want)
-	}
+}
+
+func TestUnreadable(t *testing.T) {
+	t.Parallel()
 	if u := Unreadable(errors.New("git ls-files failed")); len(u.ByProject) != 0 || !slices.Equal(u.Broken[""], []string{"no owners from the repository's sentry.properties: git ls-files failed"}) {
 		t.Errorf("Unreadable: %+v", u)
 	}

@@ -34,8 +34,9 @@ type Tree struct {
 var skipDirs = []string{".git", "node_modules"}
 
 // Load lists the files of the repository that holds dir. In a git work tree it is the whole
-// repository; otherwise it is dir itself.
-func Load(ctx context.Context, dir string) (*Tree, error) {
+// repository; otherwise it is dir itself. git runs with env (KEY=VALUE entries, as
+// exec.Cmd.Env) and nothing of the process's environment, as internal/gitlog runs it.
+func Load(ctx context.Context, dir string, env []string) (*Tree, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -47,8 +48,10 @@ func Load(ctx context.Context, dir string) (*Tree, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("%s is not a folder", dir)
 	}
-	if root, ok := gitTopLevel(ctx, abs); ok {
-		files, err := gitFiles(ctx, root)
+	// Never nil, which would hand git the process's environment.
+	env = append([]string{}, env...)
+	if root, ok := gitTopLevel(ctx, abs, env); ok {
+		files, err := gitFiles(ctx, root, env)
 		if err != nil {
 			return nil, err
 		}
@@ -100,11 +103,12 @@ func (t *Tree) Has(rel string) bool {
 	return ok
 }
 
-func gitTopLevel(ctx context.Context, dir string) (string, bool) {
+func gitTopLevel(ctx context.Context, dir string, env []string) (string, bool) {
 	if _, err := exec.LookPath("git"); err != nil {
 		return "", false
 	}
 	cmd := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "--show-toplevel")
+	cmd.Env = env
 	out, err := cmd.Output()
 	if err != nil {
 		return "", false
@@ -112,8 +116,9 @@ func gitTopLevel(ctx context.Context, dir string) (string, bool) {
 	return filepath.Clean(strings.TrimSpace(string(out))), true
 }
 
-func gitFiles(ctx context.Context, root string) ([]string, error) {
+func gitFiles(ctx context.Context, root string, env []string) ([]string, error) {
 	cmd := exec.CommandContext(ctx, "git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -25,9 +25,10 @@ func write(t *testing.T, root string, files ...string) {
 }
 
 func TestLoadWalk(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	write(t, root, "b/sentry.properties", "a.js", "node_modules/x/sentry.properties", "c/d/sentry.properties", ".git/config")
-	tree, err := Load(context.Background(), root)
+	tree, err := Load(context.Background(), root, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +57,7 @@ func TestLoadWalk(t *testing.T) {
 }
 
 func TestLoadGit(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("git"); err != nil {
 		testenv.Missing(t, "git", "install git")
 	}
@@ -74,7 +76,7 @@ func TestLoadGit(t *testing.T) {
 	}
 	git("add", ".gitignore", "svc")
 	// Loading from a subfolder still lists the whole repository.
-	tree, err := Load(context.Background(), filepath.Join(root, "svc", "src"))
+	tree, err := Load(context.Background(), filepath.Join(root, "svc", "src"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,15 +87,26 @@ func TestLoadGit(t *testing.T) {
 	if real, _ := filepath.EvalSymlinks(root); tree.Root != root && tree.Root != real {
 		t.Errorf("root %q, want %q", tree.Root, root)
 	}
+
+	// git runs with the environment given: with a ceiling at the repository, git finds no work
+	// tree above svc, so the folder itself is walked.
+	tree, err = Load(context.Background(), filepath.Join(root, "svc"), []string{"GIT_CEILING_DIRECTORIES=" + root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"sentry.properties", "src/a.js"}; tree.Git || !reflect.DeepEqual(tree.Files, want) {
+		t.Errorf("with a ceiling: git=%v files %q, want a walk finding %q", tree.Git, tree.Files, want)
+	}
 }
 
 func TestLoadNotAFolder(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	write(t, root, "f")
-	if _, err := Load(context.Background(), filepath.Join(root, "f")); err == nil {
+	if _, err := Load(context.Background(), filepath.Join(root, "f"), nil); err == nil {
 		t.Error("a file was accepted as a repository")
 	}
-	if _, err := Load(context.Background(), filepath.Join(root, "missing")); err == nil {
+	if _, err := Load(context.Background(), filepath.Join(root, "missing"), nil); err == nil {
 		t.Error("a missing folder was accepted")
 	}
 }

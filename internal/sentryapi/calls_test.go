@@ -563,6 +563,7 @@ func callCases() []callCase {
 // TestCalls sends every call to the fake, which validates it against Sentry's OpenAPI
 // description, and decodes the description's own example answers.
 func TestCalls(t *testing.T) {
+	t.Parallel()
 	for _, tc := range callCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -603,6 +604,7 @@ func TestCalls(t *testing.T) {
 // TestCallErrors answers every call with 401 and 404 and checks the errors: the sentinel, the
 // call named, and a hint naming a scope that Sentry's description lists for the operation.
 func TestCallErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range callCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -672,6 +674,7 @@ func TestCallErrors(t *testing.T) {
 // be a *ProtocolError, never an empty result (a null issue list read as "no issues" once made the
 // gate pass).
 func TestCallMalformedAnswers(t *testing.T) {
+	t.Parallel()
 	answers := []struct{ name, body string }{
 		{"null", `null`},
 		{"padded null", " \n null \n"},
@@ -717,6 +720,7 @@ func sameSet(a, b []string) bool {
 // what names it ({} for a release, [{}] for a page of issues): each must be a *ProtocolError,
 // not an empty release or a nameless issue. The calls in exempt have answers with no such field.
 func TestCallAnswersWithoutIdentity(t *testing.T) {
+	t.Parallel()
 	exempt := map[string]string{
 		"get ownership":      "a project that never had rules answers every field empty or null",
 		"update ownership":   "as get ownership",

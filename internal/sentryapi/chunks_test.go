@@ -20,6 +20,7 @@ import (
 // was observed to send).
 
 func TestChunkUploadOptions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, body string
 		want       func(*testing.T, *ChunkOptions, string)
@@ -52,6 +53,7 @@ func TestChunkUploadOptions(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			// Named sentry.io, so that the answer's region host is one of its own.
 			f := newNamedFake(t, "sentry.io")
 			f.reply("GET", "/api/0/organizations/acme/chunk-upload/", 200, []byte(tc.body))
@@ -71,6 +73,7 @@ func TestChunkUploadOptions(t *testing.T) {
 }
 
 func TestChunkUploadOptionsNotFound(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	f.reply("GET", "/api/0/organizations/nope/chunk-upload/", 404, []byte(`{"detail":"The requested resource does not exist"}`))
 	_, err := f.client(t).ChunkUploadOptions(t.Context(), "nope")
@@ -135,6 +138,7 @@ func sha1Hex(b []byte) string {
 }
 
 func TestUploadChunks(t *testing.T) {
+	t.Parallel()
 	data := [][]byte{bytes.Repeat([]byte("SYSB\x02\x00\x00\x00zip bytes "), 500), []byte("the short last chunk")}
 	chunks := []Chunk{NewChunk(data[0]), NewChunk(data[1])}
 	tests := []struct {
@@ -150,6 +154,7 @@ func TestUploadChunks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newNamedFake(t, "sentry.example.com")
 			upload := f
 			opts := &ChunkOptions{URL: "organizations/acme/chunk-upload/", ChunkSize: 8 << 20, ChunksPerRequest: 64, MaxRequestSize: 32 << 20, Compression: tc.compression}
@@ -180,6 +185,7 @@ func TestUploadChunks(t *testing.T) {
 
 // TestUploadChunksRetried checks that a failed chunk POST is sent again with the same body.
 func TestUploadChunksRetried(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	var (
 		mu     sync.Mutex
@@ -210,6 +216,7 @@ func TestUploadChunksRetried(t *testing.T) {
 }
 
 func TestAssembleArtifactBundle(t *testing.T) {
+	t.Parallel()
 	sum := sha1Hex([]byte("bundle"))
 	c1, c2 := sha1Hex([]byte("c1")), sha1Hex([]byte("c2"))
 	tests := []struct {
@@ -261,6 +268,7 @@ func TestAssembleArtifactBundle(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFake(t)
 			f.reply("POST", "/api/0/organizations/acme/artifactbundle/assemble/", 200, []byte(tc.answer))
 			r, err := f.client(t).AssembleArtifactBundle(t.Context(), "acme", tc.req)
@@ -282,6 +290,7 @@ func TestAssembleArtifactBundle(t *testing.T) {
 }
 
 func TestAssembleErrors(t *testing.T) {
+	t.Parallel()
 	sum := sha1Hex([]byte("bundle"))
 	tests := []struct {
 		name, answer string
@@ -294,6 +303,7 @@ func TestAssembleErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFake(t)
 			f.reply("POST", "/api/0/organizations/acme/artifactbundle/assemble/", tc.status, []byte(tc.answer))
 			_, err := f.client(t).AssembleArtifactBundle(t.Context(), "acme", AssembleRequest{Checksum: sum, Projects: []string{"web"}})
@@ -305,6 +315,7 @@ func TestAssembleErrors(t *testing.T) {
 }
 
 func TestAssembleRetriedOnServerError(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	n := 0
 	f.handle("POST", "/api/0/organizations/acme/artifactbundle/assemble/", func(w http.ResponseWriter, r *http.Request) {
@@ -321,6 +332,7 @@ func TestAssembleRetriedOnServerError(t *testing.T) {
 }
 
 func TestAssembleReleaseFiles(t *testing.T) {
+	t.Parallel()
 	sum, c1 := sha1Hex([]byte("bundle")), sha1Hex([]byte("c1"))
 	f := newFake(t)
 	f.reply("POST", "/api/0/organizations/acme/releases/web@1.0%2B7/assemble/", 200, []byte(`{"state":"created","missingChunks":[]}`))
@@ -335,6 +347,7 @@ func TestAssembleReleaseFiles(t *testing.T) {
 
 // TestUploadReleaseFileForm checks the multipart fields of the legacy single-file upload.
 func TestUploadReleaseFileForm(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	f.handle("POST", "/api/0/organizations/acme/releases/1.0/files/", func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseMultipartForm(1 << 20); err != nil {

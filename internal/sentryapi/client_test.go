@@ -11,6 +11,7 @@ import (
 )
 
 func TestOptionsValidate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		opts Options
@@ -32,6 +33,7 @@ func TestOptionsValidate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			err := tc.opts.Validate()
 			if tc.want == "" {
 				if err != nil {
@@ -53,6 +55,7 @@ func TestOptionsValidate(t *testing.T) {
 }
 
 func TestBaseURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"", "https://sentry.io/"},
 		{"https://sentry.io", "https://sentry.io/"},
@@ -76,6 +79,7 @@ func TestBaseURL(t *testing.T) {
 }
 
 func TestEndpointEscaping(t *testing.T) {
+	t.Parallel()
 	c, err := New(Options{BaseURL: "https://example.com/my%20sentry/", Token: "t"})
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +122,7 @@ func TestEndpointEscaping(t *testing.T) {
 // TestVersionReachesServer checks, end to end, that a version needing escapes arrives as the same
 // string after the server decodes the path.
 func TestVersionReachesServer(t *testing.T) {
+	t.Parallel()
 	const version = "web@2.0.0+exp.sha.5114f85 (rc 1)"
 	f := newFake(t)
 	var got string
@@ -135,6 +140,7 @@ func TestVersionReachesServer(t *testing.T) {
 
 // TestRequestBasics checks what every request carries, on a server under a path prefix.
 func TestRequestBasics(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	f.reply("GET", "/api/0/projects/acme/web/ownership/", 200, []byte(`{"raw":"","fallthrough":true}`))
 	c := f.client(t)
@@ -159,6 +165,7 @@ func headerLines(h http.Header) []string {
 }
 
 func TestDefaultUserAgent(t *testing.T) {
+	t.Parallel()
 	var ua string
 	c, err := New(Options{Token: "t", HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		ua = r.Header.Get("User-Agent")
@@ -179,6 +186,7 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 
 // TestCallerHTTPClientUntouched checks that New copies the caller's http.Client.
 func TestCallerHTTPClientUntouched(t *testing.T) {
+	t.Parallel()
 	hc := &http.Client{}
 	if _, err := New(Options{Token: "t", HTTPClient: hc}); err != nil {
 		t.Fatal(err)
@@ -190,6 +198,7 @@ func TestCallerHTTPClientUntouched(t *testing.T) {
 
 // TestArgumentChecks covers the mistakes the client refuses before sending anything.
 func TestArgumentChecks(t *testing.T) {
+	t.Parallel()
 	c, err := New(Options{Token: "t", HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		t.Errorf("unexpected request %s %s", r.Method, r.URL)
 		return nil, errors.New("no")
@@ -290,6 +299,7 @@ func TestArgumentChecks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			err := tc.call(ctx)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want one containing %q", err, tc.want)
@@ -301,6 +311,7 @@ func TestArgumentChecks(t *testing.T) {
 // TestRedirectToAnotherHostNotFollowed checks that a redirect to another host is reported, not
 // followed: that host gets neither the token nor the chance to answer for Sentry.
 func TestRedirectToAnotherHostNotFollowed(t *testing.T) {
+	t.Parallel()
 	var hits int
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits++
@@ -325,6 +336,7 @@ func TestRedirectToAnotherHostNotFollowed(t *testing.T) {
 }
 
 func TestOptionsString(t *testing.T) {
+	t.Parallel()
 	o := Options{BaseURL: "https://ci:hunter2@example.com/", Token: "tok-secret", UserAgent: "releasegate/1"}
 	for _, s := range []string{o.String(), fmt.Sprintf("%#v", o), fmt.Sprint(o.LogValue())} {
 		if strings.Contains(s, "hunter2") || strings.Contains(s, "tok-secret") {

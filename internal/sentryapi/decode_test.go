@@ -9,6 +9,7 @@ import (
 )
 
 func TestFlexibleDecoders(t *testing.T) {
+	t.Parallel()
 	var v struct {
 		ID    ID            `json:"id"`
 		N     Count         `json:"n"`
@@ -46,6 +47,7 @@ func TestFlexibleDecoders(t *testing.T) {
 }
 
 func TestActivityDataString(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, data string
 		want       string
@@ -61,6 +63,7 @@ func TestActivityDataString(t *testing.T) {
 		{"data missing", ``, "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			a := Activity{Type: ActivitySetRegression, Data: json.RawMessage(tc.data)}
 			got, ok := a.DataString("version")
 			if got != tc.want || ok != tc.ok {

@@ -30,6 +30,7 @@ func (c *captureTB) failures() string {
 
 // TestFakeRejects proves that the fake catches what the other tests rely on it to catch.
 func TestFakeRejects(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, method, path, body string
 		header                   map[string]string
@@ -45,6 +46,7 @@ func TestFakeRejects(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			tb := &captureTB{TB: t}
 			f := newFake(tb)
 			req, _ := http.NewRequestWithContext(t.Context(), tc.method, f.srv.URL+tc.path, strings.NewReader(tc.body))
@@ -71,7 +73,9 @@ func TestFakeRejects(t *testing.T) {
 	}
 
 	t.Run("unused route", func(t *testing.T) {
+		t.Parallel()
 		tb := &captureTB{TB: t}
+		// Not parallel: its failures are read right after it returns.
 		t.Run("inner", func(t *testing.T) {
 			inner := &captureTB{TB: t}
 			// Registered before the fake's own cleanup, so it runs after it.

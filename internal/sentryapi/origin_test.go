@@ -86,6 +86,7 @@ func (s *sink) seen() (paths, auth []string) {
 }
 
 func TestTokenOnlyToTheConfiguredOrigin(t *testing.T) {
+	t.Parallel()
 	const base = "/api/0/organizations/acme/"
 	tests := []struct {
 		name string
@@ -209,6 +210,7 @@ func TestTokenOnlyToTheConfiguredOrigin(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			s := newSink(t, tc.sinkTLS, func(s *sink, w http.ResponseWriter, r *http.Request) {
 				if strings.HasSuffix(r.URL.Path, "/chunk-upload/") && r.Method == http.MethodGet {
 					w.Header().Set("Content-Type", "application/json")
@@ -246,6 +248,7 @@ func TestTokenOnlyToTheConfiguredOrigin(t *testing.T) {
 
 // A redirect within the origin (a moved path) is followed with the token.
 func TestSameOriginRedirectFollowed(t *testing.T) {
+	t.Parallel()
 	f := newNamedFake(t, "sentry.example.com")
 	f.handle("GET", "/api/0/organizations/acme/releases/old/", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, strings.Replace(r.URL.Path, "/old/", "/1.0/", 1), http.StatusMovedPermanently)
@@ -265,6 +268,7 @@ func TestSameOriginRedirectFollowed(t *testing.T) {
 }
 
 func TestPlainHTTPBaseURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		url      string
 		allow    bool
@@ -304,6 +308,7 @@ func mustParse(t *testing.T, s string) *url.URL {
 }
 
 func TestRegionHostOf(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		base, u string
 		want    bool

@@ -17,6 +17,7 @@ func sentryLink(base, prev string, prevResults bool, next string, nextResults bo
 }
 
 func TestPagination(t *testing.T) {
+	t.Parallel()
 	const path = "/api/0/organizations/acme/issues/"
 	// The links name sentry.io without the prefix, as a Sentry behind a path-rewriting proxy
 	// would: the client must keep using its own base URL and only take the cursor.
@@ -68,6 +69,7 @@ func TestPagination(t *testing.T) {
 }
 
 func TestPaginationStops(t *testing.T) {
+	t.Parallel()
 	const path = "/api/0/organizations/acme/teams/"
 	tests := []struct {
 		name    string
@@ -85,6 +87,7 @@ func TestPaginationStops(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFake(t)
 			f.handle("GET", path, func(w http.ResponseWriter, r *http.Request) {
 				if tc.link != "" {
@@ -108,6 +111,7 @@ func TestPaginationStops(t *testing.T) {
 }
 
 func TestParseLinks(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		header string
@@ -129,6 +133,7 @@ func TestParseLinks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			var got []string
 			for _, l := range parseLinks(tc.header) {
 				got = append(got, strings.Join([]string{l.URL, l.Params["rel"], l.Params["results"], l.Params["cursor"]}, "|"))
@@ -141,6 +146,7 @@ func TestParseLinks(t *testing.T) {
 }
 
 func TestNextCursor(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		header []string
@@ -157,6 +163,7 @@ func TestNextCursor(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got, ok := nextCursor(tc.header)
 			if got != tc.want || ok != tc.ok {
 				t.Errorf("nextCursor = %q, %v; want %q, %v", got, ok, tc.want, tc.ok)
@@ -186,6 +193,7 @@ func FuzzParseLinks(f *testing.F) {
 }
 
 func TestServerWait(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name, retryAfter, reset string
@@ -212,6 +220,7 @@ func TestServerWait(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			h := http.Header{}
 			if tc.retryAfter != "" {
 				h.Set("Retry-After", tc.retryAfter)
@@ -247,6 +256,7 @@ func FuzzServerWait(f *testing.F) {
 }
 
 func TestErrorDetail(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ body, want string }{
 		{`{"detail":"Invalid token"}`, "Invalid token"},
 		{`{"detail":{"code":"x","message":"Nested message"}}`, "Nested message"},

@@ -18,8 +18,10 @@ import (
 // formatted Options and Client — for the token or a piece of it. The server also echoes the
 // Authorization header back in an error detail, as a misbehaving proxy might.
 func TestTokenNeverShown(t *testing.T) {
+	t.Parallel()
 	for _, handler := range []string{"text", "json"} {
 		t.Run(handler, func(t *testing.T) {
+			t.Parallel()
 			var logs bytes.Buffer
 			hopts := &slog.HandlerOptions{Level: slog.LevelDebug}
 			var logger *slog.Logger

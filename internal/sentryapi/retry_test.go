@@ -56,6 +56,7 @@ func sequence(statuses []int, h http.Header, final string) (http.HandlerFunc, *i
 
 // TestRetryByMethod checks which calls are retried after a 5xx.
 func TestRetryByMethod(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, method, path, okBody string
 		okStatus                   int
@@ -111,8 +112,10 @@ func TestRetryByMethod(t *testing.T) {
 }
 
 func TestNotRetried(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{400, 401, 403, 404, 409, 501} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
 			f := newFake(t)
 			h, n := sequence([]int{status}, nil, "")
 			f.handle("GET", "/api/0/organizations/acme/releases/1.0/", h)
@@ -127,6 +130,7 @@ func TestNotRetried(t *testing.T) {
 
 // TestGiveUp checks the retry budget, the backoff with jitter, and the error saying so.
 func TestGiveUp(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	h, n := sequence([]int{502}, nil, "")
 	f.handle("GET", "/api/0/organizations/acme/releases/1.0/", h)
@@ -152,6 +156,7 @@ func TestGiveUp(t *testing.T) {
 }
 
 func TestNoRetries(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	h, n := sequence([]int{503}, http.Header{"Retry-After": {"1"}}, "")
 	f.handle("GET", "/api/0/organizations/acme/releases/1.0/", h)
@@ -163,6 +168,7 @@ func TestNoRetries(t *testing.T) {
 
 // TestRateLimit checks 429 handling: the wait Sentry asks for, for every method.
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name     string
@@ -181,6 +187,7 @@ func TestRateLimit(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFake(t)
 			// A create: 429 is retried even for calls that are not idempotent.
 			h, n := sequence([]int{429, 201}, tc.header, `{"version":"1.0"}`)
@@ -214,6 +221,7 @@ func TestRateLimit(t *testing.T) {
 
 // TestRateLimitTooLong checks that a wait longer than MaxRetryWait is left to the caller.
 func TestRateLimitTooLong(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	h, n := sequence([]int{429}, http.Header{"Retry-After": {"3600"}}, "")
 	f.handle("GET", "/api/0/organizations/acme/issues/", h)
@@ -231,6 +239,7 @@ func TestRateLimitTooLong(t *testing.T) {
 
 // TestRateLimitExhausted checks the error after retrying 429s up to MaxRetries.
 func TestRateLimitExhausted(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	h, n := sequence([]int{429}, http.Header{"Retry-After": {"2"}}, "")
 	f.handle("GET", "/api/0/organizations/acme/issues/", h)
@@ -249,6 +258,7 @@ func TestRateLimitExhausted(t *testing.T) {
 // TestNetworkErrors checks retries on transport failures: any failure for idempotent calls, only
 // failures to connect for the others.
 func TestNetworkErrors(t *testing.T) {
+	t.Parallel()
 	dialErr := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
 	readErr := &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
 	tests := []struct {
@@ -264,6 +274,7 @@ func TestNetworkErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			var (
 				mu sync.Mutex
 				n  int
@@ -310,6 +321,7 @@ func TestNetworkErrors(t *testing.T) {
 
 // TestNetworkGiveUp checks the message after retrying transport failures.
 func TestNetworkGiveUp(t *testing.T) {
+	t.Parallel()
 	boom := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
 	c, err := New(Options{Token: testToken, MaxRetries: 2, Sleep: (&sleeps{}).sleep,
 		HTTPClient: &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, boom })}})
@@ -325,6 +337,7 @@ func TestNetworkGiveUp(t *testing.T) {
 // TestCancelStopsWaiting uses the real timer: cancelling the context must end a long wait at
 // once.
 func TestCancelStopsWaiting(t *testing.T) {
+	t.Parallel()
 	f := newFake(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -346,6 +359,7 @@ func TestCancelStopsWaiting(t *testing.T) {
 
 // TestCancelledContext checks that a done context stops a call before any request.
 func TestCancelledContext(t *testing.T) {
+	t.Parallel()
 	c, err := New(Options{Token: testToken, HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		return nil, r.Context().Err()
 	})}})

@@ -93,12 +93,14 @@ func cutBody(w http.ResponseWriter, r *http.Request, _ <-chan struct{}) {
 // TestStallTimeoutRetries: a server that takes a safe call and then stalls, before or during
 // its answer, or cuts the answer short, costs one attempt, not a hang or a failed call.
 func TestStallTimeoutRetries(t *testing.T) {
+	t.Parallel()
 	for name, spoil := range map[string]func(http.ResponseWriter, *http.Request, <-chan struct{}){
 		"no answer":    hang,
 		"stalled body": stallBody,
 		"cut body":     cutBody,
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			c, s, n := stallServer(t, spoil)
 			start := time.Now()
 			r, err := c.GetRelease(t.Context(), "acme", "1.0", ReleaseOptions{})
@@ -118,6 +120,7 @@ func TestStallTimeoutRetries(t *testing.T) {
 // TestStallTimeoutCreate: a create that stalls is not repeated (it may have happened), and the
 // error says what happened.
 func TestStallTimeoutCreate(t *testing.T) {
+	t.Parallel()
 	c, s, n := stallServer(t, hang)
 	_, _, err := c.CreateRelease(t.Context(), "acme", NewRelease{Version: "1.0", Projects: []string{"web"}})
 	var se *StallError
@@ -152,6 +155,7 @@ func drip(w http.ResponseWriter, r *http.Request, release <-chan struct{}) {
 // TestAnswerTimeout: a server that drips its answer a byte at a time makes progress, so the
 // stall timeout never fires; the answer timeout cuts the attempt, which is retried.
 func TestAnswerTimeout(t *testing.T) {
+	t.Parallel()
 	c, s, n := stallServer(t, drip, func(o *Options) { o.AnswerTimeout = 150 * time.Millisecond })
 	start := time.Now()
 	r, err := c.GetRelease(t.Context(), "acme", "1.0", ReleaseOptions{})
@@ -169,6 +173,7 @@ func TestAnswerTimeout(t *testing.T) {
 // TestRetryBudget: a server that drips every answer costs at most the retry budget (plus the
 // attempt in flight), not MaxRetries+1 answer timeouts; the error says what happened.
 func TestRetryBudget(t *testing.T) {
+	t.Parallel()
 	c, _, attempts := spoilingServer(t, func(int) bool { return true }, drip, func(o *Options) {
 		o.MaxRetries, o.StallTimeout, o.AnswerTimeout, o.RetryBudget = 50, time.Second, 100*time.Millisecond, time.Second
 	})

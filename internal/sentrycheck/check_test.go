@@ -211,6 +211,7 @@ func TestParseCapabilities(t *testing.T) {
 		{"unknown", []string{"uplaod"}, nil, `unknown capability "uplaod"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := ParseCapabilities(tc.in)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
@@ -284,6 +285,12 @@ func TestCheckWithoutProjects(t *testing.T) {
 func TestCheckBadOptions(t *testing.T) {
 	t.Parallel()
 	srv := sentryapitest.Start(t, sentryapitest.Options{})
+	// Checked once the parallel cases have all run.
+	t.Cleanup(func() {
+		if n := len(srv.Requests()); n != 0 {
+			t.Errorf("%d requests for bad options, want none", n)
+		}
+	})
 	for _, tc := range []struct {
 		name string
 		opts Options
@@ -294,12 +301,10 @@ func TestCheckBadOptions(t *testing.T) {
 		{"unknown capability", Options{Client: newClient(t, srv, srv.Token()), Org: "acme", Capabilities: []Capability{"deploy"}}, `unknown capability "deploy"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			if _, err := Check(t.Context(), tc.opts); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want %q", err, tc.want)
 			}
 		})
-	}
-	if n := len(srv.Requests()); n != 0 {
-		t.Errorf("%d requests for bad options, want none", n)
 	}
 }

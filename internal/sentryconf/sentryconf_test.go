@@ -25,6 +25,7 @@ func orgToken(t *testing.T, payload string) string {
 }
 
 func TestLoadPrecedence(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	home := filepath.Join(root, "home")
 	repo := filepath.Join(root, "repo")
@@ -76,6 +77,7 @@ func TestLoadPrecedence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			c, err := Load(Input{Flags: tt.flags, Getenv: func(k string) string { return tt.env[k] }, Dir: tt.dir, Home: home})
 			if err != nil {
 				t.Fatal(err)
@@ -93,6 +95,7 @@ func TestLoadPrecedence(t *testing.T) {
 }
 
 func TestOrgTokenNamesItsOrgAndServer(t *testing.T) {
+	t.Parallel()
 	tok := orgToken(t, `{"iat":1,"url":"https://sentry.io","region_url":"https://us.sentry.io","org":"acme"}`)
 	c, err := Load(Input{Flags: Connection{Org: "other", Token: tok}, Getenv: func(string) string { return "" }})
 	if err != nil {
@@ -112,6 +115,7 @@ func TestOrgTokenNamesItsOrgAndServer(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "bad", ".sentryclirc"), "[defaults\nurl")
 	tests := []struct {
@@ -127,6 +131,7 @@ func TestLoadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := Load(tt.in)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
@@ -139,6 +144,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestRequireNamesEveryWayToSetAField(t *testing.T) {
+	t.Parallel()
 	c := Connection{}
 	err := c.Require(true, true, true)
 	for _, want := range []string{"--org", "SENTRY_ORG", "--project", "SENTRY_PROJECT", "SENTRY_AUTH_TOKEN", "sentry.properties"} {

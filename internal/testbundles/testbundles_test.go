@@ -107,6 +107,7 @@ func loadJS(t *testing.T, dist, rel string) builtFile {
 }
 
 func TestBuildOutputs(t *testing.T) {
+	t.Parallel()
 	for _, bundler := range testbundles.Bundlers() {
 		t.Run(bundler, func(t *testing.T) {
 			t.Parallel()
@@ -306,9 +307,11 @@ func checkSourcesExist(t *testing.T, dist string, files []builtFile) {
 // TestBundlesRun runs the built ESM entries with node and expects the same output as the app's
 // sources: the bundles are real, working code, so stack traces through them are meaningful.
 func TestBundlesRun(t *testing.T) {
+	t.Parallel()
 	node := testenv.Node(t)
 	for _, bundler := range []string{"esbuild", "rollup"} {
 		t.Run(bundler, func(t *testing.T) {
+			t.Parallel()
 			dist := testbundles.Build(t, bundler)
 			mains, err := filepath.Glob(filepath.Join(dist, "esm", "main-*.js"))
 			if err != nil || len(mains) != 1 {
@@ -348,6 +351,7 @@ func runNode(t *testing.T, node, script string, crash bool) string {
 }
 
 func TestBuildReturnsFreshCopies(t *testing.T) {
+	t.Parallel()
 	first := testbundles.Build(t, "esbuild")
 	second := testbundles.Build(t, "esbuild")
 	if first == second {
@@ -373,6 +377,7 @@ func TestBuildReturnsFreshCopies(t *testing.T) {
 // so it has none). There the character at the generated position must match the original one
 // far more often under the UTF-16 reading.
 func TestColumnsCountUTF16(t *testing.T) {
+	t.Parallel()
 	for _, bundler := range []string{"esbuild", "webpack"} {
 		t.Run(bundler, func(t *testing.T) {
 			t.Parallel()

@@ -13,6 +13,7 @@ import (
 // interesting are kept in testdata/fuzz/<FuzzName> beside the test, so that plain `go test`
 // replays them in CI. A new fuzz target without a kept corpus fails here.
 func TestEveryFuzzTargetKeepsItsCorpus(t *testing.T) {
+	t.Parallel()
 	root := RepoRoot(t)
 	fuzzFunc := regexp.MustCompile(`(?m)^func (Fuzz\w+)\(`)
 	targets := 0

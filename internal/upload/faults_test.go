@@ -140,6 +140,7 @@ type faultCase struct {
 // sent and reports the bundle "ok"; or an *upload.Error that says what failed and what to try.
 // Nothing sleeps for real except where a timeout is the fault under test.
 func TestUploadUnderFaults(t *testing.T) {
+	t.Parallel()
 	tests := []faultCase{
 		{
 			name: "5xx burst on chunk POST is retried",

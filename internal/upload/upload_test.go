@@ -173,6 +173,7 @@ func opts(s *noSleep) Options {
 }
 
 func TestUploadSendsOnlyMissingChunksWithinLimits(t *testing.T) {
+	t.Parallel()
 	fake := newFake(64 << 10)
 	s := &noSleep{}
 	res, err := Upload(t.Context(), fake, someFiles(40, 16<<10), opts(s))
@@ -214,6 +215,7 @@ func TestUploadSendsOnlyMissingChunksWithinLimits(t *testing.T) {
 }
 
 func TestUploadWaitsForOK(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		states  []sentryapi.AssembleResponse
@@ -229,6 +231,7 @@ func TestUploadWaitsForOK(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			fake := newFake(64 << 10)
 			fake.states = tt.states
 			s := &noSleep{}
@@ -250,6 +253,7 @@ func TestUploadWaitsForOK(t *testing.T) {
 }
 
 func TestUploadFailuresSayWhatToDo(t *testing.T) {
+	t.Parallel()
 	fake := newFake(64 << 10)
 	fake.failUpload = 100
 	s := &noSleep{}
@@ -299,6 +303,7 @@ func TestUploadNothing(t *testing.T) {
 }
 
 func TestUploadLegacyReleaseFiles(t *testing.T) {
+	t.Parallel()
 	fake := newFake(64 << 10)
 	fake.opts.Accept = []string{"debug_files", "release_files"}
 	s := &noSleep{}
@@ -317,6 +322,7 @@ func TestUploadLegacyReleaseFiles(t *testing.T) {
 }
 
 func TestChunkHasher(t *testing.T) {
+	t.Parallel()
 	var sink strings.Builder
 	h := newChunkHasher(&sink, 10, time.Now)
 	data := []byte("0123456789abcdefghij0123")

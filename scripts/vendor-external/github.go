@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -42,6 +43,8 @@ var githubOperations = []string{
 	"GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
 	"POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
 	"POST /repos/{owner}/{repo}/pulls",
+	// A commit's files, for the ownership rules at the deployed commit.
+	"GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
 	// Commits, comparisons and the git data a fix pull request is built from.
 	"GET /repos/{owner}/{repo}/commits/{ref}",
 	"GET /repos/{owner}/{repo}/compare/{basehead}",
@@ -52,6 +55,15 @@ var githubOperations = []string{
 	"POST /repos/{owner}/{repo}/git/trees",
 	"POST /repos/{owner}/{repo}/git/blobs",
 }
+
+// githubAdditions are operations of githubOperations that the shared copy lacks (it was
+// trimmed before they were needed), taken unchanged from the same package and version
+// (@octokit/openapi 23.0.2, generated/api.github.com.json) as {"paths": {path: {method: op}}}.
+// The shared copy's own operation wins once it has one; the components they reach are already
+// in it.
+//
+//go:embed github-additions.json
+var githubAdditions []byte
 
 // githubEvents are the webhook events the App handles (X-GitHub-Event), for the webhook
 // description and the example payloads kept.
@@ -91,22 +103,34 @@ func buildGitHubOpenAPI(dir string) (map[string][]byte, error) {
 		return nil, err
 	}
 	restPaths, _ := rest["paths"].(map[string]any)
+	additions, err := decodeJSON(githubAdditions)
+	if err != nil {
+		return nil, fmt.Errorf("github-additions.json: %w", err)
+	}
+	addedPaths, _ := additions["paths"].(map[string]any)
 	keptPaths := map[string]any{}
+	var added []string
 	for _, op := range githubOperations {
 		method, path, _ := strings.Cut(op, " ")
-		item, ok := restPaths[path].(map[string]any)
-		if !ok || item[strings.ToLower(method)] == nil {
-			return nil, fmt.Errorf("api.github.com.trimmed.json has no operation %s", op)
+		m := strings.ToLower(method)
+		item, _ := restPaths[path].(map[string]any)
+		if item == nil || item[m] == nil {
+			extra, _ := addedPaths[path].(map[string]any)
+			if extra == nil || extra[m] == nil {
+				return nil, fmt.Errorf("api.github.com.trimmed.json has no operation %s, and github-additions.json neither; add it there from @octokit/openapi 23.0.2", op)
+			}
+			item = extra
+			added = append(added, op)
 		}
 		kept, _ := keptPaths[path].(map[string]any)
 		if kept == nil {
 			kept = map[string]any{}
-			if params, ok := item["parameters"]; ok {
-				kept["parameters"] = params
-			}
 			keptPaths[path] = kept
 		}
-		kept[strings.ToLower(method)] = item[strings.ToLower(method)]
+		if params, ok := item["parameters"]; ok {
+			kept["parameters"] = params
+		}
+		kept[m] = item[m]
 	}
 	rest["paths"] = keptPaths
 	delete(rest, "x-webhooks")
@@ -162,7 +186,7 @@ handles (githubEvents there; pull_request only for the actions in githubWebhookA
 every component they reach:
   %s
 Media-type examples and the unreached components are left out; the kept text is otherwise unchanged (re-indented with
-one space). GitHub's description has no ping webhook: the ping examples stand for it.
+one space). GitHub's description has no ping webhook: the ping examples stand for it.%s
 Rebuild: go run ./scripts/vendor-external (from ../shared/testdata/github-openapi).
 
 Operations kept:
@@ -171,7 +195,7 @@ Operations kept:
 Webhooks kept:
   %s
 `, strings.TrimSpace(string(origin)), len(githubOperations), len(keptHooks), strings.Join(githubEvents, ", "),
-			strings.Join(githubOperations, "\n  "), strings.Join(hookNames, "\n  "))),
+			additionsNote(added), strings.Join(githubOperations, "\n  "), strings.Join(hookNames, "\n  "))),
 	}, nil
 }
 
@@ -316,17 +340,35 @@ func dropMediaExamples(v any) {
 	}
 }
 
+// additionsNote says, in SOURCE, which operations came from github-additions.json.
+func additionsNote(added []string) string {
+	if len(added) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(`
+The shared copy lacks %s; taken unchanged from the same
+package and version (scripts/vendor-external/github-additions.json).`, strings.Join(added, ", "))
+}
+
 func readJSON(path string) (map[string]any, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	doc, err := decodeJSON(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return doc, nil
+}
+
+func decodeJSON(raw []byte) (map[string]any, error) {
 	// Numbers stay as written: examples hold IDs beyond float64's exact integers.
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var doc map[string]any
 	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+		return nil, err
 	}
 	return doc, nil
 }

@@ -17,6 +17,7 @@ import (
 // only on the team's machines; elsewhere (a plain clone, GitHub's CI) there is nothing to
 // compare with, and the test says so.
 func TestVendoredCopiesAreCurrent(t *testing.T) {
+	t.Parallel()
 	root := testenv.RepoRoot(t)
 	from := filepath.Join(root, "..", "shared", "testdata")
 	if _, err := os.Stat(from); err != nil {
@@ -49,6 +50,7 @@ func TestVendoredCopiesAreCurrent(t *testing.T) {
 // TestBuildKeepsWhatTheTestsRead checks the trimming on the originals: the paths and maps the
 // tests name are kept, and nothing half-built is written when an original is missing.
 func TestBuildKeepsWhatTheTestsRead(t *testing.T) {
+	t.Parallel()
 	root := testenv.RepoRoot(t)
 	from := filepath.Join(root, "..", "shared", "testdata")
 	if _, err := os.Stat(from); err != nil {

@@ -1,6 +1,6 @@
 // Package githubapitest is a fake GitHub for tests: an httptest server that speaks the parts
 // of GitHub's REST API a GitHub App uses (the App and its installation tokens, the manifest
-// conversion, file contents, deployment protection rule reviews, check runs, issue comments,
+// conversion, file contents and a commit's tree, deployment protection rule reviews, check runs, issue comments,
 // pull requests of a commit with their files), keeping its state in memory. For webhooks it
 // builds deployment_protection_rule payloads to GitHub's webhook schema
 // ([Server.ProtectionRulePayload], checked with [ValidateWebhook]) and signed deliveries
@@ -23,5 +23,6 @@
 //
 // Faults are injected on demand ([Server.InjectFault]): error statuses, primary and secondary
 // rate limits with or without Retry-After, redirects to another host, null bodies, and slow or
-// dripping answers.
+// dripping answers. [Server.SetTreeLimit] makes tree listings truncated, as a large
+// repository's are.
 package githubapitest

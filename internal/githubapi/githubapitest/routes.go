@@ -23,6 +23,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: repoPath + "/installation", auth: authApp, handler: s.repoInstallation},
 		{method: "POST", path: "/app-manifests/{code}/conversions", auth: authNone, handler: s.manifestConversion},
 		{method: "GET", path: repoPath + "/contents/{path}", auth: authInstallation, permission: "contents:read", handler: s.getContents},
+		{method: "GET", path: repoPath + "/git/trees/{tree_sha}", auth: authInstallation, permission: "contents:read", handler: s.getTree},
 		{method: "POST", path: repoPath + "/actions/runs/{run_id}/deployment_protection_rule", auth: authInstallation, permission: "deployments:write", handler: s.reviewRule},
 		{method: "GET", path: repoPath + "/actions/runs/{run_id}/pending_deployments", auth: authInstallation, permission: "actions:read", handler: s.pendingDeployments},
 		{method: "POST", path: repoPath + "/check-runs", auth: authInstallation, permission: "checks:write", handler: s.createCheckRun},
@@ -54,6 +55,7 @@ type repo struct {
 	owner, name string
 	defaultRef  string
 	files       map[string]map[string][]byte // ref → path → content
+	submodules  map[string]map[string]string // ref → path → the submodule's commit
 	pulls       []*Pull
 }
 
@@ -65,7 +67,7 @@ func (s *Server) repoLocked(owner, name string) *repo {
 	if r := s.repos[k]; r != nil {
 		return r
 	}
-	r := &repo{id: s.newID(), owner: owner, name: name, defaultRef: "main", files: map[string]map[string][]byte{}}
+	r := &repo{id: s.newID(), owner: owner, name: name, defaultRef: "main", files: map[string]map[string][]byte{}, submodules: map[string]map[string]string{}}
 	s.repos[k] = r
 	return r
 }

@@ -72,6 +72,7 @@ type Server struct {
 	invalid    []string
 	faults     []*faultState
 	used       map[int64]int // calls per installation (0: the App), for the rate-limit headers
+	treeLimit  int           // entries a tree listing holds before it is truncated
 }
 
 // Start starts a Server for the test and stops it when the test ends; unless Options.Lenient,
@@ -92,7 +93,7 @@ func Start(t testing.TB, opts Options) *Server {
 	s := &Server{
 		opts: opts, routes: map[string]*route{}, mux: http.NewServeMux(), key: appKeyPEM(t),
 		insts: map[int64]*Installation{}, tokens: map[string]*token{}, repos: map[string]*repo{},
-		codes: map[string]bool{}, nextID: 1000, used: map[int64]int{},
+		codes: map[string]bool{}, nextID: 1000, used: map[int64]int{}, treeLimit: maxTreeEntries,
 	}
 	spec := loadSpec(t)
 	for _, rt := range s.routeTable() {
@@ -124,9 +125,11 @@ func Start(t testing.TB, opts Options) *Server {
 // docsURL is the documentation_url of the server's error answers.
 const docsURL = "https://docs.github.com/rest"
 
-// muxPath turns a description path into a ServeMux pattern: a file path may hold slashes.
+// muxPath turns a description path into a ServeMux pattern: a file path, and a ref name,
+// may hold slashes.
 func muxPath(p string) string {
-	return strings.Replace(p, "/contents/{path}", "/contents/{path...}", 1)
+	p = strings.Replace(p, "/contents/{path}", "/contents/{path...}", 1)
+	return strings.Replace(p, "/git/trees/{tree_sha}", "/git/trees/{tree_sha...}", 1)
 }
 
 // URL is the API root, ending in "/", as githubapi.Options.BaseURL takes it.

@@ -125,6 +125,7 @@ type assembleResp struct {
 }
 
 func TestChunkUploadOptions(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{})
 	c := client(t, srv)
 	var opts map[string]any
@@ -155,6 +156,7 @@ func TestChunkUploadOptions(t *testing.T) {
 }
 
 func TestChunkUpload(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Chunk: ChunkOptions{ChunkSize: 1024, ChunksPerRequest: 3, MaxRequestSize: 2500}})
 	a, b := bytes.Repeat([]byte("a"), 1024), bytes.Repeat([]byte("b"), 700)
 	if r := postChunks(t, srv, true, a, b); r.status != 200 || len(r.body) != 0 {
@@ -203,6 +205,7 @@ func TestChunkUpload(t *testing.T) {
 }
 
 func TestAssemble(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{AssemblePolls: 2, Chunk: ChunkOptions{ChunkSize: 256}})
 	c := client(t, srv)
 	files := []testFile{
@@ -328,6 +331,7 @@ func TestAssemble(t *testing.T) {
 }
 
 func TestAssembleStall(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{})
 	c := client(t, srv)
 	srv.StallAssemble(AssembleStall{Polls: 3, Detail: "Internal error while assembling"})
@@ -347,6 +351,7 @@ func TestAssembleStall(t *testing.T) {
 
 // The legacy release-bundle upload: the bundle's files become release files.
 func TestAssembleReleaseBundle(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{})
 	c := client(t, srv)
 	c.send("POST", "/api/0/organizations/acme/releases/", map[string]any{"version": "web@1.0", "projects": []string{"web"}}, 201, nil)
@@ -392,6 +397,7 @@ func TestAssembleReleaseBundle(t *testing.T) {
 }
 
 func TestForgetUploads(t *testing.T) {
+	t.Parallel()
 	srv := Start(t, Options{})
 	srv.mu.Lock()
 	srv.orgs[0].blobs["x"] = []byte("chunk")

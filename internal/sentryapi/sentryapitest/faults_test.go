@@ -15,6 +15,7 @@ import (
 )
 
 func TestFaultStatuses(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{})
 	c := client(t, srv)
 	srv.InjectFault(Fault{Method: "GET", Path: "/api/0/organizations/acme/issues/", Times: 2, Status: 503})
@@ -65,6 +66,7 @@ func TestFaultStatuses(t *testing.T) {
 }
 
 func TestFaultConnections(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{})
 	c := client(t, srv)
 
@@ -124,6 +126,7 @@ func authed(t *testing.T, srv *Server, method, path string, body []byte) *http.R
 // sentry-go honours Relay's rate limits: after a 429 with X-Sentry-Rate-Limits for errors it
 // stops sending errors for that long.
 func TestFaultEnvelopeRateLimit(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Projects: []string{"api"}})
 	srv.InjectFault(EnvelopeRateLimited(time.Minute))
 	sendWith(t, srv.DSN("api"), "api@1", "", func(h *sentry.Hub) {

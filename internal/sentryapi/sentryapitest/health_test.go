@@ -14,6 +14,7 @@ func mustSession(t *testing.T, srv *Server, project string, s Session) {
 }
 
 func TestSessions(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0, Projects: []string{"web", "api"}})
 	web, _ := srv.Project("web")
 	// web@1.0: 8 healthy, 1 errored, 1 crashed sessions; users u1 (crashed once), u2, u3.
@@ -125,6 +126,7 @@ func mapsEqual(a, b map[string]float64) bool {
 }
 
 func TestEventsTimeseries(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0, Projects: []string{"web", "api"}})
 	ev := seedShop(t, srv)
 	c := client(t, srv)
@@ -196,6 +198,7 @@ func TestEventsTimeseries(t *testing.T) {
 // The release gate's context coverage counts a release's error events with and without a key:
 // has: takes tags and the user fields (has:user.id), in events-timeseries and the issue search.
 func TestHasUserFields(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0})
 	for i, u := range []*User{{ID: "42"}, {Email: "a@example.com"}, nil, {ID: "7", Email: "b@example.com"}} {
 		tags := map[string]string{}

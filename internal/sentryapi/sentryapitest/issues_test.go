@@ -80,6 +80,7 @@ func seedShop(t *testing.T, srv *Server) map[string]IngestResult {
 }
 
 func TestGroupingAndIngest(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0, Projects: []string{"web", "api"}})
 	ev := seedShop(t, srv)
 	for name, want := range map[string]struct {
@@ -119,6 +120,7 @@ func TestGroupingAndIngest(t *testing.T) {
 }
 
 func TestIssueSearch(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0, Projects: []string{"web", "api"}})
 	seedShop(t, srv)
 	c := client(t, srv)
@@ -224,6 +226,7 @@ func TestIssueSearch(t *testing.T) {
 }
 
 func TestIssueSearchPagination(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0})
 	for i := range 5 {
 		mustIngest(t, srv, "web", Event{Timestamp: t0.Add(-time.Duration(i) * time.Minute), Message: fmt.Sprintf("problem %d", i)})
@@ -265,6 +268,7 @@ func nextCursor(t *testing.T, link string) string {
 }
 
 func TestIssueDetailEventsAndTags(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0, Projects: []string{"web", "api"}})
 	ev := seedShop(t, srv)
 	c := client(t, srv)
@@ -356,6 +360,7 @@ func TestIssueDetailEventsAndTags(t *testing.T) {
 }
 
 func TestIssueUpdates(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0, Projects: []string{"web", "api"}})
 	srv.AddTeam("acme", "frontend", "web")
 	alice := srv.AddMember("acme", "Alice@Example.com", "frontend")
@@ -477,6 +482,7 @@ func teamID(t *testing.T, c *api, slug string) string {
 }
 
 func TestExternalIssues(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0})
 	res := mustIngest(t, srv, "web", Event{Message: "boom"})
 	uuid := srv.AddSentryAppInstallation("acme", "jira-bridge")

@@ -236,6 +236,7 @@ var notPublished = []string{
 // for its operation (its permission class's scope map), so a token the fake lets through is one
 // Sentry lets through, and a scope it refuses is one Sentry refuses.
 func TestRouteScopes(t *testing.T) {
+	t.Parallel()
 	doc := loadSpec(t)
 	for _, rt := range (&Server{}).routeTable() {
 		item := doc.Paths.Value(rt.path)
@@ -262,6 +263,7 @@ func TestRouteScopes(t *testing.T) {
 
 // TestRoutesInSpec pins which routes are in the description: all but notPublished.
 func TestRoutesInSpec(t *testing.T) {
+	t.Parallel()
 	doc := loadSpec(t)
 	var missing []string
 	for _, rt := range (&Server{}).routeTable() {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestOwnership(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0, Projects: []string{"web", "api"}})
 	srv.AddTeam("acme", "frontend", "web")
 	srv.AddTeam("acme", "backend", "api")
@@ -68,6 +69,7 @@ func TestOwnership(t *testing.T) {
 }
 
 func TestTeamsAndMembers(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0, Projects: []string{"web", "api"}})
 	srv.AddTeam("acme", "frontend", "web")
 	srv.AddTeam("acme", "platform", "web", "api")

@@ -10,6 +10,7 @@ import (
 // release becomes unresolved/regressed, with a set_regression activity naming that release in
 // data.version, dated when the event was processed; the substatus turns ongoing 7 days later.
 func TestRegressionIsRecordedAsSentryDoes(t *testing.T) {
+	t.Parallel()
 	checkout := func(release string) Event {
 		return Event{Release: release, Environment: "production", Exceptions: jsErr("TypeError", "x is undefined", "handleCheckout", "app/checkout.js")}
 	}
@@ -86,6 +87,7 @@ func TestRegressionIsRecordedAsSentryDoes(t *testing.T) {
 // TestRegressedLastsSevenDays: Sentry's daily job marks a regressed issue ongoing 7 days after
 // it regressed.
 func TestRegressedLastsSevenDays(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0})
 	c := client(t, srv)
 	ev := Event{Release: "web@1.0.0", Environment: "production", Exceptions: jsErr("TypeError", "x", "f", "app/f.js")}

@@ -11,6 +11,7 @@ import (
 )
 
 func TestReleases(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0, Projects: []string{"web", "api"}})
 	srv.AddRepository("acme", "shop/web")
 	c := client(t, srv)
@@ -161,6 +162,7 @@ func versions(list []map[string]any) []string {
 }
 
 func TestReleaseFiles(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0})
 	c := client(t, srv)
 	c.send("POST", "/api/0/projects/acme/web/releases/", map[string]any{"version": "1.0"}, 201, nil)

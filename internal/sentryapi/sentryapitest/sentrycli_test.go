@@ -81,6 +81,7 @@ var (
 // The sequence sentry-cli 3.8.0 follows (sourcemaps-protocol.md §9): chunk options, a
 // pre-flight assemble, chunk POSTs with only the missing chunks, then assemble until ok.
 func TestSentryCLIUpload(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{
 		Projects: []string{"web"},
 		// Small chunks so that the bundle takes several chunks and several requests.

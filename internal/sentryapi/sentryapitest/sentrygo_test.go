@@ -66,6 +66,7 @@ func sendWith(t *testing.T, dsn, release, env string, fn func(*sentry.Hub)) {
 }
 
 func TestSentryGoEvents(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Projects: []string{"api"}})
 	dsn := srv.DSN("api")
 	sendWith(t, dsn, "api@1.0.0", "production", func(h *sentry.Hub) {
@@ -164,6 +165,7 @@ func TestSentryGoEvents(t *testing.T) {
 // TestSentryGoClockAndPrefix sends through a DSN with a path prefix to a server whose clock is
 // months away from the SDK's: like Relay, it corrects event times by the envelope's sent_at.
 func TestSentryGoClockAndPrefix(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Prefix: "/sentry", Now: t0, Projects: []string{"api"}})
 	sendWith(t, srv.DSN("api"), "api@1.0.0", "", func(h *sentry.Hub) { failLogin(h, "u1") })
 	issues := srv.Issues()
@@ -176,6 +178,7 @@ func TestSentryGoClockAndPrefix(t *testing.T) {
 }
 
 func TestEnvelopeIngestion(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0, Projects: []string{"api"}})
 	p, _ := srv.Project("api")
 	post := func(path, auth, body string) reply {

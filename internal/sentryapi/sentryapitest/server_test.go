@@ -9,6 +9,7 @@ import (
 )
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{})
 	srv.AddToken("sntrys_org_token", "org:ci")
 	c := client(t, srv)
@@ -42,6 +43,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestUnexpectedRequests(t *testing.T) {
+	t.Parallel()
 	srv := New(Options{OnExchange: validator(t)})
 	defer srv.Close()
 	c := client(t, srv)
@@ -71,6 +73,7 @@ func TestUnexpectedRequests(t *testing.T) {
 }
 
 func TestPrefixAndRecording(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Prefix: "sentry/", Projects: []string{"web"}})
 	if !strings.HasSuffix(srv.URL(), "/sentry") {
 		t.Fatalf("URL = %s", srv.URL())
@@ -124,6 +127,7 @@ func (r *recordingTB) Errorf(format string, args ...any) {
 // TestValidatorCatchesMismatches guards the guard: a response that breaks the description
 // must be reported.
 func TestValidatorCatchesMismatches(t *testing.T) {
+	t.Parallel()
 	rec := &recordingTB{TB: t}
 	check := validator(rec)
 	req, _ := http.NewRequest("GET", "http://x/api/0/organizations/acme/issues/1/", nil)
@@ -153,6 +157,7 @@ func TestValidatorCatchesMismatches(t *testing.T) {
 // Paths are matched unescaped, segment by segment, so a prefix with a space and release
 // versions with "+", spaces and "?" work as in Sentry.
 func TestEscapedPaths(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{Prefix: "/my sentry"})
 	if !strings.HasSuffix(srv.URL(), "/my%20sentry") || !strings.Contains(srv.DSN("web"), "/my%20sentry/") {
 		t.Fatalf("URL %s, DSN %s", srv.URL(), srv.DSN("web"))
@@ -175,10 +180,10 @@ func TestEscapedPaths(t *testing.T) {
 // TestIndex checks the API root: it describes a token by its scopes, refuses one it does not
 // know, and answers without a token.
 func TestIndex(t *testing.T) {
+	t.Parallel()
 	srv := newServer(t, Options{})
 	srv.AddToken("sntrys_org_token", "org:ci")
 	srv.AddToken("gate", "org:read", "event:read", "project:read")
-	c := client(t, srv)
 	for _, tc := range []struct {
 		name, token string
 		status      int
@@ -190,6 +195,8 @@ func TestIndex(t *testing.T) {
 		{"unknown token", "wrong", 401, `{"detail":"Invalid token"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := client(t, srv)
 			c.token = tc.token
 			r := c.do("GET", "/api/0/", nil)
 			if r.status != tc.status || string(r.body) != tc.want {
@@ -197,7 +204,7 @@ func TestIndex(t *testing.T) {
 			}
 		})
 	}
-	c.token = srv.Token()
+	c := client(t, srv)
 	r := c.do("GET", "/api/0/", nil)
 	if !strings.Contains(string(r.body), `"project:releases"`) || !strings.Contains(string(r.body), `"event:read"`) {
 		t.Errorf("the all-scopes token: %s", r.body)

@@ -22,7 +22,8 @@ import (
 // firstRelease, yet the gate once read it there). So, for every issue route the fake serves:
 // the fake's answer carries no field outside that endpoint's schema, and every field of the
 // type the client decodes that answer into is in that same schema (and the answer decodes).
-func TestIssueRoutesServeTheirOwnShape(t *testing.T) {
+func TestIssueRoutesServeTheirOwnShape(t *testing.T) { //nolint:tparallel // the cases change one seeded server in order (an issue deleted, a link made, then removed)
+	t.Parallel()
 	srv := newServer(t, Options{Now: t0, Projects: []string{"web", "api"}})
 	srv.AddTeam("acme", "frontend", "web")
 	srv.AddMember("acme", "alice@example.com", "frontend")
