@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/releasegate/releasegate/gate"
 )
@@ -110,7 +112,7 @@ func (h *Handler) deny(w http.ResponseWriter, msg string) {
 func (h *Handler) one(w http.ResponseWriter, r *http.Request, id string) {
 	if !h.basicOK(r) {
 		if err := h.Signer.Verify(id, r.URL.Query()); err != nil {
-			h.deny(w, err.Error())
+			h.deny(w, sentence(err.Error()))
 			return
 		}
 	}
@@ -205,6 +207,19 @@ func QueryOf(link string) url.Values {
 		return nil
 	}
 	return u.Query()
+}
+
+// sentence turns an error's words into a sentence for a page: a capital first, a full stop last.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
 }
 
 func verdictClass(s gate.Status) string {

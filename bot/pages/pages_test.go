@@ -204,3 +204,68 @@ func TestDeriveKeyAndLink(t *testing.T) {
 		t.Error("a signer without a key accepted a link")
 	}
 }
+
+func TestDurationText(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		d    time.Duration
+		want string
+	}{
+		"minutes":           {10 * time.Minute, "10m"}, // once shown as "1": "10m" lost its "0m"
+		"an hour":           {time.Hour, "1h"},
+		"hours and minutes": {90 * time.Minute, "1h30m"},
+		"ten hours":         {10 * time.Hour, "10h"},
+		"seconds":           {45 * time.Second, "45s"},
+		"minutes, seconds":  {90 * time.Second, "1m30s"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if got := durationText(tc.d); got != tc.want {
+				t.Errorf("durationText(%v) = %q, want %q", tc.d, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSentence(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct{ in, want string }{
+		"error words":     {"this link is not valid", "This link is not valid."},
+		"already a stop":  {"no such decision.", "No such decision."},
+		"first rune wide": {"élan", "Élan."},
+		"empty":           {"", ""},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			if got := sentence(tc.in); got != tc.want {
+				t.Errorf("sentence(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestChartGeometry: zero sits on the axis (Base) and the peak at the top, the first point on
+// the left edge and the last on the right, and the x labels span the series.
+func TestChartGeometry(t *testing.T) {
+	t.Parallel()
+	v := newChart(&gate.Chart{Interval: "10m0s", Series: []gate.ChartSeries{{Name: "a", Counts: []int64{0, 5, 10}}}})
+	if v == nil || len(v.Lines) != 1 {
+		t.Fatalf("chart = %+v", v)
+	}
+	want := "40.0,176.0 335.0,93.0 630.0,10.0"
+	if v.Lines[0].Points != want || v.Interval != "10m" || v.End != "20m" {
+		t.Errorf("points %q (want %q), interval %q, end %q", v.Lines[0].Points, want, v.Interval, v.End)
+	}
+	for name, c := range map[string]*gate.Chart{
+		"one point": {Interval: "10m0s", Series: []gate.ChartSeries{{Counts: []int64{4}}}},
+		"all zero":  {Interval: "10m0s", Series: []gate.ChartSeries{{Counts: []int64{0, 0}}}},
+		"no series": {Interval: "10m0s"},
+		"no chart":  nil,
+	} {
+		if newChart(c) != nil {
+			t.Errorf("%s: a chart with nothing to draw was drawn", name)
+		}
+	}
+}

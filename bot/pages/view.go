@@ -63,9 +63,14 @@ func appendIssue(rows []issueRow, r issueRow) []issueRow {
 // names are escaped by the template.
 type chartView struct {
 	Width, Height int
-	Interval      string
-	Max           int64
-	Lines         []chartLine
+	// The plot's edges inside the SVG: the y labels stand left of Left, the x labels below
+	// Base, which is where zero is.
+	Left, Right, Top, Base int
+	Interval               string
+	// End labels the last point: its time since the start.
+	End   string
+	Max   int64
+	Lines []chartLine
 }
 
 type chartLine struct {
@@ -81,7 +86,7 @@ func newChart(c *gate.Chart) *chartView {
 	if c == nil || len(c.Series) == 0 {
 		return nil
 	}
-	v := &chartView{Width: 640, Height: 200, Interval: c.Interval}
+	v := &chartView{Width: 640, Height: 200, Left: 40, Right: 630, Top: 10, Base: 176, Interval: c.Interval}
 	n := 0
 	for _, s := range c.Series {
 		n = max(n, len(s.Counts))
@@ -92,25 +97,38 @@ func newChart(c *gate.Chart) *chartView {
 	if n < 2 || v.Max == 0 {
 		return nil
 	}
-	if d, err := time.ParseDuration(c.Interval); err == nil {
-		v.Interval = strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
+	if d, err := time.ParseDuration(c.Interval); err == nil && d > 0 {
+		v.Interval = durationText(d)
+		v.End = durationText(d * time.Duration(n-1))
 	}
 	for i, s := range c.Series {
 		var pts []string
 		var total int64
 		for j, x := range s.Counts {
 			total += x
-			px := float64(j) * float64(v.Width-20) / float64(n-1)
-			py := float64(v.Height-20) - float64(x)*float64(v.Height-30)/float64(v.Max)
-			pts = append(pts, fmt.Sprintf("%.1f,%.1f", px+10, py))
+			px := float64(v.Left) + float64(j)*float64(v.Right-v.Left)/float64(n-1)
+			py := float64(v.Base) - float64(x)*float64(v.Base-v.Top)/float64(v.Max)
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", px, py))
 		}
 		v.Lines = append(v.Lines, chartLine{Name: s.Name, Points: strings.Join(pts, " "), Color: chartColors[i%len(chartColors)], Total: total})
 	}
 	return v
 }
 
-// SafePoints is the polyline's points attribute. It value the template may use as is: it holds only numbers, commas,
-// dots and spaces.
+// durationText writes a duration as the Markdown report does: 10m, 1h, 1h30m, 45s.
+func durationText(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// SafePoints is the polyline's points attribute, which the template may use as is: it holds
+// only numbers, commas, dots and spaces.
 func (l chartLine) SafePoints() template.HTMLAttr {
 	for _, r := range l.Points {
 		if !strings.ContainsRune("0123456789.,- ", r) {
