@@ -33,6 +33,9 @@ type Options struct {
 	SentryTransport http.RoundTripper
 	// AllowInsecureSentry lets a connection use plain http to another host (tests only).
 	AllowInsecureSentry bool
+	// NoSentryRetries makes one request per call to Sentry (tests: a failing look fails at
+	// once, and the job's own retries are what is under test).
+	NoSentryRetries bool
 	UserAgent           string
 	Metrics             *Metrics
 	Logger              *slog.Logger
@@ -57,6 +60,7 @@ type Bot struct {
 
 	sentryTransport http.RoundTripper
 	sentryInsecure  bool
+	sentryRetries   int
 	userAgent       string
 	sentryMu        sync.Mutex
 	sentryClients   map[string]sentryConn
@@ -79,7 +83,10 @@ func New(o Options) (*Bot, error) {
 	b := &Bot{
 		cfg: o.Config, store: o.Store, github: o.GitHub, metrics: o.Metrics, log: o.Logger, now: o.Now,
 		settings: o.Settings, sentryTransport: o.SentryTransport, sentryInsecure: o.AllowInsecureSentry,
-		userAgent: o.UserAgent, sentryClients: map[string]sentryConn{}, onPanic: o.OnPanic,
+		userAgent: o.UserAgent, sentryClients: map[string]sentryConn{}, onPanic: o.OnPanic, sentryRetries: -1,
+	}
+	if o.NoSentryRetries {
+		b.sentryRetries = 0
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
@@ -129,7 +136,7 @@ func (b *Bot) sentry(owner string) (sentryConn, bool) {
 	if c, ok := b.sentryClients[key]; ok {
 		return c, true
 	}
-	conn := sentryconf.Connection{URL: in.SentryURL, Org: in.SentryOrg, Token: in.SentryToken.Reveal(), MaxRetries: -1, AllowInsecure: b.sentryInsecure}
+	conn := sentryconf.Connection{URL: in.SentryURL, Org: in.SentryOrg, Token: in.SentryToken.Reveal(), MaxRetries: b.sentryRetries, AllowInsecure: b.sentryInsecure}
 	client, err := conn.Client(sentryconf.ClientOptions{UserAgent: b.userAgent, Transport: b.metrics.sentryTransport(b.sentryTransport), Logger: b.log.With("sentry_org", in.SentryOrg)})
 	if err != nil {
 		b.log.Error("building a Sentry client", "owner", in.Owner, "err", err)
@@ -240,7 +247,7 @@ type evaluateWorker struct {
 
 func (w *evaluateWorker) Work(ctx context.Context, job *river.Job[EvaluateArgs]) error {
 	start := w.b.now()
-	res, err := w.b.look(ctx, job.Args.RuleID, "rule:"+strconv.FormatInt(job.Args.RuleID, 10))
+	res, err := w.b.look(ctx, job.Args.RuleID, "rule:"+strconv.FormatInt(job.Args.RuleID, 10), job.Attempt)
 	w.b.metrics.job("evaluate", w.b.now().Sub(start), err)
 	if err != nil {
 		return err

@@ -86,7 +86,12 @@ type lookResult struct {
 // look evaluates a rule once and acts on the plan: stores the decision, updates the check run,
 // posts a progress report or the review. owner names the unit of work (the job) for the
 // effects ledger; it must be the same on every retry of that work.
-func (b *Bot) look(ctx context.Context, ruleID int64, owner string) (lookResult, error) {
+//
+// attempt counts the tries of this look (River's attempt, from 1): while Sentry cannot be
+// asked, a look fails (and is retried with backoff) until gateevidence.DefaultMaxFailures
+// tries have failed, and only then does on_error decide — one bad minute of Sentry's must not
+// decide a release.
+func (b *Bot) look(ctx context.Context, ruleID int64, owner string, attempt int) (lookResult, error) {
 	rule, err := b.store.PendingRule(ctx, ruleID)
 	if err != nil {
 		return lookResult{}, err
@@ -101,6 +106,10 @@ func (b *Bot) look(ctx context.Context, ruleID int64, owner string) (lookResult,
 	}
 	now := b.now()
 	sit, ev, err := b.situation(ctx, client, rule, now)
+	if err == nil && !ev.asked && sit.Decision != nil && attempt < gateevidence.DefaultMaxFailures && now.Before(rule.Deadline) {
+		err = errkind.Errorf(errkind.Undecided, "Sentry could not be asked (try %d of %d before on_error decides): %s",
+			attempt, gateevidence.DefaultMaxFailures, sit.Decision.Reason)
+	}
 	if err != nil {
 		if now.Before(rule.Deadline) {
 			return lookResult{}, err // undecided for now: retried with backoff; the sweep keeps the deadline
@@ -151,6 +160,8 @@ func (b *Bot) look(ctx context.Context, ruleID int64, owner string) (lookResult,
 type evaluation struct {
 	policy  *gate.Environment
 	release string
+	// asked is false when Sentry could not be asked and on_error made the decision.
+	asked bool
 }
 
 func (e evaluation) policyOrDefault(environment string) *gate.Environment {
@@ -206,7 +217,8 @@ func (b *Bot) situation(ctx context.Context, client *githubapi.Client, rule stor
 	}}
 	g := &gateevidence.Gatherer{Client: sentry.client, Owners: lookup.Owners}
 	q := gateevidence.Query{Org: sentry.org, Projects: env.Projects, Release: ev.release, Environment: evidenceEnv, Now: now}
-	d, _, err := g.Evaluate(ctx, q, env, rule.Environment)
+	d, asked, err := g.Evaluate(ctx, q, env, rule.Environment)
+	ev.asked = asked
 	switch {
 	case errors.Is(err, gateevidence.ErrUnknownRelease):
 		sit.ConfigError = fmt.Errorf("%w (the release name comes from release.name in %s)", err, src.Label)
