@@ -36,10 +36,10 @@ type Options struct {
 	// NoSentryRetries makes one request per call to Sentry (tests: a failing look fails at
 	// once, and the job's own retries are what is under test).
 	NoSentryRetries bool
-	UserAgent           string
-	Metrics             *Metrics
-	Logger              *slog.Logger
-	Now                 func() time.Time
+	UserAgent       string
+	Metrics         *Metrics
+	Logger          *slog.Logger
+	Now             func() time.Time
 	// Settings shape the protection rule's plans (recheck interval, report spacing); the
 	// uncovered answer comes from Config.
 	Settings protection.Settings

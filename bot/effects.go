@@ -46,7 +46,9 @@ func (b *Bot) review(ctx context.Context, client *githubapi.Client, rule store.P
 }
 
 // reportKeyPrefix is the ledger prefix of a rule's progress reports; the n-th is prefix+n.
-func reportKeyPrefix(ruleID int64) string { return "report:rule:" + strconv.FormatInt(ruleID, 10) + ":" }
+func reportKeyPrefix(ruleID int64) string {
+	return "report:rule:" + strconv.FormatInt(ruleID, 10) + ":"
+}
 
 // reportRecord is what a report's ledger entry keeps.
 type reportRecord struct {

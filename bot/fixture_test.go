@@ -73,14 +73,14 @@ func (c *clock) Advance(d time.Duration) {
 // HTTP interface on httptest. Jobs are not started: tests drive the deliveries and looks one
 // by one, moving the clock between them (TestPipelineWithJobs runs them through River).
 type fixture struct {
-	t      *testing.T
-	gh     *githubapitest.Server
-	sentry *sentryapitest.Server
-	store  *store.Store
-	bot    *Bot
-	web    *httptest.Server
-	clock  *clock
-	inst   int64
+	t            *testing.T
+	gh           *githubapitest.Server
+	sentry       *sentryapitest.Server
+	store        *store.Store
+	bot          *Bot
+	web          *httptest.Server
+	clock        *clock
+	inst         int64
 	sentryClient *sentryapi.Client
 	deliveries   int
 }

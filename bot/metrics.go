@@ -67,7 +67,9 @@ func (m *Metrics) Delivery(source, event, outcome string) {
 }
 
 // GateAPI counts one answer of the gate API (gateapi.Handler.Observe).
-func (m *Metrics) GateAPI(endpoint, verdict string) { m.gateAPI.WithLabelValues(endpoint, verdict).Inc() }
+func (m *Metrics) GateAPI(endpoint, verdict string) {
+	m.gateAPI.WithLabelValues(endpoint, verdict).Inc()
+}
 
 // RateLimit records GitHub's rate limit (githubapi.Options.OnRateLimit).
 func (m *Metrics) RateLimit(r githubapi.RateLimit) {

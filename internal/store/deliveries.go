@@ -26,10 +26,10 @@ var ErrInvalidDelivery = errors.New("store: invalid delivery")
 // Delivery is one webhook request as received: its raw body is kept so that the job
 // processing it (and any later replay) reads exactly what the sender signed.
 type Delivery struct {
-	Source     string // SourceGitHub or SourceSentry
-	ID         string // X-GitHub-Delivery or Sentry's Request-ID: unique per source
-	Event      string // X-GitHub-Event, or Sentry-Hook-Resource
-	Action     string // the payload's action, empty when it has none
+	Source string // SourceGitHub or SourceSentry
+	ID     string // X-GitHub-Delivery or Sentry's Request-ID: unique per source
+	Event  string // X-GitHub-Event, or Sentry-Hook-Resource
+	Action string // the payload's action, empty when it has none
 	// Owner is the GitHub owner a delivery belongs to when the intake knows it (a Sentry
 	// delivery is signed with one owner's integration secret); empty otherwise.
 	Owner      string
