@@ -82,7 +82,6 @@ type fixture struct {
 	clock        *clock
 	inst         int64
 	sentryClient *sentryapi.Client
-	deliveries   int
 }
 
 type fixtureOptions struct {

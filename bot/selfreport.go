@@ -33,9 +33,9 @@ func NewSelfReporter(dsn, release string, transport http.RoundTripper, log *slog
 		return r, nil
 	}
 	client, err := sentry.NewClient(sentry.ClientOptions{
+		// Reports name the work (tags set below), never the secrets: the SDK's defaults send
+		// no request bodies, headers or cookies, and no request is attached to a scope.
 		Dsn: dsn, Release: "releasegate@" + release, ServerName: "releasegate-serve", HTTPTransport: transport,
-		// Reports name the work, never the secrets: no request bodies, headers or cookies.
-		SendDefaultPII: false,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("RELEASEGATE_SENTRY_DSN: %w", err)

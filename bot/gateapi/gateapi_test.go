@@ -84,10 +84,10 @@ func argoMeasure(t *testing.T, url, token string) string {
 		return "Error"
 	}
 	result, _ := doc["verdict"].(string)
-	switch {
-	case result == "pass":
+	switch result {
+	case "pass":
 		return "Successful"
-	case result == "fail":
+	case "fail":
 		return "Failed"
 	}
 	return "Inconclusive"

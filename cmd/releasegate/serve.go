@@ -108,7 +108,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	if err != nil {
 		return errkind.WithHint(errkind.Config, err, "check --database-url")
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }() // after Stop: nothing left to lose
 	b.SetStore(st)
 
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Listen)
@@ -117,7 +117,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	}
 	srv := bot.NewServer(cfg.Listen, b.Handler())
 	if err := st.Start(ctx); err != nil {
-		ln.Close()
+		_ = ln.Close() // never served
 		return err
 	}
 	served := make(chan error, 1)
