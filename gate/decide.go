@@ -654,3 +654,23 @@ func shareText(v float64) string {
 func pointsText(v float64) string { return fmt.Sprintf("%.2f points", 100*v) }
 
 func percentText(c float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", 100*c), ".0") + "%" }
+
+// TimedOut is the decision when a deadline outside the evidence has passed while the gate was
+// still pending (or could not be asked at all): on_timeout decides, and the reason opens with
+// ByDeadline. The GitHub App uses it so that no protection rule waits past its deadline, even
+// when the release never started (the gate's own deadline counts from the release's start) or
+// the last look could not be made. why says which deadline and what was pending.
+func TimedOut(p *Environment, d Decision, now time.Time, why string) Decision {
+	pol := p.WithDefaults()
+	out := StatusFail
+	if pol.OnTimeout == OutcomePass {
+		out = StatusPass
+	}
+	d.Verdict = out
+	d.DecidedAt = now.UTC()
+	if d.Environment == "" {
+		d.Environment = pol.Name
+	}
+	d.Reason = fmt.Sprintf(ByDeadline+": %s; on_timeout is %s, so the gate %s", why, pol.OnTimeout, passesOrFails(out))
+	return d
+}

@@ -601,3 +601,33 @@ func FuzzDecide(f *testing.F) {
 		}
 	})
 }
+
+func TestTimedOut(t *testing.T) {
+	t.Parallel()
+	pending := Decide(policy(), evidence(), t0.Add(5*time.Minute))
+	if pending.Verdict != StatusPending {
+		t.Fatalf("fixture: %s, want pending", pending.Verdict)
+	}
+	tests := map[string]struct {
+		onTimeout Outcome
+		want      Status
+		says      string
+	}{
+		"on_timeout fail": {OutcomeFail, StatusFail, "on_timeout is fail, so the gate fails"},
+		"on_timeout pass": {OutcomePass, StatusPass, "on_timeout is pass, so the gate passes"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			p := policy(func(e *Environment) { e.OnTimeout = tc.onTimeout })
+			d := TimedOut(p, pending, t0.Add(3*time.Hour), "the rule was requested 2h ago")
+			if d.Verdict != tc.want || !strings.HasPrefix(d.Reason, ByDeadline+": the rule was requested 2h ago; ") ||
+				!strings.Contains(d.Reason, tc.says) || !d.DecidedAt.Equal(t0.Add(3*time.Hour)) || len(d.Checks) != len(pending.Checks) {
+				t.Errorf("TimedOut = %s %q at %s", d.Verdict, d.Reason, d.DecidedAt)
+			}
+		})
+	}
+	if d := TimedOut(policy(), Decision{}, t0, "never asked"); d.Environment != "production" || d.Verdict != StatusFail {
+		t.Errorf("from nothing: %+v", d)
+	}
+}

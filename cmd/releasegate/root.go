@@ -215,6 +215,8 @@ unreachable after retries, a timeout).`,
 	root.AddCommand(newGateCmd(factory))
 	root.AddCommand(newActionCmd(factory))
 	root.AddCommand(newSentryCmd(factory))
+	root.AddCommand(newServeCmd(factory))
+	root.AddCommand(newAppCmd(factory))
 	return root
 }
 

@@ -105,11 +105,17 @@ func ParseDelivery(header http.Header, body []byte, secrets ...[]byte) (*Deliver
 	if err := VerifySignature(header.Get(HeaderSignature), body, secrets...); err != nil {
 		return nil, err
 	}
-	d := &Delivery{
-		ID:     strings.TrimSpace(header.Get(HeaderDelivery)),
-		Event:  strings.TrimSpace(header.Get(HeaderEvent)),
-		HookID: header.Get(HeaderHookID),
+	payload, err := payloadOf(header.Get("Content-Type"), body)
+	if err != nil {
+		return nil, err
 	}
+	return ParseVerified(header.Get(HeaderEvent), header.Get(HeaderDelivery), header.Get(HeaderHookID), payload)
+}
+
+// ParseVerified parses a delivery whose signature was checked already: the service verifies
+// at intake, stores the raw payload, and parses it when a job processes it.
+func ParseVerified(event, id, hookID string, payload []byte) (*Delivery, error) {
+	d := &Delivery{ID: strings.TrimSpace(id), Event: strings.TrimSpace(event), HookID: hookID, Payload: payload}
 	switch {
 	case d.Event == "":
 		return nil, fmt.Errorf("%w: no %s header", ErrBadDelivery, HeaderEvent)
@@ -118,11 +124,7 @@ func ParseDelivery(header http.Header, body []byte, secrets ...[]byte) (*Deliver
 	case len(d.ID) > 200 || strings.ContainsFunc(d.ID+d.Event, func(r rune) bool { return r < 0x20 || r == 0x7f }):
 		return nil, fmt.Errorf("%w: the event or delivery ID header is not a plain short value", ErrBadDelivery)
 	}
-	payload, err := payloadOf(header.Get("Content-Type"), body)
-	if err != nil {
-		return nil, err
-	}
-	d.Payload = payload
+	var err error
 	var common struct {
 		SHA          any     `json:"sha"`
 		Ref          any     `json:"ref"`

@@ -23,6 +23,9 @@ type Decision struct {
 	Release     string
 	SHA         string
 	Verdict     string // the gate's verdict: pass, fail, pending
+	// Outcome is the path that decided (pass, fail, deadline, uncovered, config_error, or
+	// pending while undecided), as the App's metrics and pages name it.
+	Outcome string
 	// Report is the gate's JSON report (the --format json contract), kept byte for byte.
 	Report    json.RawMessage
 	Markdown  string
@@ -74,11 +77,11 @@ func (s *Store) SaveDecision(ctx context.Context, d Decision) (Decision, error) 
 		return Decision{}, fmt.Errorf("store: decision %s: the report is not valid JSON", d.ID)
 	}
 	_, err := s.e.exec(ctx, `INSERT INTO releasegate_decision
-		(id, repo, environment, release, sha, verdict, report, markdown, created_at, decided_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET verdict = excluded.verdict, report = excluded.report,
+		(id, repo, environment, release, sha, verdict, outcome, report, markdown, created_at, decided_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET verdict = excluded.verdict, outcome = excluded.outcome, release = excluded.release, report = excluded.report,
 			markdown = excluded.markdown, decided_at = excluded.decided_at`,
-		d.ID, d.Repo, d.Environment, d.Release, d.SHA, d.Verdict, report, d.Markdown,
+		d.ID, d.Repo, d.Environment, d.Release, d.SHA, d.Verdict, d.Outcome, report, d.Markdown,
 		micros(d.CreatedAt), nullMicros(d.DecidedAt))
 	if err != nil {
 		return Decision{}, fmt.Errorf("store: save decision %s: %w", d.ID, err)
@@ -86,7 +89,7 @@ func (s *Store) SaveDecision(ctx context.Context, d Decision) (Decision, error) 
 	return s.Decision(ctx, d.ID)
 }
 
-const decisionColumns = `id, repo, environment, release, sha, verdict, report, markdown, created_at, decided_at`
+const decisionColumns = `id, repo, environment, release, sha, verdict, outcome, report, markdown, created_at, decided_at`
 
 // Decision returns one decision, or an error wrapping ErrNotFound.
 func (s *Store) Decision(ctx context.Context, id string) (Decision, error) {
@@ -157,7 +160,7 @@ func scanDecision(r row) (Decision, error) {
 	var report string
 	var created int64
 	var decided sql.NullInt64
-	if err := r.Scan(&d.ID, &d.Repo, &d.Environment, &d.Release, &d.SHA, &d.Verdict, &report, &d.Markdown, &created, &decided); err != nil {
+	if err := r.Scan(&d.ID, &d.Repo, &d.Environment, &d.Release, &d.SHA, &d.Verdict, &d.Outcome, &report, &d.Markdown, &created, &decided); err != nil {
 		return Decision{}, err
 	}
 	d.Report = json.RawMessage(report)

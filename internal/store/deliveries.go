@@ -26,10 +26,13 @@ var ErrInvalidDelivery = errors.New("store: invalid delivery")
 // Delivery is one webhook request as received: its raw body is kept so that the job
 // processing it (and any later replay) reads exactly what the sender signed.
 type Delivery struct {
-	Source     string // SourceGitHub or SourceSentry
-	ID         string // X-GitHub-Delivery or Sentry's Request-ID: unique per source
-	Event      string // X-GitHub-Event, or Sentry-Hook-Resource
-	Action     string // the payload's action, empty when it has none
+	Source string // SourceGitHub or SourceSentry
+	ID     string // X-GitHub-Delivery or Sentry's Request-ID: unique per source
+	Event  string // X-GitHub-Event, or Sentry-Hook-Resource
+	Action string // the payload's action, empty when it has none
+	// Owner is the GitHub owner a delivery belongs to when the intake knows it (a Sentry
+	// delivery is signed with one owner's integration secret); empty otherwise.
+	Owner      string
 	Body       []byte
 	ReceivedAt time.Time
 }
@@ -79,9 +82,9 @@ func (s *Store) Accept(ctx context.Context, d Delivery) (isNew bool, err error) 
 		// ON CONFLICT DO NOTHING decides the race between concurrent redeliveries: on
 		// Postgres the later inserts wait on the first's row lock and then skip; on SQLite
 		// the transactions are serial.
-		n, err := tx.exec(ctx, `INSERT INTO releasegate_delivery (source, id, event, action, body, received_at)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, id) DO NOTHING`,
-			d.Source, d.ID, d.Event, d.Action, body, micros(d.ReceivedAt))
+		n, err := tx.exec(ctx, `INSERT INTO releasegate_delivery (source, id, event, action, owner, body, received_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, id) DO NOTHING`,
+			d.Source, d.ID, d.Event, d.Action, d.Owner, body, micros(d.ReceivedAt))
 		if err != nil {
 			return fmt.Errorf("store: store delivery %s/%s: %w", d.Source, d.ID, err)
 		}
@@ -104,8 +107,8 @@ func (s *Store) Accept(ctx context.Context, d Delivery) (isNew bool, err error) 
 func (s *Store) Delivery(ctx context.Context, source, id string) (Delivery, error) {
 	d := Delivery{Source: source, ID: id}
 	var at int64
-	err := s.e.queryRow(ctx, `SELECT event, action, body, received_at FROM releasegate_delivery WHERE source = ? AND id = ?`,
-		source, id).Scan(&d.Event, &d.Action, &d.Body, &at)
+	err := s.e.queryRow(ctx, `SELECT event, action, owner, body, received_at FROM releasegate_delivery WHERE source = ? AND id = ?`,
+		source, id).Scan(&d.Event, &d.Action, &d.Owner, &d.Body, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Delivery{}, fmt.Errorf("%w: delivery %s/%s", ErrNotFound, source, id)
 	}

@@ -167,3 +167,35 @@ func readEffect(ctx context.Context, q querier, key string) (Effect, error) {
 	}
 	return eff, nil
 }
+
+// EffectsWithPrefix lists the effects whose key starts with prefix (a rule's progress
+// reports, "report:rule:12:"), oldest first.
+func (s *Store) EffectsWithPrefix(ctx context.Context, prefix string) ([]Effect, error) {
+	rs, err := s.e.query(ctx, `SELECT key FROM releasegate_effect WHERE substr(key, 1, ?) = ? ORDER BY created_at, key`, len(prefix), prefix)
+	if err != nil {
+		return nil, fmt.Errorf("store: list effects %s*: %w", prefix, err)
+	}
+	var keys []string
+	for rs.Next() {
+		var k string
+		if err := rs.Scan(&k); err != nil {
+			rs.Close()
+			return nil, fmt.Errorf("store: list effects %s*: %w", prefix, err)
+		}
+		keys = append(keys, k)
+	}
+	err = rs.Err()
+	rs.Close()
+	if err != nil {
+		return nil, fmt.Errorf("store: list effects %s*: %w", prefix, err)
+	}
+	out := make([]Effect, 0, len(keys))
+	for _, k := range keys {
+		e, err := readEffect(ctx, s.e, k)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

@@ -30,6 +30,7 @@ type PendingRule struct {
 	RunID          int64  // the workflow run that waits
 	Environment    string
 	SHA            string
+	Ref            string // the branch or tag the workflow ran on, as the payload gives it
 	CallbackURL    string // deployment_callback_url: where the review goes
 	InstallationID int64
 	Deadline       time.Time // decide by on_timeout when still waiting then
@@ -47,9 +48,10 @@ type Job struct {
 
 // AddPendingRule records a rule GitHub asked us to review, unless it is already recorded
 // (same repository, run and environment: a redelivery or a repeated request), and enqueues
-// then (if not nil) in the same transaction, typically the rule's first evaluation. It
-// returns the rule as stored and whether it was new; then is enqueued only for a new rule.
-func (s *Store) AddPendingRule(ctx context.Context, r PendingRule, then *Job) (PendingRule, bool, error) {
+// the job then returns for the new rule's ID (if then is not nil) in the same transaction,
+// typically the rule's first evaluation. It returns the rule as stored and whether it was
+// new; then is called only for a new rule.
+func (s *Store) AddPendingRule(ctx context.Context, r PendingRule, then func(id int64) *Job) (PendingRule, bool, error) {
 	if r.Repo == "" || r.Environment == "" || r.CallbackURL == "" || r.Deadline.IsZero() {
 		return PendingRule{}, false, errors.New("store: a pending rule needs its repository, environment, callback URL and deadline")
 	}
@@ -57,10 +59,10 @@ func (s *Store) AddPendingRule(ctx context.Context, r PendingRule, then *Job) (P
 	var isNew bool
 	err := s.inTx(ctx, func(tx txn) error {
 		err := tx.queryRow(ctx, `INSERT INTO releasegate_pending_rule
-			(repo, run_id, environment, sha, callback_url, installation_id, deadline, state, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			(repo, run_id, environment, sha, ref, callback_url, installation_id, deadline, state, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (repo, run_id, environment) DO NOTHING RETURNING id`,
-			r.Repo, r.RunID, r.Environment, r.SHA, r.CallbackURL, r.InstallationID,
+			r.Repo, r.RunID, r.Environment, r.SHA, r.Ref, r.CallbackURL, r.InstallationID,
 			micros(r.Deadline), string(RuleWaiting), micros(s.now())).Scan(&id)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -71,8 +73,10 @@ func (s *Store) AddPendingRule(ctx context.Context, r PendingRule, then *Job) (P
 		}
 		isNew = true
 		if then != nil {
-			if _, err := tx.insertJob(ctx, then.Args, then.Opts); err != nil {
-				return fmt.Errorf("enqueue a %s job: %w", then.Args.Kind(), err)
+			if job := then(id); job != nil {
+				if _, err := tx.insertJob(ctx, job.Args, job.Opts); err != nil {
+					return fmt.Errorf("enqueue a %s job: %w", job.Args.Kind(), err)
+				}
 			}
 		}
 		return nil
@@ -84,7 +88,7 @@ func (s *Store) AddPendingRule(ctx context.Context, r PendingRule, then *Job) (P
 	return stored, isNew, err
 }
 
-const ruleColumns = `id, repo, run_id, environment, sha, callback_url, installation_id, deadline, state, claimed_by, claimed_at, created_at`
+const ruleColumns = `id, repo, run_id, environment, sha, ref, callback_url, installation_id, deadline, state, claimed_by, claimed_at, created_at`
 
 // PendingRule returns one rule, or an error wrapping ErrNotFound.
 func (s *Store) PendingRule(ctx context.Context, id int64) (PendingRule, error) {
@@ -102,28 +106,56 @@ func readRule(ctx context.Context, q querier, id int64) (PendingRule, error) {
 	return r, nil
 }
 
-// RulesPastDeadline returns up to limit rules still waiting whose deadline is at or before
-// now, the earliest first: the sweep decides them by on_timeout.
+// RulesPastDeadline returns up to limit rules whose deadline is at or before now and whose
+// review has not been sent: still waiting, or claimed by a worker that never completed the
+// review (it died, and its job was given up); the earliest first. The sweep makes sure each
+// gets an evaluation, which decides it by on_timeout.
 func (s *Store) RulesPastDeadline(ctx context.Context, now time.Time, limit int) ([]PendingRule, error) {
-	if limit <= 0 {
-		limit = 100
+	return s.listRules(ctx, "rules past their deadline", `(state = ? OR (state = ? AND NOT EXISTS (
+		SELECT 1 FROM releasegate_effect e WHERE e.key = 'review:rule:' || releasegate_pending_rule.id AND e.state = ?)))
+		AND deadline <= ? ORDER BY deadline, id LIMIT ?`,
+		string(RuleWaiting), string(RuleReviewSent), string(EffectDone), micros(now), clampLimit(limit))
+}
+
+// WaitingRules returns up to limit rules still waiting whose repository starts with prefix
+// ("acme/" for an owner's, compared ignoring case), oldest first.
+func (s *Store) WaitingRules(ctx context.Context, prefix string, limit int) ([]PendingRule, error) {
+	return s.listRules(ctx, "waiting rules", `state = ? AND substr(lower(repo), 1, ?) = lower(?) ORDER BY id LIMIT ?`,
+		string(RuleWaiting), len(prefix), prefix, clampLimit(limit))
+}
+
+// SetRuleDeadline moves a waiting rule's deadline (once its policy is known).
+func (s *Store) SetRuleDeadline(ctx context.Context, id int64, deadline time.Time) error {
+	if _, err := s.e.exec(ctx, `UPDATE releasegate_pending_rule SET deadline = ? WHERE id = ? AND state = ?`,
+		micros(deadline), id, string(RuleWaiting)); err != nil {
+		return fmt.Errorf("store: set the deadline of rule %d: %w", id, err)
 	}
-	rs, err := s.e.query(ctx, `SELECT `+ruleColumns+` FROM releasegate_pending_rule
-		WHERE state = ? AND deadline <= ? ORDER BY deadline, id LIMIT ?`, string(RuleWaiting), micros(now), limit)
+	return nil
+}
+
+func clampLimit(limit int) int {
+	if limit <= 0 || limit > 1000 {
+		return 100
+	}
+	return limit
+}
+
+func (s *Store) listRules(ctx context.Context, what, where string, args ...any) ([]PendingRule, error) {
+	rs, err := s.e.query(ctx, `SELECT `+ruleColumns+` FROM releasegate_pending_rule WHERE `+where, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: list rules past their deadline: %w", err)
+		return nil, fmt.Errorf("store: list %s: %w", what, err)
 	}
 	defer rs.Close()
 	var out []PendingRule
 	for rs.Next() {
 		r, err := scanRule(rs)
 		if err != nil {
-			return nil, fmt.Errorf("store: list rules past their deadline: %w", err)
+			return nil, fmt.Errorf("store: list %s: %w", what, err)
 		}
 		out = append(out, r)
 	}
 	if err := rs.Err(); err != nil {
-		return nil, fmt.Errorf("store: list rules past their deadline: %w", err)
+		return nil, fmt.Errorf("store: list %s: %w", what, err)
 	}
 	return out, nil
 }
@@ -190,7 +222,7 @@ func scanRule(r row) (PendingRule, error) {
 	var claimedBy sql.NullString
 	var claimedAt sql.NullInt64
 	var deadline, created int64
-	if err := r.Scan(&p.ID, &p.Repo, &p.RunID, &p.Environment, &p.SHA, &p.CallbackURL, &p.InstallationID,
+	if err := r.Scan(&p.ID, &p.Repo, &p.RunID, &p.Environment, &p.SHA, &p.Ref, &p.CallbackURL, &p.InstallationID,
 		&deadline, &state, &claimedBy, &claimedAt, &created); err != nil {
 		return PendingRule{}, err
 	}

@@ -33,14 +33,14 @@ func TestAddPendingRuleOnceWithItsJob(t *testing.T) {
 		s := openStore(t, url, store.Options{Now: fixedClock(at)})
 		ctx := t.Context()
 		then := &store.Job{Args: evaluateArgs{}, Opts: &river.InsertOpts{ScheduledAt: at.Add(time.Minute)}}
-		r, isNew, err := s.AddPendingRule(ctx, rule(7, at.Add(time.Hour)), then)
+		r, isNew, err := s.AddPendingRule(ctx, rule(7, at.Add(time.Hour)), func(int64) *store.Job { return then })
 		if err != nil || !isNew {
 			t.Fatalf("AddPendingRule = %v, %v; want new", isNew, err)
 		}
 		if r.ID == 0 || r.State != store.RuleWaiting || !r.Deadline.Equal(at.Add(time.Hour)) || !r.CreatedAt.Equal(at) || r.Repo != "acme/shop" {
 			t.Errorf("stored rule = %+v", r)
 		}
-		again, isNew, err := s.AddPendingRule(ctx, rule(7, at.Add(2*time.Hour)), then)
+		again, isNew, err := s.AddPendingRule(ctx, rule(7, at.Add(2*time.Hour)), func(int64) *store.Job { return then })
 		if err != nil || isNew || again.ID != r.ID || !again.Deadline.Equal(r.Deadline) {
 			t.Errorf("second AddPendingRule = %+v, %v, %v; want the first rule, not new", again, isNew, err)
 		}
@@ -61,8 +61,16 @@ func TestRulesPastDeadline(t *testing.T) {
 		late, _, _ := s.AddPendingRule(ctx, rule(1, at.Add(-time.Minute)), nil)
 		onTime, _, _ := s.AddPendingRule(ctx, rule(2, at), nil)
 		_, _, _ = s.AddPendingRule(ctx, rule(3, at.Add(time.Second)), nil)
-		claimed, _, _ := s.AddPendingRule(ctx, rule(4, at.Add(-time.Hour)), nil)
-		if _, err := s.ClaimReview(ctx, claimed.ID, "job:1"); err != nil {
+		reviewed, _, _ := s.AddPendingRule(ctx, rule(4, at.Add(-time.Hour)), nil)
+		if _, err := s.ClaimReview(ctx, reviewed.ID, "job:1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CompleteEffect(ctx, store.ReviewEffectKey(reviewed.ID), "job:1", nil); err != nil {
+			t.Fatal(err)
+		}
+		// Claimed by a worker that died before sending: the sweep must see it.
+		stranded, _, _ := s.AddPendingRule(ctx, rule(5, at.Add(-2*time.Hour)), nil)
+		if _, err := s.ClaimReview(ctx, stranded.ID, "job:2"); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.RulesPastDeadline(ctx, at, 10)
@@ -73,8 +81,18 @@ func TestRulesPastDeadline(t *testing.T) {
 		for _, r := range got {
 			ids = append(ids, r.ID)
 		}
-		if want := []int64{late.ID, onTime.ID}; fmt.Sprint(ids) != fmt.Sprint(want) {
-			t.Errorf("rules past the deadline = %v, want %v (earliest first; not the claimed one, not the future one)", ids, want)
+		if want := []int64{stranded.ID, late.ID, onTime.ID}; fmt.Sprint(ids) != fmt.Sprint(want) {
+			t.Errorf("rules past the deadline = %v, want %v (earliest first; the stranded claim, not the reviewed one, not the future one)", ids, want)
+		}
+		if err := s.SetRuleDeadline(ctx, late.ID, at.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		waiting, err := s.WaitingRules(ctx, "ACME/", 10)
+		if err != nil || len(waiting) != 3 {
+			t.Errorf("WaitingRules(ACME/) = %d rules, %v; want the 3 waiting", len(waiting), err)
+		}
+		if got, _ := s.RulesPastDeadline(ctx, at, 10); len(got) != 2 {
+			t.Errorf("after moving a deadline: %d rules past it, want 2", len(got))
 		}
 	})
 }

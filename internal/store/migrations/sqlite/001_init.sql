@@ -6,6 +6,7 @@ CREATE TABLE releasegate_delivery (
     id          TEXT    NOT NULL,
     event       TEXT    NOT NULL,
     action      TEXT    NOT NULL,
+    owner       TEXT    NOT NULL DEFAULT '',
     body        BLOB    NOT NULL,
     received_at INTEGER NOT NULL,
     PRIMARY KEY (source, id)
@@ -18,6 +19,7 @@ CREATE TABLE releasegate_decision (
     release     TEXT    NOT NULL,
     sha         TEXT    NOT NULL,
     verdict     TEXT    NOT NULL,
+    outcome     TEXT    NOT NULL DEFAULT '',
     report      TEXT    NOT NULL,
     markdown    TEXT    NOT NULL,
     created_at  INTEGER NOT NULL,
@@ -32,6 +34,7 @@ CREATE TABLE releasegate_pending_rule (
     run_id          INTEGER NOT NULL,
     environment     TEXT    NOT NULL,
     sha             TEXT    NOT NULL,
+    ref             TEXT    NOT NULL DEFAULT '',
     callback_url    TEXT    NOT NULL,
     installation_id INTEGER NOT NULL,
     deadline        INTEGER NOT NULL,

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/releasegate/releasegate/bot"
+	"github.com/releasegate/releasegate/errkind"
+	"github.com/releasegate/releasegate/internal/githubapi"
+	"github.com/releasegate/releasegate/internal/serveconf"
+	"github.com/releasegate/releasegate/internal/store"
+)
+
+// ServeOptions are the inputs of `releasegate serve`.
+type ServeOptions struct {
+	Factory *Factory
+	Flags   serveconf.Flags
+	// ShutdownGrace is how long in-flight requests and jobs get to finish on SIGTERM; jobs
+	// still running then go back to the queue.
+	ShutdownGrace time.Duration
+	// Listening, when set, is told the address the server listens on (tests listen on :0).
+	Listening func(addr string)
+}
+
+func newServeCmd(f *Factory) *cobra.Command {
+	opts := &ServeOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the GitHub App: deployment protection rule, decision pages, gate API",
+		Long: `Run releasegate as a GitHub App service.
+
+It receives GitHub's and Sentry's webhooks (POST /webhooks/github, /webhooks/sentry),
+answers deployment protection rules from the gate's evaluation, puts the report on the
+commit as a check run, serves the decision pages (/decisions) and the gate API for Argo
+Rollouts and Flagger (/api/v1/gate, /api/v1/flagger/{hook}), and /healthz, /readyz and
+/metrics.
+
+State and jobs live in SQLite (./releasegate.db, the default) or, with --database-url
+postgres://…, in Postgres shared by any number of replicas.
+
+Configuration comes from flags and RELEASEGATE_* variables (secrets also from *_FILE),
+and each GitHub owner's Sentry connection from the file --config names: docs/app.md.`,
+		Example: `  RELEASEGATE_GITHUB_APP_ID=123456 RELEASEGATE_GITHUB_PRIVATE_KEY_FILE=app.pem \
+  RELEASEGATE_GITHUB_WEBHOOK_SECRET_FILE=webhook-secret \
+  releasegate serve --config releasegate-serve.yml --public-url https://gate.example.com`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := commandContext(cmd)
+			defer stop()
+			return serveRun(ctx, opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Flags.Listen, "listen", "", "address to listen on (default :8080; env RELEASEGATE_LISTEN)")
+	fl.StringVar(&opts.Flags.PublicURL, "public-url", "", "where GitHub and people reach the service, for links (env RELEASEGATE_PUBLIC_URL)")
+	fl.StringVar(&opts.Flags.DatabaseURL, "database-url", "", "SQLite file or postgres:// URL (default releasegate.db; env RELEASEGATE_DATABASE_URL)")
+	fl.StringVar(&opts.Flags.Config, "config", "", "the installations file: each GitHub owner's Sentry (env RELEASEGATE_CONFIG)")
+	fl.StringVar(&opts.Flags.Uncovered, "uncovered", "", "what a deployment no policy covers gets: approve or reject (default approve)")
+	fl.DurationVar(&opts.ShutdownGrace, "shutdown-grace", 30*time.Second, "how long in-flight work gets to finish on SIGTERM")
+	return cmd
+}
+
+func serveRun(ctx context.Context, opts *ServeOptions) error {
+	f := opts.Factory
+	log := f.Logger
+	cfg, err := serveconf.Load(serveconf.Input{
+		Flags: opts.Flags, Getenv: f.Getenv,
+		ReadFile: func(name string) ([]byte, error) { return os.ReadFile(f.Abs(name)) },
+	})
+	if err != nil {
+		return errkind.Wrap(errkind.Config, err)
+	}
+	reporter, err := bot.NewSelfReporter(cfg.SentryDSN.Reveal(), buildVersion(), f.Transport, log)
+	if err != nil {
+		return errkind.Wrap(errkind.Config, err)
+	}
+	defer reporter.Flush(5 * time.Second)
+	metrics := bot.NewMetrics(nil)
+	gh, err := githubapi.New(githubapi.Options{
+		BaseURL: cfg.GitHub.APIURL, AppID: cfg.GitHub.AppID, PrivateKey: []byte(cfg.GitHub.PrivateKey.Reveal()),
+		UserAgent: "releasegate/" + buildVersion(), HTTPClient: &http.Client{Transport: metrics.Transport("github", f.Transport)},
+		Logger: log, OnRateLimit: metrics.RateLimit, AllowInsecure: allowInsecureLocal(cfg.GitHub.APIURL),
+	})
+	if err != nil {
+		return errkind.Wrap(errkind.Config, err)
+	}
+	b, err := bot.New(bot.Options{
+		Config: cfg, GitHub: gh, SentryTransport: f.Transport, UserAgent: "releasegate/" + buildVersion(),
+		Metrics: metrics, Logger: log, OnPanic: reporter.Panic, AllowInsecureSentry: anyInsecureSentry(cfg),
+	})
+	if err != nil {
+		return err
+	}
+	dbURL := cfg.DatabaseURL.Reveal()
+	if loc, err := store.ParseURL(dbURL); err == nil && loc.Engine == store.SQLite {
+		dbURL = f.Abs(loc.Path)
+	}
+	st, err := store.Open(ctx, dbURL, store.Options{
+		Workers: b.Workers(), PeriodicJobs: b.PeriodicJobs(), Logger: log, ErrorHandler: reporter,
+	})
+	if err != nil {
+		return errkind.WithHint(errkind.Config, err, "check --database-url")
+	}
+	defer func() { _ = st.Close() }() // after Stop: nothing left to lose
+	b.SetStore(st)
+
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Listen)
+	if err != nil {
+		return errkind.WithHint(errkind.Config, fmt.Errorf("listening on %s: %w", cfg.Listen, err), "choose another --listen address")
+	}
+	srv := bot.NewServer(cfg.Listen, b.Handler())
+	if err := st.Start(ctx); err != nil {
+		_ = ln.Close() // never served
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	addr := ln.Addr().String()
+	log.Info("serving", "addr", addr, "store", st.Engine(), "installations", len(cfg.Installations))
+	fmt.Fprintf(f.IO.ErrOut, "releasegate serve: listening on %s (store: %s)\n", addr, st.Engine())
+	if opts.Listening != nil {
+		opts.Listening(addr)
+	}
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("the HTTP server stopped: %w", err)
+	case <-ctx.Done():
+	}
+	// SIGTERM: stop taking requests, let those in flight finish, then let running jobs finish
+	// or return to the queue.
+	grace := opts.ShutdownGrace
+	if grace <= 0 {
+		grace = 30 * time.Second
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+	defer cancel()
+	fmt.Fprintln(f.IO.ErrOut, "releasegate serve: shutting down")
+	httpErr := srv.Shutdown(shutdown)
+	jobsErr := st.Stop(shutdown)
+	if err := errors.Join(httpErr, jobsErr); err != nil {
+		return errkind.Wrap(errkind.Undecided, fmt.Errorf("shutting down: %w", err))
+	}
+	return nil
+}
+
+// allowInsecureLocal lets the App talk plain http to this machine only (a local GitHub
+// Enterprise proxy, tests); serveconf refuses any other http URL.
+func allowInsecureLocal(raw string) bool {
+	return len(raw) > 7 && raw[:7] == "http://"
+}
+
+func anyInsecureSentry(cfg *serveconf.Config) bool {
+	for _, owner := range cfg.Owners() {
+		in, _ := cfg.Installation(owner)
+		if allowInsecureLocal(in.SentryURL) {
+			return true
+		}
+	}
+	return false
+}
