@@ -178,6 +178,8 @@ func (b *Bot) Workers() *river.Workers {
 	river.AddWorker(w, &deliveryWorker{b: b})
 	river.AddWorker(w, &evaluateWorker{b: b})
 	river.AddWorker(w, &sweepWorker{b: b})
+	river.AddWorker(w, &sentryIssueWorker{b: b})
+	river.AddWorker(w, &reconcileWorker{b: b})
 	return w
 }
 
@@ -187,6 +189,9 @@ func (b *Bot) PeriodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(time.Minute), func() (river.JobArgs, *river.InsertOpts) {
 			return SweepArgs{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(reconcileEvery), func() (river.JobArgs, *river.InsertOpts) {
+			return ReconcileArgs{}, nil
+		}, nil),
 	}
 }
 
@@ -221,21 +226,6 @@ func (b *Bot) process(ctx context.Context, a store.DeliveryArgs) error {
 		}
 	case store.SourceSentry:
 		return b.sentryEvent(ctx, d)
-	}
-	return nil
-}
-
-// sentryEvent: a new issue in Sentry may fail a pending gate at once, so the owner's waiting
-// rules are looked at now rather than at their next scheduled look.
-func (b *Bot) sentryEvent(ctx context.Context, d store.Delivery) error {
-	rules, err := b.store.WaitingRules(ctx, d.Owner+"/", 500)
-	if err != nil {
-		return err
-	}
-	for _, r := range rules {
-		if _, err := b.store.Enqueue(ctx, EvaluateArgs{RuleID: r.ID}, nil); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -253,3 +253,13 @@ func (s *Store) JobCounts(ctx context.Context) (map[string]int, error) {
 	}
 	return counts, nil
 }
+
+// CountJobs counts the jobs of one kind in any state, completed included (until River's
+// cleaner removes them).
+func (s *Store) CountJobs(ctx context.Context, kind string) (int, error) {
+	var n int64
+	if err := s.e.queryRow(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = ?`, kind).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count %s jobs: %w", kind, err)
+	}
+	return int(n), nil
+}
