@@ -91,6 +91,9 @@ type fixtureOptions struct {
 	noPolicy bool
 	// policy replaces testPolicy.
 	policy string
+	// orgPolicy puts the policy in the owner's .github repository (its default branch) instead
+	// of the commit.
+	orgPolicy bool
 	// storeOptions are passed to store.Open (workers are added).
 	storeOptions store.Options
 	realClock    bool
@@ -112,7 +115,10 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	if o.policy != "" {
 		policy = o.policy
 	}
-	if !o.noPolicy {
+	switch {
+	case o.orgPolicy:
+		f.gh.SetFile("acme", ".github", "main", "releasegate.yml", []byte(policy))
+	case !o.noPolicy:
 		f.gh.SetFile("acme", "web", testSHA, ".github/releasegate.yml", []byte(policy))
 	}
 	f.gh.SetFile("acme", "web", testSHA, "web/sentry.properties", []byte("defaults.org = acme\ndefaults.project = web\nownership.rules = path:src/checkout/* #checkout\n"))

@@ -93,6 +93,13 @@ func TestProtectionRule(t *testing.T) {
 			wantReview: []string{"decided by the deadline, not by the evidence", "on\\_timeout is fail"},
 		},
 		{
+			name:  "the owner's default policy in its .github repository",
+			opts:  fixtureOptions{orgPolicy: true},
+			setup: func(f *fixture) { f.release(t0.Add(-30 * time.Minute)) },
+			steps: []step{{attempt: 1}}, wantState: "approved", wantCheck: "success",
+			wantReview: []string{"passed the gate for `production`"},
+		},
+		{
 			name:  "uncovered: no policy anywhere approves, saying why",
 			opts:  fixtureOptions{noPolicy: true},
 			setup: func(f *fixture) {},
