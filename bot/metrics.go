@@ -21,6 +21,7 @@ type Metrics struct {
 	decisions   *prometheus.CounterVec
 	apiSeconds  *prometheus.HistogramVec
 	rateLimit   *prometheus.GaugeVec
+	apiLimit    *prometheus.GaugeVec
 	gateAPI     *prometheus.CounterVec
 }
 
@@ -53,11 +54,14 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 		rateLimit: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "releasegate_github_rate_limit_remaining", Help: "Requests left in GitHub's rate limit window, by installation and resource.",
 		}, []string{"installation", "resource"}),
+		apiLimit: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "releasegate_api_rate_limit_remaining", Help: "Requests left in the rate limit window, as the API's last answer said (X-RateLimit-Remaining, X-Sentry-Rate-Limit-Remaining).",
+		}, []string{"api"}),
 		gateAPI: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "releasegate_gate_api_answers_total", Help: "Answers of /api/v1, by endpoint and verdict.",
 		}, []string{"endpoint", "verdict"}),
 	}
-	reg.MustRegister(m.deliveries, m.jobSeconds, m.jobFailures, m.decisions, m.apiSeconds, m.rateLimit, m.gateAPI)
+	reg.MustRegister(m.deliveries, m.jobSeconds, m.jobFailures, m.decisions, m.apiSeconds, m.rateLimit, m.apiLimit, m.gateAPI)
 	return m
 }
 
@@ -96,6 +100,11 @@ func (m *Metrics) Transport(api string, next http.RoundTripper) http.RoundTrippe
 		status := "error"
 		if err == nil {
 			status = strconv.Itoa(res.StatusCode/100) + "xx"
+			for _, h := range []string{"X-RateLimit-Remaining", "X-Sentry-Rate-Limit-Remaining"} {
+				if n, perr := strconv.ParseFloat(res.Header.Get(h), 64); perr == nil {
+					m.apiLimit.WithLabelValues(api).Set(n)
+				}
+			}
 		}
 		m.apiSeconds.WithLabelValues(api, status).Observe(time.Since(start).Seconds())
 		return res, err

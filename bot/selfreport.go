@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/getsentry/sentry-go"
@@ -51,6 +52,9 @@ func (r *SelfReporter) HandleError(ctx context.Context, job *rivertype.JobRow, e
 		s.SetTag("job_kind", job.Kind)
 		s.SetTag("job_id", strconv.FormatInt(job.ID, 10))
 		s.SetContext("job", sentry.Context{"attempt": job.Attempt, "args": string(job.EncodedArgs)})
+		// Every report is captured from here, so Sentry's stack grouping would make one issue
+		// of them all: group by what failed instead.
+		s.SetFingerprint([]string{"job-error", job.Kind, errorTitle(err)})
 	}, err)
 	return nil
 }
@@ -62,6 +66,7 @@ func (r *SelfReporter) HandlePanic(ctx context.Context, job *rivertype.JobRow, v
 		s.SetTag("job_kind", job.Kind)
 		s.SetTag("job_id", strconv.FormatInt(job.ID, 10))
 		s.SetContext("job", sentry.Context{"attempt": job.Attempt, "trace": trace})
+		s.SetFingerprint([]string{"job-panic", job.Kind, fmt.Sprint(v)})
 	}, fmt.Errorf("job %s panicked: %v", job.Kind, v))
 	return nil
 }
@@ -78,6 +83,7 @@ func (r *SelfReporter) Panic(req *http.Request, v any) {
 		if inst := req.Header.Get("X-GitHub-Hook-Installation-Target-ID"); inst != "" {
 			s.SetTag("installation", inst)
 		}
+		s.SetFingerprint([]string{"handler-panic", req.URL.Path, fmt.Sprint(v)})
 	}, fmt.Errorf("handler panicked: %v", v))
 }
 
@@ -96,4 +102,15 @@ func (r *SelfReporter) Flush(timeout time.Duration) {
 	if r.hub != nil {
 		r.hub.Flush(timeout)
 	}
+}
+
+// errorTitle is an error's message without the numbers that differ between occurrences (IDs,
+// counts), so one kind of failure is one issue.
+func errorTitle(err error) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return '#'
+		}
+		return r
+	}, err.Error())
 }
