@@ -60,17 +60,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if !h.authorized(r) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="releasegate"`)
-		writeError(w, http.StatusUnauthorized, "a bearer token is required: Authorization: Bearer <RELEASEGATE_API_TOKEN>")
+	path := strings.TrimPrefix(r.URL.Path, "/api/v1")
+	if strings.HasPrefix(path, "/flagger/") {
+		// Flagger's webhooks cannot carry headers: the token may come in the hook's metadata.
+		h.flagger(w, r, strings.TrimPrefix(path, "/flagger/"))
 		return
 	}
-	path := strings.TrimPrefix(r.URL.Path, "/api/v1")
+	if !h.authorized(r) {
+		h.unauthorized(w)
+		return
+	}
 	switch {
 	case path == "/gate":
 		h.gate(w, r)
-	case strings.HasPrefix(path, "/flagger/"):
-		h.flagger(w, r, strings.TrimPrefix(path, "/flagger/"))
 	default:
 		writeError(w, http.StatusNotFound, "unknown endpoint: use /api/v1/gate or /api/v1/flagger/{hook}")
 	}
@@ -78,7 +80,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) authorized(r *http.Request) bool {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	return ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(h.Token)) == 1
+	return ok && h.tokenOK(strings.TrimSpace(tok))
+}
+
+func (h *Handler) tokenOK(tok string) bool {
+	return tok != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(h.Token)) == 1
+}
+
+func (h *Handler) unauthorized(w http.ResponseWriter) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="releasegate"`)
+	writeError(w, http.StatusUnauthorized, "a token is required: Authorization: Bearer <RELEASEGATE_API_TOKEN> (Flagger: metadata token)")
 }
 
 // gate answers Argo: 200 with the decision for pass, fail and pending alike; an error status
@@ -130,7 +141,9 @@ var hookKinds = map[string]string{
 	"event":                    "notice",
 }
 
-// flagger answers one of Flagger's hooks. Flagger reads only the status (2xx advances), so:
+// flagger answers one of Flagger's hooks, authenticated by the bearer token or, since a
+// Flagger webhook has no headers, by the same token as the hook's metadata "token". Flagger
+// reads only the status (2xx advances), so:
 //
 //   - confirm-*: 200 once the gate passes; 423 while it is pending or when it fails (Flagger
 //     keeps the canary paused and asks again; a failed gate rolls back through the rollback
@@ -159,7 +172,15 @@ func (h *Handler) flagger(w http.ResponseWriter, r *http.Request, hook string) {
 		err = json.Unmarshal(data, &body)
 	}
 	if err != nil {
+		if !h.authorized(r) {
+			h.unauthorized(w)
+			return
+		}
 		writeError(w, http.StatusBadRequest, "the body is not Flagger's webhook JSON: "+err.Error())
+		return
+	}
+	if !h.authorized(r) && !h.tokenOK(body.Metadata["token"]) {
+		h.unauthorized(w)
 		return
 	}
 	if kind == "notice" {

@@ -182,10 +182,23 @@ func TestGateJSONContractAndErrors(t *testing.T) {
 // {name, namespace, phase, metadata} with the hook's timeout; Flagger reads only the status.
 func flaggerCall(t *testing.T, srv *httptest.Server, hook, release string) int {
 	t.Helper()
-	body := fmt.Sprintf(`{"name":"podinfo","namespace":"test","phase":"Progressing","metadata":{"repo":"acme/web","release":%q,"environment":"production"}}`, release)
+	return flaggerCallWith(t, srv, hook, release, "s3cret", "")
+}
+
+// flaggerCallWith sends the hook with a bearer token (as a proxy adds it) or, as Flagger itself
+// can, the token in the metadata.
+func flaggerCallWith(t *testing.T, srv *httptest.Server, hook, release, bearer, metaToken string) int {
+	t.Helper()
+	meta := ""
+	if metaToken != "" {
+		meta = fmt.Sprintf(`,"token":%q`, metaToken)
+	}
+	body := fmt.Sprintf(`{"name":"podinfo","namespace":"test","phase":"Progressing","metadata":{"repo":"acme/web","release":%q,"environment":"production"%s}}`, release, meta)
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/api/v1/flagger/"+hook, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer s3cret")
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
 	res, err := (&http.Client{Timeout: 15 * time.Second}).Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -232,5 +245,18 @@ func TestFlaggerHooks(t *testing.T) {
 	}
 	if code := flaggerCall(t, srv, "promote-now", "web@pass"); code != 404 {
 		t.Errorf("unknown hook: %d", code)
+	}
+	for _, tc := range []struct {
+		name, bearer, meta string
+		want               int
+	}{
+		{"token in the metadata", "", "s3cret", 200},
+		{"wrong token in the metadata", "", "guess", 401},
+		{"no token at all", "", "", 401},
+		{"wrong bearer, right metadata", "guess", "s3cret", 200},
+	} {
+		if code := flaggerCallWith(t, srv, "confirm-promotion", "web@pass", tc.bearer, tc.meta); code != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, code, tc.want)
+		}
 	}
 }
