@@ -70,12 +70,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.unauthorized(w)
 		return
 	}
-	switch {
-	case path == "/gate":
-		h.gate(w, r)
-	default:
+	if path != "/gate" {
 		writeError(w, http.StatusNotFound, "unknown endpoint: use /api/v1/gate or /api/v1/flagger/{hook}")
+		return
 	}
+	h.gate(w, r)
 }
 
 func (h *Handler) authorized(r *http.Request) bool {
