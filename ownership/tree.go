@@ -61,6 +61,21 @@ func (p *Project) Rules() []Rule {
 	return rules
 }
 
+// FileFrame is a repository file (rel, its slash-separated path in the repository) as a stack
+// frame would show it: the path below the project's folder as filename, the repository path
+// (through the CODEOWNERS code mapping, if any) as abs_path. `ownership explain FILE` tests
+// a file this way.
+func (p *Project) FileFrame(rel string) Frame {
+	f := Frame{Filename: rel, AbsPath: rel}
+	if p.Dir != "" {
+		f.Filename = strings.TrimPrefix(rel, p.Dir+"/")
+	}
+	if m := p.Mapping; m.SourceRoot != "" && strings.HasPrefix(rel, strings.TrimPrefix(m.SourceRoot, "/")) {
+		f.AbsPath = m.StackRoot + strings.TrimPrefix(rel, strings.TrimPrefix(m.SourceRoot, "/"))
+	}
+	return f
+}
+
 // FindProperties returns the sentry.properties files of the tree under the folder sub
 // ("" or "." for all), in path order.
 func (t Tree) FindProperties(sub string) []string {

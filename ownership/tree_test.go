@@ -233,3 +233,35 @@ func FuzzLoadProjects(f *testing.F) {
 		}
 	})
 }
+
+// TestFileFrame: a repository file becomes the frame a stack trace would carry: the path
+// below its service as filename, the repository path through the code mapping as abs_path.
+func TestFileFrame(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		rel     string
+		dir     string
+		mapping CodeMapping
+		want    Frame
+	}{
+		{"root service", "src/a.ts", "", CodeMapping{}, Frame{Filename: "src/a.ts", AbsPath: "src/a.ts"}},
+		{"nested service", "services/web/src/a.ts", "services/web", CodeMapping{},
+			Frame{Filename: "src/a.ts", AbsPath: "services/web/src/a.ts"}},
+		{"code mapping", "services/web/src/a.ts", "services/web", CodeMapping{StackRoot: "webpack://web/", SourceRoot: "services/web/"},
+			Frame{Filename: "src/a.ts", AbsPath: "webpack://web/src/a.ts"}},
+		{"code mapping with a leading slash", "services/web/src/a.ts", "services/web", CodeMapping{StackRoot: "/app/", SourceRoot: "/services/web/"},
+			Frame{Filename: "src/a.ts", AbsPath: "/app/src/a.ts"}},
+		{"file outside the mapping", "docs/a.md", "", CodeMapping{StackRoot: "/app/", SourceRoot: "services/web/"},
+			Frame{Filename: "docs/a.md", AbsPath: "docs/a.md"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := (&Project{Dir: tt.dir, Mapping: tt.mapping}).FileFrame(tt.rel)
+			if got != tt.want {
+				t.Errorf("FileFrame(%q) = %+v, want %+v", tt.rel, got, tt.want)
+			}
+		})
+	}
+}

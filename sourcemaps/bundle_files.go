@@ -115,3 +115,15 @@ func (d folder) stripped(path string, prefixes []string) func() ([]byte, error) 
 func (d folder) loader(path string) func() ([]byte, error) {
 	return func() ([]byte, error) { return d.readRegular(path, 0) }
 }
+
+// DistinctDebugIDs counts the debug IDs the files carry, each once: a generated file and its
+// map share one, so this is the number of builds' files Sentry can match by ID.
+func DistinctDebugIDs(files []BundleFile) int {
+	seen := map[string]bool{}
+	for _, f := range files {
+		if f.DebugID != "" {
+			seen[f.DebugID] = true
+		}
+	}
+	return len(seen)
+}

@@ -168,3 +168,24 @@ func TestWriteBundleLoadsLazily(t *testing.T) {
 		t.Fatalf("err = %v, want one naming ~/gone.js", err)
 	}
 }
+
+func TestDistinctDebugIDs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		files []BundleFile
+		want  int
+	}{
+		{name: "none", want: 0},
+		{name: "a file and its map share one", files: []BundleFile{{URL: "~/a.js", DebugID: "id-a"}, {URL: "~/a.js.map", DebugID: "id-a"}}, want: 1},
+		{name: "files without one are not counted", files: []BundleFile{{URL: "~/a.js", DebugID: "id-a"}, {URL: "~/b.js"}, {URL: "~/c.js", DebugID: "id-c"}}, want: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := DistinctDebugIDs(tt.files); got != tt.want {
+				t.Errorf("DistinctDebugIDs = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

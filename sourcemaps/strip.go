@@ -2,6 +2,7 @@ package sourcemaps
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -161,6 +162,31 @@ func SourceNames(mapData []byte) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// CommonSourcePrefix is the prefix every source name of every map in d shares
+// ([CommonSourcePrefix] of them all): what --strip-common-prefix strips. Maps discovered lazily
+// are read one at a time and let go again, so the build need not fit in memory.
+func (d *Discovery) CommonSourcePrefix() (string, error) {
+	var names []string
+	for i := range d.Pairs {
+		p := &d.Pairs[i]
+		loaded, err := p.Load()
+		if err != nil {
+			return "", err
+		}
+		if p.MapData != nil {
+			n, err := SourceNames(p.MapData)
+			if err != nil {
+				return "", fmt.Errorf("%s: %w", cmp.Or(p.Map, p.JS), err)
+			}
+			names = append(names, n...)
+		}
+		if loaded {
+			p.Unload()
+		}
+	}
+	return CommonSourcePrefix(names), nil
 }
 
 // CommonSourcePrefix is the longest prefix, ending with '/', that every non-empty source name

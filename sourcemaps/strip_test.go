@@ -1,6 +1,8 @@
 package sourcemaps
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -131,4 +133,75 @@ func FuzzSourceNames(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestDiscoveryCommonSourcePrefix(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		files   map[string]string
+		lazy    bool
+		want    string
+		wantErr string
+	}{
+		{
+			name: "the prefix of every map's sources",
+			files: map[string]string{
+				"a.js":     "x\n//# sourceMappingURL=a.js.map\n",
+				"a.js.map": `{"version":3,"sources":["../../src/a.ts"],"mappings":""}`,
+				"b.js":     "y\n//# sourceMappingURL=b.js.map\n",
+				"b.js.map": `{"version":3,"sources":["../../src/lib/b.ts",null],"mappings":""}`,
+			},
+			want: "../../src/",
+		},
+		{
+			name: "lazily read maps give the same answer",
+			files: map[string]string{
+				"a.js":     "x\n//# sourceMappingURL=a.js.map\n",
+				"a.js.map": `{"version":3,"sources":["webpack://app/src/a.ts"],"mappings":""}`,
+			},
+			lazy: true,
+			want: "webpack://app/src/",
+		},
+		{
+			name:  "no maps, no prefix",
+			files: map[string]string{"a.js": "x\n"},
+			want:  "",
+		},
+		{
+			name: "a map whose sources are not strings names its file",
+			files: map[string]string{
+				"a.js":     "x\n//# sourceMappingURL=a.js.map\n",
+				"a.js.map": `{"version":3,"sources":"nope","mappings":""}`,
+			},
+			wantErr: "a.js.map: reading the map's sources",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			for name, body := range tt.files {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			d := Discover([]string{dir}, DiscoverOptions{Lazy: tt.lazy})
+			got, err := d.CommonSourcePrefix()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("CommonSourcePrefix() = %q, %v; want %q", got, err, tt.want)
+			}
+			for i := range d.Pairs {
+				if p := d.Pairs[i]; tt.lazy && p.MapData != nil {
+					t.Errorf("%s: a lazily read map is still held", p.Map)
+				}
+			}
+		})
+	}
 }

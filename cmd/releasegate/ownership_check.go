@@ -4,13 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/releasegate/releasegate/internal/sentryapi"
+	"github.com/releasegate/releasegate/internal/ownercheck"
 	"github.com/releasegate/releasegate/internal/workflowcmd"
 	"github.com/releasegate/releasegate/ownership"
 	"github.com/releasegate/releasegate/sourcemaps"
@@ -243,23 +242,12 @@ func renderOwnershipCheck(opts *OwnershipCheckOptions, rep *ownershipCheckReport
 	return err
 }
 
-// ownerDirectory is what Sentry knows of an organization's teams and members, fetched once
-// per organization.
-type ownerDirectory struct {
-	teams   map[string]bool             // slugs
-	members map[string]sentryapi.Member // by lower-cased email, every email of the user
-	// teamMembers are the member IDs of each team, fetched when a project needs them.
-	teamMembers map[string]map[string]bool
-}
-
-// verifyAllOwners checks every owner of every rule against Sentry: the organization must have
-// the team or member, and the team (or one of the member's teams) must have access to the
-// project, as Sentry requires when rules are saved (sentry-api.md §5.1). It returns notes
-// saying why owners could not be checked (no token, no org or project), and an error when
-// Sentry could not be asked.
+// verifyAllOwners checks every owner of every rule against Sentry (internal/ownercheck). It
+// returns notes saying why owners could not be checked (no token, no org or project), and an
+// error when Sentry could not be asked.
 func verifyAllOwners(ctx context.Context, repo *ownershipRepo, add func(sourcemaps.Severity, string, string, int, string)) ([]string, error) {
 	var notes []string
-	dirs := map[string]*ownerDirectory{}
+	checker := ownercheck.NewChecker()
 	for _, p := range repo.Projects {
 		rules := p.Rules()
 		if len(rules) == 0 {
@@ -280,125 +268,18 @@ func verifyAllOwners(ctx context.Context, repo *ownershipRepo, add func(sourcema
 		if err != nil {
 			return nil, err
 		}
-		org, project := p.Conn.Org, p.Conn.Projects[0]
-		dir := dirs[p.Conn.URL+" "+org]
-		if dir == nil {
-			if dir, err = fetchOwnerDirectory(ctx, client, org); err != nil {
-				return nil, sentryFailed("checking owners in organization "+org, err, "")
-			}
-			dirs[p.Conn.URL+" "+org] = dir
+		findings, err := checker.Check(ctx, ownercheck.Project{
+			Client: client, Server: p.Conn.URL, Org: p.Conn.Org, Project: p.Conn.Projects[0], Label: p.Label, Rules: rules,
+		})
+		if se, ok := errors.AsType[*ownercheck.SentryError](err); ok {
+			return nil, sentryFailed(se.What, se.Err, "")
 		}
-		var projectTeams []string
-		if err := client.ListProjectTeams(ctx, org, project, func(ts []sentryapi.Team) error {
-			for _, t := range ts {
-				projectTeams = append(projectTeams, t.Slug)
-			}
-			return nil
-		}); err != nil {
-			if ae, ok := errors.AsType[*sentryapi.APIError](err); ok && ae.Status == http.StatusNotFound {
-				add(sourcemaps.SeverityError, "unknown-project", p.Label, 0, fmt.Sprintf(
-					"organization %s has no project %q: fix defaults.project, or create the project in Sentry", org, project))
-				continue
-			}
-			return nil, sentryFailed("listing the teams of project "+org+"/"+project, err, "")
+		if err != nil {
+			return nil, err
 		}
-		withAccess := map[string]bool{} // member IDs on a team of the project
-		for _, slug := range projectTeams {
-			ids, err := dir.membersOf(ctx, client, org, slug)
-			if err != nil {
-				return nil, sentryFailed("listing the members of team #"+slug, err, "")
-			}
-			for id := range ids {
-				withAccess[id] = true
-			}
-		}
-		for _, r := range rules {
-			for _, o := range r.Owners {
-				code, msg := dir.judge(o, org, project, projectTeams, withAccess)
-				if code != "" {
-					add(sourcemaps.SeverityError, code, r.File, r.Line, msg)
-				}
-			}
+		for _, f := range findings {
+			add(sourcemaps.SeverityError, f.Code, f.File, f.Line, f.Message)
 		}
 	}
 	return slices.Compact(notes), nil
-}
-
-func fetchOwnerDirectory(ctx context.Context, client *sentryapi.Client, org string) (*ownerDirectory, error) {
-	dir := &ownerDirectory{teams: map[string]bool{}, members: map[string]sentryapi.Member{}, teamMembers: map[string]map[string]bool{}}
-	if err := client.ListTeams(ctx, org, func(ts []sentryapi.Team) error {
-		for _, t := range ts {
-			dir.teams[t.Slug] = true
-		}
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	if err := client.ListMembers(ctx, org, func(ms []sentryapi.Member) error {
-		for _, m := range ms {
-			if m.Pending || m.Expired {
-				continue // an invitation is not yet a member Sentry can assign
-			}
-			dir.members[strings.ToLower(m.Email)] = m
-			if m.User != nil {
-				dir.members[strings.ToLower(m.User.Email)] = m
-				for _, e := range m.User.Emails {
-					dir.members[strings.ToLower(e.Email)] = m
-				}
-			}
-		}
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	return dir, nil
-}
-
-func (d *ownerDirectory) membersOf(ctx context.Context, client *sentryapi.Client, org, team string) (map[string]bool, error) {
-	if ids, ok := d.teamMembers[team]; ok {
-		return ids, nil
-	}
-	ids := map[string]bool{}
-	if err := client.ListTeamMembers(ctx, org, team, func(ms []sentryapi.Member) error {
-		for _, m := range ms {
-			ids[string(m.ID)] = true
-		}
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	d.teamMembers[team] = ids
-	return ids, nil
-}
-
-// judge says what is wrong with one owner, or "" when Sentry would accept it.
-func (d *ownerDirectory) judge(o ownership.Owner, org, project string, projectTeams []string, withAccess map[string]bool) (code, msg string) {
-	if o.Type == ownership.Team {
-		switch {
-		case !d.teams[o.Identifier]:
-			return "unknown-team", fmt.Sprintf("team #%s does not exist in organization %s: create it, or fix the slug (Sentry refuses rules with unknown owners)", o.Identifier, org)
-		case !slices.Contains(projectTeams, o.Identifier):
-			return "team-no-access", fmt.Sprintf("team #%s has no access to project %s: add it under the project's Settings › Teams (Sentry refuses the rules otherwise)", o.Identifier, project)
-		}
-		return "", ""
-	}
-	m, ok := d.members[o.Identifier]
-	switch {
-	case !ok:
-		return "unknown-user", fmt.Sprintf("%s is not a member of organization %s: invite them, or use the email of their Sentry account", o.Identifier, org)
-	case !withAccess[string(m.ID)]:
-		return "user-no-access", fmt.Sprintf("%s is on no team with access to project %s: add them to one of its teams (%s)", o.Identifier, project, teamList(projectTeams))
-	}
-	return "", ""
-}
-
-func teamList(slugs []string) string {
-	if len(slugs) == 0 {
-		return "it has none"
-	}
-	out := make([]string, len(slugs))
-	for i, s := range slugs {
-		out[i] = "#" + s
-	}
-	return strings.Join(out, ", ")
 }

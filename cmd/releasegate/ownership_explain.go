@@ -151,7 +151,7 @@ func ownershipExplainRun(ctx context.Context, opts *OwnershipExplainOptions) err
 			return usageErrorf("%s is outside the repository at %s", opts.Target, repo.Tree.Root)
 		}
 		target = rel
-		ev.Frames = []ownership.Frame{fileFrame(rel, p)}
+		ev.Frames = []ownership.Frame{p.FileFrame(rel)}
 	case opts.EventFile != "":
 		ev, err = readEventFile(opts.IO, env, opts.EventFile)
 		if err != nil {
@@ -186,19 +186,6 @@ func ownershipExplainRun(ctx context.Context, opts *OwnershipExplainOptions) err
 		return writeJSON(opts.IO.Out, out)
 	}
 	return writeExplanation(opts.IO.Out, newPalette(opts.IO, opts.IO.OutTTY), out)
-}
-
-// fileFrame is a repository file as a stack frame would show it: the path below the
-// service's folder as filename, the repository path (through the code mapping) as abs_path.
-func fileFrame(rel string, p *ownershipProject) ownership.Frame {
-	f := ownership.Frame{Filename: rel, AbsPath: rel}
-	if p.Dir != "" {
-		f.Filename = strings.TrimPrefix(rel, p.Dir+"/")
-	}
-	if m := p.Mapping; m.SourceRoot != "" && strings.HasPrefix(rel, strings.TrimPrefix(m.SourceRoot, "/")) {
-		f.AbsPath = m.StackRoot + strings.TrimPrefix(rel, strings.TrimPrefix(m.SourceRoot, "/"))
-	}
-	return f
 }
 
 // pickProject chooses the sentry.properties that applies: for a file, the nearest one above
@@ -269,15 +256,7 @@ func fetchIssueEvent(ctx context.Context, p *ownershipProject, issue string) (ow
 	if err != nil {
 		return ownership.Event{}, "", err
 	}
-	id := issue
-	if !isDigits(issue) {
-		look, err := client.ResolveShortID(ctx, p.Conn.Org, issue)
-		if err != nil {
-			return ownership.Event{}, "", sentryFailed("looking up issue "+issue, err, "")
-		}
-		id = string(look.GroupID)
-	}
-	ev, eventID, err := issueowners.LatestEvent(ctx, client, p.Conn.Org, id, issue)
+	ev, eventID, err := issueowners.IssueEvent(ctx, client, p.Conn.Org, issue)
 	if fe, ok := errors.AsType[*issueowners.FetchError](err); ok {
 		return ownership.Event{}, "", sentryFailed(fe.What, fe.Err, "")
 	}
@@ -285,19 +264,6 @@ func fetchIssueEvent(ctx context.Context, p *ownershipProject, issue string) (ow
 		return ownership.Event{}, "", err
 	}
 	return ev, fmt.Sprintf("issue %s (event %s)", issue, eventID), nil
-}
-
-// isDigits tells a numeric issue ID from a short ID (WEB-3F).
-func isDigits(s string) bool {
-	if s == "" || len(s) > 10 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func ownerStrings(owners []ownership.Owner) []string {

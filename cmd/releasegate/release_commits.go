@@ -12,20 +12,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/releasegate/releasegate/internal/gitlog"
+	"github.com/releasegate/releasegate/internal/releasecommits"
 	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/internal/sentryconf"
 )
 
 // `releasegate release set-commits`: the commits of a release, from the local git history
 // (--auto) or as given (--commit).
-
-// defaultInitialDepth is how many commits --auto attaches when there is no previous commit to
-// stop at: sentry-cli's default for a first release.
-const defaultInitialDepth = 20
-
-// maxPreviousCandidates bounds the releases whose commits are read while looking for the
-// previous release's commit of the repository.
-const maxPreviousCandidates = 10
 
 type setCommitsOptions struct {
 	releaseRun
@@ -79,7 +72,7 @@ A revision other than a full SHA (a tag, HEAD) is resolved in the local reposito
 	f.BoolVar(&opts.Auto, "auto", false, "attach the commits since the previous release, from the local git history")
 	f.StringArrayVar(&opts.Commits, "commit", nil, "REPO@SHA or REPO@PREV..SHA: a head commit for Sentry to fetch through its integration (repeatable)")
 	f.BoolVar(&opts.IgnoreMissing, "ignore-missing", false, "with --auto: when the previous release's commit is not in the local history, send the last --initial-depth commits instead of failing")
-	f.IntVar(&opts.InitialDepth, "initial-depth", defaultInitialDepth, "with --auto: how many commits to send when there is no previous commit to stop at")
+	f.IntVar(&opts.InitialDepth, "initial-depth", releasecommits.DefaultInitialDepth, "with --auto: how many commits to send when there is no previous commit to stop at")
 	f.StringVar(&opts.Remote, "remote", "", "with --auto: the git remote that names the repository (default SENTRY_VCS_REMOTE, else origin)")
 	f.StringVar(&opts.Repo, "repo", "", "with --auto: the repository's name in Sentry, e.g. Acme/web (default from the remote URL)")
 	// sentry-cli has kept --ignore-empty, hidden and without effect, since 1.77: finding no new
@@ -106,14 +99,14 @@ func setCommitsRun(ctx context.Context, opts *setCommitsOptions, cmd *cobra.Comm
 		}
 	}
 	// Check the flags before any network or git work.
-	specs := make([]commitSpec, 0, len(opts.Commits))
+	specs := make([]releasecommits.CommitSpec, 0, len(opts.Commits))
 	for _, s := range opts.Commits {
-		spec, err := parseCommitSpec(s)
+		spec, err := releasecommits.ParseCommitSpec(s)
 		if err != nil {
 			return usageErrorf("--commit %q: %v", s, err)
 		}
-		if slices.ContainsFunc(specs, func(o commitSpec) bool { return o.repo == spec.repo }) {
-			return usageErrorf("--commit: repository %s is given twice; give one head commit per repository", spec.repo)
+		if slices.ContainsFunc(specs, func(o releasecommits.CommitSpec) bool { return o.Repo == spec.Repo }) {
+			return usageErrorf("--commit: repository %s is given twice; give one head commit per repository", spec.Repo)
 		}
 		specs = append(specs, spec)
 	}
@@ -163,7 +156,7 @@ func (opts *setCommitsOptions) auto(ctx context.Context, conn sentryconf.Connect
 	if err != nil {
 		return sentryFailed(fmt.Sprintf("reading release %s", conn.Release), err, "")
 	}
-	prev, err := previousCommit(ctx, client, conn.Org, rel, name)
+	prev, err := releasecommits.PreviousCommit(ctx, client, conn.Org, rel, name)
 	if err != nil {
 		return sentryFailed(fmt.Sprintf("looking for the release before %s", conn.Release), err, "")
 	}
@@ -173,10 +166,10 @@ func (opts *setCommitsOptions) auto(ctx context.Context, conn sentryconf.Connect
 	}
 	if len(commits) == 0 {
 		_, err := fmt.Fprintf(opts.IO.Out, "no new commits of %s since %s of release %s (HEAD is %s); nothing attached to release %s\n",
-			name, short(prev.sha), prev.version, short(head), conn.Release)
+			name, short(prev.SHA), prev.Version, short(head), conn.Release)
 		return err
 	}
-	if _, err := client.SetReleaseCommits(ctx, conn.Org, conn.Release, nil, toSentryCommits(commits, name)); err != nil {
+	if _, err := client.SetReleaseCommits(ctx, conn.Org, conn.Release, nil, releasecommits.ToSentry(commits, name)); err != nil {
 		return sentryFailed(fmt.Sprintf("attaching %s to release %s", plural(len(commits), "commit"), conn.Release), err, "")
 	}
 	_, err = fmt.Fprintf(opts.IO.Out, "attached %s of %s (%s..%s) to release %s: %s\n",
@@ -184,161 +177,45 @@ func (opts *setCommitsOptions) auto(ctx context.Context, conn sentryconf.Connect
 	return err
 }
 
-// pickCommits chooses the commits to send: those after the previous release's commit, or the
-// last --initial-depth when there is none (or, with --ignore-missing, when the local history
-// lacks it). note says which, for the result line.
-func (opts *setCommitsOptions) pickCommits(ctx context.Context, repo *gitlog.Repo, head, name string, prev previousRelease) (commits []gitlog.Commit, note string, err error) {
-	recent := func() ([]gitlog.Commit, error) {
-		return repo.Log(ctx, gitlog.LogOptions{Head: head, Max: opts.InitialDepth})
-	}
-	if prev.sha == "" {
-		commits, err = recent()
-		note = fmt.Sprintf("no earlier release has commits of %s, so the last %d at most", name, opts.InitialDepth)
-	} else if found, herr := repo.HasCommit(ctx, prev.sha); herr != nil {
-		err = herr
-	} else if found {
-		commits, err = repo.Log(ctx, gitlog.LogOptions{Head: head, Since: prev.sha})
-		note = fmt.Sprintf("since %s of release %s", short(prev.sha), prev.version)
-	} else {
-		boundary, berr := repo.ShallowBoundary(ctx)
-		if berr != nil {
-			return nil, "", gitProblem(repo.Dir(), berr)
-		}
-		why := "it was probably amended, squashed or force-pushed away"
-		fix := "pass --ignore-missing"
-		if len(boundary) > 0 {
-			why = "this is a shallow clone (CI checkouts fetch one commit by default)"
-			fix = "fetch the history (actions/checkout with fetch-depth: 0, or git fetch --unshallow), or pass --ignore-missing"
-		}
-		if !opts.IgnoreMissing {
-			return nil, "", usageErrorf("commit %s, the last of %s in release %s, is not in the local git history: %s; %s to send the last %d commits instead",
-				short(prev.sha), name, prev.version, why, fix, opts.InitialDepth)
-		}
-		fmt.Fprintf(opts.IO.ErrOut, "releasegate: warning: commit %s, the last of %s in release %s, is not in the local git history (%s); sending the last %d commits instead\n",
-			short(prev.sha), name, prev.version, why, opts.InitialDepth)
-		commits, err = recent()
-		note = fmt.Sprintf("release %s's commit %s is not in the local history, so the last %d at most", prev.version, short(prev.sha), opts.InitialDepth)
+// pickCommits chooses the commits to send (releasecommits.Pick) and words what they were
+// measured from, for the result line; it warns when --ignore-missing passes over the previous
+// release's commit.
+func (opts *setCommitsOptions) pickCommits(ctx context.Context, repo *gitlog.Repo, head, name string, prev releasecommits.Previous) (commits []gitlog.Commit, note string, err error) {
+	picked, err := releasecommits.Pick(ctx, repo, head, name, prev, releasecommits.PickOptions{InitialDepth: opts.InitialDepth, IgnoreMissing: opts.IgnoreMissing})
+	if me, ok := errors.AsType[*releasecommits.MissingError](err); ok {
+		why, fix := missingWhy(me)
+		return nil, "", usageErrorf("%v: %s; %s to send the last %d commits instead", me, why, fix, opts.InitialDepth)
 	}
 	if err != nil {
 		return nil, "", gitProblem(repo.Dir(), err)
 	}
-	return commits, note, nil
+	switch picked.Basis {
+	case releasecommits.SincePrevious:
+		note = fmt.Sprintf("since %s of release %s", short(prev.SHA), prev.Version)
+	case releasecommits.MissingPrevious:
+		why, _ := missingWhy(picked.Missing)
+		fmt.Fprintf(opts.IO.ErrOut, "releasegate: warning: %v (%s); sending the last %d commits instead\n", picked.Missing, why, opts.InitialDepth)
+		note = fmt.Sprintf("release %s's commit %s is not in the local history, so the last %d at most", prev.Version, short(prev.SHA), opts.InitialDepth)
+	default:
+		note = fmt.Sprintf("no earlier release has commits of %s, so the last %d at most", name, opts.InitialDepth)
+	}
+	return picked.Commits, note, nil
 }
 
-// toSentryCommits turns the log into Sentry's commit list, newest first as git lists them:
-// Sentry takes the first commit of a repository as the release's head commit.
-func toSentryCommits(commits []gitlog.Commit, repo string) []sentryapi.Commit {
-	out := make([]sentryapi.Commit, 0, len(commits))
-	for _, c := range commits {
-		sc := sentryapi.Commit{ID: c.SHA, Repository: repo, Message: c.Message, AuthorName: c.AuthorName, AuthorEmail: c.AuthorEmail}
-		if !c.AuthorTime.IsZero() {
-			t := c.AuthorTime
-			sc.Timestamp = &t
-		}
-		for _, f := range c.Files {
-			sc.PatchSet = append(sc.PatchSet, sentryapi.PatchEntry{Path: f.Path, Type: f.Status})
-		}
-		out = append(out, sc)
+// missingWhy says why the previous release's commit is missing, and what to do about it.
+func missingWhy(me *releasecommits.MissingError) (why, fix string) {
+	if me.Shallow {
+		return "this is a shallow clone (CI checkouts fetch one commit by default)",
+			"fetch the history (actions/checkout with fetch-depth: 0, or git fetch --unshallow), or pass --ignore-missing"
 	}
-	return out
-}
-
-// previousRelease is the release whose commit --auto stops at.
-type previousRelease struct {
-	version string
-	sha     string // its head commit of the repository; empty when there is none
-}
-
-// previousCommit finds where the previous release of rel ended in the repository, the way
-// Sentry's previous-with-commits endpoint picks the release: the newest other release of the
-// same projects, dated (released, else created) no later than rel, with commits; its head
-// commit of the repository is the first one of that repository in its commit list. Only the
-// newest page of releases (100) is looked at.
-func previousCommit(ctx context.Context, client *sentryapi.Client, org string, rel *sentryapi.Release, repo string) (previousRelease, error) {
-	var ids []string
-	for _, p := range rel.Projects {
-		if p.ID != "" {
-			ids = append(ids, string(p.ID))
-		}
-	}
-	if len(ids) == 0 {
-		return previousRelease{}, nil
-	}
-	start := releaseDate(rel)
-	var candidates []sentryapi.Release
-	err := client.ListReleases(ctx, org, sentryapi.ReleaseQuery{Projects: ids, PerPage: 100}, func(page []sentryapi.Release) error {
-		for _, r := range page {
-			d := releaseDate(&r)
-			if r.Version == rel.Version || r.CommitCount == 0 || d == nil || (start != nil && d.After(*start)) {
-				continue
-			}
-			candidates = append(candidates, r)
-		}
-		return sentryapi.ErrStop
-	})
-	if err != nil {
-		return previousRelease{}, err
-	}
-	slices.SortStableFunc(candidates, func(a, b sentryapi.Release) int { return releaseDate(&b).Compare(*releaseDate(&a)) })
-	if len(candidates) > maxPreviousCandidates {
-		candidates = candidates[:maxPreviousCandidates]
-	}
-	for _, c := range candidates {
-		var sha string
-		err := client.ListReleaseCommits(ctx, org, c.Version, func(page []sentryapi.ReleaseCommit) error {
-			for _, rc := range page {
-				// sentry-cli lower-cases the names it derives; a name set by hand may not be.
-				if rc.Repository != nil && strings.EqualFold(rc.Repository.Name, repo) {
-					sha = rc.ID
-					return sentryapi.ErrStop
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return previousRelease{}, err
-		}
-		if sha != "" {
-			return previousRelease{version: c.Version, sha: strings.ToLower(sha)}, nil
-		}
-	}
-	return previousRelease{}, nil
-}
-
-// releaseDate is when Sentry considers a release to have happened: released, else created.
-func releaseDate(r *sentryapi.Release) *time.Time {
-	if r.DateReleased != nil {
-		return r.DateReleased
-	}
-	return r.DateCreated
-}
-
-// commitSpec is one --commit REPO@[PREV..]REV.
-type commitSpec struct{ repo, prev, rev string }
-
-func parseCommitSpec(s string) (commitSpec, error) {
-	repo, revs, ok := strings.Cut(s, "@")
-	if !ok || repo == "" || revs == "" {
-		return commitSpec{}, errors.New("want REPO@SHA or REPO@PREV..SHA, e.g. acme/web@4f2a9c1…")
-	}
-	if strings.ContainsFunc(repo, func(r rune) bool { return r <= ' ' }) {
-		return commitSpec{}, fmt.Errorf("repository %q contains spaces or control characters", repo)
-	}
-	spec := commitSpec{repo: repo, rev: revs}
-	if prev, rev, ok := strings.Cut(revs, ".."); ok {
-		if prev == "" || rev == "" || strings.HasPrefix(rev, ".") {
-			return commitSpec{}, errors.New("want PREV..SHA with both commits (two dots)")
-		}
-		spec.prev, spec.rev = prev, rev
-	}
-	return spec, nil
+	return "it was probably amended, squashed or force-pushed away", "pass --ignore-missing"
 }
 
 // manual sets the head commits; Sentry fetches the commits between through its integration.
-func (opts *setCommitsOptions) manual(ctx context.Context, conn sentryconf.Connection, client *sentryapi.Client, specs []commitSpec) error {
+func (opts *setCommitsOptions) manual(ctx context.Context, conn sentryconf.Connection, client *sentryapi.Client, specs []releasecommits.CommitSpec) error {
 	var repo *gitlog.Repo
 	resolve := func(rev string) (string, error) {
-		if isFullSHA(rev) {
+		if releasecommits.IsFullSHA(rev) {
 			return strings.ToLower(rev), nil
 		}
 		if repo == nil {
@@ -357,17 +234,17 @@ func (opts *setCommitsOptions) manual(ctx context.Context, conn sentryconf.Conne
 	refs := make([]sentryapi.Ref, 0, len(specs))
 	var parts []string
 	for _, s := range specs {
-		rev, err := resolve(s.rev)
+		rev, err := resolve(s.Rev)
 		if err != nil {
 			return err
 		}
-		ref := sentryapi.Ref{Repository: s.repo, Commit: rev}
-		part := s.repo + "@" + short(rev)
-		if s.prev != "" {
-			if ref.PreviousCommit, err = resolve(s.prev); err != nil {
+		ref := sentryapi.Ref{Repository: s.Repo, Commit: rev}
+		part := s.Repo + "@" + short(rev)
+		if s.Prev != "" {
+			if ref.PreviousCommit, err = resolve(s.Prev); err != nil {
 				return err
 			}
-			part = s.repo + "@" + short(ref.PreviousCommit) + ".." + short(rev)
+			part = s.Repo + "@" + short(ref.PreviousCommit) + ".." + short(rev)
 		}
 		refs = append(refs, ref)
 		parts = append(parts, part)
@@ -381,25 +258,8 @@ func (opts *setCommitsOptions) manual(ctx context.Context, conn sentryconf.Conne
 	return err
 }
 
-func isFullSHA(s string) bool {
-	if len(s) != 40 && len(s) != 64 {
-		return false
-	}
-	for _, r := range strings.ToLower(s) {
-		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
-			return false
-		}
-	}
-	return true
-}
-
 // short abbreviates a SHA the way people read them.
-func short(sha string) string {
-	if len(sha) > 12 {
-		return sha[:12]
-	}
-	return sha
-}
+func short(sha string) string { return releasecommits.Short(sha) }
 
 // gitProblem reports a failure to read the local repository (exit 2: the setup needs fixing).
 func gitProblem(dir string, err error) error {

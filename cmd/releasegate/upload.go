@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -276,7 +275,7 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 	}
 	strip := opts.StripPrefix
 	if opts.StripCommonPrefix {
-		prefix, err := commonSourcePrefix(d)
+		prefix, err := d.CommonSourcePrefix()
 		if err != nil {
 			return &exitError{code: exitNo, err: fmt.Errorf("--strip-common-prefix: %w; nothing was uploaded", err)}
 		}
@@ -321,7 +320,7 @@ func uploadRun(ctx context.Context, opts *UploadOptions) error {
 	}
 	report := uploadReport{
 		Release: conn.Release, Dist: conn.Dist, Projects: conn.Projects, Bundles: res.Bundles, Chunks: res.Chunks,
-		Requests: counter.requests.Load(), Phases: map[string]int64{}, Injected: injected, DebugIDs: distinctDebugIDs(files),
+		Requests: counter.requests.Load(), Phases: map[string]int64{}, Injected: injected, DebugIDs: sourcemaps.DistinctDebugIDs(files),
 	}
 	for k, v := range phases {
 		report.Phases[k] = v.Milliseconds()
@@ -344,39 +343,6 @@ func renderNothingUploaded(opts *UploadOptions, conn sentryconf.Connection) erro
 	}
 	_, err := fmt.Fprintf(opts.IO.Out, "ok: nothing to upload: no generated files or maps under %s (--allow-empty)\n", strings.Join(opts.Paths, ", "))
 	return err
-}
-
-// commonSourcePrefix is the prefix every source name of every map in d shares.
-func commonSourcePrefix(d *sourcemaps.Discovery) (string, error) {
-	var names []string
-	for i := range d.Pairs {
-		p := &d.Pairs[i]
-		loaded, err := p.Load()
-		if err != nil {
-			return "", err
-		}
-		if p.MapData != nil {
-			n, err := sourcemaps.SourceNames(p.MapData)
-			if err != nil {
-				return "", fmt.Errorf("%s: %w", cmp.Or(p.Map, p.JS), err)
-			}
-			names = append(names, n...)
-		}
-		if loaded {
-			p.Unload()
-		}
-	}
-	return sourcemaps.CommonSourcePrefix(names), nil
-}
-
-func distinctDebugIDs(files []sourcemaps.BundleFile) int {
-	seen := map[string]bool{}
-	for _, f := range files {
-		if f.DebugID != "" {
-			seen[f.DebugID] = true
-		}
-	}
-	return len(seen)
 }
 
 var uploadPhaseOrder = []string{"discover", "validate", "inject", "bundle", "hash", "upload", "assemble"}

@@ -42,6 +42,33 @@ func (e *FetchError) ErrorKind() errkind.Kind {
 	return errkind.Undecided
 }
 
+// IssueEvent is LatestEvent for an issue given as people give it: its numeric ID, or its short
+// ID (WEB-1A), which is looked up first. Sentry's failures are a *FetchError.
+func IssueEvent(ctx context.Context, c *sentryapi.Client, org, issue string) (ownership.Event, string, error) {
+	id := issue
+	if !IsNumericID(issue) {
+		look, err := c.ResolveShortID(ctx, org, issue)
+		if err != nil {
+			return ownership.Event{}, "", &FetchError{What: "looking up issue " + issue, Err: err}
+		}
+		id = string(look.GroupID)
+	}
+	return LatestEvent(ctx, c, org, id, issue)
+}
+
+// IsNumericID tells a numeric issue ID from a short ID (WEB-3F).
+func IsNumericID(s string) bool {
+	if s == "" || len(s) > 10 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // LatestEvent fetches the latest event of an issue (by numeric ID; name labels messages, such
 // as its short ID) and reads it as ownership rules see it. It returns the event's ID too.
 func LatestEvent(ctx context.Context, c *sentryapi.Client, org, issueID, name string) (ownership.Event, string, error) {

@@ -216,3 +216,62 @@ func TestUnreadable(t *testing.T) {
 		t.Errorf("Unreadable: %+v", u)
 	}
 }
+
+// TestIssueEvent: an issue given by its numeric ID or its short ID gives the same event; an
+// unknown short ID is a FetchError saying it was being looked up.
+func TestIssueEvent(t *testing.T) {
+	t.Parallel()
+	client, issue := sentryWithIssue(t)
+	tests := []struct {
+		name     string
+		issue    string
+		wantWhat string // of the FetchError; "" when the event is found
+	}{
+		{name: "numeric ID", issue: issue.ID},
+		{name: "short ID", issue: issue.ShortID},
+		{name: "unknown short ID", issue: "WEB-ZZZZ", wantWhat: "looking up issue WEB-ZZZZ"},
+		{name: "unknown numeric ID", issue: "999999", wantWhat: "fetching the latest event of issue 999999"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ev, id, err := IssueEvent(context.Background(), client, "acme", tt.issue)
+			if tt.wantWhat != "" {
+				fe, ok := errors.AsType[*FetchError](err)
+				if !ok || fe.What != tt.wantWhat {
+					t.Fatalf("error %v, want a FetchError %q", err, tt.wantWhat)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id == "" || len(ev.Frames) != 1 || ev.Frames[0].Filename != "src/api/users.ts" {
+				t.Errorf("event %q read as %+v", id, ev)
+			}
+		})
+	}
+}
+
+func TestIsNumericID(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		want bool
+	}{
+		{name: "digits", in: "4711", want: true},
+		{name: "a short ID", in: "WEB-3F", want: false},
+		{name: "empty", in: "", want: false},
+		{name: "longer than an ID", in: "12345678901", want: false},
+		{name: "digits and a letter", in: "12a", want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := IsNumericID(tt.in); got != tt.want {
+				t.Errorf("IsNumericID(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
