@@ -67,7 +67,7 @@ type scenario struct {
 	// rate paces the sends (per second), about what the processes work through, so that the
 	// kill half-way finds jobs running, not only queued.
 	rate     float64
-	database func(t *testing.T) string
+	database func(t testing.TB) string
 }
 
 // TestScaleAndFaultsPostgres runs `releasegate serve` as a service runs: the built binary,
@@ -84,7 +84,7 @@ func TestScaleAndFaultsPostgres(t *testing.T) {
 // TestScaleAndFaultsSQLite is the same with one process on SQLite, killed and restarted.
 func TestScaleAndFaultsSQLite(t *testing.T) {
 	t.Parallel()
-	runScenario(t, scenario{name: "sqlite", processes: 1, rules: scaled(1800), resends: scaled(200), rate: 80, database: func(t *testing.T) string {
+	runScenario(t, scenario{name: "sqlite", processes: 1, rules: scaled(1800), resends: scaled(200), rate: 80, database: func(t testing.TB) string {
 		return filepath.Join(t.TempDir(), "releasegate.db")
 	}})
 }
@@ -134,7 +134,7 @@ func TestMain(m *testing.M) {
 }
 
 // freshPostgres makes a schema of its own on the local Postgres, dropped when the test ends.
-func freshPostgres(t *testing.T) string {
+func freshPostgres(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("RELEASEGATE_TEST_POSTGRES_URL")
 	if base == "" {
@@ -200,23 +200,7 @@ func runScenario(t *testing.T, sc scenario) {
 	gh.SetFile("acme", ".github", "main", "releasegate.yml", []byte(orgPolicy))
 
 	start := time.Now()
-	// One payload built (and checked against GitHub's webhook schema) by the fake; the others
-	// are it with another run and commit, which is all that differs between them.
-	template := gh.ProtectionRulePayload(t, githubapitest.ProtectionRule{
-		Owner: "acme", Repo: "web", Installation: inst, RunID: 900000, Environment: "production",
-		Event: "push", SHA: commitOf(0), Ref: "main",
-	})
-	deliveries := make([]delivery, sc.rules)
-	for i := range deliveries {
-		d := delivery{id: fmt.Sprintf("soak-%s-%05d", sc.name, i), run: int64(900000 + i), sha: commitOf(i)}
-		d.body = bytes.ReplaceAll(template, []byte(commitOf(0)), []byte(d.sha))
-		d.body = bytes.ReplaceAll(d.body, []byte("/runs/900000/"), fmt.Appendf(nil, "/runs/%d/", d.run))
-		mac := hmac.New(sha256.New, []byte(webhookSecret))
-		mac.Write(d.body)
-		d.signature = "sha256=" + hex.EncodeToString(mac.Sum(nil))
-		deliveries[i] = d
-	}
-	githubapitest.ValidateWebhook(t, "deployment-protection-rule-requested", deliveries[len(deliveries)-1].body)
+	deliveries := makeDeliveries(t, gh, inst, sc.name, sc.rules)
 	payloads := time.Since(start)
 	seedReleases(t, sentry, deliveries)
 	t.Logf("setup: %d payloads in %s, their releases in %s", len(deliveries), payloads.Round(time.Millisecond), (time.Since(start) - payloads).Round(time.Millisecond))
@@ -362,9 +346,32 @@ func runScenario(t *testing.T, sc scenario) {
 	t.Logf("whole scenario: %s", time.Since(start).Round(time.Millisecond))
 }
 
+// makeDeliveries makes n signed deliveries, each for its own run and commit. One payload is
+// built (and checked against GitHub's webhook schema) by the fake; the others are it with
+// another run and commit, which is all that differs between them.
+func makeDeliveries(t testing.TB, gh *githubapitest.Server, inst int64, name string, n int) []delivery {
+	t.Helper()
+	template := gh.ProtectionRulePayload(t, githubapitest.ProtectionRule{
+		Owner: "acme", Repo: "web", Installation: inst, RunID: 900000, Environment: "production",
+		Event: "push", SHA: commitOf(0), Ref: "main",
+	})
+	deliveries := make([]delivery, n)
+	for i := range deliveries {
+		d := delivery{id: fmt.Sprintf("soak-%s-%05d", name, i), run: int64(900000 + i), sha: commitOf(i)}
+		d.body = bytes.ReplaceAll(template, []byte(commitOf(0)), []byte(d.sha))
+		d.body = bytes.ReplaceAll(d.body, []byte("/runs/900000/"), fmt.Appendf(nil, "/runs/%d/", d.run))
+		mac := hmac.New(sha256.New, []byte(webhookSecret))
+		mac.Write(d.body)
+		d.signature = "sha256=" + hex.EncodeToString(mac.Sum(nil))
+		deliveries[i] = d
+	}
+	githubapitest.ValidateWebhook(t, "deployment-protection-rule-requested", deliveries[n-1].body)
+	return deliveries
+}
+
 // seedReleases creates each commit's release in the fake Sentry, deployed to staging half an
 // hour ago.
-func seedReleases(t *testing.T, sentry *sentryapitest.Server, ds []delivery) {
+func seedReleases(t testing.TB, sentry *sentryapitest.Server, ds []delivery) {
 	t.Helper()
 	conn := sentryconf.Connection{URL: sentry.URL(), Org: "acme", Token: sentry.Token(), MaxRetries: -1}
 	client, err := conn.Client(sentryconf.ClientOptions{Transport: sentry.Client().Transport})
