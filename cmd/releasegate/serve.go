@@ -25,6 +25,9 @@ type ServeOptions struct {
 	// ShutdownGrace is how long in-flight requests and jobs get to finish on SIGTERM; jobs
 	// still running then go back to the queue.
 	ShutdownGrace time.Duration
+	// JobTimeout bounds one attempt of a job (0: store.DefaultJobTimeout); a job a killed
+	// process left running is retried store.DefaultRescueMargin after it.
+	JobTimeout time.Duration
 	// Listening, when set, is told the address the server listens on (tests listen on :0).
 	Listening func(addr string)
 }
@@ -63,6 +66,7 @@ and each GitHub owner's Sentry connection from the file --config names: docs/app
 	fl.StringVar(&opts.Flags.DatabaseURL, "database-url", "", "SQLite file or postgres:// URL (default releasegate.db; env RELEASEGATE_DATABASE_URL)")
 	fl.StringVar(&opts.Flags.Config, "config", "", "the installations file: each GitHub owner's Sentry (env RELEASEGATE_CONFIG)")
 	fl.StringVar(&opts.Flags.Uncovered, "uncovered", "", "what a deployment no policy covers gets: approve or reject (default approve)")
+	fl.DurationVar(&opts.JobTimeout, "job-timeout", store.DefaultJobTimeout, "how long one attempt of a job may take; a killed replica's jobs are retried a minute after it")
 	fl.DurationVar(&opts.ShutdownGrace, "shutdown-grace", 30*time.Second, "how long in-flight work gets to finish on SIGTERM")
 	return cmd
 }
@@ -103,7 +107,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		dbURL = f.Abs(loc.Path)
 	}
 	st, err := store.Open(ctx, dbURL, store.Options{
-		Workers: b.Workers(), PeriodicJobs: b.PeriodicJobs(), Logger: log, ErrorHandler: reporter,
+		Workers: b.Workers(), PeriodicJobs: b.PeriodicJobs(), Logger: log, ErrorHandler: reporter, JobTimeout: opts.JobTimeout,
 	})
 	if err != nil {
 		return errkind.WithHint(errkind.Config, err, "check --database-url")

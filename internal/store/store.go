@@ -18,6 +18,16 @@ const (
 	// DefaultHardStopGrace is how long Stop waits, after its deadline cancelled the jobs
 	// still running, for them to return and be put back in the queue.
 	DefaultHardStopGrace = 10 * time.Second
+	// DefaultJobTimeout bounds one attempt of a job (River's own default).
+	DefaultJobTimeout = time.Minute
+	// DefaultRescueMargin is how long past JobTimeout a job still marked running is left
+	// alone before it is retried. A job whose process was killed (SIGKILL, OOM, a lost node)
+	// stays marked running; River's default leaves it for an hour, which would hold a
+	// delivery, or a protection rule GitHub is waiting on, for that hour. Every attempt's
+	// context ends at JobTimeout, and the effects ledger makes a second attempt harmless,
+	// so a job still marked running a minute after that is dead. River's rescuer looks
+	// every 30 s.
+	DefaultRescueMargin = time.Minute
 )
 
 // Options configures a Store. The zero value is an insert-only store: deliveries can be
@@ -39,8 +49,12 @@ type Options struct {
 	// FetchPollInterval is how often an idle worker looks for jobs that became available
 	// without a notification (retries, scheduled jobs); 0 means River's default (1s).
 	FetchPollInterval time.Duration
-	// JobTimeout bounds one attempt of a job; 0 means River's default (one minute).
+	// JobTimeout bounds one attempt of a job; 0 means DefaultJobTimeout.
 	JobTimeout time.Duration
+	// RescueAfter is how long a job may stay running before it is taken to be stuck (its
+	// process died) and retried; 0 means JobTimeout + DefaultRescueMargin. See
+	// DefaultRescueMargin for why not River's hour.
+	RescueAfter time.Duration
 	// ErrorHandler hears of every job error and panic (metrics, Sentry); nil for none.
 	ErrorHandler river.ErrorHandler
 	// Logger receives River's logs; nil discards them.
@@ -116,6 +130,13 @@ func riverConfig(opts Options) *river.Config {
 	}
 	if cfg.MaxAttempts == 0 {
 		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = DefaultJobTimeout
+	}
+	cfg.RescueStuckJobsAfter = opts.RescueAfter
+	if cfg.RescueStuckJobsAfter <= cfg.JobTimeout {
+		cfg.RescueStuckJobsAfter = cfg.JobTimeout + DefaultRescueMargin
 	}
 	if opts.Workers != nil {
 		workers := opts.MaxWorkers
