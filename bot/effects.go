@@ -137,6 +137,18 @@ func (b *Bot) updateCheckRun(ctx context.Context, client *githubapi.Client, rule
 		return client.UpdateCheckRun(ctx, org, repo, id, run)
 	case store.HeldByOther:
 		return nil // another worker is creating it; the next look updates it
+	case store.Resume:
+		// An earlier attempt recorded the creation and stopped: it may have created the run.
+		id, found, err := client.FindCheckRun(ctx, org, repo, rule.SHA, run.Name, run.ExternalID)
+		if err != nil {
+			return err
+		}
+		if found {
+			if err := client.UpdateCheckRun(ctx, org, repo, id, run); err != nil {
+				return err
+			}
+			return b.store.CompleteEffect(ctx, key, owner, []byte(strconv.FormatInt(id, 10)))
+		}
 	}
 	id, err := client.CreateCheckRun(ctx, org, repo, run)
 	if err != nil {

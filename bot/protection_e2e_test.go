@@ -1,10 +1,12 @@
 package bot
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/releasegate/releasegate/internal/githubapi"
 	"github.com/releasegate/releasegate/internal/sentryapi/sentryapitest"
 	"github.com/releasegate/releasegate/internal/store"
 )
@@ -219,5 +221,50 @@ func TestRedeliveryAndForgery(t *testing.T) {
 	}
 	if _, err := f.store.Delivery(t.Context(), store.SourceGitHub, "forged"); err == nil {
 		t.Error("a forged delivery was stored")
+	}
+}
+
+// TestCheckRunAfterACrash: a look that created the check run and died before recording it
+// leaves a started entry in the ledger; the next look finds the run on GitHub and updates it
+// instead of creating a second.
+func TestCheckRunAfterACrash(t *testing.T) {
+	t.Parallel()
+	for _, created := range []bool{true, false} {
+		t.Run(map[bool]string{true: "the run was created", false: "the run was not created"}[created], func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, fixtureOptions{})
+			f.release(t0.Add(-30 * time.Minute))
+			if code := f.request(11, "crash-1"); code != 202 {
+				t.Fatal(code)
+			}
+			f.deliver("crash-1")
+			rule := f.rule()
+			owner := fmt.Sprintf("rule:%d", rule.ID)
+			if _, outcome, err := f.store.BeginEffect(t.Context(), checkRunKey(rule), owner); err != nil || outcome != store.Proceed {
+				t.Fatalf("BeginEffect = %v, %v", outcome, err)
+			}
+			if created {
+				client, err := f.bot.github.Installation(f.inst)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := client.CreateCheckRun(t.Context(), "acme", "web", githubapi.CheckRun{
+					Name: "releasegate / production", HeadSHA: testSHA, ExternalID: decisionIDOf(rule.ID), Status: "in_progress",
+					Title: "Pending", Summary: "pending",
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := f.look(rule.ID, 2); err != nil {
+				t.Fatal(err)
+			}
+			runs := f.gh.CheckRuns()
+			if len(runs) != 1 || runs[0].Conclusion != "success" {
+				t.Errorf("check runs = %+v, want one, concluded", runs)
+			}
+			if eff, err := f.store.Effect(t.Context(), checkRunKey(rule)); err != nil || eff.State != store.EffectDone {
+				t.Errorf("ledger entry %+v, %v; want done", eff, err)
+			}
+		})
 	}
 }

@@ -518,3 +518,33 @@ func (c *Client) CompleteManifest(ctx context.Context, code string) (*AppCredent
 	}
 	return creds, nil
 }
+
+// FindCheckRun looks for the App's check run named name with externalID on a commit: after a
+// crash between creating a check run and recording it, the creator asks before creating
+// another. found is false when there is none.
+func (c *Client) FindCheckRun(ctx context.Context, owner, repo, sha, name, externalID string) (id int64, found bool, err error) {
+	if err := checkRepo(owner, repo); err != nil {
+		return 0, false, err
+	}
+	if err := checkRef(sha); err != nil {
+		return 0, false, err
+	}
+	cl := call{op: fmt.Sprintf("list check runs %q on %s in %s/%s", name, sha, owner, repo), retrySafe: true}
+	ctx, a := begin(ctx, cl)
+	opts := &github.ListCheckRunsOptions{CheckName: github.Ptr(name), Filter: github.Ptr("all"), ListOptions: github.ListOptions{PerPage: 100}}
+	for {
+		res, resp, err := c.gh.Checks.ListCheckRunsForRef(ctx, owner, repo, sha, opts)
+		if err != nil {
+			return 0, false, c.fail(cl, a, resp, err)
+		}
+		for _, r := range res.CheckRuns {
+			if r.GetExternalID() == externalID && r.GetName() == name {
+				return r.GetID(), true, nil
+			}
+		}
+		if resp.NextPage == 0 {
+			return 0, false, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}

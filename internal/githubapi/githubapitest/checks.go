@@ -180,6 +180,20 @@ func (s *Server) updateCheckRun(c *call) {
 	c.json(http.StatusOK, c.checkRunJSON(r))
 }
 
+// listCheckRunsForRef lists a commit's check runs (the ref must be a SHA here), filtered by
+// check_name, in one page.
+func (s *Server) listCheckRunsForRef(c *call) {
+	name := c.r.URL.Query().Get("check_name")
+	runs := []map[string]any{}
+	for _, r := range s.checkRuns {
+		if r.HeadSHA == c.param("ref") && strings.EqualFold(r.Owner, c.param("owner")) && strings.EqualFold(r.Repo, c.param("repo")) &&
+			(name == "" || r.Name == name) {
+			runs = append(runs, c.checkRunJSON(r))
+		}
+	}
+	c.json(http.StatusOK, map[string]any{"total_count": len(runs), "check_runs": runs})
+}
+
 func (s *Server) getCheckRun(c *call) {
 	if r := s.findCheckRun(c); r != nil {
 		c.json(http.StatusOK, c.checkRunJSON(r))

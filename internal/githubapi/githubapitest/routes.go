@@ -29,6 +29,7 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: repoPath + "/check-runs", auth: authInstallation, permission: "checks:write", handler: s.createCheckRun},
 		{method: "PATCH", path: repoPath + "/check-runs/{check_run_id}", auth: authInstallation, permission: "checks:write", handler: s.updateCheckRun},
 		{method: "GET", path: repoPath + "/check-runs/{check_run_id}", auth: authInstallation, permission: "checks:read", handler: s.getCheckRun},
+		{method: "GET", path: repoPath + "/commits/{ref}/check-runs", auth: authInstallation, permission: "checks:read", handler: s.listCheckRunsForRef},
 		{method: "GET", path: repoPath + "/issues/{issue_number}/comments", auth: authInstallation, permission: "issues:read", handler: s.listComments},
 		{method: "POST", path: repoPath + "/issues/{issue_number}/comments", auth: authInstallation, permission: "issues:write", handler: s.createComment},
 		{method: "PATCH", path: repoPath + "/issues/comments/{comment_id}", auth: authInstallation, permission: "issues:write", handler: s.updateComment},
