@@ -84,7 +84,7 @@ func TestScaleAndFaultsPostgres(t *testing.T) {
 // TestScaleAndFaultsSQLite is the same with one process on SQLite, killed and restarted.
 func TestScaleAndFaultsSQLite(t *testing.T) {
 	t.Parallel()
-	runScenario(t, scenario{name: "sqlite", processes: 1, rules: scaled(1800), resends: scaled(200), rate: 80, database: func(t testing.TB) string {
+	runScenario(t, scenario{name: "sqlite", processes: 1, rules: scaled(4500), resends: scaled(500), rate: 80, database: func(t testing.TB) string {
 		return filepath.Join(t.TempDir(), "releasegate.db")
 	}})
 }
