@@ -164,7 +164,9 @@ func (c *Client) Flavor() Flavor { return c.flavor }
 func (c *Client) BaseURL() string { return c.base.String() }
 
 // BrowseURL is the page of an issue for people ("…/browse/KEY").
-func (c *Client) BrowseURL(key string) string { return c.base.String() + "browse/" + url.PathEscape(key) }
+func (c *Client) BrowseURL(key string) string {
+	return c.base.String() + "browse/" + url.PathEscape(key)
+}
 
 // api is the REST prefix of the flavour.
 func (c *Client) api() string {

@@ -62,7 +62,9 @@ func (e *APIError) Detail() string {
 }
 
 // Is makes errors.Is(err, ErrNotFound) true for a 404.
-func (e *APIError) Is(target error) bool { return target == ErrNotFound && e.Status == http.StatusNotFound }
+func (e *APIError) Is(target error) bool {
+	return target == ErrNotFound && e.Status == http.StatusNotFound
+}
 
 // ErrorKind: a refusal of the credentials, a missing resource or a rejected request is the
 // configuration's to fix; a rate limit or an outage is undecided.
