@@ -234,8 +234,8 @@ func (c *Client) UpsertRemoteLink(ctx context.Context, keyOrID string, l RemoteL
 // unassigns it.
 func (c *Client) Assign(ctx context.Context, keyOrID, user string) error {
 	var body map[string]any
-	switch {
-	case c.flavor == Cloud:
+	switch c.flavor {
+	case Cloud:
 		body = map[string]any{"accountId": nullable(user)}
 	default:
 		body = map[string]any{"name": nullable(user)}

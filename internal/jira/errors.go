@@ -66,7 +66,7 @@ func (e *APIError) Is(target error) bool {
 	return target == ErrNotFound && e.Status == http.StatusNotFound
 }
 
-// ErrorKind: a refusal of the credentials, a missing resource or a rejected request is the
+// ErrorKind says a refusal of the credentials, a missing resource or a rejected request is the
 // configuration's to fix; a rate limit or an outage is undecided.
 func (e *APIError) ErrorKind() errkind.Kind {
 	if e.Status == http.StatusTooManyRequests || e.Status >= 500 {
@@ -151,7 +151,7 @@ func (e *InsecureURLError) Error() string {
 	return fmt.Sprintf("jira: refusing to send credentials over plain http to %s; use an https URL", e.URL)
 }
 
-// ErrorKind: the URL is the configuration's.
+// ErrorKind says the URL is the configuration's to fix.
 func (e *InsecureURLError) ErrorKind() errkind.Kind { return errkind.Config }
 
 // ResponseError is a success answer the client could not read: not JSON, null, or not the
@@ -168,7 +168,7 @@ func (e *ResponseError) Error() string {
 
 func (e *ResponseError) Unwrap() error { return e.Err }
 
-// ErrorKind: an unreadable success may be a passing fault; the call can be tried again.
+// ErrorKind says an unreadable success may be a passing fault; the call can be tried again.
 func (e *ResponseError) ErrorKind() errkind.Kind { return errkind.Undecided }
 
 // TransitionNotFoundError is a transition name the issue's workflow does not offer now.
@@ -183,5 +183,5 @@ func (e *TransitionNotFoundError) Error() string {
 		e.Issue, e.Name, strings.Join(e.Available, ", "))
 }
 
-// ErrorKind: the configured name is wrong for this workflow.
+// ErrorKind says the configured name is wrong for this workflow.
 func (e *TransitionNotFoundError) ErrorKind() errkind.Kind { return errkind.Config }
