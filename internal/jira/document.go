@@ -178,10 +178,13 @@ func adfInlines(in []Inline) []adfNode {
 			if text == "" {
 				text = x.URL
 			}
-			if text == "" {
-				continue
+			switch {
+			case text == "":
+			case x.URL == "":
+				out = append(out, adfNode{Type: "text", Text: text})
+			default:
+				out = append(out, adfNode{Type: "text", Text: text, Marks: []adfMark{{Type: "link", Attrs: map[string]any{"href": x.URL}}}})
 			}
-			out = append(out, adfNode{Type: "text", Text: text, Marks: []adfMark{{Type: "link", Attrs: map[string]any{"href": x.URL}}}})
 		}
 	}
 	return out
@@ -283,6 +286,10 @@ func wikiInlines(in []Inline) string {
 			}
 		case Link:
 			u := wikiURL(x.URL)
+			if u == "" {
+				b.WriteString(wikiEscape(x.Text))
+				continue
+			}
 			if x.Text == "" || x.Text == x.URL {
 				b.WriteString("[" + u + "]")
 			} else {
