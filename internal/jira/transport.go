@@ -198,9 +198,10 @@ func (t *retryTransport) decide(ctx context.Context, safe bool, n int, resp *htt
 		}
 		return wait, "rate limited (" + resp.Status + ")", true
 	}
-	if resp.StatusCode == http.StatusServiceUnavailable {
+	if resp.StatusCode == http.StatusServiceUnavailable && safe {
+		// Jira's 503 may name its wait; unlike a 429 it does not promise the request was
+		// turned away, so only what may be sent twice goes again (never a second issue).
 		if wait, ok := retryAfter(resp.Header, t.now()); ok {
-			// Jira's 503 with Retry-After is a limit too: the request was turned away.
 			return wait, resp.Status + " with Retry-After", true
 		}
 	}
