@@ -24,6 +24,7 @@ var dataSets = []dataSet{
 	{"sentry-openapi", "sentry-openapi", buildSentryOpenAPI},
 	{"github-openapi", "github-openapi", buildGitHubOpenAPI},
 	{"github-webhook-examples", "github-webhook-examples", buildGitHubWebhookExamples},
+	{"jira-openapi", "jira-openapi", buildJiraOpenAPI},
 }
 
 // buildTC39 keeps the suite's test list and every map it names (the conformance test reads

@@ -75,6 +75,9 @@ func TestBuildKeepsWhatTheTestsRead(t *testing.T) {
 		"github-webhook-examples/pull_request.opened.0.json",
 		"github-webhook-examples/SOURCE",
 		"github-webhook-examples/LICENSE",
+		"jira-openapi/jira-platform-v3.trimmed.json",
+		"jira-openapi/SOURCE",
+		"jira-openapi/LICENSE",
 	} {
 		if _, err := os.Stat(filepath.Join(out, want)); err != nil {
 			t.Errorf("not written: %v", err)
