@@ -27,6 +27,8 @@ type Location struct {
 	// is trusted only because no other file of the repository has it.
 	Segments int
 	Frame    Frame
+	// Ambiguous are the files an ambiguous frame could be (when Locate finds none).
+	Ambiguous []string
 }
 
 // Files indexes a repository's file list for Locate; build it once per commit.
@@ -50,27 +52,35 @@ func NewFiles(paths []string) *Files {
 
 // Locate finds frame's file in the repository. It tries each form of the path the frame
 // carries and keeps the one matching the most trailing segments of exactly one file: a
-// suffix shared by two files is no answer (which would be a guess).
-func (f *Files) Locate(fr Frame) (Location, bool) {
-	var best Location
+// suffix shared by two files is no answer (which would be a guess), unless only one of them
+// is under root, the folder of the service the event's Sentry project belongs to (where its
+// sentry.properties is; "" for none). A frame naming a folder must agree on its last name: a
+// file's name alone matches only a frame that gives no more. When the frame's file is
+// ambiguous, found is false and Ambiguous lists the files it could be.
+func (f *Files) Locate(fr Frame, root string) (loc Location, found bool) {
 	for _, c := range candidates(fr) {
-		p, n := f.match(c.path)
-		if n > best.Segments {
-			best = Location{Path: p, Line: fr.LineNo, From: c.from, Segments: n, Frame: fr}
+		p, n, amb := f.match(c.path, root)
+		if n > loc.Segments {
+			loc = Location{Path: p, Line: fr.LineNo, From: c.from, Segments: n, Frame: fr}
+		} else if len(amb) > 0 && loc.Segments == 0 && len(loc.Ambiguous) == 0 {
+			loc.Ambiguous = amb
 		}
 	}
-	return best, best.Segments > 0
+	if loc.Segments > 0 {
+		loc.Ambiguous = nil
+		return loc, true
+	}
+	loc.Frame = fr
+	return loc, false
 }
 
-// match returns the one file ending in the longest suffix of rel (whole segments), with the
-// number of segments matched; 0 when none, or when the longest matching suffix is ambiguous.
-func (f *Files) match(rel string) (string, int) {
+// match returns the one file ending in the longest suffix of rel (whole segments) and the
+// number of segments matched; 0 and the files when the longest matching suffix is shared.
+func (f *Files) match(rel, root string) (string, int, []string) {
 	segs := strings.Split(rel, "/")
 	files := f.byBase[segs[len(segs)-1]]
-	if len(files) == 0 {
-		return "", 0
-	}
-	for k := 0; k < len(segs); k++ {
+	least := min(2, len(segs))
+	for k := 0; k <= len(segs)-least; k++ {
 		suffix := strings.Join(segs[k:], "/")
 		var hits []string
 		for _, p := range files {
@@ -78,16 +88,20 @@ func (f *Files) match(rel string) (string, int) {
 				hits = append(hits, p)
 			}
 		}
-		switch len(hits) {
-		case 0:
+		if len(hits) == 0 {
 			continue
-		case 1:
-			return hits[0], len(segs) - k
-		default:
-			return "", 0
 		}
+		all := hits
+		if len(hits) > 1 && root != "" {
+			prefix := strings.Trim(root, "/") + "/"
+			hits = slices.DeleteFunc(slices.Clone(hits), func(p string) bool { return !strings.HasPrefix(p, prefix) })
+		}
+		if len(hits) == 1 {
+			return hits[0], len(segs) - k, nil
+		}
+		return "", 0, all
 	}
-	return "", 0
+	return "", 0, nil
 }
 
 type candidate struct{ path, from string }
@@ -169,16 +183,19 @@ func cleanPath(p string) string {
 // TopFrame is the frame the error was raised in that belongs to the repository: the newest
 // in-app frame of the outermost exception (Sentry lists chained exceptions oldest cause first,
 // and frames oldest call first) that Locate finds; frames it skipped are counted in skipped
-// (in-app frames outside the repository: vendored code, generated bundles).
-func (f *Files) TopFrame(exceptions [][]Frame) (loc Location, skipped int, ok bool) {
+// (in-app frames outside the repository: vendored code, generated bundles). A frame in the
+// repository whose file is ambiguous ends the search, unfound, with loc.Ambiguous set: the
+// frames below it are not where the error was raised.
+func (f *Files) TopFrame(exceptions [][]Frame, root string) (loc Location, skipped int, ok bool) {
 	for i := len(exceptions) - 1; i >= 0; i-- {
 		frames := exceptions[i]
 		for j := len(frames) - 1; j >= 0; j-- {
 			if !frames[j].InApp {
 				continue
 			}
-			if l, found := f.Locate(frames[j]); found {
-				return l, skipped, true
+			l, found := f.Locate(frames[j], root)
+			if found || len(l.Ambiguous) > 0 {
+				return l, skipped, found
 			}
 			skipped++
 		}
