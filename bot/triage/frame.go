@@ -136,6 +136,7 @@ func candidates(fr Frame) []candidate {
 			}
 		case fr.Platform == "python" || strings.HasSuffix(fr.Filename, ".py"):
 			add(fr.Module+".py", "module")
+			add(fr.Module+"/__init__.py", "module")
 		}
 	}
 	return out

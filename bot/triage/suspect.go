@@ -108,6 +108,8 @@ func FindSuspect(loc Location, prs []PullRequest) Suspicion {
 		case err != nil:
 			c.Evidence = append(c.Evidence, "its patch could not be read ("+err.Error()+"), so older lines are not followed")
 			line = 0
+		case f.Patch == "" && f.PreviousPath != "":
+			c.Evidence = append(c.Evidence, "a rename without changes to its lines")
 		case f.Patch == "":
 			c.Evidence = append(c.Evidence, "GitHub gave no patch (a large or binary diff), so older lines are not followed")
 			line = 0
