@@ -152,7 +152,7 @@ func mdLink(text, url string) string {
 
 // plainURL admits absolute http(s) URLs with nothing that could end a Markdown link early.
 func plainURL(u string) bool {
-	return (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) && len(u) <= 2000 &&
+	return (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) && len(u) <= 500 &&
 		!strings.ContainsAny(u, " \t\r\n()<>[]\"'`|\\")
 }
 
