@@ -127,6 +127,11 @@ func ignoredBy(rules []IgnoreRule, is Issue, useTags bool) int {
 	return -1
 }
 
+// MatchGlob reports whether s matches pattern in the syntax of the policy's ignore rules
+// (path.Match's, with * and ? matching '/' too), for other configuration that matches issues
+// the same way (the triage bot's playbooks). A malformed pattern matches nothing.
+func MatchGlob(pattern, s string) bool { return globMatch(pattern, s) }
+
 // globMatch matches with path.Match's syntax, except that * and ? also match '/': titles and
 // tag values are not paths ("GET /api/*" must match "GET /api/users/1").
 func globMatch(pattern, s string) bool {
