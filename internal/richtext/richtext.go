@@ -6,6 +6,8 @@
 // text in a Doc is markup.
 package richtext
 
+import "strings"
+
 // Doc is a document: its blocks in order.
 type Doc struct {
 	Blocks []Block
@@ -58,10 +60,17 @@ type Text struct {
 	Code   bool
 }
 
-// Link is text pointing at an absolute URL.
+// Link is text pointing at an absolute URL; an empty Text shows the URL. Only a WebURL
+// becomes a link: any other (javascript:, a relative path) is shown as text, by every renderer.
 type Link struct {
 	Text string
 	URL  string
+}
+
+// WebURL reports whether u is an absolute http or https URL, the only kind of URL a renderer
+// makes a link of.
+func WebURL(u string) bool {
+	return strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")
 }
 
 func (Heading) block()   {}
