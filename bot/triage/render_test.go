@@ -112,8 +112,9 @@ func TestCommentStaysUnderGitHubsLimit(t *testing.T) {
 	}
 }
 
-func TestTicketGolden(t *testing.T) {
-	t.Parallel()
+// ticketInputs are the tickets the golden files show, in Markdown here and in Jira's formats
+// in ticket_jira_test.go.
+func ticketInputs() map[string]TicketInput {
 	exceptions := []Exception{{Type: "TypeError", Value: "Cannot read properties of undefined (reading 'total')", Frames: []Frame{
 		{Filename: "app:///node_modules/react-dom/cjs/react-dom.production.min.js", Function: "commitRoot", LineNo: 5409},
 		{Filename: "app:///src/checkout/CartPage.jsx", Function: "CartPage", LineNo: 27, InApp: true},
@@ -122,11 +123,15 @@ func TestTicketGolden(t *testing.T) {
 	none := fullIssue()
 	s := FindSuspect(Location{Path: "web/src/checkout/cart.js", Line: 42}, []PullRequest{{Number: 515, Title: "Search facets", URL: "https://github.com/acme/shop/pull/515", Author: "li", MergedAt: t0}})
 	none.Suspicion, none.Playbook, none.Owners, none.Blast, none.DuplicatesChecked, none.Jira = &s, nil, nil, nil, false, nil
-	tests := map[string]TicketInput{
+	return map[string]TicketInput{
 		"suspect, playbook, everything measured": {Issue: fullIssue(), Exceptions: exceptions, StackResolved: true, OwnerAssigned: true},
 		"no suspect: the candidates are named":   {Issue: none, Exceptions: exceptions},
 	}
-	for name, in := range tests {
+}
+
+func TestTicketGolden(t *testing.T) {
+	t.Parallel()
+	for name, in := range ticketInputs() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			tk := NewTicket(in)

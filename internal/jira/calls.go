@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/releasegate/releasegate/errkind"
+	"github.com/releasegate/releasegate/internal/richtext"
 )
 
 // NewIssue is an issue to create.
@@ -17,7 +18,7 @@ type NewIssue struct {
 	// Project is the project's key ("OPS"); IssueType the type's name ("Bug").
 	Project, IssueType string
 	Summary            string
-	Description        Document
+	Description        richtext.Doc
 	Labels             []string
 	// Components and Priority are names; empty: not set.
 	Components []string
@@ -84,11 +85,11 @@ func summaryLine(s string) string {
 }
 
 // text is a document as the flavour's text fields take it.
-func (c *Client) text(d Document) any {
+func (c *Client) text(d richtext.Doc) any {
 	if c.flavor == Cloud {
-		return d.ADF()
+		return ADF(d)
 	}
-	return d.Wiki()
+	return Wiki(d)
 }
 
 // Issue is what the bot reads of an issue.
@@ -165,7 +166,7 @@ func (c *Client) issuePath(keyOrID, sub string) string {
 
 // AddComment adds a comment to an issue and returns its ID. It is not retried after a server
 // error (the comment may exist by then).
-func (c *Client) AddComment(ctx context.Context, keyOrID string, body Document) (string, error) {
+func (c *Client) AddComment(ctx context.Context, keyOrID string, body richtext.Doc) (string, error) {
 	var out struct {
 		ID string `json:"id"`
 	}

@@ -4,9 +4,10 @@
 // and Jira Data Center (REST v2, wiki markup, a personal access token as Bearer), behind one
 // constructor.
 //
-// Text goes in as a [Document], a small format-neutral model (paragraphs, headings, code
-// blocks, bullet lists, task lists, links) that the client renders to ADF or wiki markup for the
-// flavour it talks to ([Document.ADF], [Document.Wiki]).
+// Text goes in as a richtext.Doc, the project's one format-neutral document (paragraphs,
+// headings, code blocks, bullet lists, task lists, links), which the client renders to ADF or
+// wiki markup for the flavour it talks to ([ADF], [Wiki]): Jira's formats are the Jira
+// adapter's, as GitHub Markdown is richtext's own.
 //
 // The token is sent only to the configured origin (never across a redirect to another host)
 // and never over plain http off this machine unless Options.AllowInsecure; calls are retried

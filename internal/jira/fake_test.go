@@ -15,6 +15,7 @@ import (
 	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/internal/jira"
 	"github.com/releasegate/releasegate/internal/jira/jiratest"
+	"github.com/releasegate/releasegate/internal/richtext"
 )
 
 // flavours runs a test against a fake of each flavour.
@@ -121,7 +122,7 @@ func TestTicketLifecycle(t *testing.T) {
 				t.Errorf("stored issue = %+v", stored)
 			}
 
-			if _, err := b.c.AddComment(ctx, ref.Key, jira.Document{Blocks: []jira.Block{jira.P(jira.T("Fixed by #43"))}}); err != nil {
+			if _, err := b.c.AddComment(ctx, ref.Key, richtext.Doc{Blocks: []richtext.Block{richtext.Para(richtext.Plain("Fixed by #43"))}}); err != nil {
 				t.Fatal(err)
 			}
 			link := jira.RemoteLink{

@@ -1,6 +1,7 @@
 package richtext
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -58,7 +59,7 @@ func inlines(parts []Inline) string {
 				b.WriteString(ghmarkdown.Text(p.Text))
 			}
 		case Link:
-			text := ghmarkdown.Text(p.Text)
+			text := ghmarkdown.Text(cmp.Or(p.Text, p.URL))
 			if safeURL(p.URL) {
 				b.WriteString("[" + text + "](" + p.URL + ")")
 			} else {
@@ -69,10 +70,9 @@ func inlines(parts []Inline) string {
 	return b.String()
 }
 
-// safeURL admits absolute http(s) URLs without characters that would end the link early.
+// safeURL admits web URLs without characters that would end a Markdown link early.
 func safeURL(u string) bool {
-	return (strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) &&
-		!strings.ContainsAny(u, " \t\r\n()<>\"`")
+	return WebURL(u) && !strings.ContainsAny(u, " \t\r\n()<>\"`")
 }
 
 func longestRun(s string, c byte) int {

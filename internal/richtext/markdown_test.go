@@ -16,6 +16,8 @@ func TestMarkdown(t *testing.T) {
 			want: "- one\n\n- [x] done\n- [ ] todo\n"},
 		"links: only http(s), else the text": {doc: Doc{Blocks: []Block{Para(Link{Text: "ok", URL: "https://x.example/a"}, Plain(" "), Link{Text: "bad", URL: "javascript:alert(1)"})}},
 			want: "[ok](https://x.example/a) bad\n"},
+		"a link without text shows its URL": {doc: Doc{Blocks: []Block{Para(Link{URL: "https://x.example/a"}, Plain(" "), Link{URL: "javascript:alert(1)"})}},
+			want: "[https://x.example/a](https://x.example/a) javascript:alert(1)\n"},
 		"heading level clamped": {doc: Doc{Blocks: []Block{Title(9, "deep")}}, want: "###### deep\n"},
 	}
 	for name, tt := range tests {

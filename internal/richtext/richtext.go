@@ -1,10 +1,13 @@
 // Package richtext is a small, format-neutral document: the few block and inline elements a
 // ticket or a comment needs (headings, paragraphs, a code block, bullet and task lists, links,
 // strong and code text). Whoever writes a document builds one Doc; each destination renders it
-// in its own format (Jira Cloud's document format, Jira Data Center's wiki markup, GitHub
-// Markdown), so the words are decided once and escaping belongs to the renderer alone: no
-// text in a Doc is markup.
+// in its own format (GitHub Markdown here; Jira Cloud's document format and Jira Data Center's
+// wiki markup in internal/jira, whose formats they are), so the words are decided once and
+// escaping belongs to the renderer alone: no text in a Doc is markup. It is the project's one
+// document model: a destination with a new format adds a renderer, not a model.
 package richtext
+
+import "strings"
 
 // Doc is a document: its blocks in order.
 type Doc struct {
@@ -58,10 +61,17 @@ type Text struct {
 	Code   bool
 }
 
-// Link is text pointing at an absolute URL.
+// Link is text pointing at an absolute URL; an empty Text shows the URL. Only a WebURL
+// becomes a link: any other (javascript:, a relative path) is shown as text, by every renderer.
 type Link struct {
 	Text string
 	URL  string
+}
+
+// WebURL reports whether u is an absolute http or https URL, the only kind of URL a renderer
+// makes a link of.
+func WebURL(u string) bool {
+	return strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")
 }
 
 func (Heading) block()   {}

@@ -1,79 +1,21 @@
 package jira
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/releasegate/releasegate/internal/richtext"
 )
 
-// Document is text for Jira in a format-neutral model: the description of an issue, or a
-// comment. The client renders it to Atlassian Document Format (Cloud) or wiki markup (Data
-// Center); the renderings escape everything given as text, so text from an error report (a
-// message, a file name) cannot become markup.
-type Document struct {
-	Blocks []Block
-}
-
-// Block is one block of a Document: a Paragraph, Heading, CodeBlock, BulletList or TaskList.
-type Block interface{ block() }
-
-// Paragraph is a run of inline content.
-type Paragraph struct{ Content []Inline }
-
-// Heading is a heading of Level 1 to 6 (out of range is clamped).
-type Heading struct {
-	Level   int
-	Content []Inline
-}
-
-// CodeBlock is preformatted text (a stack trace), with an optional language for highlighting.
-type CodeBlock struct{ Language, Text string }
-
-// BulletList is an unordered list; each item is one line of inline content.
-type BulletList struct{ Items [][]Inline }
-
-// TaskList is a checklist.
-type TaskList struct{ Items []Task }
-
-// Task is one item of a TaskList.
-type Task struct {
-	Done    bool
-	Content []Inline
-}
-
-func (Paragraph) block()  {}
-func (Heading) block()    {}
-func (CodeBlock) block()  {}
-func (BulletList) block() {}
-func (TaskList) block()   {}
-
-// Inline is text within a block: Text or Link.
-type Inline interface{ inline() }
-
-// Text is plain text, optionally strong or code.
-type Text struct {
-	Text         string
-	Strong, Code bool
-}
-
-// Link is a hyperlink; an empty Text shows the URL.
-type Link struct{ Text, URL string }
-
-func (Text) inline() {}
-func (Link) inline() {}
-
-// T is plain text.
-func T(s string) Text { return Text{Text: s} }
-
-// B is strong text.
-func B(s string) Text { return Text{Text: s, Strong: true} }
-
-// C is inline code.
-func C(s string) Text { return Text{Text: s, Code: true} }
-
-// P is a paragraph of the inlines.
-func P(content ...Inline) Paragraph { return Paragraph{Content: content} }
+// The renderings of a [richtext.Doc] in Jira's two text formats: Atlassian Document Format
+// for Cloud's REST v3 and wiki markup for Data Center's REST v2. They are Jira's formats, so
+// they live in the Jira adapter; the document itself is written once, by whoever writes the
+// ticket or comment. Everything given as text is escaped, so text from an error report (a
+// message, a file name) cannot become markup; a link whose URL is not http(s) shows as text
+// (richtext.WebURL), as it does in Markdown.
 
 // --- Atlassian Document Format ---
 
@@ -94,15 +36,15 @@ type adfMark struct {
 
 // ADF renders d as an Atlassian Document Format document (version 1), as JSON. Task lists get
 // local IDs from their position, so the same document always renders the same bytes.
-func (d Document) ADF() json.RawMessage {
-	data, err := json.Marshal(d.adf())
+func ADF(d richtext.Doc) json.RawMessage {
+	data, err := json.Marshal(adfDoc(d))
 	if err != nil {
 		panic(fmt.Sprintf("jira: encoding ADF: %v", err)) // only strings and maps: cannot fail
 	}
 	return data
 }
 
-func (d Document) adf() adfNode {
+func adfDoc(d richtext.Doc) adfNode {
 	doc := adfNode{Type: "doc", Version: 1, Content: []adfNode{}}
 	for i, b := range d.Blocks {
 		if n, ok := adfBlock(b, i); ok {
@@ -112,13 +54,13 @@ func (d Document) adf() adfNode {
 	return doc
 }
 
-func adfBlock(b Block, index int) (adfNode, bool) {
+func adfBlock(b richtext.Block, index int) (adfNode, bool) {
 	switch b := b.(type) {
-	case Paragraph:
+	case richtext.Paragraph:
 		return adfNode{Type: "paragraph", Content: adfInlines(b.Content)}, true
-	case Heading:
+	case richtext.Heading:
 		return adfNode{Type: "heading", Attrs: map[string]any{"level": clampLevel(b.Level)}, Content: adfInlines(b.Content)}, true
-	case CodeBlock:
+	case richtext.Code:
 		n := adfNode{Type: "codeBlock"}
 		if b.Language != "" {
 			n.Attrs = map[string]any{"language": b.Language}
@@ -127,7 +69,7 @@ func adfBlock(b Block, index int) (adfNode, bool) {
 			n.Content = []adfNode{{Type: "text", Text: b.Text}}
 		}
 		return n, true
-	case BulletList:
+	case richtext.List:
 		if len(b.Items) == 0 {
 			return adfNode{}, false // ADF lists need an item
 		}
@@ -136,7 +78,7 @@ func adfBlock(b Block, index int) (adfNode, bool) {
 			n.Content = append(n.Content, adfNode{Type: "listItem", Content: []adfNode{{Type: "paragraph", Content: adfInlines(item)}}})
 		}
 		return n, true
-	case TaskList:
+	case richtext.Tasks:
 		if len(b.Items) == 0 {
 			return adfNode{}, false
 		}
@@ -157,11 +99,11 @@ func adfBlock(b Block, index int) (adfNode, bool) {
 	return adfNode{}, false
 }
 
-func adfInlines(in []Inline) []adfNode {
+func adfInlines(in []richtext.Inline) []adfNode {
 	var out []adfNode
 	for _, x := range in {
 		switch x := x.(type) {
-		case Text:
+		case richtext.Text:
 			if x.Text == "" {
 				continue
 			}
@@ -173,14 +115,11 @@ func adfInlines(in []Inline) []adfNode {
 				n.Marks = []adfMark{{Type: "strong"}}
 			}
 			out = append(out, n)
-		case Link:
-			text := x.Text
-			if text == "" {
-				text = x.URL
-			}
+		case richtext.Link:
+			text := cmp.Or(x.Text, x.URL)
 			switch {
 			case text == "":
-			case x.URL == "":
+			case !richtext.WebURL(x.URL):
 				out = append(out, adfNode{Type: "text", Text: text})
 			default:
 				out = append(out, adfNode{Type: "text", Text: text, Marks: []adfMark{{Type: "link", Attrs: map[string]any{"href": x.URL}}}})
@@ -197,7 +136,7 @@ func clampLevel(l int) int { return min(max(l, 1), 6) }
 // Wiki renders d as Jira wiki markup (Data Center's text fields). Blocks are separated by a
 // blank line; a task list is a bullet list whose items start (/) when done and ( ) when not,
 // since wiki markup has no checklist.
-func (d Document) Wiki() string {
+func Wiki(d richtext.Doc) string {
 	var parts []string
 	for _, b := range d.Blocks {
 		if s, ok := wikiBlock(b); ok {
@@ -207,16 +146,16 @@ func (d Document) Wiki() string {
 	return strings.Join(parts, "\n\n")
 }
 
-func wikiBlock(b Block) (string, bool) {
+func wikiBlock(b richtext.Block) (string, bool) {
 	switch b := b.(type) {
-	case Paragraph:
+	case richtext.Paragraph:
 		s := wikiInlines(b.Content)
 		return s, s != ""
-	case Heading:
+	case richtext.Heading:
 		return fmt.Sprintf("h%d. %s", clampLevel(b.Level), oneLine(wikiInlines(b.Content))), true
-	case CodeBlock:
+	case richtext.Code:
 		return wikiCode(b), true
-	case BulletList:
+	case richtext.List:
 		if len(b.Items) == 0 {
 			return "", false
 		}
@@ -225,7 +164,7 @@ func wikiBlock(b Block) (string, bool) {
 			lines[i] = "* " + oneLine(wikiInlines(item))
 		}
 		return strings.Join(lines, "\n"), true
-	case TaskList:
+	case richtext.Tasks:
 		if len(b.Items) == 0 {
 			return "", false
 		}
@@ -244,7 +183,7 @@ func wikiBlock(b Block) (string, bool) {
 
 // wikiCode chooses the macro the text cannot close: {code}, else {noformat}; text holding
 // both has its braces of the closing words broken with a zero-width space.
-func wikiCode(b CodeBlock) string {
+func wikiCode(b richtext.Code) string {
 	text := strings.TrimRight(b.Text, "\n")
 	switch {
 	case !strings.Contains(text, "{code"):
@@ -264,11 +203,11 @@ var wikiLanguage = regexp.MustCompile(`^[A-Za-z0-9+#-]+$`)
 // oneLine keeps a list item or heading on its line, as wiki markup needs.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-func wikiInlines(in []Inline) string {
+func wikiInlines(in []richtext.Inline) string {
 	var b strings.Builder
 	for _, x := range in {
 		switch x := x.(type) {
-		case Text:
+		case richtext.Text:
 			if strings.TrimSpace(x.Text) == "" {
 				b.WriteString(wikiEscape(x.Text))
 				continue
@@ -284,10 +223,10 @@ func wikiInlines(in []Inline) string {
 			default:
 				b.WriteString(wikiEscape(x.Text))
 			}
-		case Link:
+		case richtext.Link:
 			u := wikiURL(x.URL)
-			if u == "" {
-				b.WriteString(wikiEscape(x.Text))
+			if !richtext.WebURL(x.URL) || u == "" {
+				b.WriteString(wikiEscape(cmp.Or(x.Text, x.URL)))
 				continue
 			}
 			if x.Text == "" || x.Text == x.URL {
