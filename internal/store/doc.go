@@ -11,5 +11,7 @@
 // The store knows no bot logic: the bot registers its workers and periodic jobs in Options,
 // and receives DeliveryArgs jobs for what Accept stored. Outside calls that must happen
 // once go through the effects ledger (BeginEffect, ClaimReview, CompleteEffect), whose doc
-// comment gives the exactly-once reasoning.
+// comment gives the exactly-once reasoning. The triage bot's links (a Sentry issue, its
+// suspect PR, its one Jira ticket and that PR's one comment) are claimed the same way
+// (ClaimTicket, ClaimComment), with a lease so that an abandoned claim is taken over.
 package store

@@ -67,6 +67,8 @@ type Options struct {
 	SQLiteSyncFull bool
 	// Now is the clock for the times the store records; nil means time.Now.
 	Now func() time.Time
+	// TriageClaimLease: see DefaultTriageClaimLease; 0 means the default.
+	TriageClaimLease time.Duration
 }
 
 // Store is the durable state of `releasegate serve` and its job queue, on SQLite or
@@ -76,6 +78,7 @@ type Store struct {
 	ms    []migration
 	now   func() time.Time
 	grace time.Duration
+	lease time.Duration // of triage claims
 }
 
 // Open connects to the database the URL names (see ParseURL), applies River's migrations
@@ -104,12 +107,15 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		_ = e.close()
 		return nil, err
 	}
-	s := &Store{e: e, ms: ms, now: opts.Now, grace: opts.HardStopGrace}
+	s := &Store{e: e, ms: ms, now: opts.Now, grace: opts.HardStopGrace, lease: opts.TriageClaimLease}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.grace <= 0 {
 		s.grace = DefaultHardStopGrace
+	}
+	if s.lease <= 0 {
+		s.lease = DefaultTriageClaimLease
 	}
 	return s, nil
 }
