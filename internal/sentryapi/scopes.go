@@ -21,6 +21,20 @@ var (
 	grantsTeamRead     = []string{"team:read", "team:write", "team:admin"}
 )
 
+// The triage bot's calls and the scope each asks for (the first of its set):
+//
+//	LookupIssue, IssueByShortID, GetIssue     event:read
+//	IssueEvent (latest, with its frames)      event:read
+//	GetIssueTag, ListIssueTagValues           event:read
+//	FindDuplicates (the issue search)         event:read
+//	ListIssueExternalIssues                   event:read
+//	ResolveInNextRelease, UpdateIssue         event:write
+//	LinkExternalIssue                         event:write (that scope alone)
+//	UnlinkExternalIssue                       event:admin
+//
+// A token without the scope is refused with 403, an ErrMisconfigured: a configuration error,
+// never an outage. Organization tokens (org:ci) have none of these.
+
 // grants is the set of scopes that grant c: c.grantsAlso with c.scope when the call sets it,
 // else the set of c.scope for c.method.
 func (c *call) grants() []string {

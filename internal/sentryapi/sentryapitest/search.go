@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -232,6 +233,22 @@ func eventMatcher(tokens []searchToken, latest func() string) (func(*storedEvent
 				}
 				return false
 			}
+		case "error.type", "error.value", "error.mechanism",
+			"stack.filename", "stack.function", "stack.module", "stack.abs_path", "stack.package":
+			// Array properties of the event: a token matches when any exception (or any frame of
+			// any exception) has a matching value, as Sentry searches an event's arrays.
+			if tok.op != ":" {
+				return nil, fmt.Errorf("%s does not take %s", tok.key, tok.op)
+			}
+			key := tok.key
+			pred = func(e *storedEvent) bool {
+				for _, v := range exceptionValues(e.ev.Exceptions, key) {
+					if tok.matchAny(v) {
+						return true
+					}
+				}
+				return false
+			}
 		case "issue.id":
 			pred = func(e *storedEvent) bool { return tok.matchAny(strconv.Itoa(e.group.id)) }
 		case "issue":
@@ -368,4 +385,35 @@ func (c *call) environmentFilter() map[string]bool {
 		out[v] = true
 	}
 	return out
+}
+
+// exceptionValues lists the values of an event's exceptions (error.*) or of their frames
+// (stack.*) for one searchable property.
+func exceptionValues(excs []Exception, key string) []string {
+	var out []string
+	for _, x := range excs {
+		switch key {
+		case "error.type":
+			out = append(out, x.Type)
+		case "error.value":
+			out = append(out, x.Value)
+		case "error.mechanism":
+			out = append(out, x.Mechanism)
+		}
+		for _, f := range x.Frames {
+			switch key {
+			case "stack.filename":
+				out = append(out, f.Filename)
+			case "stack.function":
+				out = append(out, f.Function)
+			case "stack.module":
+				out = append(out, f.Module)
+			case "stack.abs_path":
+				out = append(out, f.AbsPath)
+			case "stack.package":
+				out = append(out, f.Package)
+			}
+		}
+	}
+	return slices.DeleteFunc(out, func(v string) bool { return v == "" }) // absent, not empty
 }
