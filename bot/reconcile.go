@@ -161,7 +161,7 @@ func (b *Bot) reconcileOwner(ctx context.Context, owner string) error {
 	}
 	for _, release := range releases {
 		err := conn.client.ListIssues(ctx, conn.org, sentryapi.IssueQuery{
-			Query: "firstRelease:" + quoteSearch(release), TimeRange: sentryapi.TimeRange{StatsPeriod: "24h"}, Limit: 100,
+			Query: "firstRelease:" + sentryapi.SearchQuote(release), TimeRange: sentryapi.TimeRange{StatsPeriod: "24h"}, Limit: 100,
 		}, func(page []sentryapi.Issue) error {
 			for _, is := range page {
 				if _, err := b.store.Enqueue(ctx, SentryIssueArgs{Owner: owner, IssueID: string(is.ID), Release: release, Source: "reconcile"}, nil); err != nil {
@@ -178,15 +178,3 @@ func (b *Bot) reconcileOwner(ctx context.Context, owner string) error {
 }
 
 var errStopPaging = errors.New("stop paging")
-
-// quoteSearch quotes a release for Sentry's search syntax.
-func quoteSearch(s string) string {
-	out := []byte{'"'}
-	for i := 0; i < len(s); i++ {
-		if s[i] == '"' || s[i] == '\\' {
-			out = append(out, '\\')
-		}
-		out = append(out, s[i])
-	}
-	return string(append(out, '"'))
-}
