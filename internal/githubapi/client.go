@@ -41,6 +41,9 @@ type Options struct {
 	// BaseURL is the REST API's root: "https://api.github.com/" (the default when empty), or a
 	// GitHub Enterprise Server's "https://HOST/api/v3/".
 	BaseURL string
+	// AppSlug is the App's slug: its comments are signed "<slug>[bot]". Empty: asked of GitHub
+	// (GET /app) the first time a comment is looked for, then kept.
+	AppSlug string
 	// AppID and PrivateKey (PEM) are the App's credentials. Both may be left empty for a
 	// Factory that only completes a manifest flow ([Factory.Anonymous]).
 	AppID      int64
@@ -98,6 +101,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("githubapi: Options.AppID is negative (%d); it is the number on the App's settings page", o.AppID)
 	case (o.AppID == 0) != (len(o.PrivateKey) == 0):
 		return errors.New("githubapi: set both the App ID and its private key, or neither (to complete a manifest flow only)")
+	case strings.ContainsFunc(o.AppSlug, func(r rune) bool { return !(r == '-' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }):
+		return fmt.Errorf("githubapi: Options.AppSlug %q is not an App's slug (lower-case letters, digits and '-', as in the App's URL)", o.AppSlug)
 	case strings.ContainsFunc(o.UserAgent, func(r rune) bool { return r < 0x20 || r == 0x7f }):
 		return errors.New("githubapi: Options.UserAgent contains control characters")
 	case o.MaxRetries > 100:
@@ -133,6 +138,10 @@ type Factory struct {
 	apps  *ghinstallation.AppsTransport
 	mu    sync.Mutex
 	insts map[int64]*Client
+	// slug is the App's slug once known (Options.AppSlug, or GET /app); slugMu serializes
+	// the asking, so concurrent workers ask once.
+	slugMu sync.Mutex
+	slug   string
 }
 
 // New returns a Factory for opts, or the error of opts.Validate (or of reading the key).
@@ -152,7 +161,7 @@ func New(opts Options) (*Factory, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	f := &Factory{opts: opts, base: base, insts: map[int64]*Client{}}
+	f := &Factory{opts: opts, base: base, insts: map[int64]*Client{}, slug: opts.AppSlug}
 	f.net = defaultTransport()
 	if opts.HTTPClient != nil && opts.HTTPClient.Transport != nil {
 		f.net = opts.HTTPClient.Transport
@@ -180,6 +189,25 @@ func (f *Factory) apiRoot() string { return strings.TrimSuffix(f.base.String(), 
 
 // BaseURL is the API root the clients call, ending in "/".
 func (f *Factory) BaseURL() string { return f.base.String() }
+
+// BotLogin is the login GitHub signs the App's comments with, "<slug>[bot]": from
+// Options.AppSlug, or asked of GitHub (GET /app, as the App) once and kept.
+func (f *Factory) BotLogin(ctx context.Context) (string, error) {
+	f.slugMu.Lock()
+	defer f.slugMu.Unlock()
+	if f.slug == "" {
+		app, err := f.App()
+		if err != nil {
+			return "", err
+		}
+		a, err := app.GetApp(ctx)
+		if err != nil {
+			return "", fmt.Errorf("githubapi: the App's bot login: %w", err)
+		}
+		f.slug = a.GetSlug()
+	}
+	return f.slug + "[bot]", nil
+}
 
 // AppID is the App's ID (0 without credentials).
 func (f *Factory) AppID() int64 { return f.opts.AppID }
@@ -274,7 +302,7 @@ func (f *Factory) client(auth http.RoundTripper, installation int64) *Client {
 		// Only a base URL go-github refuses gets here, and parseBaseURL has checked it.
 		panic(fmt.Sprintf("githubapi: go-github refused a checked base URL: %v", err))
 	}
-	return &Client{gh: gh, base: f.base, installation: installation, now: o.Now}
+	return &Client{gh: gh, base: f.base, installation: installation, now: o.Now, factory: f}
 }
 
 // parseBaseURL checks and normalizes Options.BaseURL: http(s), a host, no credentials, query
@@ -311,6 +339,7 @@ type Client struct {
 	base         *url.URL
 	installation int64
 	now          func() time.Time
+	factory      *Factory
 }
 
 // REST is the go-github client underneath, with the same transport (credentials, retries,

@@ -41,6 +41,8 @@ var githubOperations = []string{
 	"GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
 	"GET /repos/{owner}/{repo}/pulls/{pull_number}",
 	"GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+	// A pull request's commits, for "Fixes WEB-123" in their messages.
+	"GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
 	"POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
 	"POST /repos/{owner}/{repo}/pulls",
 	// A commit's files, for the ownership rules at the deployed commit.

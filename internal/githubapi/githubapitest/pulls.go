@@ -20,6 +20,9 @@ type Pull struct {
 	MergeSHA string
 	// HeadRef and HeadSHA are the branch and its tip; BaseRef the target ("main").
 	HeadRef, HeadSHA, BaseRef string
+	// HeadRepo is the fork ("owner/name") the head branch lives in; "" for the repository
+	// itself. (GitHub's description has no null head.repo, so a deleted fork is not served.)
+	HeadRepo string
 	// Commits are the SHAs the pull request holds (HeadSHA is always one).
 	Commits []string
 	// Files are the changed files, with their patches.
@@ -102,6 +105,10 @@ func (c *call) pullJSON(r *repo, p *Pull, full bool) map[string]any {
 	ref := func(name, sha string) map[string]any {
 		return map[string]any{"label": r.owner + ":" + name, "ref": name, "sha": sha, "repo": repoJSON, "user": simpleUser(c.baseURL(), r.owner, r.id+1, "Organization")}
 	}
+	head := ref(p.HeadRef, p.HeadSHA)
+	if p.HeadRepo != "" {
+		head = c.forkRef(r, p)
+	}
 	var mergedAt, closedAt, mergeSHA any
 	if p.MergeSHA != "" {
 		mergedAt, mergeSHA = when, p.MergeSHA
@@ -117,7 +124,7 @@ func (c *call) pullJSON(r *repo, p *Pull, full bool) map[string]any {
 		"statuses_url": u + "/statuses/" + p.HeadSHA, "number": p.Number, "state": p.State, "locked": false, "title": p.Title,
 		"user": simpleUser(c.baseURL(), p.Author, int64(len(p.Author))+99, "User"), "body": p.Body, "labels": []any{}, "milestone": nil,
 		"created_at": when, "updated_at": when, "closed_at": closedAt, "merged_at": mergedAt, "merge_commit_sha": mergeSHA,
-		"assignee": nil, "head": ref(p.HeadRef, p.HeadSHA), "base": ref(p.BaseRef, p.Commits[0]), "author_association": "MEMBER", "auto_merge": nil,
+		"assignee": nil, "head": head, "base": ref(p.BaseRef, p.Commits[0]), "author_association": "MEMBER", "auto_merge": nil,
 		"_links": map[string]any{
 			"self": link(fmt.Sprintf("%s/pulls/%d", u, p.Number)), "html": link(html), "issue": link(fmt.Sprintf("%s/issues/%d", u, p.Number)),
 			"comments": link(fmt.Sprintf("%s/issues/%d/comments", u, p.Number)), "review_comments": link(fmt.Sprintf("%s/pulls/%d/comments", u, p.Number)),
@@ -143,6 +150,21 @@ func (c *call) pullJSON(r *repo, p *Pull, full bool) map[string]any {
 		}
 	}
 	return out
+}
+
+// forkRef renders the head of a pull request from a fork: the fork's owner and repository.
+func (c *call) forkRef(r *repo, p *Pull) map[string]any {
+	owner, name, _ := strings.Cut(p.HeadRepo, "/")
+	if owner == "" {
+		owner = p.Author
+	}
+	fork := &repo{id: r.id + 500, owner: owner, name: cmpOr(name, r.name), defaultRef: r.defaultRef}
+	repoJSON := c.repositoryJSON(fork)
+	repoJSON["fork"] = true
+	return map[string]any{
+		"label": owner + ":" + p.HeadRef, "ref": p.HeadRef, "sha": p.HeadSHA, "repo": repoJSON,
+		"user": simpleUser(c.baseURL(), owner, fork.id+1, "User"),
+	}
 }
 
 func (s *Server) findPull(c *call) (*repo, *Pull) {
@@ -177,28 +199,17 @@ func (s *Server) getPull(c *call) {
 	}
 }
 
+// listPullFiles lists a pull request's files, at most 3,000 as GitHub does.
 func (s *Server) listPullFiles(c *call) {
 	r, p := s.findPull(c)
 	if p == nil {
 		return
 	}
-	lo, hi := c.page(len(p.Files))
+	files := p.Files[:min(len(p.Files), maxPullFiles)]
+	lo, hi := c.page(len(files))
 	out := make([]map[string]any, 0, hi-lo)
-	for _, f := range p.Files[lo:hi] {
-		blob := fmt.Sprintf("https://github.com/%s/%s/blob/%s/%s", r.owner, r.name, p.HeadSHA, f.Filename)
-		entry := map[string]any{
-			"sha": blobSHA([]byte(f.Filename + f.Patch)), "filename": f.Filename, "status": cmpOr(f.Status, "modified"),
-			"additions": f.Additions, "deletions": f.Deletions, "changes": f.Additions + f.Deletions,
-			"blob_url": blob, "raw_url": strings.Replace(blob, "/blob/", "/raw/", 1),
-			"contents_url": fmt.Sprintf("%s/repos/%s/%s/contents/%s?ref=%s", c.baseURL(), r.owner, r.name, f.Filename, p.HeadSHA),
-		}
-		if f.Patch != "" {
-			entry["patch"] = f.Patch
-		}
-		if f.PreviousFilename != "" {
-			entry["previous_filename"] = f.PreviousFilename
-		}
-		out = append(out, entry)
+	for _, f := range files[lo:hi] {
+		out = append(out, c.fileJSON(r, p.HeadSHA, f))
 	}
 	c.json(http.StatusOK, out)
 }

@@ -36,6 +36,8 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: repoPath + "/commits/{commit_sha}/pulls", auth: authInstallation, permission: "pull_requests:read", handler: s.pullsOfCommit},
 		{method: "GET", path: repoPath + "/pulls/{pull_number}", auth: authInstallation, permission: "pull_requests:read", handler: s.getPull},
 		{method: "GET", path: repoPath + "/pulls/{pull_number}/files", auth: authInstallation, permission: "pull_requests:read", handler: s.listPullFiles},
+		{method: "GET", path: repoPath + "/pulls/{pull_number}/commits", auth: authInstallation, permission: "pull_requests:read", handler: s.listPullCommits},
+		{method: "GET", path: repoPath + "/compare/{basehead}", auth: authInstallation, permission: "contents:read", handler: s.compare},
 	}
 }
 
@@ -58,6 +60,8 @@ type repo struct {
 	files       map[string]map[string][]byte // ref → path → content
 	submodules  map[string]map[string]string // ref → path → the submodule's commit
 	pulls       []*Pull
+	commits     []*Commit      // in the order added, which is the history's
+	commitAt    map[string]int // SHA → index in commits
 }
 
 func repoKey(owner, name string) string { return strings.ToLower(owner + "/" + name) }
