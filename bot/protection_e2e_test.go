@@ -268,3 +268,34 @@ func TestCheckRunAfterACrash(t *testing.T) {
 		})
 	}
 }
+
+// TestReviewAfterACrash: a worker that claimed the rule's review and died before calling GitHub
+// leaves the rule claimed but unreviewed; the rule's next look (the sweep re-enqueues it)
+// resumes the claim and sends the one review.
+func TestReviewAfterACrash(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.release(t0.Add(-30 * time.Minute))
+	if code := f.request(12, "crash-review"); code != 202 {
+		t.Fatal(code)
+	}
+	f.deliver("crash-review")
+	rule := f.rule()
+	claim, err := f.store.ClaimReview(t.Context(), rule.ID, fmt.Sprintf("rule:%d", rule.ID))
+	if err != nil || claim.Outcome != store.Proceed {
+		t.Fatalf("claim = %+v, %v", claim, err)
+	}
+	// The worker dies here. The sweep sees the stranded claim once the deadline passes.
+	if past, err := f.store.RulesPastDeadline(t.Context(), t0.Add(3*time.Hour), 10); err != nil || len(past) != 1 {
+		t.Fatalf("the sweep sees %d rules (%v), want the stranded one", len(past), err)
+	}
+	if _, err := f.look(rule.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	if d := f.decisions(); len(d) != 1 || d[0].State != "approved" {
+		t.Fatalf("decisions after the resumed look: %+v", d)
+	}
+	if _, err := f.look(rule.ID, 1); err != nil || len(f.decisions()) != 1 {
+		t.Errorf("a look after the review: %v, %d decisions", err, len(f.decisions()))
+	}
+}

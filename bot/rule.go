@@ -96,8 +96,17 @@ func (b *Bot) look(ctx context.Context, ruleID int64, owner string, attempt int)
 	if err != nil {
 		return lookResult{}, err
 	}
-	if rule.State != store.RuleWaiting {
-		return lookResult{}, nil // decided: by an earlier look, the sweep or another replica
+	switch rule.State {
+	case store.RuleWaiting:
+	case store.RuleReviewSent:
+		// Claimed: decided unless the claimer died between the claim and the call. Then the
+		// review is still owed, and this rule's owner resumes the claim below.
+		eff, err := b.store.Effect(ctx, store.ReviewEffectKey(rule.ID))
+		if err != nil || eff.State == store.EffectDone || eff.Owner != owner {
+			return lookResult{}, err
+		}
+	default:
+		return lookResult{}, nil
 	}
 	log := b.log.With("rule", rule.ID, "repo", rule.Repo, "environment", rule.Environment, "sha", rule.SHA)
 	client, err := b.github.Installation(rule.InstallationID)
