@@ -92,21 +92,21 @@ func (e *PolicyError) ErrorKind() errkind.Kind { return errkind.Config }
 // on_timeout fail, min_sessions 50, min_share 95, action warn). A key written with a zero or
 // empty value is an error, not the default: leave the key out for that.
 func LoadPolicy(data []byte, file string) (*Policy, error) {
-	l := &policyLoader{
-		file: file, lines: map[string]int{}, written: map[string]bool{}, following: map[*yaml.Node]bool{},
-		decodeFields: map[string]bool{}, decodeParents: map[string]bool{},
+	return LoadPolicyWith(data, file, nil)
+}
+
+// LoadPolicyWith loads the policy as LoadPolicy does and, in the same strict pass, the
+// sections given (sections.go): a reader of the file that uses the gate's policy and more.
+func LoadPolicyWith(data []byte, file string, sections Sections) (*Policy, error) {
+	l, err := newPolicyLoader(file, true, sections)
+	if err != nil {
+		return nil, err
 	}
 	p := l.load(data)
-	if len(l.problems) > 0 {
-		sort.SliceStable(l.problems, func(i, j int) bool { return l.problems[i].Line < l.problems[j].Line })
-		problems := slices.Compact(l.problems)
-		if len(problems) > policyMaxProblems {
-			more := problems[policyMaxProblems]
-			more.Field, more.Msg = "", "and "+plural(len(problems)-policyMaxProblems, "more problem")
-			problems = append(problems[:policyMaxProblems], more)
-		}
-		return nil, &PolicyError{Problems: problems}
+	if err := l.err(); err != nil {
+		return nil, err
 	}
+	l.assignSections()
 	for name, e := range p.Environments {
 		e.Name = name
 		e.applyPolicyDefaults()
@@ -125,6 +125,22 @@ func LoadPolicy(data []byte, file string) (*Policy, error) {
 	return p, nil
 }
 
+// err is the loader's problems as a *PolicyError, in the order of the file and capped; nil
+// when there are none.
+func (l *policyLoader) err() error {
+	if len(l.problems) == 0 {
+		return nil
+	}
+	sort.SliceStable(l.problems, func(i, j int) bool { return l.problems[i].Line < l.problems[j].Line })
+	problems := slices.Compact(l.problems)
+	if len(problems) > policyMaxProblems {
+		more := problems[policyMaxProblems]
+		more.Field, more.Msg = "", "and "+plural(len(problems)-policyMaxProblems, "more problem")
+		problems = append(problems[:policyMaxProblems], more)
+	}
+	return &PolicyError{Problems: problems}
+}
+
 // policyLoader collects the problems of one file and where each key of it is written.
 type policyLoader struct {
 	file     string
@@ -138,7 +154,14 @@ type policyLoader struct {
 	written       map[string]bool // field paths written in the file (directly or by a << merge)
 	rootLine      int
 	visits        int
-	following     map[*yaml.Node]bool // anchors being walked through an alias (to stop at cycles)
+	// policy says whether the gate's own keys are read and checked (LoadPolicy) or only
+	// accepted (LoadSections); sections are the other keys read, root the type the whole file
+	// decodes into (sections.go) and decoded its value.
+	policy    bool
+	sections  Sections
+	root      reflect.Type
+	decoded   reflect.Value
+	following map[*yaml.Node]bool // anchors being walked through an alias (to stop at cycles)
 }
 
 func (l *policyLoader) add(field string, line int, msg string) {
@@ -165,7 +188,9 @@ func (l *policyLoader) load(data []byte) *Policy {
 	var doc yaml.Node
 	err := recoverYAML(func() error { return dec.Decode(&doc) })
 	if errors.Is(err, io.EOF) {
-		l.add("", 1, policyEmptyMsg)
+		if l.policy {
+			l.add("", 1, policyEmptyMsg)
+		}
 		return nil
 	}
 	if err != nil {
@@ -180,18 +205,20 @@ func (l *policyLoader) load(data []byte) *Policy {
 		l.addSyntaxError(data, err)
 	}
 	if len(doc.Content) == 0 || (doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].ShortTag() == "!!null") {
-		l.add("", max(doc.Line, 1), policyEmptyMsg)
+		if l.policy {
+			l.add("", max(doc.Line, 1), policyEmptyMsg)
+		}
 		return nil
 	}
 	root := doc.Content[0]
 	l.rootLine = max(root.Line, 1)
 
 	// The value, decoded strictly by yaml.v3 itself.
-	var p Policy
+	l.decoded = reflect.New(l.root)
 	var yamlErrors []string
 	strict := yaml.NewDecoder(bytes.NewReader(data))
 	strict.KnownFields(true)
-	err = recoverYAML(func() error { return strict.Decode(&p) })
+	err = recoverYAML(func() error { return strict.Decode(l.decoded.Interface()) })
 	var typeErr *yaml.TypeError
 	switch {
 	case errors.As(err, &typeErr):
@@ -200,7 +227,7 @@ func (l *policyLoader) load(data []byte) *Policy {
 
 	// Our own walk over the nodes: unknown keys with suggestions, types with field paths.
 	before := len(l.problems)
-	l.walk(root, reflect.TypeFor[Policy](), "")
+	l.walk(root, l.root, "")
 	if err != nil && typeErr == nil && len(l.problems) == before {
 		// yaml.v3 gave up (a merge of a non-mapping, an anchor inside itself, too many
 		// aliases) where the walk found nothing to say: its message is all there is.
@@ -219,13 +246,21 @@ func (l *policyLoader) load(data []byte) *Policy {
 		return nil
 	}
 
-	for _, pr := range p.validate(func(field string) bool { return l.written[field] }) {
+	written := func(field string) bool { return l.written[field] }
+	var problems []PolicyProblem
+	var p *Policy
+	if l.policy {
+		p = l.decoded.Elem().Field(0).Addr().Interface().(*Policy)
+		problems = p.validate(written)
+	}
+	problems = append(problems, l.checkSections(written)...)
+	for _, pr := range problems {
 		if l.followsFromDecodeProblem(pr.Field) {
 			continue
 		}
 		l.add(pr.Field, l.lineOf(pr.Field), pr.Msg)
 	}
-	return &p
+	return p
 }
 
 // recoverYAML runs a yaml.v3 call, turning a panic of the library into an error: a policy
@@ -412,6 +447,9 @@ func (l *policyLoader) walk(n *yaml.Node, t reflect.Type, field string) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if t == yamlNodeType {
+		return // a key this reader accepts but leaves to the reader that uses it
+	}
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
 		msg := "has no value: give it one, or leave the key out"
 		if t == reflect.TypeFor[RegressionsPolicy]() {
@@ -432,6 +470,9 @@ func (l *policyLoader) walk(n *yaml.Node, t reflect.Type, field string) {
 			msg := "must be a mapping (key: value) with keys such as " + strings.Join(policyKeys(t), ", ") + ", not " + describeNode(n)
 			if field == "" {
 				msg = "the policy must be a mapping with the keys environments (and release), not " + describeNode(n)
+				if !l.policy {
+					msg = "the file must be a mapping with keys such as " + strings.Join(policyKeys(t), ", ") + ", not " + describeNode(n)
+				}
 			}
 			l.addDecode(field, n.Line, msg)
 			return
