@@ -19,7 +19,7 @@ type sectionKeys struct {
 
 // sectionItem stands for an item of a list section.
 type sectionItem struct {
-	Name  string   `yaml:"name"`
+	Name  string `yaml:"name"`
 	Match struct {
 		Tags []string `yaml:"tags"`
 	} `yaml:"match"`
