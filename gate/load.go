@@ -91,6 +91,9 @@ func (e *PolicyError) ErrorKind() errkind.Kind { return errkind.Config }
 // (release name {sha}, soak 30m, deadline 2h, confidence 0.95, window 1h, on_error and
 // on_timeout fail, min_sessions 50, min_share 95, action warn). A key written with a zero or
 // empty value is an error, not the default: leave the key out for that.
+//
+// The top-level keys of the file's other readers (the triage bot's triage and playbooks,
+// sections.go) are accepted unchecked; a top-level key no reader knows is an error.
 func LoadPolicy(data []byte, file string) (*Policy, error) {
 	return LoadPolicyWith(data, file, nil)
 }
