@@ -175,5 +175,15 @@ func checkPlaybookSection(v any, written func(string) bool) []gate.PolicyProblem
 		field, msg, _ := strings.Cut(p, ": ")
 		out = append(out, gate.PolicyProblem{Field: field, Msg: msg})
 	}
+	// A level Sentry never gives would make the playbook match nothing, silently.
+	for i, p := range playbooks {
+		if l := p.Match.Level; l != "" && !slices.Contains(sentryLevels, l) {
+			out = append(out, gate.PolicyProblem{Field: fmt.Sprintf("playbooks[%d].match.level", i),
+				Msg: fmt.Sprintf("%q is not a Sentry level: write %s", l, strings.Join(sentryLevels, ", "))})
+		}
+	}
 	return out
 }
+
+// sentryLevels are the levels Sentry gives issues.
+var sentryLevels = []string{"fatal", "error", "warning", "info", "debug"}

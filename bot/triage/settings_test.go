@@ -126,6 +126,10 @@ func TestLoadSettingsProblems(t *testing.T) {
 			want: "r.yml:4: playbooks[1].name: \"a\" is also playbooks[0]'s name\n" +
 				"r.yml:4: playbooks[1].match: set title, culprit, exception_type, level or tags: a playbook matching every issue hides the rest",
 		},
+		"a level Sentry never gives": {
+			yaml: "playbooks:\n  - name: a\n    match:\n      level: critical\n",
+			want: "r.yml:4: playbooks[0].match.level: \"critical\" is not a Sentry level: write fatal, error, warning, info, debug",
+		},
 		"an unquoted glob is a YAML alias": {
 			yaml: "playbooks:\n  - name: a\n    match: {title: *Resize*}\n",
 			want: "r.yml:3: invalid YAML: did not find expected alphabetic or numeric character: a value starting with * is an alias in YAML; quote globs, e.g. title: \"*ResizeObserver*\"",
