@@ -91,22 +91,25 @@ func (e *PolicyError) ErrorKind() errkind.Kind { return errkind.Config }
 // (release name {sha}, soak 30m, deadline 2h, confidence 0.95, window 1h, on_error and
 // on_timeout fail, min_sessions 50, min_share 95, action warn). A key written with a zero or
 // empty value is an error, not the default: leave the key out for that.
+//
+// The top-level keys of the file's other readers (the triage bot's triage and playbooks,
+// sections.go) are accepted unchecked; a top-level key no reader knows is an error.
 func LoadPolicy(data []byte, file string) (*Policy, error) {
-	l := &policyLoader{
-		file: file, lines: map[string]int{}, written: map[string]bool{}, following: map[*yaml.Node]bool{},
-		decodeFields: map[string]bool{}, decodeParents: map[string]bool{},
+	return LoadPolicyWith(data, file, nil)
+}
+
+// LoadPolicyWith loads the policy as LoadPolicy does and, in the same strict pass, the
+// sections given (sections.go): a reader of the file that uses the gate's policy and more.
+func LoadPolicyWith(data []byte, file string, sections Sections) (*Policy, error) {
+	l, err := newPolicyLoader(file, true, sections)
+	if err != nil {
+		return nil, err
 	}
 	p := l.load(data)
-	if len(l.problems) > 0 {
-		sort.SliceStable(l.problems, func(i, j int) bool { return l.problems[i].Line < l.problems[j].Line })
-		problems := slices.Compact(l.problems)
-		if len(problems) > policyMaxProblems {
-			more := problems[policyMaxProblems]
-			more.Field, more.Msg = "", "and "+plural(len(problems)-policyMaxProblems, "more problem")
-			problems = append(problems[:policyMaxProblems], more)
-		}
-		return nil, &PolicyError{Problems: problems}
+	if err := l.err(); err != nil {
+		return nil, err
 	}
+	l.assignSections()
 	for name, e := range p.Environments {
 		e.Name = name
 		e.applyPolicyDefaults()
@@ -125,6 +128,22 @@ func LoadPolicy(data []byte, file string) (*Policy, error) {
 	return p, nil
 }
 
+// err is the loader's problems as a *PolicyError, in the order of the file and capped; nil
+// when there are none.
+func (l *policyLoader) err() error {
+	if len(l.problems) == 0 {
+		return nil
+	}
+	sort.SliceStable(l.problems, func(i, j int) bool { return l.problems[i].Line < l.problems[j].Line })
+	problems := slices.Compact(l.problems)
+	if len(problems) > policyMaxProblems {
+		more := problems[policyMaxProblems]
+		more.Field, more.Msg = "", "and "+plural(len(problems)-policyMaxProblems, "more problem")
+		problems = append(problems[:policyMaxProblems], more)
+	}
+	return &PolicyError{Problems: problems}
+}
+
 // policyLoader collects the problems of one file and where each key of it is written.
 type policyLoader struct {
 	file     string
@@ -138,7 +157,14 @@ type policyLoader struct {
 	written       map[string]bool // field paths written in the file (directly or by a << merge)
 	rootLine      int
 	visits        int
-	following     map[*yaml.Node]bool // anchors being walked through an alias (to stop at cycles)
+	// policy says whether the gate's own keys are read and checked (LoadPolicy) or only
+	// accepted (LoadSections); sections are the other keys read, root the type the whole file
+	// decodes into (sections.go) and decoded its value.
+	policy    bool
+	sections  Sections
+	root      reflect.Type
+	decoded   reflect.Value
+	following map[*yaml.Node]bool // anchors being walked through an alias (to stop at cycles)
 }
 
 func (l *policyLoader) add(field string, line int, msg string) {
@@ -165,7 +191,9 @@ func (l *policyLoader) load(data []byte) *Policy {
 	var doc yaml.Node
 	err := recoverYAML(func() error { return dec.Decode(&doc) })
 	if errors.Is(err, io.EOF) {
-		l.add("", 1, policyEmptyMsg)
+		if l.policy {
+			l.add("", 1, policyEmptyMsg)
+		}
 		return nil
 	}
 	if err != nil {
@@ -180,18 +208,20 @@ func (l *policyLoader) load(data []byte) *Policy {
 		l.addSyntaxError(data, err)
 	}
 	if len(doc.Content) == 0 || (doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].ShortTag() == "!!null") {
-		l.add("", max(doc.Line, 1), policyEmptyMsg)
+		if l.policy {
+			l.add("", max(doc.Line, 1), policyEmptyMsg)
+		}
 		return nil
 	}
 	root := doc.Content[0]
 	l.rootLine = max(root.Line, 1)
 
 	// The value, decoded strictly by yaml.v3 itself.
-	var p Policy
+	l.decoded = reflect.New(l.root)
 	var yamlErrors []string
 	strict := yaml.NewDecoder(bytes.NewReader(data))
 	strict.KnownFields(true)
-	err = recoverYAML(func() error { return strict.Decode(&p) })
+	err = recoverYAML(func() error { return strict.Decode(l.decoded.Interface()) })
 	var typeErr *yaml.TypeError
 	switch {
 	case errors.As(err, &typeErr):
@@ -200,7 +230,7 @@ func (l *policyLoader) load(data []byte) *Policy {
 
 	// Our own walk over the nodes: unknown keys with suggestions, types with field paths.
 	before := len(l.problems)
-	l.walk(root, reflect.TypeFor[Policy](), "")
+	l.walk(root, l.root, "")
 	if err != nil && typeErr == nil && len(l.problems) == before {
 		// yaml.v3 gave up (a merge of a non-mapping, an anchor inside itself, too many
 		// aliases) where the walk found nothing to say: its message is all there is.
@@ -219,13 +249,21 @@ func (l *policyLoader) load(data []byte) *Policy {
 		return nil
 	}
 
-	for _, pr := range p.validate(func(field string) bool { return l.written[field] }) {
+	written := func(field string) bool { return l.written[field] }
+	var problems []PolicyProblem
+	var p *Policy
+	if l.policy {
+		p = l.decoded.Elem().Field(0).Addr().Interface().(*Policy)
+		problems = p.validate(written)
+	}
+	problems = append(problems, l.checkSections(written)...)
+	for _, pr := range problems {
 		if l.followsFromDecodeProblem(pr.Field) {
 			continue
 		}
 		l.add(pr.Field, l.lineOf(pr.Field), pr.Msg)
 	}
-	return &p
+	return p
 }
 
 // recoverYAML runs a yaml.v3 call, turning a panic of the library into an error: a policy
@@ -412,6 +450,9 @@ func (l *policyLoader) walk(n *yaml.Node, t reflect.Type, field string) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if t == yamlNodeType {
+		return // a key this reader accepts but leaves to the reader that uses it
+	}
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
 		msg := "has no value: give it one, or leave the key out"
 		if t == reflect.TypeFor[RegressionsPolicy]() {
@@ -432,6 +473,9 @@ func (l *policyLoader) walk(n *yaml.Node, t reflect.Type, field string) {
 			msg := "must be a mapping (key: value) with keys such as " + strings.Join(policyKeys(t), ", ") + ", not " + describeNode(n)
 			if field == "" {
 				msg = "the policy must be a mapping with the keys environments (and release), not " + describeNode(n)
+				if !l.policy {
+					msg = "the file must be a mapping with keys such as " + strings.Join(policyKeys(t), ", ") + ", not " + describeNode(n)
+				}
 			}
 			l.addDecode(field, n.Line, msg)
 			return
@@ -703,60 +747,4 @@ func policyTypeText(t reflect.Type) string {
 		return "true or false"
 	}
 	return "text"
-}
-
-// UnmarshalYAML reads a Go duration ("30m", "2h", "1h30m"). A bare number ("30") is an error
-// saying which unit to write, and so is a negative duration. Whether zero makes sense is
-// Validate's to say.
-func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	v, msg := parsePolicyDuration(n)
-	if msg != "" {
-		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %s", n.Line, msg)}}
-	}
-	*d = v
-	return nil
-}
-
-var bareNumberRE = regexp.MustCompile(`^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)$`)
-
-// parsePolicyDuration reads a duration node; msg says what is wrong, "" when nothing is.
-func parsePolicyDuration(n *yaml.Node) (d Duration, msg string) {
-	if n.Kind != yaml.ScalarNode {
-		return 0, "must be a duration such as 30m, not " + describeNode(n)
-	}
-	s := strings.TrimSpace(n.Value)
-	if bareNumberRE.MatchString(s) {
-		if strings.HasPrefix(s, "-") {
-			return 0, "must not be negative: " + s
-		}
-		return 0, fmt.Sprintf("needs a unit: write %sm, not %s", s, s)
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		if days, ok := strings.CutSuffix(s, "d"); ok && bareNumberRE.MatchString(days) {
-			if f, err := strconv.ParseFloat(days, 64); err == nil && f > 0 && f < 10_000 {
-				return 0, fmt.Sprintf("%q is not a duration (there is no d unit): write %s", s, policyDurationText(time.Duration(f*float64(24*time.Hour))))
-			}
-		}
-		return 0, fmt.Sprintf("%s is not a duration: write it like 30m, 2h or 1h30m", describeNode(n))
-	}
-	if v < 0 {
-		return 0, "must not be negative: " + s
-	}
-	return Duration(v), ""
-}
-
-// policyDurationText writes d as in a policy file: "2h", "1h30m", "30m", "45s".
-func policyDurationText(d time.Duration) string {
-	s := d.Round(time.Second).String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
 }

@@ -597,7 +597,7 @@ func TestPolicyProblemString(t *testing.T) {
 	}
 }
 
-// FuzzLoadPolicy: LoadPolicy never panics; a policy it accepts validates and every environment
+// FuzzLoadPolicy: LoadPolicy and LoadSections never panic; a policy it accepts validates and every environment
 // of it resolves; a policy it refuses comes with located problems.
 func FuzzLoadPolicy(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "policy", "*.yml"))
@@ -610,6 +610,17 @@ func FuzzLoadPolicy(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// The same file read by another reader of it: decoded sections, or located problems.
+		var k sectionKeys
+		var items []sectionItem
+		if err := LoadSections(data, "fuzz.yml", testSections(&k, &items)); err != nil {
+			var pe *PolicyError
+			if !errors.As(err, &pe) || len(pe.Problems) == 0 || pe.Problems[0].Line < 1 {
+				t.Fatalf("LoadSections: error %T %v is not a *PolicyError with located problems", err, err)
+			}
+		} else if k.Count < 0 {
+			t.Fatalf("LoadSections accepted triage.count %d, which its check rejects", k.Count)
+		}
 		p, err := LoadPolicy(data, "fuzz.yml")
 		if err != nil {
 			if p != nil {

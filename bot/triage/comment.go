@@ -33,11 +33,17 @@ func IsTriageComment(body string) bool { return strings.HasPrefix(body, CommentM
 // playbook and the likely duplicates. Every text from outside goes through ghmarkdown, so an
 // issue's title cannot break the table or bring HTML; the whole stays under GitHub's limit.
 func RenderComment(issues []Issue) string {
+	return RenderCommentUpTo(issues, CommentIssues)
+}
+
+// RenderCommentUpTo is RenderComment listing at most limit issues (a repository's
+// max_issues_per_comment, Settings.MaxIssuesPerComment); a limit below 1 is taken as 1.
+func RenderCommentUpTo(issues []Issue, limit int) string {
 	list := slices.Clone(issues)
 	slices.SortStableFunc(list, func(a, b Issue) int {
 		return cmp.Or(b.FirstSeen.Compare(a.FirstSeen), cmp.Compare(a.ShortID, b.ShortID))
 	})
-	shown := min(len(list), CommentIssues)
+	shown := min(len(list), max(limit, 1))
 	for {
 		body := renderComment(list[:shown], len(list)-shown)
 		if utf8.RuneCountInString(body) <= MaxCommentLength || shown == 0 {
