@@ -229,6 +229,8 @@ func (b *Bot) process(ctx context.Context, a store.DeliveryArgs) error {
 		switch gd.Event {
 		case "deployment_protection_rule":
 			return b.protectionRequested(ctx, gd)
+		case "pull_request":
+			return b.pullRequestClosed(ctx, gd)
 		}
 	case store.SourceSentry:
 		return b.sentryEvent(ctx, d)

@@ -1,12 +1,14 @@
 package bot
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/releasegate/releasegate/bot/triage"
+	"github.com/releasegate/releasegate/internal/githubapi"
 	"github.com/releasegate/releasegate/internal/githubapi/githubapitest"
 	"github.com/releasegate/releasegate/internal/jira/jiratest"
 	"github.com/releasegate/releasegate/internal/sentryapi"
@@ -78,7 +80,7 @@ func newTriageFixture(t *testing.T, o triageOptions) *triageFixture {
 		}
 	}
 	pull := githubapitest.Pull{Number: 42, Title: "Checkout: render the cart", Author: "jo", State: "closed", MergeSHA: testSHA,
-		HeadRef: "cart", BaseRef: "main", Commits: []string{testSHA},
+		HeadRef: "cart", HeadSHA: testSHA, BaseRef: "main", Commits: []string{testSHA},
 		Files: []githubapitest.PullFile{{Filename: "web/src/checkout/cart.js", Status: "modified", Additions: 1, Patch: suspectPatch}}}
 	if o.pull != nil {
 		pull = *o.pull
@@ -317,5 +319,46 @@ func (f *triageFixture) ingest(n int, frames []sentryapitest.Frame) {
 		}); err != nil {
 			f.t.Fatal(err)
 		}
+	}
+}
+
+func TestTriageFixesOnMerge(t *testing.T) {
+	t.Parallel()
+	f := newTriageFixture(t, triageOptions{})
+	f.bot.cfg.GitHub.WebURL = "https://github.com/"
+	if err := f.triage("job:1"); err != nil {
+		t.Fatal(err)
+	}
+	const fixSHA = "5050505050505050505050505050505050505050"
+	f.gh.AddCommits("acme", "web", githubapitest.Commit{SHA: fixSHA, Message: "Guard the empty cart", AuthorLogin: "jo", Date: t0})
+	f.gh.AddPull("acme", "web", githubapitest.Pull{Number: 50, Title: "Guard the empty cart", Body: "Fixes WEB-1", Author: "jo", State: "closed",
+		MergeSHA: fixSHA, HeadRef: "fix", HeadSHA: fixSHA, BaseRef: "main", Commits: []string{fixSHA}})
+	payload := `{"action":"closed","number":50,"pull_request":{"number":50,"title":"Guard the empty cart","body":"Fixes WEB-1","merged":true},` +
+		`"repository":{"full_name":"acme/web"},"installation":{"id":` + strconv.FormatInt(f.inst, 10) + `}}`
+	for range 2 { // a redelivery changes nothing
+		if err := f.bot.pullRequestClosed(t.Context(), &githubapi.Delivery{ID: "d-50", Event: "pull_request", Installation: f.inst, Payload: []byte(payload)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var resolves int
+	for _, r := range f.sentry.Requests() {
+		if r.Method == "PUT" && strings.Contains(r.Path, "/issues/"+f.issueID) {
+			resolves++
+		}
+	}
+	if resolves != 1 {
+		t.Errorf("%d status updates of the issue in Sentry, want 1", resolves)
+	}
+	tk := f.jira.Issues()[0]
+	if len(tk.Comments) != 1 {
+		t.Errorf("%d Jira comments, want 1", len(tk.Comments))
+	}
+	cs := f.comments()
+	if len(cs) != 1 || !strings.Contains(cs[0].Body, "Fixed by #50") {
+		t.Errorf("the suspect's comment does not say it was fixed: %+v", cs)
+	}
+	l, err := f.store.Link(t.Context(), "acme", f.issueID)
+	if err != nil || l.Fix.Number != 50 {
+		t.Errorf("link = %+v, %v; want fixed by #50", l, err)
 	}
 }
