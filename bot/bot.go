@@ -31,9 +31,12 @@ type Options struct {
 	// SentryTransport carries the Sentry requests (nil: http.DefaultTransport); tests point it
 	// at sentryapitest.
 	SentryTransport http.RoundTripper
+	// JiraTransport carries the Jira requests (nil: http.DefaultTransport); tests point it at
+	// jiratest.
+	JiraTransport http.RoundTripper
 	// AllowInsecureSentry lets a connection use plain http to another host (tests only).
 	AllowInsecureSentry bool
-	// NoSentryRetries makes one request per call to Sentry (tests: a failing look fails at
+	// NoSentryRetries makes one request per call to Sentry and Jira (tests: a failing look fails at
 	// once, and the job's own retries are what is under test).
 	NoSentryRetries bool
 	UserAgent       string
@@ -61,6 +64,8 @@ type Bot struct {
 	sentryTransport http.RoundTripper
 	sentryInsecure  bool
 	sentryRetries   int
+	jiraTransport   http.RoundTripper
+	jiraRetries     int
 	userAgent       string
 	sentryMu        sync.Mutex
 	sentryClients   map[string]sentryConn
@@ -84,9 +89,10 @@ func New(o Options) (*Bot, error) {
 		cfg: o.Config, store: o.Store, github: o.GitHub, metrics: o.Metrics, log: o.Logger, now: o.Now,
 		settings: o.Settings, sentryTransport: o.SentryTransport, sentryInsecure: o.AllowInsecureSentry,
 		userAgent: o.UserAgent, sentryClients: map[string]sentryConn{}, onPanic: o.OnPanic, sentryRetries: -1,
+		jiraTransport: o.JiraTransport,
 	}
 	if o.NoSentryRetries {
-		b.sentryRetries = 0
+		b.sentryRetries, b.jiraRetries = 0, -1
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
@@ -223,6 +229,8 @@ func (b *Bot) process(ctx context.Context, a store.DeliveryArgs) error {
 		switch gd.Event {
 		case "deployment_protection_rule":
 			return b.protectionRequested(ctx, gd)
+		case "pull_request":
+			return b.pullRequestClosed(ctx, gd)
 		}
 	case store.SourceSentry:
 		return b.sentryEvent(ctx, d)

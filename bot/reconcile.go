@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/internal/store"
 )
@@ -95,13 +97,16 @@ type sentryIssueWorker struct {
 
 func (w *sentryIssueWorker) Work(ctx context.Context, job *river.Job[SentryIssueArgs]) error {
 	start := w.b.now()
-	err := w.b.newIssue(ctx, job.Args)
+	err := w.b.newIssue(ctx, job.Args, "job:"+strconv.FormatInt(job.ID, 10))
 	w.b.metrics.job("sentry_issue", w.b.now().Sub(start), err)
 	return err
 }
 
-// newIssue handles a new Sentry issue: the owner's waiting rules are looked at now.
-func (b *Bot) newIssue(ctx context.Context, a SentryIssueArgs) error {
+// newIssue handles a new Sentry issue: the owner's waiting rules are looked at now, then the
+// issue is triaged. worker names the job (its retries resume its claims). A triage that fails
+// on the configuration (the App not installed, a settings file that does not load) is logged
+// and not retried: a retry would fail alike.
+func (b *Bot) newIssue(ctx context.Context, a SentryIssueArgs, worker string) error {
 	rules, err := b.store.WaitingRules(ctx, a.Owner+"/", 500)
 	if err != nil {
 		return err
@@ -112,6 +117,15 @@ func (b *Bot) newIssue(ctx context.Context, a SentryIssueArgs) error {
 		}
 	}
 	b.log.InfoContext(ctx, "new Sentry issue", "owner", a.Owner, "issue", a.IssueID, "release", a.Release, "source", a.Source, "rules", len(rules))
+	r, err := b.Triage(ctx, a.Owner, a.IssueID, TriageOptions{Worker: worker})
+	switch {
+	case err != nil && errkind.Of(err) == errkind.Config:
+		b.log.WarnContext(ctx, "triage: not possible with this configuration", "owner", a.Owner, "issue", a.IssueID, "err", err)
+		return nil
+	case err != nil:
+		return err
+	}
+	b.log.InfoContext(ctx, "triaged", "owner", a.Owner, "issue", r.ShortID, "skipped", r.Skipped, "jira", r.JiraKey, "pr", r.CommentPR.String(), "notes", len(r.Notes))
 	return nil
 }
 

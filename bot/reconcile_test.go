@@ -64,7 +64,7 @@ func TestANewIssueIsHandledOnce(t *testing.T) {
 	if n, err := f.store.CountJobs(t.Context(), SentryIssueArgs{}.Kind()); err != nil || n != 1 {
 		t.Errorf("%d issue jobs (%v), want 1: the webhook and two polls heard of one issue", n, err)
 	}
-	if err := f.bot.newIssue(t.Context(), SentryIssueArgs{Owner: "acme", IssueID: issueID, Source: "webhook"}); err != nil {
+	if err := f.bot.newIssue(t.Context(), SentryIssueArgs{Owner: "acme", IssueID: issueID, Source: "webhook"}, "job:1"); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := f.store.CountJobs(t.Context(), EvaluateArgs{}.Kind()); err != nil || n != 1 {

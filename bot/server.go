@@ -20,7 +20,7 @@ import (
 
 // Events the App processes; every other is acknowledged and dropped.
 var (
-	githubEvents    = map[string]bool{"deployment_protection_rule": true}
+	githubEvents    = map[string]bool{"deployment_protection_rule": true, "pull_request": true}
 	sentryResources = map[string]bool{"issue": true, "event_alert": true}
 )
 

@@ -23,12 +23,15 @@ var Permissions = []Permission{
 	{"actions", "read", "GitHub requires it of an App that acts as a deployment protection rule."},
 	{"deployments", "write", "Approve or reject the deployments it protects, and post progress reports while a gate is pending."},
 	{"checks", "write", "Put the gate's report on the deployed commit as a check run."},
+	{"pull_requests", "write", "Read the pull requests of a release's commits and their files and commits, to find the one suspected of a new Sentry issue."},
+	{"issues", "write", "Keep the triage bot's one comment on a suspected pull request (pull request comments are issue comments)."},
 }
 
 // Events are the webhook events the App subscribes to. (Installation events come to every App
 // without a subscription.)
 var Events = []struct{ Name, Why string }{
 	{"deployment_protection_rule", "A job is waiting for the App's review to deploy to a protected environment."},
+	{"pull_request", "A merged pull request that says it fixes a Sentry issue (`Fixes WEB-123`) resolves it in the next release."},
 }
 
 // Manifest is GitHub's App manifest (docs: "Registering a GitHub App from a manifest").

@@ -30,8 +30,8 @@ import (
 
 var (
 	fileKeys         = []string{"installations"}
-	installationKeys = []string{"sentry"}
-	sentryKeys       = []string{"url", "org", "token_env", "token_file", "client_secret_env", "client_secret_file"}
+	installationKeys = []string{"sentry", "jira"}
+	sentryKeys       = []string{"url", "org", "token_env", "token_file", "client_secret_env", "client_secret_file", "integration_uuid"}
 	// A GitHub login: letters, digits and single hyphens, at most 39 characters.
 	githubLogin = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,38}$`)
 )
@@ -82,8 +82,11 @@ func (l *loader) installations(file string, data []byte) map[string]Installation
 			in := Installation{Owner: owner.Value, SentryURL: DefaultSentryURL, Line: owner.Line}
 			if l.isMapping(v, problem, field) {
 				for k, sv := range l.pairs(v, installationKeys, problem, field) {
-					if k.Value == "sentry" {
+					switch k.Value {
+					case "sentry":
 						l.sentry(&in, sv, problem, field+".sentry")
+					case "jira":
+						in.Jira = l.jira(sv, problem, field+".jira")
 					}
 				}
 			}
@@ -128,31 +131,15 @@ func (l *loader) sentry(in *Installation, n *yaml.Node, problem func(int, string
 			client.env = v
 		case "client_secret_file":
 			client.file = v
+		case "integration_uuid":
+			if !uuidLike.MatchString(v.Value) {
+				problem(v.Line, f, "%q is not an installation UUID (the uuid Sentry's webhooks carry under installation)", v.Value)
+			}
+			in.SentryIntegration = v.Value
 		}
 	}
 	read := func(ref secretRef, name string) Secret {
-		switch {
-		case ref.env != nil && ref.file != nil:
-			problem(ref.file.Line, field, "%s_env and %s_file are both set: keep one", name, name)
-		case ref.env != nil:
-			v := l.getenv(ref.env.Value)
-			if v == "" {
-				problem(ref.env.Line, field+"."+name+"_env", "the variable %s is not set", ref.env.Value)
-			}
-			return NewSecret(v)
-		case ref.file != nil:
-			data, err := l.readFile(ref.file.Value)
-			if err != nil {
-				problem(ref.file.Line, field+"."+name+"_file", "reading %s: %v", ref.file.Value, unwrapPath(err))
-				return Secret{}
-			}
-			v := strings.TrimRight(string(data), "\r\n")
-			if v == "" {
-				problem(ref.file.Line, field+"."+name+"_file", "%s is empty", ref.file.Value)
-			}
-			return NewSecret(v)
-		}
-		return Secret{}
+		return l.secretRef(ref.env, ref.file, name, field, problem)
 	}
 	in.SentryToken = read(token, "token")
 	in.SentryClientSecret = read(client, "client_secret")

@@ -59,6 +59,11 @@ type Installation struct {
 	// SentryClientSecret is the Sentry integration's client secret: it signs the webhooks
 	// Sentry sends for this organization.
 	SentryClientSecret Secret
+	// SentryIntegration is the Sentry integration's installation UUID: the triage bot links
+	// each Jira ticket back on the Sentry issue through it ("" leaves that link out).
+	SentryIntegration string
+	// Jira is where the triage bot opens tickets; nil: no tickets for this owner.
+	Jira *Jira
 	// Line is where the installation is written in File, for messages.
 	Line int
 }

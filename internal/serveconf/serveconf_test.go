@@ -19,6 +19,17 @@ const goodFile = `installations:
       org: acme-org
       token_env: ACME_TOKEN
       client_secret_file: /secrets/acme-client
+      integration_uuid: 3c1d5e2a-9b8f-4e6d-a7c2-1f0e9d8c7b6a
+    jira:
+      url: https://acme.atlassian.net
+      email: triage-bot@acme.example
+      token_env: ACME_JIRA_TOKEN
+      project: WEB
+      labels: [sentry, triage]
+      component: Frontend
+      priority: High
+      accounts:
+        "#checkout": 5b10ac8d82e05b22cc7d4ef5
   Widgets-Inc:
     sentry:
       url: https://sentry.example.com/
@@ -34,6 +45,7 @@ func env() map[string]string {
 		"RELEASEGATE_GITHUB_WEBHOOK_SECRET": "whsec",
 		"RELEASEGATE_CONFIG":                "/etc/releasegate.yml",
 		"ACME_TOKEN":                        "sntryu_acme",
+		"ACME_JIRA_TOKEN":                   "jira-token-acme",
 	}
 }
 
@@ -75,9 +87,18 @@ func TestLoadValid(t *testing.T) {
 	if !ok || acme.SentryOrg != "acme-org" || acme.SentryToken.Reveal() != "sntryu_acme" || acme.SentryClientSecret.Reveal() != "client-secret" || acme.SentryURL != DefaultSentryURL || acme.Line != 2 {
 		t.Errorf("acme = %+v (found %v)", acme, ok)
 	}
+	j := acme.Jira
+	if acme.SentryIntegration != "3c1d5e2a-9b8f-4e6d-a7c2-1f0e9d8c7b6a" || j == nil || j.URL != "https://acme.atlassian.net" || j.Flavour != "cloud" ||
+		j.Email != "triage-bot@acme.example" || j.Token.Reveal() != "jira-token-acme" || j.Project != "WEB" || j.IssueType != "Bug" ||
+		strings.Join(j.Labels, ",") != "sentry,triage" || j.Component != "Frontend" || j.Priority != "High" || j.Accounts["#checkout"] != "5b10ac8d82e05b22cc7d4ef5" {
+		t.Errorf("acme's Jira = %+v, integration %q", j, acme.SentryIntegration)
+	}
 	w, ok := c.Installation("widgets-inc")
 	if !ok || w.SentryURL != "https://sentry.example.com/" || w.SentryToken.Reveal() != "sntryu_widgets" || w.SentryClientSecret.IsSet() {
 		t.Errorf("widgets = %+v (found %v)", w, ok)
+	}
+	if w.Jira != nil || w.SentryIntegration != "" {
+		t.Errorf("widgets has Jira %+v, integration %q; want none", w.Jira, w.SentryIntegration)
 	}
 	if got := strings.Join(c.Owners(), ","); got != "Widgets-Inc,acme" {
 		t.Errorf("Owners = %s", got)
@@ -163,6 +184,22 @@ func TestLoadProblems(t *testing.T) {
 			want: []string{"/etc/releasegate.yml:2: not YAML: did not find expected node content"}},
 		{name: "empty file", files: func(m map[string]string) { m["/etc/releasegate.yml"] = "" },
 			want: []string{"/etc/releasegate.yml:1: the file is empty"}},
+		{name: "jira unknown key", files: func(m map[string]string) {
+			m["/etc/releasegate.yml"] = "installations:\n  acme:\n    sentry: {org: a, token_env: ACME_TOKEN}\n    jira:\n      url: https://j.example\n      email: a@b.c\n      token_env: ACME_JIRA_TOKEN\n      project: WEB\n      isue_type: Bug\n"
+		}, want: []string{"/etc/releasegate.yml:9: installations.acme.jira.isue_type: unknown key; did you mean issue_type?"}},
+		{name: "jira required keys", files: func(m map[string]string) {
+			m["/etc/releasegate.yml"] = "installations:\n  acme:\n    sentry: {org: a, token_env: ACME_TOKEN}\n    jira:\n      flavour: cloud\n"
+		}, want: []string{"installations.acme.jira.url: required", "installations.acme.jira.project: required", "installations.acme.jira.email: required on Jira Cloud", "installations.acme.jira: no token"}},
+		{name: "jira bad values", files: func(m map[string]string) {
+			m["/etc/releasegate.yml"] = "installations:\n  acme:\n    sentry: {org: a, token_env: ACME_TOKEN}\n    jira:\n      url: http://jira.example.com\n      flavour: server\n      token_file: /nope\n      project: web\n      labels: [ok, two words]\n"
+		}, want: []string{"installations.acme.jira.url: \"http://jira.example.com\": use https://", `installations.acme.jira.flavour: "server": write cloud`,
+			"installations.acme.jira.token_file: reading /nope", `installations.acme.jira.project: "web" is not a Jira project key`, `"two words": a Jira label has no spaces`}},
+		{name: "jira datacenter needs no email", files: func(m map[string]string) {
+			m["/etc/releasegate.yml"] = "installations:\n  acme:\n    sentry: {org: a, token_env: ACME_TOKEN}\n    jira:\n      url: https://jira.example.com\n      flavour: datacenter\n      project: WEB\n      token_env: ACME_JIRA_TOKEN\n      labels: x\n"
+		}, want: []string{"installations.acme.jira.labels: must be a list"}},
+		{name: "integration uuid", files: func(m map[string]string) {
+			m["/etc/releasegate.yml"] = "installations:\n  acme: {sentry: {org: a, token_env: ACME_TOKEN, integration_uuid: abc}}\n"
+		}, want: []string{`installations.acme.sentry.integration_uuid: "abc" is not an installation UUID`}},
 		{name: "alias", files: func(m map[string]string) {
 			m["/etc/releasegate.yml"] = "installations:\n  acme: &a {sentry: {org: a, token_env: ACME_TOKEN}}\n  other: *a\n"
 		}, want: []string{"/etc/releasegate.yml:3: installations.other: anchors, aliases and merges are not supported"}},
