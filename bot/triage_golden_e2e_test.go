@@ -222,3 +222,20 @@ func corpusEvent(t *testing.T, path string) sentryapitest.Event {
 	}
 	return out
 }
+
+// TestReadmeTriageComment: README.md shows the Cloud comment golden, so the README shows what
+// the bot really writes.
+func TestReadmeTriageComment(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden, err := os.ReadFile(filepath.Join("testdata", "golden", "triage-comment-cloud.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(readme, append(append([]byte("````markdown\n"), golden...), []byte("````")...)) {
+		t.Error("README.md does not show bot/testdata/golden/triage-comment-cloud.md in a ````markdown block; copy it there")
+	}
+}
