@@ -37,6 +37,10 @@ type triageOptions struct {
 	// frames replaces the event's frames; noStack sends none.
 	frames  []sentryFrame
 	noStack bool
+	// event replaces the TypeErrors: it is sent three times (a corpus event, say).
+	event *sentryapitest.Event
+	// files are added to the repository at the release's commit.
+	files []string
 }
 
 type sentryFrame struct {
@@ -97,7 +101,18 @@ func newTriageFixture(t *testing.T, o triageOptions) *triageFixture {
 	if o.noStack {
 		frames = nil
 	}
-	f.ingest(3, frames)
+	for _, name := range o.files {
+		f.gh.SetFile("acme", "web", testSHA, name, []byte("// "+name+"\n"))
+	}
+	if o.event != nil {
+		for range 3 {
+			if _, err := f.sentry.Ingest("web", *o.event); err != nil {
+				t.Fatal(err)
+			}
+		}
+	} else {
+		f.ingest(3, frames)
+	}
 	f.issueID = f.sentry.Issues()[0].ID
 	return f
 }

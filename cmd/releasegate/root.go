@@ -216,6 +216,7 @@ unreachable after retries, a timeout).`,
 	root.AddCommand(newActionCmd(factory))
 	root.AddCommand(newSentryCmd(factory))
 	root.AddCommand(newServeCmd(factory))
+	root.AddCommand(newTriageCmd(factory))
 	root.AddCommand(newAppCmd(factory))
 	return root
 }

@@ -5,15 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/releasegate/releasegate/bot"
 	"github.com/releasegate/releasegate/errkind"
-	"github.com/releasegate/releasegate/internal/githubapi"
 	"github.com/releasegate/releasegate/internal/serveconf"
 	"github.com/releasegate/releasegate/internal/store"
 )
@@ -74,43 +71,24 @@ and each GitHub owner's Sentry connection from the file --config names: docs/app
 func serveRun(ctx context.Context, opts *ServeOptions) error {
 	f := opts.Factory
 	log := f.Logger
-	cfg, err := serveconf.Load(serveconf.Input{
-		Flags: opts.Flags, Getenv: f.Getenv,
-		ReadFile: func(name string) ([]byte, error) { return os.ReadFile(f.Abs(name)) },
-	})
+	cfg, err := loadAppConfig(f, opts.Flags)
 	if err != nil {
-		return errkind.Wrap(errkind.Config, err)
+		return err
 	}
 	reporter, err := bot.NewSelfReporter(cfg.SentryDSN.Reveal(), buildVersion(), f.Transport, log)
 	if err != nil {
 		return errkind.Wrap(errkind.Config, err)
 	}
 	defer reporter.Flush(5 * time.Second)
-	metrics := bot.NewMetrics(nil)
-	gh, err := githubapi.New(githubapi.Options{
-		BaseURL: cfg.GitHub.APIURL, AppID: cfg.GitHub.AppID, PrivateKey: []byte(cfg.GitHub.PrivateKey.Reveal()),
-		UserAgent: "releasegate/" + buildVersion(), HTTPClient: &http.Client{Transport: metrics.Transport("github", f.Transport)},
-		Logger: log, OnRateLimit: metrics.RateLimit, AllowInsecure: allowInsecureLocal(cfg.GitHub.APIURL),
-	})
-	if err != nil {
-		return errkind.Wrap(errkind.Config, err)
-	}
-	b, err := bot.New(bot.Options{
-		Config: cfg, GitHub: gh, SentryTransport: f.Transport, UserAgent: "releasegate/" + buildVersion(),
-		Metrics: metrics, Logger: log, OnPanic: reporter.Panic, AllowInsecureSentry: anyInsecureSentry(cfg),
-	})
+	b, err := newAppBot(f, cfg, bot.NewMetrics(nil), reporter.Panic, nil)
 	if err != nil {
 		return err
 	}
-	dbURL := cfg.DatabaseURL.Reveal()
-	if loc, err := store.ParseURL(dbURL); err == nil && loc.Engine == store.SQLite {
-		dbURL = f.Abs(loc.Path)
-	}
-	st, err := store.Open(ctx, dbURL, store.Options{
+	st, err := openAppStore(ctx, f, cfg, store.Options{
 		Workers: b.Workers(), PeriodicJobs: b.PeriodicJobs(), Logger: log, ErrorHandler: reporter, JobTimeout: opts.JobTimeout,
 	})
 	if err != nil {
-		return errkind.WithHint(errkind.Config, err, "check --database-url")
+		return err
 	}
 	defer func() { _ = st.Close() }() // after Stop: nothing left to lose
 	b.SetStore(st)
