@@ -15,6 +15,7 @@ import (
 	"github.com/releasegate/releasegate/internal/releasecommits"
 	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/internal/store"
+	"github.com/releasegate/releasegate/ownership"
 )
 
 // The triage pipeline, reading half: from a Sentry issue to the pull request suspected of
@@ -168,7 +169,9 @@ func (b *Bot) find(ctx context.Context, owner, issue string) (TriageReport, *fou
 		if err != nil {
 			return r, nil, fmt.Errorf("listing the files of %s at %s: %w", r.Repo, shortRef(head), err)
 		}
-		loc, skipped, ok := triage.NewFiles(githubapi.Paths(entries)).TopFrame(frames, "")
+		paths := githubapi.Paths(entries)
+		root := serviceFolder(ctx, f.gh, f.repoOwner, f.repoName, head, paths, det.Project.Slug)
+		loc, skipped, ok := triage.NewFiles(paths).TopFrame(frames, root)
 		switch {
 		case ok:
 			sus = triage.FindSuspect(loc, prs)
@@ -468,4 +471,28 @@ func eventTags(ev *sentryapi.Event) map[string]string {
 		m["user.id"] = ev.User.ID
 	}
 	return m
+}
+
+// serviceFolder is the folder of the sentry.properties that names the issue's Sentry project
+// ("" when none does, or several): in a monorepo a frame's file is looked for there first, so
+// web/src/cart.js and mobile/src/cart.js are told apart by the project that raised the error.
+func serviceFolder(ctx context.Context, gh *githubapi.Client, owner, repo, sha string, paths []string, project string) string {
+	if project == "" {
+		return ""
+	}
+	tree := ownership.Tree{FS: githubapi.CommitFS(ctx, gh, owner, repo, sha, maxOwnershipFile), Files: paths}
+	projects, err := ownership.LoadProjects(tree, tree.FindProperties(""))
+	if err != nil {
+		return ""
+	}
+	dir, found := "", 0
+	for _, p := range projects {
+		if p.DefaultProject == project {
+			dir, found = p.Dir, found+1
+		}
+	}
+	if found != 1 {
+		return ""
+	}
+	return dir
 }

@@ -139,9 +139,9 @@ func TestTriageCorpusEvents(t *testing.T) {
 		{name: "node-orders-ts", path: "services/orders/src/orders/ship.ts", line: 23},
 		{name: "java-ledger-npe", path: "services/ledger/src/main/java/com/acme/ledger/PostingService.java", line: 81},
 		{name: "go-payments-panic", path: "services/payments/refund/refund.go", line: 58},
-		// The bot looks for the frame in the whole repository, and cart.js is in web/ and
-		// mobile/: it names no suspect on a guess, and says so.
-		{name: "js-checkout-typeerror", note: "could be any of"},
+		// cart.js is in web/ and mobile/: the project (web) names the service folder
+		// whose sentry.properties says defaults.project = web, and the frame is found there.
+		{name: "js-checkout-typeerror", path: "web/src/checkout/cart.js", line: 42},
 		{name: "js-message-no-stack", note: "no stack trace"},
 	}
 	for _, tc := range tests {
