@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"sync"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -69,18 +70,9 @@ type sqliteEngine struct {
 }
 
 func openSQLite(ctx context.Context, path string, opts Options, cfg *river.Config) (*sqliteEngine, error) {
-	db, err := sql.Open("sqlite", sqliteDSN(path, opts.SQLiteSyncFull))
+	db, err := connectSQLite(ctx, path, opts.SQLiteSyncFull)
 	if err != nil {
-		return nil, fmt.Errorf("store: open SQLite database %s: %w", path, err)
-	}
-	// SQLite has one writer; River's SQLite driver wants one connection so that its
-	// concurrent internal operations queue in the pool instead of failing with SQLITE_BUSY.
-	db.SetMaxOpenConns(1)
-	db.SetConnMaxLifetime(0)
-	db.SetConnMaxIdleTime(0)
-	if err := db.PingContext(ctx); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("store: open SQLite database %s (check that its folder exists and is writable): %w", path, err)
+		return nil, err
 	}
 	e := &sqliteEngine{db: db, driver: riversqlite.New(db), turn: make(chan struct{}, 1)}
 	e.river, err = river.NewClient(e.driver, cfg)
@@ -99,6 +91,37 @@ func openSQLite(ctx context.Context, path string, opts Options, cfg *river.Confi
 	e.checkpointsDone = make(chan struct{})
 	go e.checkpoint(cctx, cdb)
 	return e, nil
+}
+
+// connectSQLite opens the database with its pragmas. Processes opening a new database at
+// once race to switch it to WAL, and the loser is told SQLITE_BUSY at once (the busy timeout
+// does not cover that switch): it tries again, for up to sqliteBusyTimeout.
+func connectSQLite(ctx context.Context, path string, syncFull bool) (*sql.DB, error) {
+	deadline := time.Now().Add(sqliteBusyTimeout)
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+		db, err := sql.Open("sqlite", sqliteDSN(path, syncFull))
+		if err != nil {
+			return nil, fmt.Errorf("store: open SQLite database %s: %w", path, err)
+		}
+		// SQLite has one writer; River's SQLite driver wants one connection so that its
+		// concurrent internal operations queue in the pool instead of failing with SQLITE_BUSY.
+		db.SetMaxOpenConns(1)
+		db.SetConnMaxLifetime(0)
+		db.SetConnMaxIdleTime(0)
+		err = db.PingContext(ctx)
+		if err == nil {
+			return db, nil
+		}
+		_ = db.Close()
+		if !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			return nil, fmt.Errorf("store: open SQLite database %s (check that its folder exists and is writable): %w", path, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("store: open SQLite database %s: %w", path, ctx.Err())
+		case <-time.After(wait):
+		}
+	}
 }
 
 // checkpoint runs PASSIVE checkpoints until ctx is cancelled, then closes cdb. A failed
