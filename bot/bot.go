@@ -34,8 +34,6 @@ type Options struct {
 	// JiraTransport carries the Jira requests (nil: http.DefaultTransport); tests point it at
 	// jiratest.
 	JiraTransport http.RoundTripper
-	// AllowInsecureSentry lets a connection use plain http to another host (tests only).
-	AllowInsecureSentry bool
 	// NoSentryRetries makes one request per call to Sentry and Jira (tests: a failing look fails at
 	// once, and the job's own retries are what is under test).
 	NoSentryRetries bool
@@ -62,7 +60,6 @@ type Bot struct {
 	links    pages.Signer
 
 	sentryTransport http.RoundTripper
-	sentryInsecure  bool
 	sentryRetries   int
 	jiraTransport   http.RoundTripper
 	jiraRetries     int
@@ -87,7 +84,7 @@ func New(o Options) (*Bot, error) {
 	}
 	b := &Bot{
 		cfg: o.Config, store: o.Store, github: o.GitHub, metrics: o.Metrics, log: o.Logger, now: o.Now,
-		settings: o.Settings, sentryTransport: o.SentryTransport, sentryInsecure: o.AllowInsecureSentry,
+		settings: o.Settings, sentryTransport: o.SentryTransport,
 		userAgent: o.UserAgent, sentryClients: map[string]sentryConn{}, onPanic: o.OnPanic, sentryRetries: -1,
 		jiraTransport: o.JiraTransport,
 	}
@@ -142,7 +139,7 @@ func (b *Bot) sentry(owner string) (sentryConn, bool) {
 	if c, ok := b.sentryClients[key]; ok {
 		return c, true
 	}
-	conn := sentryconf.Connection{URL: in.SentryURL, Org: in.SentryOrg, Token: in.SentryToken.Reveal(), MaxRetries: b.sentryRetries, AllowInsecure: b.sentryInsecure}
+	conn := sentryconf.Connection{URL: in.SentryURL, Org: in.SentryOrg, Token: in.SentryToken.Reveal(), MaxRetries: b.sentryRetries}
 	client, err := conn.Client(sentryconf.ClientOptions{UserAgent: b.userAgent, Transport: b.metrics.sentryTransport(b.sentryTransport), Logger: b.log.With("sentry_org", in.SentryOrg)})
 	if err != nil {
 		b.log.Error("building a Sentry client", "owner", in.Owner, "err", err)

@@ -143,7 +143,7 @@ func newFixture(t *testing.T, o fixtureOptions) *fixture {
 	if o.realClock {
 		now = time.Now
 	}
-	f.bot, err = New(Options{Config: cfg, GitHub: gh, SentryTransport: f.sentry.Client().Transport, Now: now, AllowInsecureSentry: true, NoSentryRetries: true})
+	f.bot, err = New(Options{Config: cfg, GitHub: gh, SentryTransport: f.sentry.Client().Transport, Now: now, NoSentryRetries: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/releasegate/releasegate/internal/serveconf"
 )
 
 // Permission is one permission the App asks for, and why.
@@ -57,7 +59,7 @@ type HookAttributes struct {
 // App's name on GitHub (unique across GitHub; default "releasegate").
 func New(publicURL, name string) (Manifest, error) {
 	u, err := url.Parse(publicURL)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1"))) {
+	if err != nil || serveconf.CheckHTTPS(publicURL) != "" {
 		return Manifest{}, fmt.Errorf("the public URL %q must be https://HOST[/PATH], where GitHub reaches the service (plain http only for localhost)", publicURL)
 	}
 	if name == "" {

@@ -27,6 +27,7 @@ import (
 
 	"github.com/releasegate/releasegate/bot/manifest"
 	"github.com/releasegate/releasegate/internal/githubapi"
+	"github.com/releasegate/releasegate/internal/serveconf"
 )
 
 // StateTTL is how long a state is accepted: GitHub wants the whole flow done within an hour.
@@ -147,14 +148,14 @@ func NewAppURL(webURL, org string) (string, error) {
 	if err != nil || u.Host == "" || u.RawQuery != "" || u.User != nil {
 		return "", fmt.Errorf("setup: GitHub's site %q is not a base URL like https://github.com/ (RELEASEGATE_GITHUB_URL)", webURL)
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+	if serveconf.CheckHTTPS(webURL) != "" {
 		return "", fmt.Errorf("setup: GitHub's site %q: use https:// (plain http only for localhost)", webURL)
 	}
 	base := strings.TrimRight(u.String(), "/")
 	if org == "" {
 		return base + "/settings/apps/new", nil
 	}
-	if !validLogin(org) {
+	if !serveconf.ValidLogin(org) {
 		return "", fmt.Errorf("setup: %q is not a GitHub organization name (--org)", org)
 	}
 	return base + "/organizations/" + org + "/settings/apps/new", nil
@@ -341,21 +342,4 @@ func randomToken(random io.Reader) (string, error) {
 		return "", fmt.Errorf("setup: reading random bytes: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
-}
-
-// validLogin is a GitHub login: letters, digits and single inner hyphens, at most 39.
-func validLogin(s string) bool {
-	if s == "" || len(s) > 39 || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
-		return false
-	}
-	for _, r := range s {
-		if !(r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }

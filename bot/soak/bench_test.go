@@ -49,7 +49,7 @@ func newService(b *testing.B, dbURL string, rules int) *service {
 	if err != nil {
 		b.Fatal(err)
 	}
-	app, err := bot.New(bot.Options{Config: cfg, GitHub: ghf, SentryTransport: sentry.Client().Transport, AllowInsecureSentry: true})
+	app, err := bot.New(bot.Options{Config: cfg, GitHub: ghf, SentryTransport: sentry.Client().Transport})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -98,7 +98,7 @@ func appSetupRun(ctx context.Context, opts *AppSetupOptions) error {
 	apiURL := cmp.Or(f.Getenv("RELEASEGATE_GITHUB_API_URL"), serveconf.DefaultGitHubAPI)
 	gh, err := githubapi.New(githubapi.Options{
 		BaseURL: apiURL, UserAgent: "releasegate/" + buildVersion(), HTTPClient: &http.Client{Transport: f.Transport},
-		Logger: f.Logger, AllowInsecure: allowInsecureLocal(apiURL),
+		Logger: f.Logger,
 	})
 	if err != nil {
 		return errkind.WithHint(errkind.Config, err, "check RELEASEGATE_GITHUB_API_URL")

@@ -35,14 +35,14 @@ func newAppBot(f *Factory, cfg *serveconf.Config, metrics *bot.Metrics, onPanic 
 	gh, err := githubapi.New(githubapi.Options{
 		BaseURL: cfg.GitHub.APIURL, AppID: cfg.GitHub.AppID, PrivateKey: []byte(cfg.GitHub.PrivateKey.Reveal()),
 		UserAgent: "releasegate/" + buildVersion(), HTTPClient: &http.Client{Transport: metrics.Transport("github", f.Transport)},
-		Logger: f.Logger, OnRateLimit: metrics.RateLimit, AllowInsecure: allowInsecureLocal(cfg.GitHub.APIURL),
+		Logger: f.Logger, OnRateLimit: metrics.RateLimit,
 	})
 	if err != nil {
 		return nil, errkind.Wrap(errkind.Config, err)
 	}
 	return bot.New(bot.Options{
 		Config: cfg, GitHub: gh, SentryTransport: f.Transport, JiraTransport: f.Transport, UserAgent: "releasegate/" + buildVersion(),
-		Metrics: metrics, Logger: f.Logger, OnPanic: onPanic, Now: now, AllowInsecureSentry: anyInsecureSentry(cfg),
+		Metrics: metrics, Logger: f.Logger, OnPanic: onPanic, Now: now,
 	})
 }
 

@@ -132,19 +132,3 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	}
 	return nil
 }
-
-// allowInsecureLocal lets the App talk plain http to this machine only (a local GitHub
-// Enterprise proxy, tests); serveconf refuses any other http URL.
-func allowInsecureLocal(raw string) bool {
-	return len(raw) > 7 && raw[:7] == "http://"
-}
-
-func anyInsecureSentry(cfg *serveconf.Config) bool {
-	for _, owner := range cfg.Owners() {
-		in, _ := cfg.Installation(owner)
-		if allowInsecureLocal(in.SentryURL) {
-			return true
-		}
-	}
-	return false
-}

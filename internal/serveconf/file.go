@@ -36,6 +36,9 @@ var (
 	githubLogin = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,38}$`)
 )
 
+// ValidLogin says whether s is a GitHub login (an organization or user name).
+func ValidLogin(s string) bool { return githubLogin.MatchString(s) }
+
 // installations reads the file's installations, adding a problem per mistake, each as
 // file:line: field: message.
 func (l *loader) installations(file string, data []byte) map[string]Installation {
@@ -71,7 +74,7 @@ func (l *loader) installations(file string, data []byte) map[string]Installation
 		}
 		for owner, v := range l.pairs(value, nil, problem, "installations") {
 			field := "installations." + owner.Value
-			if !githubLogin.MatchString(owner.Value) {
+			if !ValidLogin(owner.Value) {
 				problem(owner.Line, field, "not a GitHub login (an organization or user name)")
 				continue
 			}
@@ -117,7 +120,7 @@ func (l *loader) sentry(in *Installation, n *yaml.Node, problem func(int, string
 		}
 		switch k.Value {
 		case "url":
-			if msg := checkHTTPS(v.Value); msg != "" {
+			if msg := CheckHTTPS(v.Value); msg != "" {
 				problem(v.Line, f, "%s", msg)
 			}
 			in.SentryURL = v.Value

@@ -85,7 +85,7 @@ func (l *loader) jira(n *yaml.Node, problem func(int, string, string, ...any), f
 			}
 			switch k.Value {
 			case "url":
-				if msg := checkHTTPS(s); msg != "" {
+				if msg := CheckHTTPS(s); msg != "" {
 					problem(v.Line, f, "%s", msg)
 				}
 				j.URL = s

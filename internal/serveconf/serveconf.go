@@ -191,12 +191,12 @@ func (c *Config) validate() []string {
 	for _, u := range []struct{ name, value string }{
 		{"RELEASEGATE_GITHUB_API_URL", c.GitHub.APIURL}, {"RELEASEGATE_GITHUB_URL", c.GitHub.WebURL},
 	} {
-		if msg := checkHTTPS(u.value); msg != "" {
+		if msg := CheckHTTPS(u.value); msg != "" {
 			add("%s: %s", u.name, msg)
 		}
 	}
 	if c.PublicURL != "" {
-		if msg := checkHTTPS(c.PublicURL); msg != "" {
+		if msg := CheckHTTPS(c.PublicURL); msg != "" {
 			add("--public-url / RELEASEGATE_PUBLIC_URL: %s", msg)
 		}
 	}
@@ -209,9 +209,9 @@ func (c *Config) validate() []string {
 	return p
 }
 
-// checkHTTPS says what is wrong with a base URL, "" when nothing: tokens and webhook links
+// CheckHTTPS says what is wrong with a base URL, "" when nothing: tokens and webhook links
 // must never travel over plain http, except to this machine (tests, a local reverse proxy).
-func checkHTTPS(raw string) string {
+func CheckHTTPS(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return fmt.Sprintf("%q is not an absolute URL", raw)
