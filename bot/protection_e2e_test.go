@@ -299,3 +299,38 @@ func TestReviewAfterACrash(t *testing.T) {
 		t.Errorf("a look after the review: %v, %d decisions", err, len(f.decisions()))
 	}
 }
+
+// TestReviewLandedBeforeACrash: the worker's review reached GitHub and the worker died before
+// recording it; the resumed look's second call is refused (the rule is decided) and taken as the
+// first one having landed — one decision, and the ledger completed.
+func TestReviewLandedBeforeACrash(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fixtureOptions{})
+	f.release(t0.Add(-30 * time.Minute))
+	if code := f.request(13, "landed-review"); code != 202 {
+		t.Fatal(code)
+	}
+	f.deliver("landed-review")
+	rule := f.rule()
+	if _, err := f.store.ClaimReview(t.Context(), rule.ID, fmt.Sprintf("rule:%d", rule.ID)); err != nil {
+		t.Fatal(err)
+	}
+	client, err := f.bot.github.Installation(f.inst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.ReviewDeploymentProtectionRule(t.Context(), githubapi.Review{
+		CallbackURL: rule.CallbackURL, Environment: rule.Environment, State: githubapi.Approved, Comment: "approved before the crash",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.look(rule.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	if d := f.decisions(); len(d) != 1 || len(f.gh.RefusedReviews()) != 1 {
+		t.Errorf("%d decisions, %d refused; want 1 and 1", len(d), len(f.gh.RefusedReviews()))
+	}
+	if eff, err := f.store.Effect(t.Context(), store.ReviewEffectKey(rule.ID)); err != nil || eff.State != store.EffectDone {
+		t.Errorf("review ledger entry %+v, %v; want done", eff, err)
+	}
+}

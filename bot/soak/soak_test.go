@@ -343,6 +343,7 @@ func runScenario(t *testing.T, sc scenario) {
 	}
 	t.Logf("effects at GitHub: %d reviews (%d duplicate decisions, %d not approved, %d progress reports), %d check runs (%d commits with more than one, %d with none)",
 		len(gh.Reviews()), dupReviews, badReviews, reports, len(gh.CheckRuns()), dupChecks, missingChecks)
+	t.Logf("second decisions refused by GitHub as already reviewed (a review resumed after the kill): %d", len(gh.RefusedReviews()))
 	t.Logf("whole scenario: %s", time.Since(start).Round(time.Millisecond))
 }
 

@@ -264,6 +264,13 @@ type ProtectionReview struct {
 	Comment string
 }
 
+// RefusedReviews returns the decisions refused because the rule was already decided.
+func (s *Server) RefusedReviews() []ProtectionReview {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]ProtectionReview(nil), s.refused...)
+}
+
 // Reviews returns the reviews received, in order.
 func (s *Server) Reviews() []ProtectionReview {
 	s.mu.Lock()
@@ -296,6 +303,19 @@ func (s *Server) reviewRule(c *call) {
 	}
 	if body.State != nil {
 		rv.State = *body.State
+	}
+	if rv.State != "" {
+		// A decision ends the wait: nothing is left for a second one to decide. GitHub's answer
+		// to it is not documented; refusing is the model the client is written against (a
+		// resumed review that finds the rule decided takes its own first call to have landed),
+		// and the refusals are kept so a test can count the attempts.
+		for _, r := range s.reviews {
+			if r.RunID == runID && r.Environment == rv.Environment && r.State != "" {
+				s.refused = append(s.refused, rv)
+				c.validation("the deployment protection rule for this environment has already been reviewed")
+				return
+			}
+		}
 	}
 	if rv.State == "" {
 		reports := 0

@@ -65,6 +65,7 @@ type Server struct {
 	repos      map[string]*repo // by "owner/name"
 	codes      map[string]bool  // manifest codes, true once used
 	reviews    []ProtectionReview
+	refused    []ProtectionReview
 	checkRuns  []*CheckRun
 	comments   []*Comment
 	calls      []Call
