@@ -321,3 +321,10 @@ func equalLines(a, b []string) bool {
 	}
 	return true
 }
+
+// Precheck says why no suggester — rules or model — may propose a change for in: the file is
+// vendored, generated, unreadable, or not the source the event saw. "" when none stops it.
+func Precheck(in Input) string {
+	_, reason := prepare(in)
+	return reason
+}
