@@ -2,10 +2,10 @@ package bot
 
 import (
 	"context"
-	"os"
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/releasegate/releasegate/bot/suggest"

@@ -44,17 +44,17 @@ func DecodeEvent(data []byte) (*Event, error) {
 
 // sdkEvent is the subset of the SDK's event payload releasegate reads.
 type sdkEvent struct {
-	EventID     string          `json:"event_id"`
-	Platform    string          `json:"platform"`
-	Release     string          `json:"release"`
-	Dist        string          `json:"dist"`
-	Environment string          `json:"environment"`
-	Message     json.RawMessage `json:"message"`
-	Tags        json.RawMessage `json:"tags"`
-	User        *EventUser      `json:"user"`
-	SDK         *SDKInfo        `json:"sdk"`
+	EventID     string                     `json:"event_id"`
+	Platform    string                     `json:"platform"`
+	Release     string                     `json:"release"`
+	Dist        string                     `json:"dist"`
+	Environment string                     `json:"environment"`
+	Message     json.RawMessage            `json:"message"`
+	Tags        json.RawMessage            `json:"tags"`
+	User        *EventUser                 `json:"user"`
+	SDK         *SDKInfo                   `json:"sdk"`
 	Contexts    map[string]json.RawMessage `json:"contexts"`
-	Exception   json.RawMessage `json:"exception"`
+	Exception   json.RawMessage            `json:"exception"`
 }
 
 type sdkException struct {
