@@ -50,6 +50,8 @@ type corpusTally struct {
 // where the case says abstain, or one whose change differs from the hand-written fix. A
 // missed suggestion (an abstention where a fix was expected) is counted against coverage,
 // not failed: no suggestion beats a wrong one. -update rewrites result.golden.json.
+//
+//nolint:tparallel // the "cases" group must end before the tally is read; its cases run in parallel
 func TestSuggestCorpus(t *testing.T) {
 	t.Parallel()
 	root := filepath.Join(testenv.RepoRoot(t), "testdata", "suggest-corpus")

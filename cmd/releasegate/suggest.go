@@ -196,7 +196,7 @@ func readCheckoutFile(root, rel string) ([]byte, error) {
 	}
 	if err != nil {
 		// Too large or not a regular file: not a source the rules could change.
-		return nil, fmt.Errorf("%w (%v)", os.ErrNotExist, err)
+		return nil, fmt.Errorf("%w (%w)", os.ErrNotExist, err)
 	}
 	return data, nil
 }

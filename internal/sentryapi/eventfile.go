@@ -123,10 +123,18 @@ func decodeSDKEvent(data []byte) (*Event, error) {
 	var wrapped struct {
 		Values []sdkException `json:"values"`
 	}
-	if err := json.Unmarshal(s.Exception, &wrapped); err == nil {
+	switch s.Exception[0] {
+	case '{':
+		if err := json.Unmarshal(s.Exception, &wrapped); err != nil {
+			return nil, fmt.Errorf("an SDK event that does not decode: exception: %w", err)
+		}
 		excs = wrapped.Values
-	} else if err := json.Unmarshal(s.Exception, &excs); err != nil {
-		return nil, fmt.Errorf("the event's exception is neither {\"values\": [...]} nor a list: %w", err)
+	case '[':
+		if err := json.Unmarshal(s.Exception, &excs); err != nil {
+			return nil, fmt.Errorf("an SDK event that does not decode: exception: %w", err)
+		}
+	default:
+		return nil, errors.New("the event's exception is neither {\"values\": [...]} nor a list")
 	}
 	values := make([]ExceptionValue, 0, len(excs))
 	for _, e := range excs {
@@ -196,4 +204,9 @@ func sdkTags(raw json.RawMessage) ([]EventTag, error) {
 		tags = append(tags, EventTag{Key: p[0], Value: p[1]})
 	}
 	return tags, nil
+}
+
+// MarshalJSON writes a context line as Sentry does: [lineNo, "text"].
+func (l ContextLine) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{l.Line, l.Text})
 }
