@@ -202,6 +202,7 @@ func (b *Bot) find(ctx context.Context, owner, issue string) (TriageReport, *fou
 			r.Notes = append(r.Notes, "no fix could be suggested: "+err.Error())
 		} else {
 			f.suggestion, r.Suggestion = res, &res
+			is.Suggestion = &res
 		}
 		lookup := &issueowners.Lookup{Client: f.conn.client, Org: f.conn.org, Load: func(ctx context.Context) issueowners.Rules {
 			return b.ownershipAt(ctx, f.gh, f.repoOwner, f.repoName, head)
