@@ -75,7 +75,11 @@ type TriageReport struct {
 	// CommentPR is the pull request commented on; Comment the body (or the one it would post).
 	CommentPR store.PR `json:"-"`
 	Comment   string   `json:"-"`
-	DryRun    bool     `json:"dry_run"`
+	// FixPR is the fix pull request's page (on a dry run, what would be opened); "" when none.
+	// SuggestionReview names the pull request and lines the suggestion was commented on.
+	FixPR            string `json:"fix_pr,omitempty"`
+	SuggestionReview string `json:"suggestion_review,omitempty"`
+	DryRun           bool   `json:"dry_run"`
 }
 
 // found is what the reading half gathered, for the writing half.
