@@ -46,9 +46,12 @@ type Options struct {
 	Settings protection.Settings
 	// OnPanic hears of a handler's panic (the service reports it to Sentry).
 	OnPanic func(r *http.Request, v any)
-	// Model is the optional model suggester, asked when the rules have no rule for an error
-	// (nil: rules only, the default).
+	// Model is the optional model suggester, asked when the rules have no rule for an error.
+	// Nil: the one Config.Model names (its budget in the store), else rules only.
 	Model ModelSuggester
+	// ModelTransport carries the model suggester's requests (nil: http.DefaultTransport);
+	// tests point it at chatapitest.
+	ModelTransport http.RoundTripper
 }
 
 // Bot is the App's behaviour: job workers and the calls they make.
@@ -94,6 +97,14 @@ func New(o Options) (*Bot, error) {
 	}
 	if o.NoSentryRetries {
 		b.sentryRetries, b.jiraRetries = 0, -1
+	}
+	if b.model == nil && o.Config.Model.Enabled() {
+		m, err := NewModelSuggester(o.Config.Model, o.ModelTransport, o.UserAgent, o.Logger, o.Now,
+			storeBudget{b: b, limit: o.Config.Model.DailyBudget})
+		if err != nil {
+			return nil, err
+		}
+		b.model = m
 	}
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)

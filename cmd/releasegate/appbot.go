@@ -42,7 +42,7 @@ func newAppBot(f *Factory, cfg *serveconf.Config, metrics *bot.Metrics, onPanic 
 	}
 	return bot.New(bot.Options{
 		Config: cfg, GitHub: gh, SentryTransport: f.Transport, JiraTransport: f.Transport, UserAgent: "releasegate/" + buildVersion(),
-		Metrics: metrics, Logger: f.Logger, OnPanic: onPanic, Now: now,
+		Metrics: metrics, Logger: f.Logger, OnPanic: onPanic, Now: now, ModelTransport: f.Transport,
 	})
 }
 

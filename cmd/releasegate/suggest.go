@@ -18,6 +18,7 @@ import (
 	"github.com/releasegate/releasegate/internal/repofiles"
 	"github.com/releasegate/releasegate/internal/sentryapi"
 	"github.com/releasegate/releasegate/internal/sentryconf"
+	"github.com/releasegate/releasegate/internal/serveconf"
 )
 
 // SuggestOptions are the inputs of `releasegate suggest`.
@@ -244,13 +245,16 @@ func wrapText(s string, width int) string {
 	return strings.Join(lines, "\n")
 }
 
-// modelFlags is the model suggester's configuration, from the environment (off unless set).
+// modelFlags is the model suggester's configuration: the service's RELEASEGATE_MODEL_*
+// variables (off unless set), so a command run by hand asks what the App asks.
 type modelFlags struct{}
 
 // suggester is the model suggester the environment configures; nil when it configures none.
+// A one-off command keeps its budget in memory: it asks once.
 func (modelFlags) suggester(env *Factory) (bot.ModelSuggester, error) {
-	if env.Getenv("RELEASEGATE_MODEL_URL") == "" && env.Getenv("RELEASEGATE_MODEL") == "" {
-		return nil, nil
+	m, err := serveconf.LoadModel(serveconf.Input{Getenv: env.Getenv, ReadFile: func(name string) ([]byte, error) { return os.ReadFile(env.Abs(name)) }})
+	if err != nil {
+		return nil, errkind.Wrap(errkind.Config, err)
 	}
-	return nil, errkind.Errorf(errkind.Config, "RELEASEGATE_MODEL_URL and RELEASEGATE_MODEL are set, but this build has no model suggester yet")
+	return bot.NewModelSuggester(m, env.Transport, "releasegate/"+buildVersion(), env.Logger, nil, nil)
 }
