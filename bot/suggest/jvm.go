@@ -47,7 +47,7 @@ func javaNullPointer(c *Case) (*Fix, string) {
 		return nil, fmt.Sprintf("the null value is the field %s, assigned elsewhere in the class: a guard here would hide a missing initialisation, and where it should happen is a design choice", x)
 	case strings.Contains(x, "["):
 		return nil, fmt.Sprintf("the null value is an array element (%s), which a guard would read twice", x)
-	case !javaLocalName.MatchString(x):
+	case !javaLocalName.MatchString(x) || regexp.MustCompile(`\.[A-Z][\w$]*\.`).MatchString(x):
 		return nil, fmt.Sprintf("the null value %s is a static field or a value the rule cannot test", x)
 	}
 	fn := c.Frame.Function
@@ -91,14 +91,14 @@ func javaNullPointer(c *Case) (*Fix, string) {
 	if javaAllman(c) {
 		guard = []string{ind + "if (" + x + " == null)", ind + "{", ind + unit + exit, ind + "}"}
 	}
-	what2 := "returns from " + method + " early"
+	what2 := "returns from " + method + " early instead of throwing"
 	if exit == "return null;" {
-		what2 = "returns null from " + method + " early, as it already does on another path"
+		what2 = "returns null from " + method + " instead of throwing, as it already does on another path"
 	}
 	return &Fix{
 		Family: "java-null-pointer", Confidence: Medium, Line: i + 1, Start: i + 1, End: i,
 		New: guard,
-		Explanation: fmt.Sprintf("`%s` is null when line %d of %s runs (NullPointerException: %s); the guard before it %s instead of throwing.",
+		Explanation: fmt.Sprintf("`%s` is null when line %d of %s runs (NullPointerException: %s); the guard before it %s.",
 			x, i+1, c.Frame.Path, msg, what2),
 	}, ""
 }
@@ -137,7 +137,7 @@ func javaStatement(c *Case, x string) string {
 	if strings.Contains(m, "->") {
 		return fmt.Sprintf("line %d holds a lambda, whose body runs later than a guard before the line", i+1)
 	}
-	if regexp.MustCompile(`^(\}|case\b|default\b|else\b|catch\b|finally\b|while\b|for\b|do\b|switch\b|synchronized\b)`).MatchString(m) {
+	if regexp.MustCompile(`^(\}|case\b|default\b|else\b|catch\b|finally\b|while\b|for\b|do\b|switch\b)`).MatchString(m) {
 		return fmt.Sprintf("line %d is not a statement a guard can go right before (it starts %q)", i+1, strings.Fields(m)[0])
 	}
 	switch {
@@ -145,7 +145,7 @@ func javaStatement(c *Case, x string) string {
 		if strings.Count(m, ";") > 1 {
 			return fmt.Sprintf("line %d holds more than one statement", i+1)
 		}
-	case strings.HasSuffix(m, "{") && regexp.MustCompile(`^if\s*\(`).MatchString(m):
+	case strings.HasSuffix(m, "{") && regexp.MustCompile(`^(if|synchronized)\s*\(`).MatchString(m):
 	default:
 		return fmt.Sprintf("the statement on line %d continues on the next line, and the rule does not read statements spanning lines", i+1)
 	}
@@ -211,7 +211,7 @@ func javaExit(c *Case) (exit, method, why string) {
 					return "", "", fmt.Sprintf("line %d is in a lambda's body, where return means something else than the method's", i+1)
 				case javaLoop.MatchString(header):
 					return "", "", fmt.Sprintf("line %d is in the loop on line %d: returning would abandon the loop's other items, and whether to skip one instead is a design choice", i+1, j+1)
-				case strings.HasPrefix(header, "switch"):
+				case regexp.MustCompile(`^(switch|case|default)\b`).MatchString(header):
 					return "", "", fmt.Sprintf("line %d is in a switch (line %d), where the rule does not place guards", i+1, j+1)
 				case javaControl.MatchString(header):
 					continue

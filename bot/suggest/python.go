@@ -53,7 +53,7 @@ func pythonAttributeOfNone(c *Case) (*Fix, string) {
 		return nil, ""
 	}
 	attr, i, m := mm[1], c.Index, c.MaskedLine()
-	refs := regexp.MustCompile(`\.\s*` + attr + `\b`).FindAllStringIndex(m, -1)
+	refs := regexp.MustCompile(`\.\s*`+attr+`\b`).FindAllStringIndex(m, -1)
 	for _, f := range fStringSpans(c.Line(), m) {
 		if strings.Contains(f, "."+attr) {
 			return nil, fmt.Sprintf("line %d reads .%s inside an f-string too, so the None cannot be pinned to one expression", i+1, attr)
@@ -103,11 +103,11 @@ func pythonAttributeOfNone(c *Case) (*Fix, string) {
 		New: []string{ind + "if " + x + " is None:", ind + unit + exit},
 	}
 	what := map[string]string{
-		"return":      "returns from the function early, as it does when it has nothing to do",
-		"return None": "returns None early, as the function already does on another path",
-		"continue":    "skips this item and goes on with the loop's next one",
+		"return":      "returns early instead of raising (the function returns no value)",
+		"return None": "returns None instead of raising, as the function already does on another path",
+		"continue":    "skips this item instead of raising, and the loop goes on with the next one",
 	}[exit]
-	fix.Explanation = fmt.Sprintf("`%s` is None when line %d of %s runs (AttributeError: 'NoneType' object has no attribute '%s'); the guard before it %s instead of raising.",
+	fix.Explanation = fmt.Sprintf("`%s` is None when line %d of %s runs (AttributeError: 'NoneType' object has no attribute '%s'); the guard before it %s.",
 		x, i+1, c.Frame.Path, attr, what)
 	return fix, ""
 }
@@ -282,11 +282,11 @@ func pythonKeyError(c *Case) (*Fix, string) {
 			strings.TrimSpace(d), hit.inner, c.Exception.Value, c.Frame.Path, i+1, defaults[0], repl)
 		return fix, ""
 	}
-	if !pyIsDict(c, d) {
-		return nil, fmt.Sprintf("nothing in the file shows %s is a dict with .get, and no default for %s is shown", strings.TrimSpace(d), hit.inner)
-	}
 	if why := pyNoneHandled(c, s, hit.recv, hit.close+1, expr); why != "" {
 		return nil, why + "; what a missing " + hit.inner + " should mean is a design choice the file does not show"
+	}
+	if !pyIsDict(c, d) {
+		return nil, fmt.Sprintf("nothing in the file shows %s is a dict with .get, and no default for %s is shown", strings.TrimSpace(d), hit.inner)
 	}
 	repl := fmt.Sprintf("%s.get(%s)", d, hit.inner)
 	fix.New = []string{raw[:hit.recv] + repl + raw[hit.close+1:]}

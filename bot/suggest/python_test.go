@@ -50,15 +50,15 @@ type ruleCase struct {
 	abstain string
 }
 
+// lineOf is the line holding the start of at, which may span lines to tell apart two that
+// read the same.
 func lineOf(t *testing.T, src, at string) int {
 	t.Helper()
-	for i, l := range strings.Split(src, "\n") {
-		if strings.Contains(l, at) {
-			return i + 1
-		}
+	k := strings.Index(src, at)
+	if k < 0 {
+		t.Fatalf("no line holds %q", at)
 	}
-	t.Fatalf("no line holds %q", at)
-	return 0
+	return strings.Count(src[:k], "\n") + 1
 }
 
 func runRuleCases(t *testing.T, cases []ruleCase, o Options) {
@@ -494,4 +494,32 @@ func TestPythonWithoutChecker(t *testing.T) {
 	if res.Suggested || !strings.Contains(res.AbstainReason, "no parser here") {
 		t.Fatalf("got %+v, want an abstention for the missing checker", res)
 	}
+}
+
+// FuzzPythonRules: the Python rules never panic, and a fix's lines keep the faulting line's
+// indentation (a guard's body one unit deeper), so the block structure stays what it was.
+// The compiler is not run here; the unit tests and the corpus compile every fix.
+func FuzzPythonRules(f *testing.F) {
+	f.Add(pyNotify, 11, "AttributeError", "'NoneType' object has no attribute 'email'")
+	f.Add(pyPricing, 13, "KeyError", "'list'")
+	f.Add(pyReports, 5, "IndexError", "list index out of range")
+	f.Add(pyReports, 33, "ZeroDivisionError", "division by zero")
+	accept := func(string, []byte) error { return nil }
+	f.Fuzz(func(t *testing.T, src string, line int, typ, value string) {
+		res := Suggest(Input{
+			Exception: Exception{Type: typ, Value: value},
+			Frame:     Frame{Path: "app/f.py", Line: line},
+			Source:    []byte(src),
+		}, Options{Checkers: map[Language]Checker{Python: accept}})
+		if !res.Suggested {
+			return
+		}
+		lines := splitLines([]byte(src))
+		indent := lines[line-1][:len(lines[line-1])-len(strings.TrimLeft(lines[line-1], " \t"))]
+		for _, l := range res.Change.New {
+			if !strings.HasPrefix(l, indent) || strings.TrimSpace(l) == "" {
+				t.Fatalf("fix line %q does not keep line %d's indentation %q", l, line, indent)
+			}
+		}
+	})
 }
