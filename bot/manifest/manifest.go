@@ -21,11 +21,11 @@ type Permission struct {
 // App; it is listed so the table is complete.
 var Permissions = []Permission{
 	{"metadata", "read", "Granted to every App: repository names and IDs."},
-	{"contents", "read", "Read `.github/releasegate.yml`, `sentry.properties` and the ownership files at the deployed commit, and the organization's default policy in its `.github` repository."},
+	{"contents", "write", "Read `.github/releasegate.yml`, `sentry.properties` and the ownership files at the deployed commit, and the organization's default policy in its `.github` repository; write only for fix pull requests (off unless a repository turns on `triage.fix_pull_requests`): a new branch holding the suggested change — never an existing branch."},
 	{"actions", "read", "GitHub requires it of an App that acts as a deployment protection rule."},
 	{"deployments", "write", "Approve or reject the deployments it protects, and post progress reports while a gate is pending."},
 	{"checks", "write", "Put the gate's report on the deployed commit as a check run."},
-	{"pull_requests", "write", "Read the pull requests of a release's commits and their files and commits, to find the one suspected of a new Sentry issue."},
+	{"pull_requests", "write", "Read the pull requests of a release's commits and their files and commits, to find the one suspected of a new Sentry issue; post a suggested fix as a review comment, and open fix pull requests where a repository turns them on."},
 	{"issues", "write", "Keep the triage bot's one comment on a suspected pull request (pull request comments are issue comments)."},
 }
 

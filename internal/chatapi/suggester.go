@@ -47,7 +47,12 @@ func (s *Suggester) Suggest(ctx context.Context, in suggest.Input) (suggest.Resu
 		return res, fmt.Errorf("chatapi: taking from the model's daily budget: %w", err)
 	}
 	if !ok {
-		res.AbstainReason = fmt.Sprintf("the model's daily budget (%d requests) is spent", s.Client.DailyBudget())
+		n := s.Client.DailyBudget()
+		unit := "requests"
+		if n == 1 {
+			unit = "request"
+		}
+		res.AbstainReason = fmt.Sprintf("the model's daily budget (%d %s) is spent until midnight UTC", n, unit)
 		return res, nil
 	}
 	prompt := suggest.ModelPrompt(in)

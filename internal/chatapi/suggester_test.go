@@ -216,7 +216,7 @@ func TestDailyBudget(t *testing.T) {
 	}
 	clk.set(time.Date(2026, 3, 15, 23, 59, 0, 0, time.UTC))
 	res, err := s.Suggest(t.Context(), in) // no reply scripted: a call would fail the test
-	if err != nil || res.Suggested || res.AbstainReason != "the model's daily budget (1 requests) is spent" {
+	if err != nil || res.Suggested || res.AbstainReason != "the model's daily budget (1 request) is spent until midnight UTC" {
 		t.Fatalf("second call of the day: %+v, %v", res, err)
 	}
 	if n := len(r.srv.Calls()); n != 1 {
