@@ -5,5 +5,4 @@ var (
 	jsRules     []rule
 	pythonRules []rule
 	jvmRules    []rule
-	goRules     []rule
 )
