@@ -529,7 +529,10 @@ func (s *goSite) guard(c *Case, cond, ret string) (*Fix, string) {
 	oldEnd := stmtLine - 1
 	newEnd := oldEnd + len(lines) - len(c.Lines)
 	fix := &Fix{Line: c.Frame.Line, Start: start, End: oldEnd, New: append([]string(nil), lines[start-1:newEnd]...)}
-	patched := []byte(strings.Join(lines, "\n") + "\n")
+	patched, err := apply(c.Source, &Change{Start: fix.Start, End: fix.End, New: fix.New})
+	if err != nil {
+		return nil, err.Error()
+	}
 	formatted, err := format.Source(patched)
 	if err != nil {
 		return nil, fmt.Sprintf("the guard would leave %s unparseable (%v)", c.Frame.Path, err)
