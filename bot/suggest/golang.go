@@ -229,17 +229,15 @@ func goNilDereference(c *Case) (*Fix, string) {
 	}
 	var nilable, values, unknown []goOperand
 	literal := site.onLine(func(n ast.Node, parents []ast.Node) {
-		op, ok := site.operand(n, parents)
-		if !ok {
-			return
-		}
-		switch {
-		case op.kind == kindUnknown:
-			unknown = append(unknown, op)
-		case op.kind.nilable():
-			nilable = append(nilable, op)
-		default:
-			values = append(values, op)
+		for _, op := range site.operand(n, parents) {
+			switch {
+			case op.kind == kindUnknown:
+				unknown = append(unknown, op)
+			case op.kind.nilable():
+				nilable = append(nilable, op)
+			default:
+				values = append(values, op)
+			}
 		}
 	})
 	p := c.Frame.Path
@@ -310,62 +308,73 @@ func goNilDereference(c *Case) (*Fix, string) {
 	return fix, ""
 }
 
-// operand says whether n dereferences a value and which: x.f (x a pointer or an interface),
-// *x, and f() (f a variable of a func type).
-func (s *goSite) operand(n ast.Node, parents []ast.Node) (goOperand, bool) {
+// operand says which values n needs to be non-nil: x in x.f (x a pointer or an interface),
+// *x, f() (f a variable of a func type), and x.f itself when it is a func field called.
+func (s *goSite) operand(n ast.Node, parents []ast.Node) []goOperand {
 	var parent ast.Node
 	if len(parents) > 0 {
 		parent = parents[len(parents)-1]
 	}
-	called := func(e ast.Expr) bool {
-		ce, ok := parent.(*ast.CallExpr)
-		return ok && ce.Fun == e
-	}
 	switch x := n.(type) {
 	case *ast.SelectorExpr:
 		if s.g.fset.Position(x.Sel.Pos()).Line != s.line {
-			return goOperand{}, false
+			return nil
 		}
 		if id, ok := x.X.(*ast.Ident); ok && s.scope.isPackage(id.Name, id.Pos()) {
-			return goOperand{}, false
+			return nil
 		}
+		ce, isCall := parent.(*ast.CallExpr)
+		called := isCall && ce.Fun == x
 		t := s.scope.typeOf(x.X, x.Pos())
 		op := goOperand{expr: x.X, at: x, kind: s.scope.kindOf(t), target: isWritten(x, parents)}
 		op.ident, _ = x.X.(*ast.Ident)
-		if op.kind == kindPointer && called(x) {
-			// A method with a pointer receiver takes a nil pointer without dereferencing it
-			// at the call; one with a value receiver, or a func field, dereferences it here.
-			name := receiverTypeName(t)
-			if m, ok := s.g.methods[name][x.Sel.Name]; ok {
-				if _, ptr := m.Recv.List[0].Type.(*ast.StarExpr); ptr {
-					return goOperand{}, false
-				}
-			} else if s.scope.fieldType(x, x.Pos(), 0) == nil {
+		var ops []goOperand
+		switch op.kind {
+		case kindFunc, kindMap, kindSlice, kindChan:
+			return nil // no selector reaches through these
+		case kindUnknown, kindInterface:
+			return []goOperand{op}
+		}
+		m, ftype := s.member(t, x.Sel.Name)
+		switch m {
+		case memberPointerMethod:
+			// A method with a pointer receiver takes a nil pointer without dereferencing it.
+			if op.kind == kindPointer {
+				return nil
+			}
+		case memberField:
+			if called && s.scope.kindOf(ftype) == kindFunc {
+				// Calling a nil func field panics the same way as reading through a nil pointer.
+				ops = append(ops, goOperand{expr: x, at: x, kind: kindFunc})
+			}
+		case memberOther:
+			// A field promoted from an embedded type (maybe through a pointer), or a method
+			// declared in another file: whether it dereferences cannot be told.
+			op.kind = kindUnknown
+		case memberExternal:
+			if called && op.kind == kindPointer {
 				op.kind = kindUnknown
 			}
 		}
-		if op.kind == kindFunc || op.kind == kindMap || op.kind == kindSlice || op.kind == kindChan {
-			return goOperand{}, false // no selector reaches through these
-		}
-		return op, true
+		return append([]goOperand{op}, ops...)
 	case *ast.StarExpr:
 		if s.g.fset.Position(x.Star).Line != s.line || s.isTypePosition(x, parent) {
-			return goOperand{}, false
+			return nil
 		}
 		op := goOperand{expr: x.X, at: x, kind: s.scope.kindOf(s.scope.typeOf(x.X, x.Pos())), target: isWritten(x, parents)}
 		op.ident, _ = x.X.(*ast.Ident)
 		if op.kind != kindPointer && op.kind != kindUnknown {
-			return goOperand{}, false
+			return nil
 		}
-		return op, true
+		return []goOperand{op}
 	case *ast.CallExpr:
 		id, ok := x.Fun.(*ast.Ident)
 		if !ok || s.g.fset.Position(x.Lparen).Line != s.line {
-			return goOperand{}, false
+			return nil
 		}
 		d, local := s.scope.lookup(id.Name, id.Pos())
 		if !local {
-			return goOperand{}, false // a function of the package, a builtin or a conversion
+			return nil // a function of the package, a builtin or a conversion
 		}
 		t := d.typ
 		if t == nil {
@@ -373,11 +382,53 @@ func (s *goSite) operand(n ast.Node, parents []ast.Node) (goOperand, bool) {
 		}
 		k := s.scope.kindOf(t)
 		if k != kindFunc && k != kindUnknown {
-			return goOperand{}, false
+			return nil
 		}
-		return goOperand{expr: id, at: x, ident: id, kind: k}, true
+		return []goOperand{{expr: id, at: x, ident: id, kind: k}}
 	}
-	return goOperand{}, false
+	return nil
+}
+
+// goMember is what a selector names on a type.
+type goMember int
+
+const (
+	memberExternal      goMember = iota // the type is not declared in the file
+	memberField                         // a field the type's struct declares
+	memberPointerMethod                 // a method with a pointer receiver, in the file
+	memberValueMethod                   // a method with a value receiver, in the file
+	memberOther                         // neither: promoted from an embedded type, or declared elsewhere
+)
+
+// member says what sel names on the type t (or *t), and a field's type.
+func (s *goSite) member(t ast.Expr, sel string) (goMember, ast.Expr) {
+	if p, ok := t.(*ast.StarExpr); ok {
+		t = p.X
+	}
+	id, ok := t.(*ast.Ident)
+	if !ok {
+		return memberExternal, nil
+	}
+	ts, declared := s.g.types[id.Name]
+	if !declared {
+		return memberExternal, nil
+	}
+	if st, ok := ts.Type.(*ast.StructType); ok {
+		for _, f := range st.Fields.List {
+			for _, n := range f.Names {
+				if n.Name == sel {
+					return memberField, f.Type
+				}
+			}
+		}
+	}
+	if m, ok := s.g.methods[id.Name][sel]; ok {
+		if _, ptr := m.Recv.List[0].Type.(*ast.StarExpr); ptr {
+			return memberPointerMethod, nil
+		}
+		return memberValueMethod, nil
+	}
+	return memberOther, nil
 }
 
 // isTypePosition says whether a star expression is a pointer type rather than a dereference.
