@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// The JVM rules. Java only for now: Kotlin's null errors differ (its own checks raise them,
-// with other messages) and have their own rules.
-var jvmRules = []rule{javaNullPointer}
+// The JVM rules: Java's helpful NullPointerException, and Kotlin's `!!` (kotlin.go); each
+// looks only at files of its own language.
+var jvmRules = []rule{javaNullPointer, kotlinRule}
 
 // javaNPEMessage is HotSpot's helpful NullPointerException message (JDK 14+, JEP 358): the
 // action that failed and the null value, as the bytecode names it.

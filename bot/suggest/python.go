@@ -3,6 +3,7 @@ package suggest
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -320,21 +321,12 @@ func pyDefaultsFor(c *Case, d, key string) []string {
 			if c.Masked[j][loc[0]] == ' ' {
 				continue // in a comment or a string
 			}
-			if v := l[loc[2]:loc[3]]; !containsString(out, v) {
+			if v := l[loc[2]:loc[3]]; !slices.Contains(out, v) {
 				out = append(out, v)
 			}
 		}
 	}
 	return out
-}
-
-func containsString(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // pyIsDict says whether the file shows d is a mapping with .get: it calls a dict method on
@@ -519,7 +511,7 @@ func pythonZeroDivision(c *Case) (*Fix, string) {
 		if loc[1] < len(m) && m[loc[1]] == '=' {
 			return nil, fmt.Sprintf("line %d divides in an augmented assignment (%s=), whose target is written", i+1, m[loc[0]:loc[1]])
 		}
-		if containsString(allowed, m[loc[0]:loc[1]]) {
+		if slices.Contains(allowed, m[loc[0]:loc[1]]) {
 			ops = append(ops, loc)
 		}
 	}

@@ -1,7 +1,4 @@
 package suggest
 
-// The families' rules, filled in by js.go, python.go, jvm.go and golang.go.
-var (
-	jsRules []rule
-	goRules []rule
-)
+// The families' rules, filled in by js.go.
+var jsRules []rule
