@@ -387,11 +387,6 @@ func jsGuardAccess(c *Case, ae jsAccessError, a jsAccess, all []jsAccess, keyUnk
 	case strings.HasSuffix(obj, "!"):
 		return nil, fmt.Sprintf("line %d asserts `%s` is not null (`!`), so the code's author believes it cannot be; a guard would hide that the belief is wrong", n, obj)
 	}
-	for _, o := range all {
-		if o.at != a.at && !o.optional && jsNormalize(o.object) == jsNormalize(a.object) {
-			return nil, fmt.Sprintf("line %d also reads `%s` from `%s`; guarding %s alone would only move the error", n, jsShort(o.text(line)), jsShort(obj), access)
-		}
-	}
 	end := jsChainEnd(m, a.nameEnd)
 	prev := jsPrevToken(m, a.objStart)
 	next := ""
@@ -409,6 +404,11 @@ func jsGuardAccess(c *Case, ae jsAccessError, a jsAccess, all []jsAccess, keyUnk
 		return nil, fmt.Sprintf("%s on line %d is constructed with `new`, and an optional chain cannot be", access, n)
 	case strings.HasPrefix(next, "`"):
 		return nil, fmt.Sprintf("%s on line %d tags a template, and an optional chain cannot", access, n)
+	}
+	for _, o := range all {
+		if o.at != a.at && !o.optional && jsNormalize(o.object) == jsNormalize(a.object) {
+			return nil, fmt.Sprintf("line %d also reads `%s` from `%s`; guarding %s alone would only move the error", n, jsShort(o.text(line)), jsShort(obj), access)
+		}
 	}
 	if sink := jsSinkOf(m, a.objStart, end, next); sink != "" {
 		return nil, fmt.Sprintf("the value read by %s on line %d is %s, which would throw on undefined in turn; guarding the read would only move the error", access, n, sink)
@@ -434,12 +434,13 @@ func jsGuardAccess(c *Case, ae jsAccessError, a jsAccess, all []jsAccess, keyUnk
 	}
 	var newLine, fixed string
 	if jsModern(c) {
+		shift := 1
 		if a.index {
-			newLine = line[:a.at] + "?." + line[a.at:]
+			newLine, shift = line[:a.at]+"?."+line[a.at:], 2
 		} else {
 			newLine = line[:a.at] + "?" + line[a.at:]
 		}
-		fixed = "`" + jsShort(newLine[a.objStart:a.nameEnd+2]) + "`"
+		fixed = "`" + jsShort(newLine[a.objStart:a.nameEnd+shift]) + "`"
 		return &Fix{
 			Family: "js-property-of-undefined", Confidence: conf, Line: n, Start: n, End: n, New: []string{newLine},
 			Explanation: fmt.Sprintf("`%s` was %s when %s read %s (%s). Reading %s instead gives undefined when `%s` is missing rather than throwing%s.",

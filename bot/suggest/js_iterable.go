@@ -18,6 +18,8 @@ var (
 	jsArrayDecl = regexp.MustCompile(`\b(const|let|var)\s*\[`)
 	jsIterCalls = regexp.MustCompile(`(Array\.from|Promise\.(all|allSettled|any|race)|new\s+(Map|Set|WeakMap|WeakSet)|Object\.fromEntries)\s*\(`)
 	jsYieldStar = regexp.MustCompile(`\byield\s*\*`)
+	// jsLiteralFallback is an iterated expression that already defaults to a literal.
+	jsLiteralFallback = regexp.MustCompile(`(\?\?|\|\|)\s*(\[[^\]]*\]|\{[^}]*\}|'[^']*'|"[^"]*"|new\s+(Map|Set)\(\))\s*\)*$`)
 )
 
 // jsIterSite is a place on a line that iterates a value.
@@ -285,14 +287,13 @@ func jsNotIterable(c *Case) (*Fix, string) {
 	}
 	expr := line[s.from:s.to]
 	mexpr := m[s.from:s.to]
-	if named != "" && jsNormalize(mexpr) != jsNormalize(named) {
-		return nil, fmt.Sprintf("the message names `%s`, but line %d iterates `%s`", named, n, jsShort(expr))
-	}
 	switch {
 	case strings.HasPrefix(strings.TrimSpace(mexpr), "["):
 		return nil, fmt.Sprintf("line %d iterates an array literal, which is always iterable; the failing iteration is elsewhere", n)
-	case jsTopLevelHas(mexpr, "??", "||"):
-		return nil, fmt.Sprintf("line %d already falls back when `%s` is missing, so the value is some other non-iterable (an object?); a default would not fix it", n, jsShort(expr))
+	case jsLiteralFallback.MatchString(mexpr):
+		return nil, fmt.Sprintf("line %d already falls back to a literal when the value is missing (`%s`), so it is some other non-iterable (an object?); a default would not fix it", n, jsShort(expr))
+	case named != "" && jsNormalize(mexpr) != jsNormalize(named):
+		return nil, fmt.Sprintf("the message names `%s`, but line %d iterates `%s`", named, n, jsShort(expr))
 	}
 	op := "??"
 	if !jsModern(c) {

@@ -294,13 +294,13 @@ func jsFirstOperandEnd(e string) int {
 	if e == "" {
 		return 0
 	}
-	switch c := e[0]; {
-	case c == '(' || c == '[':
+	switch c := e[0]; c {
+	case '(', '[':
 		if k := jsMatchForward(e, 0); k >= 0 {
 			return k + 1
 		}
 		return len(e)
-	case c == '\'' || c == '"' || c == '`':
+	case '\'', '"', '`':
 		if k := strings.IndexByte(e[1:], c); k >= 0 {
 			return k + 2
 		}
@@ -311,46 +311,4 @@ func jsFirstOperandEnd(e string) int {
 		j++
 	}
 	return j
-}
-
-// jsSplitTop splits an expression at its top-level commas.
-func jsSplitTop(s string) []string {
-	var parts []string
-	depth, from := 0, 0
-	for k := 0; k < len(s); k++ {
-		switch s[k] {
-		case '(', '[', '{':
-			depth++
-		case ')', ']', '}':
-			depth--
-		case ',':
-			if depth == 0 {
-				parts = append(parts, s[from:k])
-				from = k + 1
-			}
-		}
-	}
-	return append(parts, s[from:])
-}
-
-// jsTopLevelHas says whether an expression holds one of the operators at its top level.
-func jsTopLevelHas(s string, ops ...string) bool {
-	depth := 0
-	for k := 0; k < len(s); k++ {
-		switch s[k] {
-		case '(', '[', '{':
-			depth++
-		case ')', ']', '}':
-			depth--
-		default:
-			if depth == 0 {
-				for _, op := range ops {
-					if strings.HasPrefix(s[k:], op) {
-						return true
-					}
-				}
-			}
-		}
-	}
-	return false
 }
