@@ -46,6 +46,9 @@ type Options struct {
 	Settings protection.Settings
 	// OnPanic hears of a handler's panic (the service reports it to Sentry).
 	OnPanic func(r *http.Request, v any)
+	// Model is the optional model suggester, asked when the rules have no rule for an error
+	// (nil: rules only, the default).
+	Model ModelSuggester
 }
 
 // Bot is the App's behaviour: job workers and the calls they make.
@@ -58,6 +61,7 @@ type Bot struct {
 	now      func() time.Time
 	settings protection.Settings
 	links    pages.Signer
+	model    ModelSuggester
 
 	sentryTransport http.RoundTripper
 	sentryRetries   int
@@ -86,7 +90,7 @@ func New(o Options) (*Bot, error) {
 		cfg: o.Config, store: o.Store, github: o.GitHub, metrics: o.Metrics, log: o.Logger, now: o.Now,
 		settings: o.Settings, sentryTransport: o.SentryTransport,
 		userAgent: o.UserAgent, sentryClients: map[string]sentryConn{}, onPanic: o.OnPanic, sentryRetries: -1,
-		jiraTransport: o.JiraTransport,
+		jiraTransport: o.JiraTransport, model: o.Model,
 	}
 	if o.NoSentryRetries {
 		b.sentryRetries, b.jiraRetries = 0, -1

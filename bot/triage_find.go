@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
+	"github.com/releasegate/releasegate/bot/suggest"
 	"github.com/releasegate/releasegate/bot/triage"
 	"github.com/releasegate/releasegate/errkind"
 	"github.com/releasegate/releasegate/gate"
@@ -63,6 +65,9 @@ type TriageReport struct {
 	Notes []string `json:"notes,omitempty"`
 	// Ticket is the Jira ticket written (or, on a dry run, that would be); nil when none.
 	Ticket *triage.Ticket `json:"-"`
+	// Suggestion is the fix suggested for the error, or why none is (nil when no repository
+	// is known to read the source from).
+	Suggestion *suggest.Result `json:"-"`
 	// JiraKey is the ticket's key once it exists; TicketPending says Jira failed and a retry
 	// of the job will open it and update the comment.
 	JiraKey       string `json:"jira_key,omitempty"`
@@ -70,7 +75,11 @@ type TriageReport struct {
 	// CommentPR is the pull request commented on; Comment the body (or the one it would post).
 	CommentPR store.PR `json:"-"`
 	Comment   string   `json:"-"`
-	DryRun    bool     `json:"dry_run"`
+	// FixPR is the fix pull request's page (on a dry run, what would be opened); "" when none.
+	// SuggestionReview names the pull request and lines the suggestion was commented on.
+	FixPR            string `json:"fix_pr,omitempty"`
+	SuggestionReview string `json:"suggestion_review,omitempty"`
+	DryRun           bool   `json:"dry_run"`
 }
 
 // found is what the reading half gathered, for the writing half.
@@ -82,6 +91,8 @@ type found struct {
 	settings   triage.Settings
 	exceptions []triage.Exception
 	suspect    *triage.Candidate
+	// suggestion is the suggesters' answer; zero when there was no repository to read.
+	suggestion suggest.Result
 }
 
 // Triage runs the pipeline once for an issue of owner's Sentry (its numeric ID or short ID).
@@ -190,6 +201,13 @@ func (b *Bot) find(ctx context.Context, owner, issue string) (TriageReport, *fou
 		}
 		f.suspect = sus.Suspect
 		is.Suspicion = &sus
+		res, err := b.suggestion(ctx, ev, f, paths, root, head)
+		if err != nil {
+			r.Notes = append(r.Notes, "no fix could be suggested: "+err.Error())
+		} else {
+			f.suggestion, r.Suggestion = res, &res
+			is.Suggestion = &res
+		}
 		lookup := &issueowners.Lookup{Client: f.conn.client, Org: f.conn.org, Load: func(ctx context.Context) issueowners.Rules {
 			return b.ownershipAt(ctx, f.gh, f.repoOwner, f.repoName, head)
 		}}
@@ -228,6 +246,29 @@ func (b *Bot) find(ctx context.Context, owner, issue string) (TriageReport, *fou
 	}
 	r.Issue = is
 	return r, f, nil
+}
+
+// maxSuggestSource bounds the file a suggestion reads: the rules refuse minified files anyway.
+const maxSuggestSource = 2 << 20
+
+// suggestion runs the suggesters on the event with the sources at the release's commit; the
+// suspected pull request is the blame when its evidence is the frame's line.
+func (b *Bot) suggestion(ctx context.Context, ev *sentryapi.Event, f *found, paths []string, root, head string) (suggest.Result, error) {
+	read := func(ctx context.Context, p string) ([]byte, error) {
+		data, err := f.gh.ReadFile(ctx, f.repoOwner, f.repoName, p, head, maxSuggestSource)
+		if errors.Is(err, githubapi.ErrNotFound) {
+			return nil, fmt.Errorf("%s at %s: %w", p, shortRef(head), os.ErrNotExist)
+		}
+		return data, err
+	}
+	o := SuggestOptions{Root: root, Model: b.model}
+	if s := f.suspect; s != nil {
+		o.Blame = func(p string, line int) *suggest.Blame {
+			return &suggest.Blame{Number: s.Number, Title: s.Title, URL: s.URL,
+				LineChanged: s.Confidence == triage.ConfidenceLine && s.Path == p}
+		}
+	}
+	return SuggestFor(ctx, ev, paths, read, o)
 }
 
 // changeOf finds the repository and the release's candidate pull requests: the release's

@@ -85,6 +85,11 @@ func (b *Bot) write(ctx context.Context, r TriageReport, f *found, o TriageOptio
 			}
 		}
 	}
+	if f.suggestion.Suggested {
+		if err := b.actOnSuggestion(ctx, &r, f, f.suggestion, o); err != nil {
+			return r, errors.Join(err, ticketErr)
+		}
+	}
 	if ticketErr != nil {
 		return r, fmt.Errorf("the Jira ticket of %s: %w", r.ShortID, ticketErr)
 	}

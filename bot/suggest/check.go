@@ -2,6 +2,7 @@ package suggest
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"go/parser"
@@ -204,10 +205,10 @@ func Check(p string, src []byte, ch *Change, check Checker) (patched []byte, dif
 		if errors.Is(err, ErrNoChecker) {
 			return nil, "", fmt.Errorf("cannot check that the changed %s parses: %w", p, err)
 		}
-		return nil, "", fmt.Errorf("%s at the commit does not parse here (%v), so a change to it cannot be checked", p, err)
+		return nil, "", fmt.Errorf("%s at the commit does not parse here (%w), so a change to it cannot be checked", p, err)
 	}
 	if err := check(p, patched); err != nil {
-		return nil, "", fmt.Errorf("the change would leave %s unparseable (%v)", p, err)
+		return nil, "", fmt.Errorf("the change would leave %s unparseable (%w)", p, err)
 	}
 	return patched, diff, nil
 }
@@ -354,9 +355,10 @@ func ApplyDiff(diff string, src []byte) (patched []byte, file string, err error)
 	if err := gitdiff.Apply(&out, bytes.NewReader(src), f); err != nil {
 		return nil, "", fmt.Errorf("the diff does not apply: %w", err)
 	}
-	name := f.NewName
-	if name == "" {
-		name = f.OldName
+	name := cmp.Or(f.NewName, f.OldName)
+	if !strings.Contains(diff, "diff --git ") {
+		// Without git's header the library keeps the a/ and b/ prefixes.
+		name = strings.TrimPrefix(strings.TrimPrefix(name, "b/"), "a/")
 	}
 	return out.Bytes(), name, nil
 }

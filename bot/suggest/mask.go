@@ -175,7 +175,6 @@ func maskState(l Language, lines []string) ([]string, string) {
 				end := findClose(b, j, open, python || open != "*/")
 				if end < 0 {
 					blank(b, j, len(b))
-					j = len(b)
 					break
 				}
 				blank(b, j, end)

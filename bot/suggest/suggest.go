@@ -71,13 +71,13 @@ const (
 type Result struct {
 	Suggested     bool       `json:"suggested"`
 	Suggester     string     `json:"suggester"`
-	Family        string     `json:"family,omitempty"`
-	Confidence    Confidence `json:"confidence,omitempty"`
-	File          string     `json:"file,omitempty"`
-	Line          int        `json:"line,omitempty"`
-	Diff          string     `json:"diff,omitempty"`
-	Explanation   string     `json:"explanation,omitempty"`
-	AbstainReason string     `json:"abstainReason,omitempty"`
+	Family        string     `json:"family"`
+	Confidence    Confidence `json:"confidence"`
+	File          string     `json:"file"`
+	Line          int        `json:"line"`
+	Diff          string     `json:"diff"`
+	Explanation   string     `json:"explanation"`
+	AbstainReason string     `json:"abstainReason"`
 	// Change is the edit itself (the lines replaced and their replacement), for a review
 	// comment's suggestion block; Patched is the whole file after it, for a fix pull request.
 	Change  *Change `json:"-"`
@@ -320,4 +320,11 @@ func equalLines(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// Precheck says why no suggester — rules or model — may propose a change for in: the file is
+// vendored, generated, unreadable, or not the source the event saw. "" when none stops it.
+func Precheck(in Input) string {
+	_, reason := prepare(in)
+	return reason
 }

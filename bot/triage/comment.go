@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/releasegate/releasegate/bot/suggest"
 	"github.com/releasegate/releasegate/internal/ghmarkdown"
 )
 
@@ -110,7 +111,48 @@ func details(is Issue) string {
 	if is.FixedBy != 0 {
 		fmt.Fprintf(&b, "- Fixed by #%d: resolved in Sentry in the next release\n", is.FixedBy)
 	}
+	b.WriteString(suggestionMarkdown(is))
 	return b.String()
+}
+
+// maxCommentDiff bounds a suggestion's diff in the comment; a longer one is left to the fix
+// pull request or `releasegate suggest`.
+const maxCommentDiff = 3000
+
+// suggestionMarkdown is the issue's suggested fix in the comment: who suggested it, how sure,
+// why, and the diff folded away; or, when none is safe, why not.
+func suggestionMarkdown(is Issue) string {
+	s := is.Suggestion
+	if s == nil {
+		return ""
+	}
+	if !s.Suggested {
+		return "- No fix suggested: " + ghmarkdown.Text(clip(s.AbstainReason, 300)) + "\n"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "- Suggested fix (%s, confidence %s)", suggesterName(s.Suggester), s.Confidence)
+	if is.FixPR != nil {
+		b.WriteString(", proposed in " + mdLink(is.FixPR.Key, is.FixPR.URL))
+	}
+	b.WriteString(": " + ghmarkdown.Text(clip(s.Explanation, 800)) + "\n")
+	if s.Diff != "" && len(s.Diff) <= maxCommentDiff {
+		b.WriteString("\n  <details><summary>The change</summary>\n\n")
+		for _, l := range strings.SplitAfter(ghmarkdown.Fenced("diff", s.Diff), "\n") {
+			if l != "" {
+				b.WriteString("  " + l)
+			}
+		}
+		b.WriteString("\n  </details>\n")
+	}
+	return b.String()
+}
+
+// suggesterName says who suggested a fix, so a model's answer is never taken for a rule's.
+func suggesterName(by string) string {
+	if by == suggest.ByModel {
+		return "suggested by a model: review it carefully"
+	}
+	return "suggested by releasegate's rules"
 }
 
 func whyMarkdown(s *Suspicion) string {

@@ -2,6 +2,8 @@ package triage
 
 import (
 	"fmt"
+
+	"github.com/releasegate/releasegate/bot/suggest"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +36,10 @@ type Issue struct {
 	Suspicion *Suspicion
 	// FixedBy is the pull request that said it fixes the issue (0: none yet).
 	FixedBy int
+	// Suggestion is the suggested fix, or why none is (nil: not asked, no repository).
+	Suggestion *suggest.Result
+	// FixPR is the fix pull request opened with the suggestion (nil: none).
+	FixPR *Link
 }
 
 // Link is another issue (a Sentry issue, a Jira ticket) by its key and page.

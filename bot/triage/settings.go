@@ -38,6 +38,12 @@ type Settings struct {
 	// Comments and Tickets turn the PR comment and the Jira ticket on or off (default on).
 	Comments bool
 	Tickets  bool
+	// FixPullRequests opens a pull request with a suggested fix (default off: it writes a
+	// branch, so a repository asks for it).
+	FixPullRequests bool
+	// OnCallSchedule is the repository path of the on-call schedule file ("" for none): the
+	// fix pull request's assignee is read from it at the release's commit.
+	OnCallSchedule string
 	// Playbooks are the known problems, in order; the first match is named.
 	Playbooks []Playbook
 	// File names where the settings were read, as given to the loader; "" when no file was
@@ -76,6 +82,8 @@ type triageKeys struct {
 	MaxIssuesPerComment int      `yaml:"max_issues_per_comment"`
 	Comments            *bool    `yaml:"comments"`
 	Tickets             *bool    `yaml:"tickets"`
+	FixPullRequests     bool     `yaml:"fix_pull_requests"`
+	OnCallSchedule      string   `yaml:"oncall_schedule"`
 }
 
 // LoadSettings reads the triage bot's settings from the content of .github/releasegate.yml
@@ -111,6 +119,7 @@ func LoadSettings(data []byte, file string) (*Settings, error) {
 	if keys.Tickets != nil {
 		s.Tickets = *keys.Tickets
 	}
+	s.FixPullRequests, s.OnCallSchedule = keys.FixPullRequests, keys.OnCallSchedule
 	return &s, nil
 }
 
@@ -160,6 +169,14 @@ func checkTriageKeys(v any, written func(string) bool) []gate.PolicyProblem {
 	if written("triage.max_issues_per_comment") && (k.MaxIssuesPerComment < 1 || k.MaxIssuesPerComment > maxIssuesPerComment) {
 		add("max_issues_per_comment", fmt.Sprintf("must be between 1 and %d, not %d: leave the key out for the default, %d; comments: false turns the comment off",
 			maxIssuesPerComment, k.MaxIssuesPerComment, DefaultMaxIssuesPerComment))
+	}
+	if written("triage.oncall_schedule") {
+		switch sched := k.OnCallSchedule; {
+		case sched == "" || strings.HasPrefix(sched, "/") || strings.Contains(sched, "\\") || slices.Contains(strings.Split(sched, "/"), ".."):
+			add("oncall_schedule", fmt.Sprintf("%q is not a path of the repository: write it from the repository's root, e.g. .github/oncall.yml", sched))
+		case !strings.HasSuffix(sched, ".yml") && !strings.HasSuffix(sched, ".yaml"):
+			add("oncall_schedule", fmt.Sprintf("%q is not a YAML file (.yml or .yaml): the schedule's format is in docs/bot.md", sched))
+		}
 	}
 	return out
 }

@@ -78,6 +78,7 @@ func NewTicket(in TicketInput) Ticket {
 	}
 
 	add(suspectBlocks(is)...)
+	add(suggestionBlocks(is)...)
 
 	add(richtext.Title(2, "Owners"))
 	if len(is.Owners) == 0 {
@@ -141,6 +142,35 @@ func NewTicket(in TicketInput) Ticket {
 	}})
 	t.Body = richtext.Doc{Blocks: d}
 	return t
+}
+
+// suggestionBlocks is the ticket's "Suggested fix" section: the explanation, the diff and
+// the fix pull request; or why no fix is suggested.
+func suggestionBlocks(is Issue) []richtext.Block {
+	s := is.Suggestion
+	if s == nil {
+		return nil
+	}
+	out := []richtext.Block{richtext.Title(2, "Suggested fix")}
+	if !s.Suggested {
+		return append(out, richtext.Para(richtext.Plain("None: "+s.AbstainReason+".")))
+	}
+	out = append(out, richtext.Para(richtext.Plain(fmt.Sprintf("%s, confidence %s: ", capitalize(suggesterName(s.Suggester)), s.Confidence)),
+		richtext.Plain(s.Explanation)))
+	if is.FixPR != nil {
+		out = append(out, richtext.Para(richtext.Plain("Proposed in "), richtext.Link{Text: is.FixPR.Key, URL: is.FixPR.URL}, richtext.Plain(".")))
+	}
+	if s.Diff != "" {
+		out = append(out, richtext.Code{Language: "diff", Text: s.Diff})
+	}
+	return out
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func task(done bool, text string) richtext.Task {

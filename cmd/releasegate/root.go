@@ -217,6 +217,7 @@ unreachable after retries, a timeout).`,
 	root.AddCommand(newSentryCmd(factory))
 	root.AddCommand(newServeCmd(factory))
 	root.AddCommand(newTriageCmd(factory))
+	root.AddCommand(newSuggestCmd(factory))
 	root.AddCommand(newAppCmd(factory))
 	return root
 }

@@ -11,8 +11,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/releasegate/releasegate/bot"
+	"github.com/releasegate/releasegate/bot/suggest"
 	"github.com/releasegate/releasegate/bot/triage"
 	"github.com/releasegate/releasegate/errkind"
+	"github.com/releasegate/releasegate/internal/ghmarkdown"
 	"github.com/releasegate/releasegate/internal/richtext"
 	"github.com/releasegate/releasegate/internal/serveconf"
 	"github.com/releasegate/releasegate/internal/store"
@@ -195,6 +197,14 @@ func renderTriageText(w io.Writer, o triageOutput) error {
 		}
 		fmt.Fprintf(&b, ", %.1f events/hour\n", br.EventsPerHour)
 	}
+	if sg := o.Suggestion; sg != nil {
+		if sg.Suggested {
+			fmt.Fprintf(&b, "Suggested fix (%s, %s, confidence %s) at %s:%d: %s\n", sg.Suggester, sg.Family, sg.Confidence, sg.File, sg.Line, sg.Explanation)
+			b.WriteString(indent(sg.Diff))
+		} else {
+			fmt.Fprintf(&b, "No fix suggested: %s\n", sg.AbstainReason)
+		}
+	}
 	for _, n := range o.Notes {
 		fmt.Fprintf(&b, "Note: %s\n", n)
 	}
@@ -243,6 +253,13 @@ func renderTriageMarkdown(w io.Writer, o triageOutput) error {
 		b.WriteString("\n**Duplicates:**\n\n")
 		for _, d := range o.Duplicates {
 			fmt.Fprintf(&b, "- [%s](%s) %s\n", d.Key, d.URL, d.Title)
+		}
+	}
+	if sg := o.Suggestion; sg != nil {
+		if sg.Suggested {
+			fmt.Fprintf(&b, "\n**Suggested fix** (%s, %s, confidence %s) at `%s:%d`: %s\n\n%s", sg.Suggester, sg.Family, sg.Confidence, sg.File, sg.Line, sg.Explanation, ghmarkdown.Fenced("diff", sg.Diff))
+		} else {
+			fmt.Fprintf(&b, "\n**No fix suggested:** %s\n", sg.AbstainReason)
 		}
 	}
 	if len(o.Notes) > 0 {
@@ -315,6 +332,7 @@ type triageOutput struct {
 	Duplicates        []triageLink       `json:"duplicates"`
 	DuplicatesChecked bool               `json:"duplicates_checked"`
 	BlastRadius       *triageBlastRadius `json:"blast_radius"`
+	Suggestion        *suggest.Result    `json:"suggestion"`
 	Notes             []string           `json:"notes"`
 	Ticket            *triageTicket      `json:"ticket"`
 	Comment           *triageComment     `json:"comment"`
@@ -416,6 +434,7 @@ func newTriageOutput(r bot.TriageReport) triageOutput {
 		}
 		o.Evidence = nonNil(s.Evidence)
 	}
+	o.Suggestion = r.Suggestion
 	if p := is.Playbook; p != nil {
 		o.Playbook = &triagePlaybook{Name: p.Name, Runbook: p.Runbook, Owner: p.Owner, Ticket: p.OpensTicket()}
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/releasegate/releasegate/bot/suggest"
 )
 
 // TestTriageJSONDocumented: docs/output.md lists exactly the fields `triage --format json` can
@@ -28,7 +30,7 @@ func TestTriageJSONDocumented(t *testing.T) {
 		section = section[:i]
 	}
 	var documented []string
-	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z_.\\[\\]]+)` \\|").FindAllStringSubmatch(section, -1) {
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-zA-Z_.\\[\\]]+)` \\|").FindAllStringSubmatch(section, -1) {
 		documented = append(documented, m[1])
 	}
 	fromType := jsonPaths(reflect.TypeFor[triageOutput](), "")
@@ -105,4 +107,32 @@ func minus(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// TestSuggestJSONDocumented: docs/output.md lists exactly the fields `suggest --format json`
+// emits, from the result's type.
+func TestSuggestJSONDocumented(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../../docs/output.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "## `releasegate suggest")
+	if !ok {
+		t.Fatal("docs/output.md has no section for releasegate suggest")
+	}
+	if i := strings.Index(section, "\n## "); i >= 0 {
+		section = section[:i]
+	}
+	var documented []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-zA-Z_.\\[\\]]+)` \\|").FindAllStringSubmatch(section, -1) {
+		documented = append(documented, m[1])
+	}
+	fromType := jsonPaths(reflect.TypeFor[suggest.Result](), "")
+	slices.Sort(documented)
+	slices.Sort(fromType)
+	if !slices.Equal(documented, fromType) {
+		t.Errorf("docs/output.md's suggest fields differ from the command's:\n documented only: %v\n emitted only: %v",
+			minus(documented, fromType), minus(fromType, documented))
+	}
 }

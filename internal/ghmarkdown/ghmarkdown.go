@@ -19,3 +19,19 @@ func Text(s string) string { return textEscaper.Replace(s) }
 // Code makes s safe inside a backtick code span (which shows it as written, but still ends at
 // a backtick or, in a table, at a column separator).
 func Code(s string) string { return codeEscaper.Replace(s) }
+
+// Fenced puts s in a fenced code block tagged lang, its fence longer than any run of
+// backticks in s so nothing in it can close the block early; s shows as written.
+func Fenced(lang, s string) string {
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", max(3, longest+1))
+	return fence + lang + "\n" + strings.TrimSuffix(s, "\n") + "\n" + fence + "\n"
+}

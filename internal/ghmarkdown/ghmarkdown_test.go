@@ -28,3 +28,20 @@ func TestCode(t *testing.T) {
 		}
 	}
 }
+
+func TestFenced(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, in, want string }{
+		{"plain", "a\nb\n", "```diff\na\nb\n```\n"},
+		{"backticks inside", "x ``` y", "````diff\nx ``` y\n````\n"},
+		{"no final newline", "a", "```diff\na\n```\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := Fenced("diff", tt.in); got != tt.want {
+				t.Errorf("Fenced = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -36,6 +36,8 @@ type Config struct {
 	Installations map[string]Installation
 	// File is the YAML file the installations came from ("" when none).
 	File string
+	// Model is the optional model suggester (off unless configured).
+	Model Model
 }
 
 // GitHub is the App's identity.
@@ -136,6 +138,7 @@ func Load(in Input) (*Config, error) {
 		}
 		c.GitHub.AppID = n
 	}
+	c.Model = l.model()
 	if c.File = l.plain(f.Config, "RELEASEGATE_CONFIG", ""); c.File != "" {
 		data, err := l.readFile(c.File)
 		if err != nil {

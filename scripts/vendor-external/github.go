@@ -56,6 +56,14 @@ var githubOperations = []string{
 	"POST /repos/{owner}/{repo}/git/commits",
 	"POST /repos/{owner}/{repo}/git/trees",
 	"POST /repos/{owner}/{repo}/git/blobs",
+	// A fix pull request: the repository's default branch to open it against, its branch found
+	// again after a crash (pulls listed by head), the owning team and the on-call engineer.
+	"GET /repos/{owner}/{repo}",
+	"GET /repos/{owner}/{repo}/pulls",
+	"POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+	"POST /repos/{owner}/{repo}/issues/{issue_number}/assignees",
+	// A suggestion reviewed on an open pull request, found again by its marker after a crash.
+	"GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
 }
 
 // githubAdditions are operations of githubOperations that the shared copy lacks (it was

@@ -27,6 +27,10 @@ type Pull struct {
 	Commits []string
 	// Files are the changed files, with their patches.
 	Files []PullFile
+	// Reviewers and TeamReviewers are the requested reviewers (logins, team slugs); Assignees
+	// the assigned logins; Reviews the reviews posted. The server records them as they come.
+	Reviewers, TeamReviewers, Assignees []string
+	Reviews                             []Review
 }
 
 // PullFile is a changed file of a pull request.

@@ -38,6 +38,18 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: repoPath + "/pulls/{pull_number}/files", auth: authInstallation, permission: "pull_requests:read", handler: s.listPullFiles},
 		{method: "GET", path: repoPath + "/pulls/{pull_number}/commits", auth: authInstallation, permission: "pull_requests:read", handler: s.listPullCommits},
 		{method: "GET", path: repoPath + "/compare/{basehead}", auth: authInstallation, permission: "contents:read", handler: s.compare},
+		{method: "GET", path: repoPath, auth: authInstallation, permission: "metadata:read", handler: s.getRepo},
+		{method: "GET", path: repoPath + "/git/ref/{ref}", auth: authInstallation, permission: "contents:read", handler: s.getRef},
+		{method: "POST", path: repoPath + "/git/refs", auth: authInstallation, permission: "contents:write", handler: s.createRef},
+		{method: "POST", path: repoPath + "/git/blobs", auth: authInstallation, permission: "contents:write", handler: s.createBlob},
+		{method: "POST", path: repoPath + "/git/trees", auth: authInstallation, permission: "contents:write", handler: s.createTree},
+		{method: "POST", path: repoPath + "/git/commits", auth: authInstallation, permission: "contents:write", handler: s.createGitCommit},
+		{method: "GET", path: repoPath + "/pulls", auth: authInstallation, permission: "pull_requests:read", handler: s.listPulls},
+		{method: "POST", path: repoPath + "/pulls", auth: authInstallation, permission: "pull_requests:write", handler: s.createPull},
+		{method: "POST", path: repoPath + "/pulls/{pull_number}/requested_reviewers", auth: authInstallation, permission: "pull_requests:write", handler: s.requestReviewers},
+		{method: "POST", path: repoPath + "/issues/{issue_number}/assignees", auth: authInstallation, permission: "issues:write", handler: s.addAssignees},
+		{method: "POST", path: repoPath + "/pulls/{pull_number}/reviews", auth: authInstallation, permission: "pull_requests:write", handler: s.createReview},
+		{method: "GET", path: repoPath + "/pulls/{pull_number}/reviews", auth: authInstallation, permission: "pull_requests:read", handler: s.listReviews},
 	}
 }
 
@@ -62,6 +74,7 @@ type repo struct {
 	pulls       []*Pull
 	commits     []*Commit      // in the order added, which is the history's
 	commitAt    map[string]int // SHA → index in commits
+	git         gitData        // blobs, trees and branches made through the git data API
 }
 
 func repoKey(owner, name string) string { return strings.ToLower(owner + "/" + name) }

@@ -131,6 +131,7 @@ const docsURL = "https://docs.github.com/rest"
 func muxPath(p string) string {
 	p = strings.Replace(p, "/contents/{path}", "/contents/{path...}", 1)
 	p = strings.Replace(p, "/compare/{basehead}", "/compare/{basehead...}", 1)
+	p = strings.Replace(p, "/git/ref/{ref}", "/git/ref/{ref...}", 1)
 	return strings.Replace(p, "/git/trees/{tree_sha}", "/git/trees/{tree_sha...}", 1)
 }
 
