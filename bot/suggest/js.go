@@ -443,8 +443,8 @@ func jsGuardAccess(c *Case, ae jsAccessError, a jsAccess, all []jsAccess, keyUnk
 		fixed = "`" + jsShort(newLine[a.objStart:a.nameEnd+shift]) + "`"
 		return &Fix{
 			Family: "js-property-of-undefined", Confidence: conf, Line: n, Start: n, End: n, New: []string{newLine},
-			Explanation: fmt.Sprintf("`%s` was %s when %s read %s (%s). Reading %s instead gives undefined when `%s` is missing rather than throwing%s.",
-				jsShort(obj), value, jsWhere(c), access, jsQuote(c), fixed, jsShort(obj), jsRestSkipped(m, a, end)),
+			Explanation: fmt.Sprintf("`%s` was %s when %s read %s (%s). Reading %s instead gives undefined when `%s` is missing rather than throwing%s.%s",
+				jsShort(obj), value, jsWhere(c), access, jsQuote(c), fixed, jsShort(obj), jsRestSkipped(m, a, end), jsStoredIn(m, a.objStart)),
 		}, ""
 	}
 	// No optional chaining in this file: a guard, where the read is a whole value.
@@ -462,8 +462,8 @@ func jsGuardAccess(c *Case, ae jsAccessError, a jsAccess, all []jsAccess, keyUnk
 	newLine = line[:a.objStart] + obj + " && " + expr + line[end:]
 	return &Fix{
 		Family: "js-property-of-undefined", Confidence: Medium, Line: n, Start: n, End: n, New: []string{newLine},
-		Explanation: fmt.Sprintf("`%s` was %s when %s read %s (%s). Guarding it as `%s && %s` gives `%s`'s own value instead of throwing when it is missing.",
-			jsShort(obj), value, jsWhere(c), access, jsQuote(c), jsShort(obj), jsShort(expr), jsShort(obj)),
+		Explanation: fmt.Sprintf("`%s` was %s when %s read %s (%s). Guarding it as `%s && %s` gives `%s`'s own value instead of throwing when it is missing.%s",
+			jsShort(obj), value, jsWhere(c), access, jsQuote(c), jsShort(obj), jsShort(expr), jsShort(obj), jsStoredIn(m, a.objStart)),
 	}, ""
 }
 
@@ -471,6 +471,15 @@ func jsGuardAccess(c *Case, ae jsAccessError, a jsAccess, all []jsAccess, keyUnk
 func jsRestSkipped(m string, a jsAccess, end int) string {
 	if end < 0 || end > a.nameEnd {
 		return ", and the rest of the chain is skipped with it"
+	}
+	return ""
+}
+
+// jsStoredIn is the explanation's note on the variable a guarded read is stored in: its uses
+// must accept the missing value ("" when the read is not a declaration's value).
+func jsStoredIn(m string, from int) string {
+	if g := jsDeclared.FindStringSubmatch(m[:from]); g != nil {
+		return fmt.Sprintf(" `%s` may then be undefined; the lines that use it must accept that.", g[1])
 	}
 	return ""
 }
