@@ -185,7 +185,7 @@ func TestMask(t *testing.T) {
 	}{
 		{"js strings and comments", JavaScript, []string{`a["total"] + 'x.y' // cart.total`}, []string{`a["     "] + '   '              `}},
 		{"js block comment across lines", JavaScript, []string{"a /* x.y", "still */ b.c"}, []string{"a       ", "         b.c"}},
-		{"template literal", TypeScript, []string{"const s = `${a.b}`; c.d"}, []string{"const s = `      `; c.d"}},
+		{"template literal: its ${} is code", TypeScript, []string{"const s = `x ${a.b}`; c.d"}, []string{"const s = `  ${a.b}`; c.d"}},
 		{"escaped quote", JavaScript, []string{`"a\"b.c" + d.e`}, []string{`"      " + d.e`}},
 		{"python comment and triple quotes", Python, []string{`x = d['k']  # d.k`, `s = """a.b`, `c.d""" + e.f`}, []string{`x = d[' ']       `, `s = """   `, `   """ + e.f`}},
 		{"go raw string: no escapes", Go, []string{"s := `a\\` + x.y"}, []string{"s := `  ` + x.y"}},

@@ -1,4 +1,0 @@
-package suggest
-
-// The families' rules, filled in by js.go.
-var jsRules []rule
