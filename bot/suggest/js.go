@@ -417,6 +417,9 @@ func jsGuardAccess(c *Case, ae jsAccessError, a jsAccess, all []jsAccess, keyUnk
 	if why := jsLaterUse(c, a.objStart); why != "" {
 		return nil, why
 	}
+	if jsOperatorNext(next) || jsOperatorPrev(prev) {
+		return nil, fmt.Sprintf("the value read by %s on line %d is computed with; undefined there gives NaN (or \"undefined\" in text) instead of an error, and the right default is the code owner's choice", access, n)
+	}
 
 	value := ae.value
 	if ae.object == "" {
@@ -563,6 +566,50 @@ func jsLaterUse(c *Case, from int) string {
 		if regexp.MustCompile(`\bof\s+` + regexp.QuoteMeta(name) + `\s*\)|\.\.\.` + regexp.QuoteMeta(name) + `\b`).MatchString(c.Masked[i]) {
 			return fmt.Sprintf("the value is stored in `%s`, which line %d iterates; guarding line %d would only move the error there", name, i+1, c.Index+1)
 		}
+		if jsArithmeticUse(c.Masked[i], name) {
+			return fmt.Sprintf("the value is stored in `%s`, which line %d computes with; undefined there gives NaN (or \"undefined\" in text) instead of an error, and the right default is the code owner's choice", name, i+1)
+		}
 	}
 	return ""
+}
+
+// jsArithmetic matches an arithmetic or ordering operator (not ++, --, =>, or an assignment).
+var jsArithmetic = `(?:\*\*|[-+*/%<>])`
+
+// jsArithmeticUse says whether masked line m uses name as an operand of arithmetic or a
+// comparison of order, where undefined does not throw but gives NaN or false.
+func jsArithmeticUse(m, name string) bool {
+	q := regexp.QuoteMeta(name)
+	before := regexp.MustCompile(`(?:^|[^-+=!<>*/%&|^])` + jsArithmetic + `\s*` + q + `\b`)
+	after := regexp.MustCompile(`(?:^|[^\w$.])` + q + `\s*` + jsArithmetic + `(?:[^-+=>]|$)`)
+	for _, loc := range before.FindAllStringIndex(m, -1) {
+		if !strings.HasPrefix(strings.TrimLeft(m[loc[0]:], " \t"), "=>") {
+			return true
+		}
+	}
+	return after.MatchString(m)
+}
+
+// jsOperatorNext and jsOperatorPrev say whether the token after or before a read is an
+// arithmetic or ordering operator (so the read's value is computed with).
+func jsOperatorNext(next string) bool {
+	if next == "" || strings.HasPrefix(next, "=>") || strings.HasPrefix(next, "++") || strings.HasPrefix(next, "--") {
+		return false
+	}
+	if len(next) > 1 && next[1] == '=' && next[0] != '<' && next[0] != '>' {
+		return false // an assignment operator: handled as an assignment
+	}
+	return strings.ContainsAny(next[:1], "-+*/%<>")
+}
+
+func jsOperatorPrev(prev string) bool {
+	p := strings.TrimRight(prev, " \t")
+	if p == "" || strings.HasSuffix(p, "=>") || strings.HasSuffix(p, "++") || strings.HasSuffix(p, "--") {
+		return false
+	}
+	last := p[len(p)-1:]
+	if last == "=" {
+		return len(p) > 1 && (p[len(p)-2] == '<' || p[len(p)-2] == '>') && (len(p) < 3 || p[len(p)-3] != '=')
+	}
+	return strings.ContainsAny(last, "-+*/%<>")
 }
