@@ -9,33 +9,33 @@ import (
 
 	"github.com/releasegate/releasegate/bot/suggest"
 	"github.com/releasegate/releasegate/internal/githubapi/githubapitest"
+	"github.com/releasegate/releasegate/internal/sentryapi/sentryapitest"
 	"github.com/releasegate/releasegate/internal/store"
 	"github.com/releasegate/releasegate/internal/testenv"
 )
 
 const (
-	cartPath    = "web/src/checkout/cart.js"
-	cartSource  = "export function render(cart) {\n  return cart.total;\n}\n"
-	cartPatched = "export function render(cart) {\n  return cart?.total ?? 0;\n}\n"
+	cartPath   = "web/src/checkout/cart.js"
+	cartSource = "export function render(cart) {\n  return cart.total;\n}\n\nexport function count(cart) {\n  return cart?.items.length ?? 0;\n}\n"
+	// cartPatched is the file as the rules fix it: the file already uses optional chaining.
+	cartPatched = "export function render(cart) {\n  return cart?.total;\n}\n\nexport function count(cart) {\n  return cart?.items.length ?? 0;\n}\n"
 	fixPolicy   = "triage:\n  fix_pull_requests: true\n  oncall_schedule: .github/oncall.yml\n"
 	oncallFile  = "teams:\n  \"#checkout\":\n    github_team: checkout\n    shifts:\n      - {login: alice, from: 2026-03-09T09:00:00Z, until: 2026-03-16T09:00:00Z}\n"
 )
 
-// cartFix is the suggestion for the fixture's TypeError, as bot/suggest gives it.
-func cartFix() suggest.Result {
-	return suggest.Result{Suggested: true, Suggester: suggest.ByRules, Family: "undefined-property", Confidence: suggest.High,
-		File: cartPath, Line: 2, Diff: "--- a/" + cartPath + "\n+++ b/" + cartPath + "\n@@ -2 +2 @@\n-  return cart.total;\n+  return cart?.total ?? 0;\n",
-		Explanation: "cart is undefined when the session expired; the guard returns 0 as for an empty cart.",
-		Change:      &suggest.Change{Start: 2, End: 2, Old: []string{"  return cart.total;"}, New: []string{"  return cart?.total ?? 0;"}},
-		Patched:     []byte(cartPatched)}
-}
+// cartError is the event of the fix tests: V8's TypeError reading .total of an undefined cart,
+// raised on line 2 of the checkout code.
+var cartError = sentryapitest.Event{Release: testRelease, Environment: "production",
+	Exceptions: []sentryapitest.Exception{{Type: "TypeError", Value: "Cannot read properties of undefined (reading 'total')",
+		Frames: []sentryapitest.Frame{{Function: "render", Filename: "src/checkout/cart.js", AbsPath: "app:///src/checkout/cart.js", Lineno: 2, Colno: 15, InApp: true}}}}}
 
 // newFixFixture is the triage fixture of a repository that opts in to fix pull requests, with
 // an on-call schedule, an App allowed to write it, and an open pull request whose head is the
 // release's commit (its preview deploy raised the error).
 func newFixFixture(t *testing.T) *triageFixture {
 	t.Helper()
-	f := newTriageFixture(t, triageOptions{policy: fixPolicy})
+	ev := cartError
+	f := newTriageFixture(t, triageOptions{policy: fixPolicy, event: &ev})
 	f.gh.SetPermissions(f.inst, map[string]string{"contents": "write", "pull_requests": "write", "issues": "write", "metadata": "read", "checks": "write"})
 	f.gh.SetFile("acme", "web", testSHA, cartPath, []byte(cartSource))
 	f.gh.SetFile("acme", "web", testSHA, ".github/oncall.yml", []byte(oncallFile))
@@ -47,16 +47,10 @@ func newFixFixture(t *testing.T) *triageFixture {
 	return f
 }
 
-// triageWith runs the issue's triage as worker with the suggestion the finding half would
-// have made (the suggester's wiring into find is the lead's; this stands in for it).
-func (f *triageFixture) triageWith(worker string, s suggest.Result) (TriageReport, error) {
-	ctx := f.t.Context()
-	r, fd, err := f.bot.find(ctx, "acme", f.issueID)
-	if err != nil || r.Skipped != "" {
-		return r, err
-	}
-	fd.suggestion = s
-	return f.bot.write(ctx, r, fd, TriageOptions{Worker: worker})
+// triageWith runs the issue's triage as worker, the whole pipeline: the suggestion comes
+// from the rules reading the file at the release's commit.
+func (f *triageFixture) triageWith(worker string) (TriageReport, error) {
+	return f.bot.Triage(f.t.Context(), "acme", f.issueID, TriageOptions{Worker: worker})
 }
 
 func (f *triageFixture) fixPulls() []githubapitest.Pull {
@@ -75,9 +69,12 @@ func (f *triageFixture) fixPulls() []githubapitest.Pull {
 func TestFixPullRequestEndToEnd(t *testing.T) {
 	t.Parallel()
 	f := newFixFixture(t)
-	r, err := f.triageWith("job:1", cartFix())
+	r, err := f.triageWith("job:1")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if sg := r.Suggestion; sg == nil || !sg.Suggested || sg.Suggester != suggest.ByRules || sg.Family != "js-property-of-undefined" || sg.Line != 2 {
+		t.Fatalf("the rules' suggestion = %+v", sg)
 	}
 	pulls := f.fixPulls()
 	if len(pulls) != 1 {
@@ -123,7 +120,7 @@ func TestFixPullRequestEndToEnd(t *testing.T) {
 	}
 
 	// The same webhook again (another delivery, another worker): nothing new.
-	if _, err := f.triageWith("job:2", cartFix()); err != nil {
+	if _, err := f.triageWith("job:2"); err != nil {
 		t.Fatal(err)
 	}
 	if n, rv := len(f.fixPulls()), len(f.gh.ReviewsOf("acme", "web", 43)); n != 1 || rv != 1 {
@@ -154,7 +151,7 @@ func TestFixPullRequestEndToEnd(t *testing.T) {
 		t.Errorf("link = %+v, %v; want fixed by #%d", l, err, p.Number)
 	}
 	// And once more after the merge: still one.
-	if _, err := f.triageWith("job:3", cartFix()); err != nil {
+	if _, err := f.triageWith("job:3"); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(f.fixPulls()); n != 1 {
@@ -169,16 +166,16 @@ func TestFixPullRequestAfterCrash(t *testing.T) {
 	t.Parallel()
 	f := newFixFixture(t)
 	f.gh.InjectFault(githubapitest.Fault{Method: "POST", Path: "/repos/acme/web/pulls", Status: 502, Times: 1})
-	if _, err := f.triageWith("job:1", cartFix()); err == nil {
+	if _, err := f.triageWith("job:1"); err == nil {
 		t.Fatal("the first attempt succeeded though opening the pull request failed")
 	}
 	if f.gh.Branch("acme", "web", "releasegate/fix-web-1") == "" || len(f.fixPulls()) != 0 {
 		t.Fatal("the first attempt should stop with the branch made and no pull request")
 	}
-	if _, err := f.triageWith("job:2", cartFix()); !errors.Is(err, errRetryLater) {
+	if _, err := f.triageWith("job:2"); !errors.Is(err, errRetryLater) {
 		t.Errorf("another worker: %v; want errRetryLater", err)
 	}
-	r, err := f.triageWith("job:1", cartFix())
+	r, err := f.triageWith("job:1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,13 +192,7 @@ func TestFixPullRequestAfterCrash(t *testing.T) {
 func TestFixPullRequestDryRunAndOptIn(t *testing.T) {
 	t.Parallel()
 	f := newFixFixture(t)
-	ctx := t.Context()
-	r, fd, err := f.bot.find(ctx, "acme", f.issueID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fd.suggestion = cartFix()
-	r, err = f.bot.write(ctx, r, fd, TriageOptions{DryRun: true, Worker: "dry"})
+	r, err := f.bot.Triage(t.Context(), "acme", f.issueID, TriageOptions{DryRun: true, Worker: "dry"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +205,7 @@ func TestFixPullRequestDryRunAndOptIn(t *testing.T) {
 
 	off := newFixFixture(t)
 	off.gh.SetFile("acme", "web", testSHA, ".github/releasegate.yml", []byte("triage:\n  min_events: 1\n"))
-	if _, err := off.triageWith("job:1", cartFix()); err != nil {
+	if _, err := off.triageWith("job:1"); err != nil {
 		t.Fatal(err)
 	}
 	if n, rv := len(off.fixPulls()), len(off.gh.ReviewsOf("acme", "web", 43)); n != 0 || rv != 1 {

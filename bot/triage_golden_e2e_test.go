@@ -43,6 +43,9 @@ func TestTriageWrittenGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newTriageFixture(t, triageOptions{dataCenter: tc.dataCenter})
+			// The file at the release's commit, for the suggested fix (a guard: the file does
+			// not use optional chaining).
+			f.gh.SetFile("acme", "web", testSHA, "web/src/checkout/cart.js", []byte("export function render(cart) { return cart.total; }\n"))
 			if err := f.triage("job:1"); err != nil {
 				t.Fatal(err)
 			}

@@ -268,6 +268,9 @@ func jsNotIterable(c *Case) (*Fix, string) {
 		what = "`" + named + "`"
 	}
 	switch {
+	case len(sites) == 0 && ffBare.MatchString(msg):
+		// Firefox's "x is undefined" is a property read as often as an iteration.
+		return nil, fmt.Sprintf("line %d neither reads a property of %s nor iterates it (%s): the failing expression is on another line of the statement or in a function it calls", n, what, jsQuote(c))
 	case len(sites) == 0:
 		return nil, fmt.Sprintf("line %d does not iterate %s (%s): the iteration is on another line of the statement or in a function it calls", n, what, jsQuote(c))
 	case len(sites) > 1:

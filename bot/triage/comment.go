@@ -130,11 +130,11 @@ func suggestionMarkdown(is Issue) string {
 		return "- No fix suggested: " + ghmarkdown.Text(clip(s.AbstainReason, 300)) + "\n"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "- Suggested fix (%s, confidence %s)", suggesterName(s.Suggester), s.Confidence)
+	fmt.Fprintf(&b, "- Suggested fix by %s (confidence %s)", suggesterName(s.Suggester), s.Confidence)
 	if is.FixPR != nil {
 		b.WriteString(", proposed in " + mdLink(is.FixPR.Key, is.FixPR.URL))
 	}
-	b.WriteString(": " + ghmarkdown.Text(clip(s.Explanation, 800)) + "\n")
+	b.WriteString(": " + ghmarkdown.TextWithCode(clip(s.Explanation, 800)) + "\n")
 	if s.Diff != "" && len(s.Diff) <= maxCommentDiff {
 		b.WriteString("\n  <details><summary>The change</summary>\n\n")
 		for _, l := range strings.SplitAfter(ghmarkdown.Fenced("diff", s.Diff), "\n") {
@@ -150,9 +150,9 @@ func suggestionMarkdown(is Issue) string {
 // suggesterName says who suggested a fix, so a model's answer is never taken for a rule's.
 func suggesterName(by string) string {
 	if by == suggest.ByModel {
-		return "suggested by a model: review it carefully"
+		return "a model (review it carefully)"
 	}
-	return "suggested by releasegate's rules"
+	return "releasegate's rules"
 }
 
 func whyMarkdown(s *Suspicion) string {

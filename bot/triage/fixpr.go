@@ -96,7 +96,7 @@ func RenderFixBody(f FixPull) string {
 		fmt.Fprintf(&b, ", in release `%s`", ghmarkdown.Code(clip(f.Release, 80)))
 	}
 	b.WriteString(".\n\n## Cause\n\n")
-	b.WriteString(ghmarkdown.Text(strings.TrimSpace(s.Explanation)) + "\n\n")
+	b.WriteString(ghmarkdown.TextWithCode(strings.TrimSpace(s.Explanation)) + "\n\n")
 	b.WriteString("## Change\n\n")
 	fmt.Fprintf(&b, "%s\n\n", DiffSummary(s))
 	if s.Diff != "" {

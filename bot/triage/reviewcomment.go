@@ -64,7 +64,7 @@ func RenderReviewComment(r ReviewSuggestion) string {
 	s := r.Suggestion
 	var b strings.Builder
 	fmt.Fprintf(&b, "**%s** %s: %s\n\n", strings.TrimSuffix(suggesterLine(s), "."), mdLink(r.Issue.ShortID, r.Issue.URL), ghmarkdown.Text(clip(r.Issue.Title, 200)))
-	b.WriteString(ghmarkdown.Text(strings.TrimSpace(s.Explanation)) + "\n\n")
+	b.WriteString(ghmarkdown.TextWithCode(strings.TrimSpace(s.Explanation)) + "\n\n")
 	var repl string
 	if s.Change != nil {
 		repl = strings.Join(s.Change.New, "\n")

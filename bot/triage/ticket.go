@@ -155,7 +155,7 @@ func suggestionBlocks(is Issue) []richtext.Block {
 	if !s.Suggested {
 		return append(out, richtext.Para(richtext.Plain("None: "+s.AbstainReason+".")))
 	}
-	out = append(out, richtext.Para(richtext.Plain(fmt.Sprintf("%s, confidence %s: ", capitalize(suggesterName(s.Suggester)), s.Confidence)),
+	out = append(out, richtext.Para(richtext.Plain(fmt.Sprintf("By %s, confidence %s: ", suggesterName(s.Suggester), s.Confidence)),
 		richtext.Plain(s.Explanation)))
 	if is.FixPR != nil {
 		out = append(out, richtext.Para(richtext.Plain("Proposed in "), richtext.Link{Text: is.FixPR.Key, URL: is.FixPR.URL}, richtext.Plain(".")))
@@ -164,13 +164,6 @@ func suggestionBlocks(is Issue) []richtext.Block {
 		out = append(out, richtext.Code{Language: "diff", Text: s.Diff})
 	}
 	return out
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func task(done bool, text string) richtext.Task {

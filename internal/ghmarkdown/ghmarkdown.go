@@ -35,3 +35,27 @@ func Fenced(lang, s string) string {
 	fence := strings.Repeat("`", max(3, longest+1))
 	return fence + lang + "\n" + strings.TrimSuffix(s, "\n") + "\n" + fence + "\n"
 }
+
+// TextWithCode is Text for a paragraph that marks code with backticks (an explanation naming
+// `cart?.total`): the code spans stay code spans, on one line and shown as written (not for
+// table cells, where a | would end the cell), and the rest is made safe with Text. Unpaired
+// backticks make it all Text.
+func TextWithCode(s string) string {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 {
+		return Text(s)
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 0 {
+			b.WriteString(Text(p))
+			continue
+		}
+		if strings.TrimSpace(p) == "" {
+			b.WriteString(Text(p))
+			continue
+		}
+		b.WriteString("`" + strings.NewReplacer("\n", " ", "\r", " ").Replace(p) + "`")
+	}
+	return b.String()
+}

@@ -45,3 +45,21 @@ func TestFenced(t *testing.T) {
 		})
 	}
 }
+
+func TestTextWithCode(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, in, want string }{
+		{"code spans kept", "read `cart.total` as `cart?.total`", "read `cart.total` as `cart?.total`"},
+		{"text around escaped, code as written", "a | b *c* `x|y`", `a \| b \*c\* ` + "`x|y`"},
+		{"unpaired backtick", "it's `odd", "it's 'odd"},
+		{"html in text", "<b> `<b>`", "&lt;b&gt; `<b>`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := TextWithCode(tt.in); got != tt.want {
+				t.Errorf("TextWithCode(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
