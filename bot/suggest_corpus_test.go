@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -204,4 +206,46 @@ func corpusPaths(t *testing.T, repo string) []string {
 		t.Fatal(err)
 	}
 	return paths
+}
+
+// TestSuggestFamiliesDocumented: docs/bot.md names every family the rules fix, every family in
+// the corpus is one of them, and every corpus case the docs cite exists.
+func TestSuggestFamiliesDocumented(t *testing.T) {
+	t.Parallel()
+	root := testenv.RepoRoot(t)
+	doc, err := os.ReadFile(filepath.Join(root, "docs", "bot.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range suggest.Families {
+		if !strings.Contains(string(doc), "| `"+f+"` |") {
+			t.Errorf("docs/bot.md's table of families lacks %s", f)
+		}
+	}
+	goldens, err := filepath.Glob(filepath.Join(root, "testdata", "suggest-corpus", "*", "result.golden.json"))
+	if err != nil || len(goldens) == 0 {
+		t.Fatalf("no corpus results (%v)", err)
+	}
+	for _, g := range goldens {
+		b, err := os.ReadFile(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r suggest.Result
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatalf("%s: %v", g, err)
+		}
+		if r.Suggested && !slices.Contains(suggest.Families, r.Family) {
+			t.Errorf("%s: family %s is not in suggest.Families", g, r.Family)
+		}
+	}
+	cited := regexp.MustCompile("testdata/suggest-corpus/([a-z0-9-]+)").FindAllStringSubmatch(string(doc), -1)
+	if len(cited) < 10 {
+		t.Fatalf("docs/bot.md cites %d corpus cases, want the families' examples", len(cited))
+	}
+	for _, m := range cited {
+		if _, err := os.Stat(filepath.Join(root, "testdata", "suggest-corpus", m[1], "case.json")); err != nil {
+			t.Errorf("docs/bot.md cites %s, which is not a corpus case", m[1])
+		}
+	}
 }

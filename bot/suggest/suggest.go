@@ -328,3 +328,12 @@ func Precheck(in Input) string {
 	_, reason := prepare(in)
 	return reason
 }
+
+// Families are the error families the rules fix, each with its language; docs/bot.md
+// documents each (a test keeps them equal).
+var Families = []string{
+	"js-property-of-undefined", "js-not-a-function", "js-not-iterable",
+	"py-attribute-of-none", "py-key-error", "py-index-error", "py-zero-division",
+	"java-null-pointer", "kt-not-null-assertion",
+	"go-nil-dereference", "go-index-out-of-range",
+}
