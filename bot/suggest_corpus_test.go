@@ -249,3 +249,70 @@ func TestSuggestFamiliesDocumented(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSuggestCorpus: SuggestFor over the corpus's cases as the App runs it, grouped by
+// the case's prefix (js, ts, py, java, kt, go, ho: held out, sdk); ns/op is one pass over the
+// group's cases. Python's parse check starts python3 twice per suggestion (the original and
+// the patched file), which dominates its group.
+func BenchmarkSuggestCorpus(b *testing.B) {
+	root := filepath.Join(testenv.RepoRoot(b), "testdata", "suggest-corpus")
+	dirs, err := os.ReadDir(root)
+	if err != nil {
+		b.Fatal(err)
+	}
+	type benchCase struct {
+		ev    *sentryapi.Event
+		paths []string
+		read  ReadSource
+		root  string
+	}
+	groups := map[string][]benchCase{}
+	var names []string
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		dir := filepath.Join(root, d.Name())
+		raw, err := os.ReadFile(filepath.Join(dir, "event.json"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		ev, err := sentryapi.DecodeEvent(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var c corpusCase
+		if data, err := os.ReadFile(filepath.Join(dir, "case.json")); err == nil {
+			_ = json.Unmarshal(data, &c)
+		}
+		repo := filepath.Join(dir, "repo")
+		var paths []string
+		_ = filepath.WalkDir(repo, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				rel, _ := filepath.Rel(repo, p)
+				paths = append(paths, filepath.ToSlash(rel))
+			}
+			return nil
+		})
+		group, _, _ := strings.Cut(d.Name(), "-")
+		if _, ok := groups[group]; !ok {
+			names = append(names, group)
+		}
+		groups[group] = append(groups[group], benchCase{ev: ev, paths: paths, root: c.Root, read: func(_ context.Context, p string) ([]byte, error) {
+			return os.ReadFile(filepath.Join(repo, filepath.FromSlash(p)))
+		}})
+	}
+	sort.Strings(names)
+	for _, g := range names {
+		cases := groups[g]
+		b.Run(fmt.Sprintf("%s-%dcases", g, len(cases)), func(b *testing.B) {
+			for b.Loop() {
+				for _, c := range cases {
+					if _, err := SuggestFor(b.Context(), c.ev, c.paths, c.read, SuggestOptions{Root: c.root}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/releasegate/releasegate/bot/suggest"
@@ -161,7 +162,7 @@ func describeException(e sentryapi.ExceptionValue) string {
 // PythonChecker checks that a Python file compiles, with `python3 -m py_compile` (CPython's
 // own parser). Without python3 it answers suggest.ErrNoChecker, and the rules abstain.
 func PythonChecker(p string, src []byte) error {
-	py, err := exec.LookPath("python3")
+	py, err := pythonPath()
 	if err != nil {
 		return fmt.Errorf("python3 is not installed here: %w", suggest.ErrNoChecker)
 	}
@@ -176,9 +177,12 @@ func PythonChecker(p string, src []byte) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, py, "-m", "py_compile", file)
-	// No bytecode left behind, whatever the user's environment says.
-	cmd.Env = []string{"PYTHONDONTWRITEBYTECODE=1", "PYTHONPYCACHEPREFIX=" + filepath.Join(dir, "pycache")}
+	// -I: isolated from the user's environment and site packages. The bytecode py_compile
+	// writes goes to __pycache__ in the temporary folder, removed with it. (Not
+	// PYTHONPYCACHEPREFIX: it also moves where the standard library's cached bytecode is
+	// looked for, and a start then compiles it all again, 0.25 s instead of 0.04 s.)
+	cmd := exec.CommandContext(ctx, py, "-I", "-m", "py_compile", file)
+	cmd.Env = []string{}
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
 		return fmt.Errorf("python3 took too long to compile %s: %w", p, suggest.ErrNoChecker)
@@ -189,6 +193,24 @@ func PythonChecker(p string, src []byte) error {
 	}
 	return nil
 }
+
+// pythonPath is the interpreter python3 runs: asked once, so each check starts CPython itself
+// rather than a version manager's shim in front of it (pyenv's costs ~0.1 s a start).
+var pythonPath = sync.OnceValues(func() (string, error) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, py, "-c", "import sys; print(sys.executable)").Output()
+	if exe := strings.TrimSpace(string(out)); err == nil && filepath.IsAbs(exe) {
+		if info, err := os.Stat(exe); err == nil && info.Mode().IsRegular() {
+			return exe, nil
+		}
+	}
+	return py, nil
+})
 
 func lastLines(s string, n int) string {
 	lines := strings.Split(s, "\n")
