@@ -26,7 +26,7 @@ func TestNew(t *testing.T) {
 		t.Errorf("urls: %s", data)
 	}
 	perms := back["default_permissions"].(map[string]any)
-	want := map[string]any{"contents": "read", "actions": "read", "deployments": "write", "checks": "write", "pull_requests": "write", "issues": "write"}
+	want := map[string]any{"contents": "write", "actions": "read", "deployments": "write", "checks": "write", "pull_requests": "write", "issues": "write"}
 	if len(perms) != len(want) {
 		t.Errorf("permissions %v, want exactly %v", perms, want)
 	}
