@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -58,14 +59,22 @@ for the error, if RELEASEGATE_MODEL_URL and RELEASEGATE_MODEL are set (docs/bot.
 answers are labelled as the model's.
 
 --format json is a documented contract (docs/output.md); --format diff prints the diff
-alone (nothing when no fix is suggested; the reason goes to stderr).
+alone (nothing when no fix is suggested; the reason goes to stderr). Its paths are the
+repository's, from its top folder, also when --source is a service's folder inside it: git
+apply takes them so in any folder of the repository.
 
 Exit status: 0 a suggestion or an abstention was made · 2 bad input (the event file, the
 flags, the Sentry configuration) · 3 Sentry could not be asked.`,
 		Example: `  releasegate suggest --event event.json
   releasegate suggest --issue WEB-123 --org acme --source ~/src/shop
   releasegate suggest --event event.json --format diff | git apply`,
-		Args: cobra.NoArgs,
+		Args: func(_ *cobra.Command, args []string) error {
+			// `suggest event.json` is a likely first try: say which flag takes it.
+			if len(args) > 0 {
+				return usageErrorf("unexpected argument %q: suggest reads its error from a flag: --event FILE (a file holding one Sentry event) or --issue ID (a Sentry issue)", args[0])
+			}
+			return nil
+		},
 		RunE: func(c *cobra.Command, _ []string) error {
 			ctx, cancel := commandContext(c)
 			defer cancel()
@@ -88,8 +97,11 @@ func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 	default:
 		return usageErrorf("unknown --format %q: use text, json or diff", opts.Format)
 	}
-	if (opts.Event == "") == (opts.Issue == "") {
-		return usageErrorf("give one of --event FILE (an event file) or --issue ID (a Sentry issue's latest event)")
+	switch {
+	case opts.Event == "" && opts.Issue == "":
+		return usageErrorf("no error to suggest a fix for: give --event FILE (a file holding one Sentry event) or --issue ID (a Sentry issue, whose latest event is read)")
+	case opts.Event != "" && opts.Issue != "":
+		return usageErrorf("--event and --issue were both given: give one of them (--event FILE reads an event from a file, --issue ID an issue's latest event from Sentry)")
 	}
 	model, err := opts.model.suggester(env)
 	if err != nil {
@@ -102,7 +114,7 @@ func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 	dir := env.Abs(opts.Source)
 	tree, err := repofiles.Load(ctx, dir, env.environ())
 	if err != nil {
-		return usageErrorf("--source %s: %v", opts.Source, err)
+		return sourceError(opts.Source, dir, err)
 	}
 	root, _ := tree.Rel(dir) // a service's folder in a monorepo: its files come first
 	if root == "." {
@@ -132,15 +144,7 @@ func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 // suggestEvent reads the event: the file, or the issue's latest event from Sentry.
 func suggestEvent(ctx context.Context, opts *SuggestOptions, env *Factory) (*sentryapi.Event, error) {
 	if opts.Event != "" {
-		data, err := readBounded(env.Abs(opts.Event), opts.MaxEventSize)
-		if err != nil {
-			return nil, usageErrorf("--event: %v", asGiven(err, opts.Event))
-		}
-		ev, err := sentryapi.DecodeEvent(data)
-		if err != nil {
-			return nil, usageErrorf("--event %s: %v", opts.Event, err)
-		}
-		return ev, nil
+		return readSuggestEvent(env.Abs(opts.Event), opts.Event, opts.MaxEventSize)
 	}
 	conn, err := opts.Sentry.connection(opts.IO, sentryconf.Connection{})
 	if err != nil {
@@ -155,13 +159,58 @@ func suggestEvent(ctx context.Context, opts *SuggestOptions, env *Factory) (*sen
 	}
 	det, err := client.LookupIssue(ctx, conn.Org, opts.Issue)
 	if err != nil {
-		return nil, fmt.Errorf("looking up Sentry issue %s of %s: %w", opts.Issue, conn.Org, err)
+		return nil, sentryReadError(fmt.Errorf("looking up issue %s in the Sentry organization %s: %w", opts.Issue, conn.Org, err))
 	}
 	ev, err := client.IssueEvent(ctx, conn.Org, string(det.ID), sentryapi.LatestEvent)
 	if err != nil {
-		return nil, fmt.Errorf("reading the latest event of %s: %w", det.ShortID, err)
+		return nil, sentryReadError(fmt.Errorf("reading the latest event of Sentry issue %s: %w", det.ShortID, err))
 	}
 	return ev, nil
+}
+
+// sentryReadError gives a failed read of Sentry its exit code: an answer that says what is
+// wrong (a token, an issue Sentry does not know) keeps its kind, exit 2; anything else, such
+// as a server that cannot be reached, means Sentry could not be asked, exit 3.
+func sentryReadError(err error) error {
+	if errkind.Of(err) == errkind.Unknown {
+		return errkind.Wrap(errkind.Undecided, err)
+	}
+	return err
+}
+
+// eventFileHelp is what to do about an --event file that is not an event.
+const eventFileHelp = "save one event as JSON (the event's JSON from Sentry, or the payload an SDK sends), or use --issue ID to read an issue's latest event from Sentry"
+
+// readSuggestEvent reads and decodes the --event file; given is the path as the user typed it,
+// for messages.
+func readSuggestEvent(path, given string, limit int64) (*sentryapi.Event, error) {
+	data, err := readBounded(path, limit)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, usageErrorf("--event %s: no such file; give the path of a file holding one Sentry event, or use --issue ID to read an issue's latest event from Sentry", given)
+	case err != nil:
+		return nil, usageErrorf("--event %s: %v; %s", given, asGiven(err, given), eventFileHelp)
+	}
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '[' {
+		return nil, usageErrorf("--event %s: a JSON list, not one event (a list of events from Sentry's API?); %s", given, eventFileHelp)
+	}
+	ev, err := sentryapi.DecodeEvent(data)
+	if err != nil {
+		return nil, usageErrorf("--event %s: %v; %s", given, err, eventFileHelp)
+	}
+	return ev, nil
+}
+
+// sourceError says what is wrong with --source and what to give instead.
+func sourceError(given, dir string, err error) error {
+	const want = "give the folder of a checkout holding the release's sources (the default is the working folder)"
+	if errors.Is(err, fs.ErrNotExist) {
+		return usageErrorf("--source %s: no such folder; %s", given, want)
+	}
+	if info, statErr := os.Stat(dir); statErr == nil && !info.IsDir() {
+		return usageErrorf("--source %s: a file, not a folder; %s", given, want)
+	}
+	return usageErrorf("--source %s: %v; %s", given, asGiven(err, given), want)
 }
 
 // readBounded reads a regular file of at most limit bytes.
@@ -176,10 +225,10 @@ func readBounded(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
+		return nil, errors.New("not a regular file (a folder?)")
 	}
 	if info.Size() > limit {
-		return nil, fmt.Errorf("%s is %d bytes, more than the %d an event can be", path, info.Size(), limit)
+		return nil, fmt.Errorf("%d bytes, more than the %d read", info.Size(), limit)
 	}
 	return io.ReadAll(io.LimitReader(f, limit+1))
 }
@@ -197,7 +246,7 @@ func readCheckoutFile(root, rel string) ([]byte, error) {
 	}
 	if err != nil {
 		// Too large or not a regular file: not a source the rules could change.
-		return nil, fmt.Errorf("%w (%w)", os.ErrNotExist, err)
+		return nil, fmt.Errorf("%w (%s: %w)", os.ErrNotExist, rel, err)
 	}
 	return data, nil
 }
@@ -253,6 +302,11 @@ type modelFlags struct{}
 // A one-off command keeps its budget in memory: it asks once.
 func (modelFlags) suggester(env *Factory) (bot.ModelSuggester, error) {
 	m, err := serveconf.LoadModel(serveconf.Input{Getenv: env.Getenv, ReadFile: func(name string) ([]byte, error) { return os.ReadFile(env.Abs(name)) }})
+	if confErr, ok := errors.AsType[*serveconf.Error](err); ok {
+		// Said as this command's problem: serveconf's own prefix names the server.
+		return nil, errkind.Errorf(errkind.Config, "the model suggester's variables: %s\n  (set RELEASEGATE_MODEL_URL and RELEASEGATE_MODEL both to ask a model, or neither to use the rules alone; docs/bot.md)",
+			strings.Join(confErr.Problems, "; "))
+	}
 	if err != nil {
 		return nil, errkind.Wrap(errkind.Config, err)
 	}
