@@ -1,7 +1,13 @@
 package bot
 
 import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
+	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -47,10 +53,35 @@ func newFixFixture(t *testing.T) *triageFixture {
 	return f
 }
 
-// triageWith runs the issue's triage as worker, the whole pipeline: the suggestion comes
-// from the rules reading the file at the release's commit.
-func (f *triageFixture) triageWith(worker string) (TriageReport, error) {
-	return f.bot.Triage(f.t.Context(), "acme", f.issueID, TriageOptions{Worker: worker})
+// triageWith runs the issue's triage as worker, the whole pipeline (dryRun: writing nothing,
+// to read the report): the suggestion comes from the rules reading the file at the release's
+// commit.
+func (f *triageFixture) triageWith(worker string, dryRun ...bool) (TriageReport, error) {
+	return f.bot.Triage(f.t.Context(), "acme", f.issueID, TriageOptions{Worker: worker, DryRun: len(dryRun) > 0 && dryRun[0]})
+}
+
+// sentryWebhook is Sentry's "issue created" webhook for the fixture's issue, signed, through the
+// App's endpoint: the delivery is stored and processed into the issue's job, which worker runs.
+func (f *triageFixture) sentryWebhook(deliveryID, worker string) error {
+	f.t.Helper()
+	body := []byte(fmt.Sprintf(`{"action":"created","installation":{"uuid":"u-1"},"data":{"issue":{"id":%q,"shortId":"WEB-1","firstRelease":{"version":%q}}},"actor":{"type":"application","id":"sentry","name":"Sentry"}}`, f.issueID, testRelease))
+	req, err := http.NewRequestWithContext(f.t.Context(), http.MethodPost, f.web.URL+"/webhooks/sentry", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	mac := hmac.New(sha256.New, []byte("sentry-client-secret"))
+	mac.Write(body)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Sentry-Hook-Resource", "issue")
+	req.Header.Set("Request-ID", deliveryID)
+	req.Header.Set("Sentry-Hook-Signature", hex.EncodeToString(mac.Sum(nil)))
+	if code := f.send(req); code != http.StatusAccepted {
+		return fmt.Errorf("Sentry's webhook was answered %d", code)
+	}
+	if err := f.bot.process(f.t.Context(), store.DeliveryArgs{Source: store.SourceSentry, ID: deliveryID, Event: "issue", Action: "created"}); err != nil {
+		return err
+	}
+	return f.bot.newIssue(f.t.Context(), SentryIssueArgs{Owner: "acme", IssueID: f.issueID, Release: testRelease, Source: "webhook"}, worker)
 }
 
 func (f *triageFixture) fixPulls() []githubapitest.Pull {
@@ -69,7 +100,11 @@ func (f *triageFixture) fixPulls() []githubapitest.Pull {
 func TestFixPullRequestEndToEnd(t *testing.T) {
 	t.Parallel()
 	f := newFixFixture(t)
-	r, err := f.triageWith("job:1")
+	// Sentry's webhook, through the App's endpoint and the job it makes.
+	if err := f.sentryWebhook("req-1", "job:1"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.triageWith("dry:look", true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +155,7 @@ func TestFixPullRequestEndToEnd(t *testing.T) {
 	}
 
 	// The same webhook again (another delivery, another worker): nothing new.
-	if _, err := f.triageWith("job:2"); err != nil {
+	if err := f.sentryWebhook("req-2", "job:2"); err != nil {
 		t.Fatal(err)
 	}
 	if n, rv := len(f.fixPulls()), len(f.gh.ReviewsOf("acme", "web", 43)); n != 1 || rv != 1 {

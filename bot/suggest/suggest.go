@@ -264,7 +264,7 @@ func prepare(in Input) (*Case, string) {
 		return nil, fmt.Sprintf("the frame's line %d is not a line of %s at the commit (%d lines): the file changed since the event", in.Frame.Line, p, len(lines))
 	}
 	if n, ok := contextMatches(lines, in.Frame.Context); !ok {
-		return nil, fmt.Sprintf("%s at the commit differs from the source the event saw (line %d): the release and the commit disagree", p, n)
+		return nil, fmt.Sprintf("%s differs from the source the event saw (line %d): the sources read are not the release's (run by hand, check out the release's commit)", p, n)
 	}
 	masked := Mask(lang, lines)
 	return &Case{Input: in, Lang: lang, Lines: lines, Masked: masked, Index: in.Frame.Line - 1}, ""
