@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/releasegate/releasegate/internal/apiclient"
 	"github.com/releasegate/releasegate/internal/clock"
 )
 
@@ -71,7 +71,7 @@ func (o Options) Validate() error {
 	if err != nil {
 		return err
 	}
-	loopback := isLoopback(base.Hostname())
+	loopback := apiclient.IsLoopback(base.Hostname())
 	switch {
 	case base.Scheme == "http" && !loopback:
 		return fmt.Errorf("chatapi: Options.BaseURL %q is plain http to another machine, where the API key could be read on the way; use https (plain http is allowed only to this machine)", base.Redacted())
@@ -213,7 +213,7 @@ func New(opts Options) (*Client, error) {
 	}
 	c.hc = &http.Client{
 		Transport: &guardTransport{
-			next: next, origin: originOf(base), key: opts.APIKey,
+			next: next, origin: apiclient.OriginOf(base), key: opts.APIKey,
 			userAgent: cmp.Or(opts.UserAgent, defaultUserAgent),
 		},
 		CheckRedirect: checkRedirect,
@@ -244,55 +244,26 @@ func (c *Client) scrub(s string) string {
 	return strings.ReplaceAll(s, c.key, redacted)
 }
 
-// origin is a URL's scheme, host and port: the unit the key is bound to.
-type origin struct{ scheme, host, port string }
-
-func originOf(u *url.URL) origin {
-	o := origin{scheme: strings.ToLower(u.Scheme), host: strings.ToLower(u.Hostname()), port: u.Port()}
-	if o.port == "" {
-		o.port = map[string]string{"https": "443", "http": "80"}[o.scheme]
-	}
-	return o
-}
-
-func (o origin) String() string {
-	host := o.host
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	return o.scheme + "://" + host + ":" + o.port
-}
-
-// isLoopback reports whether host is this machine, where plain http is read by nobody else.
-func isLoopback(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // guardTransport runs for every hop: it sends the key only to the configured origin, refuses
 // plain http off this machine, and sets the user agent.
 type guardTransport struct {
 	next      http.RoundTripper
-	origin    origin
+	origin    apiclient.Origin
 	key       string
 	userAgent string
 }
 
 func (t *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Scheme != "https" && !(req.URL.Scheme == "http" && isLoopback(req.URL.Hostname())) {
+	if req.URL.Scheme != "https" && !(req.URL.Scheme == "http" && apiclient.IsLoopback(req.URL.Hostname())) {
 		if req.Body != nil {
 			req.Body.Close()
 		}
-		return nil, fmt.Errorf("refusing to send a request to %s over plain http off this machine", originOf(req.URL))
+		return nil, fmt.Errorf("refusing to send a request to %s over plain http off this machine", apiclient.OriginOf(req.URL))
 	}
 	r := req.Clone(req.Context())
 	r.Header.Set("User-Agent", t.userAgent)
 	r.Header.Del("Authorization")
-	if t.key != "" && originOf(req.URL) == t.origin {
+	if t.key != "" && apiclient.OriginOf(req.URL) == t.origin {
 		r.Header.Set("Authorization", "Bearer "+t.key)
 	}
 	return t.next.RoundTrip(r)
@@ -304,7 +275,7 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
 		return errors.New("stopped after 5 redirects")
 	}
-	if originOf(req.URL) != originOf(via[0].URL) {
+	if apiclient.OriginOf(req.URL) != apiclient.OriginOf(via[0].URL) {
 		return http.ErrUseLastResponse
 	}
 	return nil

@@ -9,12 +9,13 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/releasegate/releasegate/internal/apiclient"
 )
 
 // Message is one message of the chat: a role ("system", "user") and its text.
@@ -84,7 +85,7 @@ func (c *Client) Complete(ctx context.Context, messages []Message) (*Completion,
 		switch {
 		case err != nil:
 			var te *TimeoutError
-			if ctx.Err() != nil || errors.As(err, &te) || !notSent(err) || n > c.maxRetries {
+			if ctx.Err() != nil || errors.As(err, &te) || !apiclient.NotSent(err) || n > c.maxRetries {
 				// A call that timed out may have been answered and billed: it is not sent again.
 				return nil, &NetworkError{Attempts: n, Err: err}
 			}
@@ -228,7 +229,7 @@ func redirectOrigin(loc string) string {
 	if err != nil || u.Host == "" {
 		return "(no usable Location)"
 	}
-	return originOf(u).String()
+	return apiclient.OriginOf(u).String()
 }
 
 // snippet is the start of a body, on one line.
@@ -244,8 +245,6 @@ func snippet(data []byte) string {
 const (
 	backoffBase = time.Second
 	backoffMax  = 20 * time.Second
-	// maxServerWait bounds what a header may ask for, so garbage cannot overflow a Duration.
-	maxServerWait = 24 * time.Hour
 )
 
 func backoff(n int) time.Duration {
@@ -262,22 +261,8 @@ func backoff(n int) time.Duration {
 func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
 		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 {
-			return min(time.Duration(min(ms, float64(maxServerWait.Milliseconds()))*float64(time.Millisecond)), maxServerWait), true
+			return min(time.Duration(min(ms, float64(apiclient.MaxServerWait.Milliseconds()))*float64(time.Millisecond)), apiclient.MaxServerWait), true
 		}
 	}
-	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
-		if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
-			return min(time.Duration(min(secs, maxServerWait.Seconds())*float64(time.Second)), maxServerWait), true
-		}
-		if at, err := http.ParseTime(v); err == nil {
-			return min(max(at.Sub(now), 0), maxServerWait), true
-		}
-	}
-	return 0, false
-}
-
-// notSent reports whether err happened before the request reached the server.
-func notSent(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
+	return apiclient.RetryAfter(h.Get("Retry-After"), now)
 }

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+
+	"github.com/releasegate/releasegate/internal/apiclient"
 )
 
 type recordingTransport struct{ got []*http.Request }
@@ -34,7 +36,7 @@ func TestGuardSendsTheKeyOnlyToItsOrigin(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			rec := &recordingTransport{}
-			g := &guardTransport{next: rec, origin: originOf(base), key: "sk-secret", userAgent: "ua"}
+			g := &guardTransport{next: rec, origin: apiclient.OriginOf(base), key: "sk-secret", userAgent: "ua"}
 			req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, tc.url, http.NoBody)
 			req.Header.Set("Authorization", "Bearer sk-smuggled")
 			resp, err := g.RoundTrip(req)

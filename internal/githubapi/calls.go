@@ -15,6 +15,8 @@ import (
 
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v88/github"
+
+	"github.com/releasegate/releasegate/internal/apiclient"
 )
 
 // Limits GitHub documents for what the wrappers send.
@@ -40,11 +42,11 @@ type call struct {
 }
 
 // begin prepares ctx for cl: the attempt counter, and the retry marker.
-func begin(ctx context.Context, cl call) (context.Context, *attempts) {
-	a := &attempts{}
-	ctx = withAttempts(ctx, a)
+func begin(ctx context.Context, cl call) (context.Context, *apiclient.Attempts) {
+	a := &apiclient.Attempts{}
+	ctx = apiclient.WithAttempts(ctx, a)
 	if cl.retrySafe {
-		ctx = withRetrySafe(ctx)
+		ctx = apiclient.WithRetrySafe(ctx)
 	}
 	return ctx, a
 }
@@ -52,11 +54,11 @@ func begin(ctx context.Context, cl call) (context.Context, *attempts) {
 // Wrap turns an error of a call made through [Client.REST] into this package's errors
 // ([*APIError], [*NetworkError], …), so callers branch on the sentinels alone.
 func (c *Client) Wrap(op string, resp *github.Response, err error) error {
-	return c.fail(call{op: op}, &attempts{}, resp, err)
+	return c.fail(call{op: op}, &apiclient.Attempts{}, resp, err)
 }
 
 // fail maps what go-github returned to the package's errors.
-func (c *Client) fail(cl call, a *attempts, resp *github.Response, err error) error {
+func (c *Client) fail(cl call, a *apiclient.Attempts, resp *github.Response, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -100,12 +102,12 @@ func (c *Client) fail(cl call, a *attempts, resp *github.Response, err error) er
 		}
 		err = ue.Err
 	}
-	return &NetworkError{Op: cl.op, Method: method, Path: path, Attempts: a.n, Err: err}
+	return &NetworkError{Op: cl.op, Method: method, Path: path, Attempts: a.N, Err: err}
 }
 
 // apiError reads a failed answer into an *APIError.
-func (c *Client) apiError(cl call, a *attempts, resp *http.Response) *APIError {
-	e := &APIError{Op: cl.op, Status: resp.StatusCode, Attempts: max(a.n, 1), absentIsData: cl.absentIsData}
+func (c *Client) apiError(cl call, a *apiclient.Attempts, resp *http.Response) *APIError {
+	e := &APIError{Op: cl.op, Status: resp.StatusCode, Attempts: max(a.N, 1), absentIsData: cl.absentIsData}
 	if resp.Request != nil {
 		e.Method, e.Path = resp.Request.Method, resp.Request.URL.EscapedPath()
 	}
@@ -296,7 +298,7 @@ func (c *Client) ProtectionRuleRun(callbackURL string) (owner, repo string, runI
 		return "", "", 0, fmt.Errorf("githubapi: the deployment callback URL %q is not a URL: %w", callbackURL, err)
 	}
 	rest, under := strings.CutPrefix(u.EscapedPath(), c.base.EscapedPath())
-	if originOf(u) != originOf(c.base) || !under || u.User != nil {
+	if apiclient.OriginOf(u) != apiclient.OriginOf(c.base) || !under || u.User != nil {
 		return "", "", 0, &ForeignURLError{URL: u.Redacted(), Base: c.base.String()}
 	}
 	m := callbackPath.FindStringSubmatch(rest)

@@ -18,6 +18,7 @@ import (
 	"github.com/bradleyfalzon/ghinstallation/v2"
 	"github.com/google/go-github/v88/github"
 
+	"github.com/releasegate/releasegate/internal/apiclient"
 	"github.com/releasegate/releasegate/internal/clock"
 )
 
@@ -93,7 +94,7 @@ func (o Options) Validate() error {
 	if err != nil {
 		return err
 	}
-	if base.Scheme == "http" && !isLoopback(base.Hostname()) && !o.AllowInsecure {
+	if base.Scheme == "http" && !apiclient.IsLoopback(base.Hostname()) && !o.AllowInsecure {
 		return &InsecureURLError{URL: base.String()}
 	}
 	switch {
@@ -260,7 +261,7 @@ func (f *Factory) Anonymous() *Client { return f.client(f.guard(0), 0) }
 // bound to, plain http refused, and the rate-limit observer.
 func (f *Factory) guard(installation int64) http.RoundTripper {
 	return &guardTransport{
-		next: f.net, origin: originOf(f.base), allowInsecure: f.opts.AllowInsecure,
+		next: f.net, origin: apiclient.OriginOf(f.base), allowInsecure: f.opts.AllowInsecure,
 		userAgent: f.opts.UserAgent, installation: installation, observe: f.opts.OnRateLimit,
 		now: f.opts.Now,
 	}
@@ -277,19 +278,19 @@ func (f *Factory) client(auth http.RoundTripper, installation int64) *Client {
 	case maxRetries < 0:
 		maxRetries = 0
 	}
-	rt := &retryTransport{
-		next: auth, maxRetries: maxRetries, maxWait: o.MaxRetryWait,
-		attempt: cmp.Or(o.AttemptTimeout, DefaultAttemptTimeout),
-		budget:  cmp.Or(o.RetryBudget, DefaultRetryBudget),
-		now:     o.Now, sleep: o.Sleep, log: o.Logger,
+	rt := &apiclient.Retry{
+		Next: auth, Decide: decider(o.Now), MaxRetries: maxRetries, MaxWait: o.MaxRetryWait,
+		Attempt: cmp.Or(o.AttemptTimeout, DefaultAttemptTimeout),
+		Budget:  cmp.Or(o.RetryBudget, DefaultRetryBudget), MaxBody: maxResponseBody,
+		Now: o.Now, Sleep: o.Sleep, Log: o.Logger, Name: "github api",
 	}
-	origin := originOf(f.base)
+	origin := apiclient.OriginOf(f.base)
 	hc := &http.Client{
 		Transport: rt,
 		// No redirect leaves the origin the credentials are bound to; the 3xx is then the
 		// answer, and an APIError says where it pointed.
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if originOf(req.URL) != origin || len(via) >= 10 {
+			if apiclient.OriginOf(req.URL) != origin || len(via) >= 10 {
 				return http.ErrUseLastResponse
 			}
 			return nil

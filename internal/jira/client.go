@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/releasegate/releasegate/errkind"
+	"github.com/releasegate/releasegate/internal/apiclient"
 	"github.com/releasegate/releasegate/internal/clock"
 )
 
@@ -83,7 +84,7 @@ type Client struct {
 	flavor Flavor
 	base   *url.URL // ends in "/"
 	http   *http.Client
-	retry  *retryTransport
+	retry  *apiclient.Retry
 }
 
 // New returns a client for opts. It fails, with a config error, for an unknown flavour, a
@@ -96,7 +97,7 @@ func New(opts Options) (*Client, error) {
 	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" || base.User != nil {
 		return nil, errkind.Errorf(errkind.Config, "jira: the base URL %q is not an http(s) URL of a site; give it as https://your-site.atlassian.net", opts.BaseURL)
 	}
-	if base.Scheme == "http" && !isLoopback(base.Hostname()) && !opts.AllowInsecure {
+	if base.Scheme == "http" && !apiclient.IsLoopback(base.Hostname()) && !opts.AllowInsecure {
 		return nil, &InsecureURLError{URL: base.Redacted()}
 	}
 	base.RawQuery, base.Fragment = "", ""
@@ -148,10 +149,10 @@ func New(opts Options) (*Client, error) {
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	guard := &guardTransport{next: next, origin: originOf(base), auth: auth, allowInsecure: opts.AllowInsecure, userAgent: opts.UserAgent}
-	rt := &retryTransport{
-		next: guard, maxRetries: max(opts.MaxRetries, 0), maxWait: opts.MaxRetryWait, attempt: opts.AttemptTimeout,
-		now: opts.Now, sleep: opts.Sleep, log: opts.Logger,
+	guard := &guardTransport{next: next, origin: apiclient.OriginOf(base), auth: auth, allowInsecure: opts.AllowInsecure, userAgent: opts.UserAgent}
+	rt := &apiclient.Retry{
+		Next: guard, Decide: decider(opts.Now), MaxRetries: max(opts.MaxRetries, 0), MaxWait: opts.MaxRetryWait,
+		Attempt: opts.AttemptTimeout, MaxBody: maxResponseBody, Now: opts.Now, Sleep: opts.Sleep, Log: opts.Logger, Name: "jira",
 	}
 	hc.Transport = rt
 	return &Client{flavor: opts.Flavor, base: base, http: &hc, retry: rt}, nil
@@ -209,10 +210,10 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
-	tries := &attempts{}
-	ctx = withAttempts(ctx, tries)
+	tries := &apiclient.Attempts{}
+	ctx = apiclient.WithAttempts(ctx, tries)
 	if cl.retrySafe {
-		ctx = withRetrySafe(ctx)
+		ctx = apiclient.WithRetrySafe(ctx)
 	}
 	resp, err := c.http.Do(req.WithContext(ctx))
 	if err != nil {
@@ -223,7 +224,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		if ctx.Err() != nil {
 			return errkind.Wrap(errkind.Undecided, fmt.Errorf("jira: %s %s: %w", cl.method, cl.rel, context.Cause(ctx)))
 		}
-		return errkind.WithHint(errkind.Undecided, fmt.Errorf("jira: %s %s (after %d attempts): %w", cl.method, cl.rel, max(tries.n, 1), err),
+		return errkind.WithHint(errkind.Undecided, fmt.Errorf("jira: %s %s (after %d attempts): %w", cl.method, cl.rel, max(tries.N, 1), err),
 			"Jira could not be reached; check the base URL, or try again later")
 	}
 	defer resp.Body.Close()
@@ -232,13 +233,13 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		return errkind.Wrap(errkind.Undecided, fmt.Errorf("jira: %s %s: reading the answer: %w", cl.method, cl.rel, err))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := &APIError{Method: cl.method, Path: cl.rel, Status: resp.StatusCode, Attempts: max(tries.n, 1)}
+		e := &APIError{Method: cl.method, Path: cl.rel, Status: resp.StatusCode, Attempts: max(tries.N, 1)}
 		if msgs, fields, ok := ParseErrorBody(data); ok {
 			e.Messages, e.Fields = msgs, fields
 		} else {
 			e.Body = snippet(data)
 		}
-		if wait, ok := retryAfter(resp.Header, c.retry.now()); ok {
+		if wait, ok := retryAfter(resp.Header, c.retry.Now()); ok {
 			e.RetryAfter = wait
 		}
 		return e

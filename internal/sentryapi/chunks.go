@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/releasegate/releasegate/internal/apiclient"
 )
 
 // Defaults for limits a chunk-upload answer leaves out (Sentry's own values, §3.2 of the
@@ -113,7 +115,7 @@ func (c *Client) chunkURL(raw string) (*url.URL, error) {
 	if u.User != nil {
 		return nil, fmt.Errorf("upload url %s carries credentials; refusing to use it", u.Redacted())
 	}
-	if originOf(u) != originOf(c.base) && !regionHostOf(c.base, u) {
+	if apiclient.OriginOf(u) != apiclient.OriginOf(c.base) && !regionHostOf(c.base, u) {
 		return nil, &ForeignUploadURLError{URL: u.Redacted(), Base: c.BaseURL()}
 	}
 	return u, nil
@@ -168,7 +170,7 @@ func (c *Client) UploadChunks(ctx context.Context, opts *ChunkOptions, chunks []
 		return fmt.Errorf("sentryapi: %s: %w", op, err)
 	}
 
-	req, err := http.NewRequestWithContext(withAuthOrigin(ctx, originOf(target)), http.MethodPost, target.String(), nil)
+	req, err := http.NewRequestWithContext(withAuthOrigin(ctx, apiclient.OriginOf(target)), http.MethodPost, target.String(), nil)
 	if err != nil {
 		return fmt.Errorf("sentryapi: %s: %w", op, err)
 	}

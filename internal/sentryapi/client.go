@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/releasegate/releasegate/internal/apiclient"
 	"github.com/releasegate/releasegate/internal/clock"
 )
 
@@ -100,7 +101,7 @@ func (o Options) Validate() error {
 	if err != nil {
 		return err
 	}
-	if base.Scheme == "http" && !isLoopback(base.Hostname()) && !o.AllowInsecure {
+	if base.Scheme == "http" && !apiclient.IsLoopback(base.Hostname()) && !o.AllowInsecure {
 		return &InsecureURLError{URL: redactURL(o.BaseURL)}
 	}
 	switch {
@@ -223,7 +224,7 @@ func New(opts Options) (*Client, error) {
 			next:      &logTransport{next: next, log: log},
 			token:     opts.Token,
 			userAgent: ua,
-			origin:    originOf(base),
+			origin:    apiclient.OriginOf(base),
 		},
 		maxRetries: maxRetries,
 		maxWait:    maxWait,
@@ -406,7 +407,7 @@ func (c *Client) send(cl *call, req *http.Request) (*http.Response, error) {
 	tries := &attempts{}
 	ctx := withAttempts(req.Context(), tries)
 	if cl.retrySafe {
-		ctx = withRetrySafe(ctx)
+		ctx = apiclient.WithRetrySafe(ctx)
 	}
 	req = req.WithContext(ctx)
 	resp, err := c.hc.Do(req)

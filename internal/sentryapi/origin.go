@@ -8,48 +8,9 @@ import (
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/releasegate/releasegate/internal/apiclient"
 )
-
-// origin is a URL's scheme, host and port, the unit the token is bound to: a redirect from
-// https to http on the same host, or to another port, is another origin and gets no token.
-type origin struct {
-	scheme, host, port string
-}
-
-func originOf(u *url.URL) origin {
-	o := origin{scheme: strings.ToLower(u.Scheme), host: strings.ToLower(u.Hostname()), port: u.Port()}
-	if o.port == "" {
-		switch o.scheme {
-		case "https":
-			o.port = "443"
-		case "http":
-			o.port = "80"
-		}
-	}
-	return o
-}
-
-func (o origin) String() string {
-	host := o.host
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	if o.scheme == "https" && o.port == "443" || o.scheme == "http" && o.port == "80" {
-		return o.scheme + "://" + host
-	}
-	return o.scheme + "://" + host + ":" + o.port
-}
-
-// isLoopback reports whether host names this machine: plain http to it cannot be read by
-// anyone else, so it needs no --allow-insecure.
-func isLoopback(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
 
 // regionHostOf reports whether u may receive the token as a host Sentry named in an answer
 // from base: https, and the same registrable domain (Sentry SaaS names region hosts such as
@@ -79,7 +40,7 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return fmt.Errorf("stopped after 10 redirects")
 	}
-	if originOf(req.URL) != originOf(via[0].URL) {
+	if apiclient.OriginOf(req.URL) != apiclient.OriginOf(via[0].URL) {
 		return http.ErrUseLastResponse
 	}
 	return nil

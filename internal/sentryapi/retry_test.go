@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/releasegate/releasegate/internal/apiclient"
 )
 
 // sleeps records the waits of a client instead of sleeping.
@@ -148,7 +150,7 @@ func TestGiveUp(t *testing.T) {
 		t.Fatalf("sleeps = %v, want 6", got)
 	}
 	for i, d := range got {
-		full := min(backoffBase<<i, backoffMax)
+		full := min(apiclient.BackoffBase<<i, apiclient.BackoffMax)
 		if d < full/2 || d > full {
 			t.Errorf("wait %d = %s, want within [%s, %s]", i+1, d, full/2, full)
 		}
@@ -203,7 +205,7 @@ func TestRateLimit(t *testing.T) {
 			}
 			switch tc.wantWait {
 			case 0:
-				if got[0] < backoffBase/2 || got[0] > backoffBase {
+				if got[0] < apiclient.BackoffBase/2 || got[0] > apiclient.BackoffBase {
 					t.Errorf("wait = %s, want a first backoff", got[0])
 				}
 			case -1:

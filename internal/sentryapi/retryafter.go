@@ -6,11 +6,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/releasegate/releasegate/internal/apiclient"
 )
 
-// maxServerWait bounds what a header can ask for, so a garbage value cannot overflow a
-// time.Duration; Options.MaxRetryWait then decides whether to wait that long at all.
-const maxServerWait = 24 * time.Hour
+// maxServerWait bounds what a header can ask for (apiclient.MaxServerWait);
+// Options.MaxRetryWait then decides whether to wait that long at all.
+const maxServerWait = apiclient.MaxServerWait
 
 // serverWait returns how long Sentry asks the client to wait before calling again: Retry-After
 // (delay in seconds, or an HTTP date) when present, else X-Sentry-Rate-Limit-Reset (the UTC epoch
@@ -19,7 +21,7 @@ const maxServerWait = 24 * time.Hour
 // and the caller's clock agree.
 func serverWait(h http.Header, now time.Time) (wait time.Duration, ok bool) {
 	if v := h.Get("Retry-After"); v != "" {
-		if d, ok := parseRetryAfter(v, now); ok {
+		if d, ok := apiclient.RetryAfter(v, now); ok {
 			return d, true
 		}
 	}
@@ -29,23 +31,6 @@ func serverWait(h http.Header, now time.Time) (wait time.Duration, ok bool) {
 		}
 	}
 	return 0, false
-}
-
-// parseRetryAfter parses a Retry-After value: a non-negative number of seconds (fractions are
-// tolerated) or an HTTP date. A date in the past means "now" (0).
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		return secondsToDuration(secs)
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	return clampWait(t.Sub(now)), true
 }
 
 // parseResetEpoch parses X-Sentry-Rate-Limit-Reset, epoch seconds (possibly fractional), into
@@ -61,19 +46,5 @@ func parseResetEpoch(v string, now time.Time) (time.Duration, bool) {
 	}
 	whole, frac := math.Modf(secs)
 	reset := time.Unix(int64(whole), int64(frac*1e9))
-	return clampWait(reset.Sub(now)), true
-}
-
-func secondsToDuration(secs float64) (time.Duration, bool) {
-	if math.IsNaN(secs) || secs < 0 {
-		return 0, false
-	}
-	if secs >= maxServerWait.Seconds() { // also +Inf
-		return maxServerWait, true
-	}
-	return time.Duration(secs * float64(time.Second)), true
-}
-
-func clampWait(d time.Duration) time.Duration {
-	return min(max(d, 0), maxServerWait)
+	return apiclient.ClampWait(reset.Sub(now)), true
 }

@@ -7,27 +7,18 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-)
 
-// Backoff between retries of failed calls: exponential from backoffBase, capped at backoffMax,
-// with "equal jitter" (half fixed, half random) so that many CI jobs failing together do not
-// retry in lockstep.
-const (
-	backoffBase = 500 * time.Millisecond
-	backoffMax  = 10 * time.Second
+	"github.com/releasegate/releasegate/internal/apiclient"
 )
 
 // Per-request settings travel in the request context, so that they survive the http.Client
 // (which clones requests for redirects) and reach the middlewares below.
 type (
-	retrySafeKey  struct{}
 	attemptsKey   struct{}
 	authOriginKey struct{}
 )
@@ -39,14 +30,9 @@ func withAttempts(ctx context.Context, a *attempts) context.Context {
 	return context.WithValue(ctx, attemptsKey{}, a)
 }
 
-// withRetrySafe marks a POST as safe to send again after a 5xx or a network error.
-func withRetrySafe(ctx context.Context) context.Context {
-	return context.WithValue(ctx, retrySafeKey{}, true)
-}
-
 // withAuthOrigin allows the Authorization header on one more origin: the chunk upload URL Sentry
 // hands out may be an absolute URL on a region host, which chunkURL has checked.
-func withAuthOrigin(ctx context.Context, o origin) context.Context {
+func withAuthOrigin(ctx context.Context, o apiclient.Origin) context.Context {
 	return context.WithValue(ctx, authOriginKey{}, o)
 }
 
@@ -56,14 +42,14 @@ type headerTransport struct {
 	next      http.RoundTripper
 	token     string
 	userAgent string
-	origin    origin
+	origin    apiclient.Origin
 }
 
 func (t *headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := req.Clone(req.Context()) // a RoundTripper must not change the caller's request
 	r.Header.Set("User-Agent", t.userAgent)
-	o := originOf(req.URL)
-	if extra, ok := req.Context().Value(authOriginKey{}).(origin); o == t.origin || ok && o == extra {
+	o := apiclient.OriginOf(req.URL)
+	if extra, ok := req.Context().Value(authOriginKey{}).(apiclient.Origin); o == t.origin || ok && o == extra {
 		r.Header.Set("Authorization", "Bearer "+t.token)
 	} else {
 		r.Header.Del("Authorization")
@@ -134,7 +120,7 @@ type retryTransport struct {
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	tries, _ := ctx.Value(attemptsKey{}).(*attempts)
-	safe := idempotent(req)
+	safe := apiclient.Idempotent(req)
 	rewindable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	first := t.now()
 	for attempt := 1; ; attempt++ {
@@ -373,8 +359,8 @@ func (t *retryTransport) decide(ctx context.Context, safe bool, attempt int, res
 			return 0, "", false
 		}
 		// A request whose connection was never made cannot have been processed.
-		if safe || notSent(err) {
-			return backoff(attempt), "network error: " + err.Error(), true
+		if safe || apiclient.NotSent(err) {
+			return apiclient.Backoff(attempt), "network error: " + err.Error(), true
 		}
 		return 0, "", false
 	}
@@ -385,38 +371,12 @@ func (t *retryTransport) decide(ctx context.Context, safe bool, attempt int, res
 		if d, ok := serverWait(resp.Header, t.now()); ok {
 			return d, "rate limited (429)", true
 		}
-		return backoff(attempt), "rate limited (429)", true
+		return apiclient.Backoff(attempt), "rate limited (429)", true
 	case status >= 500 && status != http.StatusNotImplemented && status != http.StatusHTTPVersionNotSupported && safe:
 		if d, ok := serverWait(resp.Header, t.now()); ok && status == http.StatusServiceUnavailable {
 			return d, resp.Status, true
 		}
-		return backoff(attempt), resp.Status, true
+		return apiclient.Backoff(attempt), resp.Status, true
 	}
 	return 0, "", false
-}
-
-// idempotent reports whether req may be sent twice with the same effect.
-func idempotent(req *http.Request) bool {
-	switch req.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
-		return true
-	}
-	safe, _ := req.Context().Value(retrySafeKey{}).(bool)
-	return safe
-}
-
-// notSent reports whether err happened before the request could reach the server.
-func notSent(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
-}
-
-// backoff is the wait before retry number attempt (1-based).
-func backoff(attempt int) time.Duration {
-	d := backoffMax
-	if attempt < 16 {
-		d = min(backoffBase<<(attempt-1), backoffMax)
-	}
-	half := d / 2
-	return half + rand.N(half+1)
 }

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/releasegate/releasegate/internal/apiclient"
 )
 
 // Config is everything `releasegate serve` runs on.
@@ -221,7 +223,7 @@ func CheckHTTPS(raw string) string {
 	}
 	switch {
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && apiclient.IsLoopback(u.Hostname()):
 	default:
 		return fmt.Sprintf("%q: use https:// (plain http is only accepted for localhost)", raw)
 	}
@@ -229,10 +231,6 @@ func CheckHTTPS(raw string) string {
 		return fmt.Sprintf("%q: credentials do not belong in the URL", u.Redacted())
 	}
 	return ""
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 // loader collects problems while reading the sources.
