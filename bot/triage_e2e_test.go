@@ -377,3 +377,20 @@ func TestTriageFixesOnMerge(t *testing.T) {
 		t.Errorf("link = %+v, %v; want fixed by #50", l, err)
 	}
 }
+
+// TestTriageTicketHeldByAnotherRun: while another run holds the issue's ticket claim, a run
+// opens no ticket and says why (the report's TicketHeld), instead of "not opened".
+func TestTriageTicketHeldByAnotherRun(t *testing.T) {
+	t.Parallel()
+	f := newTriageFixture(t, triageOptions{})
+	if _, err := f.store.ClaimTicket(t.Context(), "acme", f.issueID, "job:elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.bot.Triage(t.Context(), "acme", f.issueID, TriageOptions{Worker: "cli:acme:WEB-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.TicketHeld || r.JiraKey != "" || r.TicketPending || len(f.jira.Issues()) != 0 {
+		t.Fatalf("held %v, key %q, pending %v, %d tickets; want held, no ticket", r.TicketHeld, r.JiraKey, r.TicketPending, len(f.jira.Issues()))
+	}
+}

@@ -72,6 +72,9 @@ type TriageReport struct {
 	// of the job will open it and update the comment.
 	JiraKey       string `json:"jira_key,omitempty"`
 	TicketPending bool   `json:"ticket_pending,omitempty"`
+	// TicketHeld says another run (the App's job, or another command) holds the issue's
+	// ticket claim and is opening it; this run left it alone.
+	TicketHeld bool `json:"ticket_held,omitempty"`
 	// CommentPR is the pull request commented on; Comment the body (or the one it would post).
 	CommentPR store.PR `json:"-"`
 	Comment   string   `json:"-"`

@@ -61,7 +61,8 @@ func (b *Bot) write(ctx context.Context, r TriageReport, f *found, o TriageOptio
 	}
 	var ticketErr error
 	if opens && !o.DryRun {
-		key, err := b.ticket(ctx, in, r, f, *r.Ticket, assignee, o.Worker)
+		key, held, err := b.ticket(ctx, in, r, f, *r.Ticket, assignee, o.Worker)
+		r.TicketHeld = held
 		switch {
 		case err != nil:
 			ticketErr = err
@@ -97,7 +98,19 @@ func (b *Bot) write(ctx context.Context, r TriageReport, f *found, o TriageOptio
 }
 
 // ticket creates the issue's one ticket, or finds the one already made, and links it.
-func (b *Bot) ticket(ctx context.Context, in serveconf.Installation, r TriageReport, f *found, t triage.Ticket, assignee, worker string) (string, error) {
+// held says another run holds the issue's claim and is opening it: this run leaves it alone.
+func (b *Bot) ticket(ctx context.Context, in serveconf.Installation, r TriageReport, f *found, t triage.Ticket, assignee, worker string) (key string, held bool, err error) {
+	key, err = b.openTicket(ctx, in, r, f, t, assignee, worker)
+	if errors.Is(err, errTicketHeld) {
+		return "", true, nil
+	}
+	return key, false, err
+}
+
+// errTicketHeld: another run holds the issue's ticket claim.
+var errTicketHeld = errors.New("another run is opening the ticket")
+
+func (b *Bot) openTicket(ctx context.Context, in serveconf.Installation, r TriageReport, f *found, t triage.Ticket, assignee, worker string) (string, error) {
 	jc, err := b.jiraClient(in)
 	if err != nil {
 		return "", err
@@ -110,7 +123,7 @@ func (b *Bot) ticket(ctx context.Context, in serveconf.Installation, r TriageRep
 	label := store.TicketLabel(r.Owner, r.IssueID)
 	switch c.Outcome {
 	case store.HeldByOther:
-		return "", nil // its holder links it and updates the comment
+		return "", errTicketHeld // its holder links it and updates the comment
 	case store.Resume:
 		// An earlier attempt may have created it: the bot's label finds it (Cloud's search
 		// can lag a fresh issue; a duplicate that slips through is refused by RecordTicket).

@@ -284,6 +284,8 @@ func ticketState(t *triageTicket, dryRun bool) string {
 		return t.Key
 	case t.Pending:
 		return "(pending: Jira failed; run again)"
+	case t.Held:
+		return "(being opened by another run — the App's job or another command — which links it and updates the comment)"
 	case dryRun:
 		return "(would be opened)"
 	}
@@ -407,6 +409,8 @@ type triageTicket struct {
 	// Body is the ticket's description as Markdown; Jira gets it as ADF or wiki markup.
 	Body    string `json:"body"`
 	Pending bool   `json:"pending"`
+	// Held says another run holds the ticket's claim and is opening it.
+	Held bool `json:"held"`
 }
 
 type triageComment struct {
@@ -450,7 +454,7 @@ func newTriageOutput(r bot.TriageReport) triageOutput {
 		o.BlastRadius = ob
 	}
 	if t := r.Ticket; t != nil || r.JiraKey != "" || r.TicketPending {
-		ot := &triageTicket{Key: r.JiraKey, Pending: r.TicketPending}
+		ot := &triageTicket{Key: r.JiraKey, Pending: r.TicketPending, Held: r.TicketHeld}
 		if is.Jira != nil {
 			ot.URL = is.Jira.URL
 		}
