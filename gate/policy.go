@@ -5,6 +5,8 @@ import "time"
 // Policy is the gate's configuration, one Environment per deploy environment, read from
 // .github/releasegate.yml (docs/gate.md shows a full example).
 type Policy struct {
+	// Release says how a commit is named as a Sentry release, when the gate is given a commit
+	// rather than --release.
 	Release ReleaseNaming `yaml:"release"`
 	// Environments are keyed by the environment name the gate is asked about.
 	Environments map[string]*Environment `yaml:"environments"`
@@ -16,8 +18,9 @@ type Policy struct {
 // ReleaseNaming maps a commit to the Sentry release name.
 type ReleaseNaming struct {
 	// Name is a template: {sha}, {short_sha} (12 characters), {ref_name} and {project} are
-	// replaced. The default, "{sha}", is how action-release names releases
-	// (sentry-cli releases propose-version).
+	// replaced. The default, "{sha}", is how action-release names releases (sentry-cli releases
+	// propose-version). It must use {sha}, {short_sha} or {ref_name}, and make a name Sentry
+	// accepts: no /, \, tab or line break, not ".", ".." or "latest", at most 200 characters.
 	Name string `yaml:"name"`
 }
 
@@ -40,30 +43,45 @@ type Environment struct {
 	// Evidence is the environment whose evidence judges a promotion here (e.g. "staging" for
 	// "production"); default: this environment.
 	Evidence string `yaml:"evidence"`
-	// Soak is how long the release must have run before a check can pass (default 30m).
+	// Soak is how long the release must have run (since its deploy, else its creation) before a
+	// check can pass (default 30m); at most Deadline.
 	Soak Duration `yaml:"soak"`
 	// Deadline is how long after Start the gate may stay pending; then OnTimeout decides
 	// (default 2h).
 	Deadline Duration `yaml:"deadline"`
 	// Confidence is the confidence level of every bound (default 0.95).
 	Confidence float64 `yaml:"confidence"`
-	// Window is how far back rates of new issues look (default 1h; shorter while the release is
-	// younger).
-	Window    Duration `yaml:"window"`
-	OnError   Outcome  `yaml:"on_error"`   // default fail
-	OnTimeout Outcome  `yaml:"on_timeout"` // default fail
+	// Window is accepted so that existing files still load, but no longer changes any decision
+	// (the gate warns with the key's line): rates are judged on everything since the start,
+	// with bounds that hold at every look (docs/gate.md). Remove the key.
+	Window Duration `yaml:"window"`
+	// OnError is the verdict, pass or fail (default fail), when the evidence cannot be gathered
+	// (Sentry unreachable or failing after the retries, an answer its API does not describe). It
+	// never applies when Sentry refuses: a token it rejects or that lacks a scope, or an
+	// organization, project or release it does not know, exits 2.
+	OnError Outcome `yaml:"on_error"`
+	// OnTimeout is the verdict, pass or fail (default fail), when the deadline passes with checks
+	// still pending; every report labels it "decided by the deadline, not by the evidence".
+	OnTimeout Outcome `yaml:"on_timeout"`
 
-	NewIssues   *NewIssuesPolicy   `yaml:"new_issues"`
+	// NewIssues judges the issues first seen in this release (not set: not checked).
+	NewIssues *NewIssuesPolicy `yaml:"new_issues"`
+	// Regressions judges the issues that were resolved and came back in this release (not set: not
+	// checked).
 	Regressions *RegressionsPolicy `yaml:"regressions"`
-	Health      *HealthPolicy      `yaml:"health"`
-	Context     *ContextPolicy     `yaml:"context"`
+	// Health judges the crash-free session and user rates (not set: not checked).
+	Health *HealthPolicy `yaml:"health"`
+	// Context is the context the release's error events must carry (not set: not checked).
+	Context *ContextPolicy `yaml:"context"`
 }
 
 // Thresholds make a new issue high-frequency when any rate is, with confidence, above its
 // threshold. Zero means "not checked".
 type Thresholds struct {
+	// EventsPerHour is the issue's events per hour above which it fails.
 	EventsPerHour float64 `yaml:"events_per_hour"`
-	UsersPerHour  float64 `yaml:"users_per_hour"`
+	// UsersPerHour is the users affected by the issue per hour above which it fails.
+	UsersPerHour float64 `yaml:"users_per_hour"`
 	// SessionShare is the percentage of the release's sessions the issue's events amount to
 	// (used only when release health exists).
 	SessionShare float64 `yaml:"session_share"`
@@ -100,7 +118,9 @@ type NewIssuesPolicy struct {
 
 // IgnoreRule matches issues to leave out. Every field set must match.
 type IgnoreRule struct {
-	Title string `yaml:"title"` // glob on the title ("*ResizeObserver loop*")
+	// Title is a glob on the issue's title ("*ResizeObserver loop*"); quote it, since an unquoted
+	// value starting with * is a YAML alias. * and ? are wildcards, [a-z] a class, \ escapes.
+	Title string `yaml:"title"`
 	Tag   string `yaml:"tag"`   // "key:glob" on the issue's tag value ("browser:Opera*")
 	Level string `yaml:"level"` // exact level ("warning")
 }
@@ -113,9 +133,13 @@ type RegressionsPolicy struct {
 
 // HealthPolicy judges crash-free rates once MinSessions sessions exist.
 type HealthPolicy struct {
-	MinSessions       int64     `yaml:"min_sessions"` // default 50, as Sentry's percent alerts
+	// MinSessions is how many sessions the release needs before health is judged (default 50, as
+	// Sentry's percent alerts).
+	MinSessions int64 `yaml:"min_sessions"`
+	// CrashFreeSessions bounds the crash-free session rate (not set: not checked).
 	CrashFreeSessions *RateRule `yaml:"crash_free_sessions"`
-	CrashFreeUsers    *RateRule `yaml:"crash_free_users"`
+	// CrashFreeUsers bounds the crash-free user rate (not set: not checked).
+	CrashFreeUsers *RateRule `yaml:"crash_free_users"`
 }
 
 // RateRule bounds a crash-free rate, in percent.

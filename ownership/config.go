@@ -127,8 +127,12 @@ func LoadConfig(data []byte, file string, readFile func(name string) ([]byte, er
 		}
 		seen[e.Key] = e.Line
 		switch {
+		// ownership.rules: rules in Sentry's syntax, one a line of the value (a line ending in a
+		// backslash continues the value; an escaped \n also starts a rule); Sentry's raw field.
 		case e.Key == "ownership.rules":
 			inline = &e
+		// ownership.rule.<n>: one rule; <n> is a positive whole number and rules are ordered by it
+		// numerically (2 before 10); Sentry's raw field.
 		case strings.HasPrefix(e.Key, "ownership.rule."):
 			num := strings.TrimPrefix(e.Key, "ownership.rule.")
 			if n, err := strconv.Atoi(num); err != nil || n < 1 || num[0] == '+' {
@@ -136,14 +140,22 @@ func LoadConfig(data []byte, file string, readFile func(name string) ([]byte, er
 				continue
 			}
 			numbered = append(numbered, e)
+		// ownership.file: a rules file in Sentry's syntax, relative to the sentry.properties folder;
+		// Sentry's raw field. Rules come from exactly one of ownership.rules, ownership.rule.<n> and
+		// ownership.file.
 		case e.Key == "ownership.file":
 			if strings.TrimSpace(e.Value) == "" {
 				bad(e.Line, "ownership.file is empty")
 				continue
 			}
 			fileEntry = &e
+		// ownership.codeowners: true or false: import the repository's CODEOWNERS as Sentry does
+		// (default false).
 		case e.Key == "ownership.codeowners":
 			cfg.CodeownersImport, _ = boolean(e)
+		// ownership.codeowners.file: the CODEOWNERS file, relative to the sentry.properties folder
+		// (default: GitHub's own search, .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS at the
+		// repository root).
 		case e.Key == "ownership.codeowners.file":
 			name := strings.TrimSpace(e.Value)
 			if name == "" {
@@ -154,10 +166,16 @@ func LoadConfig(data []byte, file string, readFile func(name string) ([]byte, er
 				name = filepath.Join(filepath.Dir(file), name)
 			}
 			cfg.Codeowners.File = name
+		// ownership.codeowners.stackRoot: with sourceRoot, Sentry's code mapping: repository paths under
+		// sourceRoot appear under stackRoot in stack frames; give both or neither.
 		case e.Key == "ownership.codeowners.stackRoot":
 			cfg.Codeowners.StackRoot = strings.TrimSpace(e.Value)
+		// ownership.codeowners.sourceRoot: the repository folder that stackRoot stands for in stack
+		// frames; give both or neither.
 		case e.Key == "ownership.codeowners.sourceRoot":
 			cfg.Codeowners.SourceRoot = strings.TrimSpace(e.Value)
+		// ownership.codeowners.owner.<github owner>: the Sentry owner (#team or an email) of a
+		// CODEOWNERS owner (@org/team, @user), as Sentry's external team and user mappings do.
 		case strings.HasPrefix(e.Key, "ownership.codeowners.owner."):
 			name := strings.ToLower(strings.TrimPrefix(e.Key, "ownership.codeowners.owner."))
 			if !strings.HasPrefix(name, "@") && !strings.Contains(name, "@") {
@@ -177,14 +195,21 @@ func LoadConfig(data []byte, file string, readFile func(name string) ([]byte, er
 				cfg.Codeowners.Owners, cfg.Codeowners.OwnerLines = map[string]Owner{}, map[string]int{}
 			}
 			cfg.Codeowners.Owners[name], cfg.Codeowners.OwnerLines[name] = o, e.Line
+		// ownership.fallthrough: true or false: with no matching rule, make every project member an
+		// owner; Sentry's fallthrough field (not set: Sentry's value is left alone).
 		case e.Key == "ownership.fallthrough":
 			if v, ok := boolean(e); ok {
 				cfg.Fallthrough = &v
 			}
+		// ownership.codeownersAutoSync: true or false: re-sync CODEOWNERS on each release; Sentry's
+		// codeownersAutoSync field (not set: Sentry's value is left alone).
 		case e.Key == "ownership.codeownersAutoSync":
 			if v, ok := boolean(e); ok {
 				cfg.CodeownersAutoSync = &v
 			}
+		// ownership.autoAssignment: Auto Assign to Issue Owner, Auto Assign to Suspect Commits or Turn
+		// off Auto-Assignment (case ignored), or the short forms issue-owner, suspect-commits, off;
+		// Sentry's autoAssignment field (not set: Sentry's value is left alone).
 		case e.Key == "ownership.autoAssignment":
 			v, ok := autoAssignValues[strings.ToLower(strings.TrimSpace(e.Value))]
 			if !ok {

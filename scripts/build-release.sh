@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release assets of releasegate: one tar.gz per OS and architecture, holding the
 # binary (releasegate, or releasegate.exe on Windows) with README.md and LICENSE when present,
+# the man pages (man/*.1) and the shell completions (completions/: bash, zsh, fish, PowerShell),
 # and a checksums file in sha256sum's format. The release workflow publishes them; the action's
 # installer (action/install.sh) downloads one and checks it against the checksums.
 #
@@ -39,6 +40,12 @@ if tar --version 2>/dev/null | grep -q 'GNU tar'; then
   tar_flags=(--sort=name --owner=0 --group=0 --numeric-owner --mtime=@0)
 fi
 
+# The man pages and completions are the same for every target: written once, by the host's
+# build of the hidden `releasegate docs` command, and never committed.
+docs="$work/docs"
+(cd "$root" && go run -trimpath -buildvcs=false -ldflags "-X main.version=$version" ./cmd/releasegate docs man "$docs/man")
+(cd "$root" && go run -trimpath -buildvcs=false ./cmd/releasegate docs completions "$docs/completions")
+
 assets=()
 for target in "${targets[@]}"; do
   goos=${target%/*}
@@ -59,6 +66,7 @@ for target in "${targets[@]}"; do
   for f in README.md LICENSE; do
     if [ -f "$root/$f" ]; then cp "$root/$f" "$stage/"; fi
   done
+  cp -R "$docs/man" "$docs/completions" "$stage/"
   asset="releasegate_${bare}_${goos}_${goarch}.tar.gz"
   (cd "$stage" && tar "${tar_flags[@]}" -cf - -- *) | gzip -n -9 > "$out/$asset"
   assets+=("$asset")

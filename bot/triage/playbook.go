@@ -13,14 +13,18 @@ import (
 // guide's L1 check). It is configured under playbooks: in .github/releasegate.yml, in order;
 // the first playbook that matches an issue is the one named.
 type Playbook struct {
+	// Name is the playbook's name, as the comment and the ticket show it (required; each name
+	// once).
 	Name string `yaml:"name"`
-	// Match says which issues are this problem; every field set must match.
+	// Match says which issues are this problem (required); every field set must match, and at
+	// least one must be set: a playbook matching every issue would hide the rest.
 	Match PlaybookMatch `yaml:"match"`
-	// Runbook is the URL of the page that says what to do.
+	// Runbook is the URL of the page that says what to do: an absolute https:// (or http://) URL.
 	Runbook string `yaml:"runbook"`
 	// Owner is who handles it ("#payments", an email), before the ownership rules' owner.
 	Owner string `yaml:"owner"`
-	// Ticket says whether a Jira ticket is opened; nil means yes (the default for any issue).
+	// Ticket says whether an issue this playbook matches gets a Jira ticket (default true); false
+	// for known noise that only needs the comment.
 	Ticket *bool `yaml:"ticket"`
 }
 
@@ -28,10 +32,10 @@ type Playbook struct {
 // globs on the texts (* and ? match '/' too), "key:glob" on tags.
 type PlaybookMatch struct {
 	Title         string   `yaml:"title"`          // glob on the issue's title
-	Culprit       string   `yaml:"culprit"`        // glob on the culprit ("app/checkout in *")
+	Culprit       string   `yaml:"culprit"`        // glob on the culprit, the function or route Sentry blames ("app/checkout in *")
 	ExceptionType string   `yaml:"exception_type"` // glob on the exception's type ("TimeoutError")
 	Level         string   `yaml:"level"`          // exact level ("warning")
-	Tags          []string `yaml:"tags"`           // "key:glob", all must match ("tenant_id:enterprise-*")
+	Tags          []string `yaml:"tags"`           // "key:glob" on the event's tags, all must match ("tenant_id:enterprise-*"); user.id is the user's id
 }
 
 // IssueFacts are the facts of an issue a playbook can match.

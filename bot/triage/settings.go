@@ -26,23 +26,35 @@ const (
 
 // Settings are what a repository asks of the triage bot, defaults filled in.
 type Settings struct {
-	// Enabled turns the bot on for the repository (default true).
+	// Enabled turns the bot on for the repository (default true); false keeps it quiet: no
+	// comment, no ticket, no Sentry links.
 	Enabled bool
-	// Environments are the Sentry environments whose issues are triaged; empty means all.
+	// Environments are the Sentry environments whose issues are triaged, e.g. [production]; left
+	// out, every environment. An issue first seen elsewhere (staging, a preview) is left alone.
+	// Names as in Sentry: no spaces, / or line breaks, at most 64 characters, each once; an empty
+	// list is an error (write enabled: false to turn the bot off).
 	Environments []string
-	// MinEvents is how many events an issue needs before it is triaged (default 1).
+	// MinEvents is how many events an issue needs before it is triaged (default 1): a one-off
+	// error waits until it happens again; an issue below it is left for a later look (the next
+	// alert, or the reconcile poll).
 	MinEvents int
-	// MaxIssuesPerComment is how many issues a PR comment lists, newest first; the rest are
-	// counted (default 10).
+	// MaxIssuesPerComment is how many issues a PR comment lists, newest first, from 1 to 50
+	// (default 10); the rest are counted in a line below the table, and the comment stays under
+	// GitHub's 65,536 characters.
 	MaxIssuesPerComment int
-	// Comments and Tickets turn the PR comment and the Jira ticket on or off (default on).
+	// Comments turns the comment on the suspected pull request on or off (default on); with it
+	// off, a ticket still names the pull request.
 	Comments bool
-	Tickets  bool
-	// FixPullRequests opens a pull request with a suggested fix (default off: it writes a
-	// branch, so a repository asks for it).
+	// Tickets turns the Jira ticket on or off (default on); off wins over a playbook's ticket:
+	// true.
+	Tickets bool
+	// FixPullRequests opens a pull request with a suggested fix (default off: it writes a branch,
+	// so a repository asks for it, and the App needs contents: write).
 	FixPullRequests bool
-	// OnCallSchedule is the repository path of the on-call schedule file ("" for none): the
-	// fix pull request's assignee is read from it at the release's commit.
+	// OnCallSchedule is the repository path of the on-call schedule, a .yml or .yaml file, e.g.
+	// .github/oncall.yml (docs/bot.md has its format): the fix pull request's assignee is read
+	// from it at the release's commit. Without it the assignee is the first owner written as a
+	// GitHub login (@alice).
 	OnCallSchedule string
 	// Playbooks are the known problems, in order; the first match is named.
 	Playbooks []Playbook

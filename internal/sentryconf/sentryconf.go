@@ -285,7 +285,18 @@ func readProperties(path string) (layer, error) {
 		return layer{}, fmt.Errorf("%s: %w; it must be a Java properties file (key=value lines)", path, err)
 	}
 	get := func(k string) string { v, _ := p.Get(k); return strings.TrimSpace(v) }
-	l := layer{url: get("defaults.url"), org: get("defaults.org"), token: get("auth.token")}
+	l := layer{
+		// defaults.url: the Sentry server (default https://sentry.io/); SENTRY_URL and --url win over it.
+		url: get("defaults.url"),
+		// defaults.org: the organization slug; SENTRY_ORG and --org win over it, and an
+		// organization auth token names its own.
+		org: get("defaults.org"),
+		// auth.token: the auth token (docs/sentry-token.md lists the scopes each command needs);
+		// SENTRY_AUTH_TOKEN and --auth-token win over it. Better kept out of the repository.
+		token: get("auth.token"),
+	}
+	// defaults.project: the project slug; SENTRY_PROJECT and --project win over it. In a
+	// monorepo each service's sentry.properties names its project.
 	if pr := get("defaults.project"); pr != "" {
 		l.projects = []string{pr}
 	}

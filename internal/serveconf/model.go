@@ -14,8 +14,10 @@ type Model struct {
 	// URL is the API's base (https://api.example.com/v1); the client posts to
 	// URL/chat/completions. https, or http to this machine.
 	URL string
-	// Name is the model to ask.
-	Name   string
+	// Name is the model to ask; with URL set, it turns the model suggester on.
+	Name string
+	// APIKey is the bearer token the endpoint is asked with (none for an endpoint that needs
+	// none); set without URL and Name, it is an error.
 	APIKey Secret
 	// DailyBudget is the most requests a UTC day may make, across every process of the
 	// service (the store keeps the count).

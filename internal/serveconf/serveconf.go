@@ -44,13 +44,21 @@ type Config struct {
 
 // GitHub is the App's identity.
 type GitHub struct {
-	AppID         int64
-	PrivateKey    Secret // PEM
+	// AppID is the App's ID, a positive whole number shown on the App's settings page
+	// (docs/app.md: creating the App).
+	AppID int64
+	// PrivateKey is the App's private key, in PEM (-----BEGIN RSA PRIVATE KEY-----), as GitHub
+	// gave it.
+	PrivateKey Secret
+	// WebhookSecret is the secret GitHub signs the App's webhooks with, as set on the App; a
+	// delivery it does not sign is refused.
 	WebhookSecret Secret
 	// APIURL is the REST API's base (default https://api.github.com/; GitHub Enterprise
-	// Server: https://HOST/api/v3/). WebURL is the site's (default https://github.com/), for
-	// the manifest flow.
-	APIURL, WebURL string
+	// Server: https://HOST/api/v3/).
+	APIURL string
+	// WebURL is the site's base (default https://github.com/; GitHub Enterprise Server:
+	// https://HOST/), for the manifest flow of app setup.
+	WebURL string
 }
 
 // Installation is one GitHub owner's Sentry.
