@@ -259,6 +259,20 @@ func troubleScenarios() []troubleScenario {
 			fix:   "Copy the ID from the issue's page in Sentry and check `SENTRY_ORG`.",
 		},
 		{
+			section: "suggest", title: "No fix: the checkout is not the release's source",
+			setup: func(t *testing.T) (*cliEnv, []string) {
+				dir := troubleFiles(t,
+					"src/cart.ts", "export function total(cart: Cart) {\n  return cart?.total ?? 0;\n}\n",
+					"event.json", `{"event_id":"e1","platform":"javascript","exception":{"values":[{"type":"TypeError","value":"Cannot read properties of undefined (reading 'total')","stacktrace":{"frames":[{"filename":"app:///src/cart.ts","lineno":2,"in_app":true,"context_line":"  return cart.total;"}]}}]}}`)
+				e := newCLIEnv(t, nil)
+				e.Dir = dir
+				return e, []string{"suggest", "--event", "event.json"}
+			},
+			find: "No fix suggested", code: exitOK,
+			cause: "The event's context lines (the source Sentry saw) differ from the file in the checkout: the checkout is not the release's commit, and a change to other text would be wrong.",
+			fix:   "Check out the release's commit (`git checkout <sha>`) and run it again, or pass that checkout with `--source`.",
+		},
+		{
 			section: "the action", title: "No auth token",
 			setup: func(t *testing.T) (*cliEnv, []string) {
 				e := troubleSentry(t, troubleFiles(t, "dist/app.js", troubleGood))
