@@ -287,6 +287,7 @@ func troubleScenarios() []troubleScenario {
 
 // TestTroubleshootingPage runs every scenario, checks its exit code, and keeps
 // docs/troubleshooting.md quoting what the commands print now (-update rewrites it).
+//
 //nolint:tparallel // the "scenarios" group is not parallel so that it returns once its parallel scenarios are done
 func TestTroubleshootingPage(t *testing.T) {
 	t.Parallel()
