@@ -219,6 +219,7 @@ unreachable after retries, a timeout).`,
 	root.AddCommand(newTriageCmd(factory))
 	root.AddCommand(newSuggestCmd(factory))
 	root.AddCommand(newAppCmd(factory))
+	root.AddCommand(newDemoCmd(factory))
 	return root
 }
 
