@@ -90,12 +90,17 @@ func (s *scenario) seedRepository() error {
 		for _, p := range slices.Sorted(maps.Keys(files)) {
 			w.github.SetFile(org, repoName, v.SHA, p, files[p])
 		}
-		if before != nil {
+		if before == nil {
+			w.github.AddCommits(org, repoName, githubapitest.Commit{SHA: v.SHA, Message: "Checkout: the cart and its total", AuthorLogin: "jo",
+				AuthorName: "Jo", AuthorEmail: "jo@example.com"})
+		} else {
 			var changed []githubapitest.PullFile
 			for _, p := range changedFiles(before, files) {
 				changed = append(changed, githubapitest.PullFile{Filename: p, Status: "modified", Additions: 1, Deletions: 1,
 					Patch: wholeFilePatch(string(before[p]), string(files[p]))})
 			}
+			w.github.AddCommits(org, repoName, githubapitest.Commit{SHA: v.SHA, Message: fmt.Sprintf("Merge pull request #%d from acme/cart-total", suspectPR),
+				AuthorLogin: "jo", AuthorName: "Jo", AuthorEmail: "jo@example.com", Files: changed})
 			w.github.AddPull(org, repoName, githubapitest.Pull{Number: suspectPR, Title: "Checkout: show the cart's total as the API sends it", Author: "jo",
 				State: "closed", MergeSHA: v.SHA, HeadRef: "cart-total", HeadSHA: v.SHA, BaseRef: "main", Commits: []string{v.SHA}, Files: changed})
 		}
