@@ -81,8 +81,10 @@ type Outcome struct {
 	SentryLinks []string
 	// DecisionPage is the v2 decision's page at the service.
 	DecisionPage string
-	ServiceURL   string
-	Elapsed      time.Duration
+	// DecisionPageStatus is the page's HTTP status when the demo fetched it.
+	DecisionPageStatus int
+	ServiceURL         string
+	Elapsed            time.Duration
 }
 
 // Review is a protection rule's review as GitHub received it.

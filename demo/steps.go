@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -222,7 +223,7 @@ func (s *scenario) action(ctx context.Context, v version, dir string, inputs map
 		return rep, fmt.Errorf("reading the action's report: %w", err)
 	}
 	if code != 0 {
-		return rep, fmt.Errorf("the action exited %d: %s (%v)", code, rep.Error, runErr)
+		return rep, fmt.Errorf("the action exited %d: %s: %w", code, rep.Error, runErr)
 	}
 	return rep, nil
 }
@@ -235,7 +236,7 @@ func (s *scenario) gate(ctx context.Context, v version, dir string) (gate.Decisi
 		Dir: dir, Env: s.sentryEnv(), Out: &out})
 	var d gate.Decision
 	if jerr := json.Unmarshal(out.Bytes(), &d); jerr != nil {
-		return d, fmt.Errorf("releasegate gate exited %d without a decision (%v): %w", code, err, jerr)
+		return d, fmt.Errorf("releasegate gate exited %d without a decision: %w", code, errors.Join(err, jerr))
 	}
 	return d, nil
 }
@@ -331,6 +332,7 @@ func (s *scenario) triage(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
+	s.out.DecisionPageStatus = status
 	s.say("\nThe decision page of %s (production): %s (answers %d)", v.Release(), page, status)
 	return nil
 }
