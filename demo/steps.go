@@ -2,6 +2,7 @@ package demo
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -219,11 +220,11 @@ func (s *scenario) action(ctx context.Context, v version, dir string, inputs map
 	if err == nil {
 		err = json.Unmarshal(data, &rep)
 	}
-	if err != nil {
+	switch {
+	case code != 0:
+		return rep, fmt.Errorf("the action of %s exited %d (%s): %w", v.Name, code, cmp.Or(rep.Error, "it wrote no report"), runErr)
+	case err != nil:
 		return rep, fmt.Errorf("reading the action's report: %w", err)
-	}
-	if code != 0 {
-		return rep, fmt.Errorf("the action exited %d: %s: %w", code, rep.Error, runErr)
 	}
 	return rep, nil
 }
