@@ -219,6 +219,7 @@ unreachable after retries, a timeout).`,
 	root.AddCommand(newTriageCmd(factory))
 	root.AddCommand(newSuggestCmd(factory))
 	root.AddCommand(newAppCmd(factory))
+	root.AddCommand(newDemoCmd(factory))
 	// cobra's own `completion` command stays on (bash, zsh, fish, powershell); `docs` writes the
 	// man pages and completion files the release archives carry.
 	root.AddCommand(newDocsCmd(factory))

@@ -9,12 +9,26 @@ package testenv
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
-	"testing"
 )
+
+// T is what the helpers here and the fakes (sentryapitest, githubapitest, jiratest) need of a
+// test: testing.TB satisfies it, and so does a program's own reporter (the demo runs the fakes
+// without package testing, collecting their complaints as its own failures). Fatal, Fatalf and
+// Skip must not return.
+type T interface {
+	Helper()
+	Cleanup(func())
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Fatal(args ...any)
+	Skip(args ...any)
+	Context() context.Context
+}
 
 // RequirePeers reports whether a missing peer must fail the test instead of skipping it.
 func RequirePeers() bool { return os.Getenv("RELEASEGATE_REQUIRE_PEERS") == "1" }
@@ -28,7 +42,7 @@ const (
 
 // Missing skips t (or fails it under RELEASEGATE_REQUIRE_PEERS=1) because a peer is absent;
 // how says what to do to enable the test.
-func Missing(t testing.TB, what, how string) {
+func Missing(t T, what, how string) {
 	t.Helper()
 	msg := what + " is not installed; " + how + " to enable this test"
 	if RequirePeers() {
@@ -44,7 +58,7 @@ var (
 
 // RepoRoot returns the directory holding go.mod, found by walking up from the working directory
 // (go test runs each package in its own folder).
-func RepoRoot(t testing.TB) string {
+func RepoRoot(t T) string {
 	t.Helper()
 	rootOnce.Do(func() {
 		dir, err := os.Getwd()
@@ -73,7 +87,7 @@ func RepoRoot(t testing.TB) string {
 // sets vendored into the repository (each with its SOURCE and LICENSE; rebuilt from the shared
 // originals by `go run ./scripts/vendor-external`). They are part of every clone, so their
 // absence is a failure, not a skip.
-func External(t testing.TB, elem ...string) string {
+func External(t T, elem ...string) string {
 	t.Helper()
 	p := filepath.Join(append([]string{RepoRoot(t), "testdata", "external"}, elem...)...)
 	if _, err := os.Stat(p); err != nil {
@@ -83,7 +97,7 @@ func External(t testing.TB, elem ...string) string {
 }
 
 // PeersDir is where .ci/install-peers installs npm packages ($RELEASEGATE_PEERS overrides).
-func PeersDir(t testing.TB) string {
+func PeersDir(t T) string {
 	t.Helper()
 	if d := os.Getenv("RELEASEGATE_PEERS"); d != "" {
 		return d
@@ -92,7 +106,7 @@ func PeersDir(t testing.TB) string {
 }
 
 // Node returns the path of the node binary, or skips/fails when it is absent.
-func Node(t testing.TB) string {
+func Node(t T) string {
 	t.Helper()
 	p, err := exec.LookPath("node")
 	if err != nil {
@@ -103,7 +117,7 @@ func Node(t testing.TB) string {
 
 // NodeModules returns the node_modules folder holding the npm peers, after checking that each
 // named package is installed there.
-func NodeModules(t testing.TB, packages ...string) string {
+func NodeModules(t T, packages ...string) string {
 	t.Helper()
 	nm := filepath.Join(PeersDir(t), "node_modules")
 	for _, pkg := range packages {
@@ -115,7 +129,7 @@ func NodeModules(t testing.TB, packages ...string) string {
 }
 
 // Act returns the path of nektos/act, which .ci/install-peers builds into .peers/bin.
-func Act(t testing.TB) string {
+func Act(t T) string {
 	t.Helper()
 	p := filepath.Join(PeersDir(t), "bin", "act")
 	if _, err := os.Stat(p); err != nil {
@@ -125,7 +139,7 @@ func Act(t testing.TB) string {
 }
 
 // SentryCLI returns the path of the sentry-cli binary shipped by the @sentry/cli npm package.
-func SentryCLI(t testing.TB) string {
+func SentryCLI(t T) string {
 	t.Helper()
 	nm := NodeModules(t, "@sentry/cli")
 	p := filepath.Join(nm, ".bin", "sentry-cli")
@@ -137,7 +151,7 @@ func SentryCLI(t testing.TB) string {
 
 // AssertGolden compares got with the golden file at path (relative to the test's package), or,
 // with update (each package's -update flag), rewrites the file.
-func AssertGolden(t testing.TB, path string, got []byte, update bool) {
+func AssertGolden(t T, path string, got []byte, update bool) {
 	t.Helper()
 	if update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -12,10 +12,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v4"
+
+	"github.com/releasegate/releasegate/internal/testenv"
 )
 
 // One RSA key per test binary: generating one takes a while, and every fake App may share it.
@@ -26,7 +27,7 @@ var (
 	keyErr  error
 )
 
-func appKeyPEM(t testing.TB) []byte {
+func appKeyPEM(t testenv.T) []byte {
 	t.Helper()
 	keyOnce.Do(func() {
 		var k *rsa.PrivateKey

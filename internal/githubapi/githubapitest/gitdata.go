@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/releasegate/releasegate/internal/testenv"
@@ -640,7 +639,7 @@ func (s *Server) listReviews(c *call) {
 // commit, and returns the pull_request "closed" webhook GitHub then sends (checked against
 // GitHub's webhook schema; the published example's shape, this pull request's fields), for
 // Delivery to sign. installation is the App's installation named in the payload.
-func (s *Server) MergePull(t testing.TB, owner, name string, number int, installation int64) []byte {
+func (s *Server) MergePull(t testenv.T, owner, name string, number int, installation int64) []byte {
 	t.Helper()
 	s.mu.Lock()
 	r := s.repos[repoKey(owner, name)]

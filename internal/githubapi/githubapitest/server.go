@@ -12,8 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
+
+	"github.com/releasegate/releasegate/internal/testenv"
 )
 
 // maxBody bounds what the server reads of one request.
@@ -79,7 +80,7 @@ type Server struct {
 // Start starts a Server for the test and stops it when the test ends; unless Options.Lenient,
 // the test fails for every request that reached no route or did not match GitHub's API
 // description, and for every response of the server that did not.
-func Start(t testing.TB, opts Options) *Server {
+func Start(t testenv.T, opts Options) *Server {
 	t.Helper()
 	if opts.AppID == 0 {
 		opts.AppID = 1

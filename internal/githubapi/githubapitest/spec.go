@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"regexp"
 	"sync"
-	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -24,7 +23,7 @@ var (
 	specErr  error
 )
 
-func loadSpec(t testing.TB) *openapi3.T {
+func loadSpec(t testenv.T) *openapi3.T {
 	t.Helper()
 	path := testenv.External(t, "github-openapi", "api.github.com.json")
 	specOnce.Do(func() {
@@ -43,7 +42,7 @@ type specOp struct {
 	op   *openapi3.Operation
 }
 
-func specOperation(t testing.TB, doc *openapi3.T, method, path string) *specOp {
+func specOperation(t testenv.T, doc *openapi3.T, method, path string) *specOp {
 	t.Helper()
 	item := doc.Paths.Value(path)
 	if item == nil || item.GetOperation(method) == nil {

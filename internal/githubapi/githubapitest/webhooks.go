@@ -11,7 +11,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -26,7 +25,7 @@ var (
 	hooksErr  error
 )
 
-func loadWebhooks(t testing.TB) *openapi3.T {
+func loadWebhooks(t testenv.T) *openapi3.T {
 	t.Helper()
 	path := testenv.External(t, "github-openapi", "webhooks.trimmed.json")
 	hooksOnce.Do(func() {
@@ -41,7 +40,7 @@ func loadWebhooks(t testing.TB) *openapi3.T {
 // ValidateWebhook checks a payload against the schema of one webhook of GitHub's description
 // ("deployment-protection-rule-requested", "pull-request-opened", …), failing the test if it
 // does not match.
-func ValidateWebhook(t testing.TB, webhook string, payload []byte) {
+func ValidateWebhook(t testenv.T, webhook string, payload []byte) {
 	t.Helper()
 	if err := CheckWebhook(t, webhook, payload); err != nil {
 		t.Errorf("githubapitest: the %s payload does not match GitHub's webhook description: %v", webhook, err)
@@ -49,7 +48,7 @@ func ValidateWebhook(t testing.TB, webhook string, payload []byte) {
 }
 
 // CheckWebhook is ValidateWebhook returning the mismatch instead.
-func CheckWebhook(t testing.TB, webhook string, payload []byte) error {
+func CheckWebhook(t testenv.T, webhook string, payload []byte) error {
 	t.Helper()
 	doc := loadWebhooks(t)
 	item := doc.Webhooks[webhook]
@@ -94,7 +93,7 @@ type ProtectionRule struct {
 // publishes no example of this event, so the payload follows the schema (and the top-level
 // sha and ref GitHub added for jobs without a deployment). Its repository and sender are the
 // published pull_request example's, renamed.
-func (s *Server) ProtectionRulePayload(t testing.TB, p ProtectionRule) []byte {
+func (s *Server) ProtectionRulePayload(t testenv.T, p ProtectionRule) []byte {
 	t.Helper()
 	raw, err := os.ReadFile(testenv.External(t, "github-webhook-examples", "pull_request.opened.0.json"))
 	if err != nil {
@@ -146,7 +145,7 @@ func (s *Server) ProtectionRulePayload(t testing.TB, p ProtectionRule) []byte {
 
 // Delivery builds a webhook delivery as GitHub sends it to url: the headers, and the body
 // signed with secret (X-Hub-Signature-256).
-func Delivery(t testing.TB, url, secret, event, deliveryID string, payload []byte) *http.Request {
+func Delivery(t testenv.T, url, secret, event, deliveryID string, payload []byte) *http.Request {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, url, bytes.NewReader(payload))
 	if err != nil {

@@ -24,8 +24,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
+
+	"github.com/releasegate/releasegate/internal/testenv"
 )
 
 // Options configures a Server. The zero value is a Jira Cloud whose user bot@example.com has
@@ -79,7 +80,7 @@ type Server struct {
 // Start starts a Server for the test and stops it when the test ends; unless Options.Lenient,
 // the test fails for every request that reached no route or did not match Jira's description,
 // and for every answer of the server that did not.
-func Start(t testing.TB, opts Options) *Server {
+func Start(t testenv.T, opts Options) *Server {
 	t.Helper()
 	if opts.Email == "" {
 		opts.Email = "bot@example.com"

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -27,7 +26,7 @@ var (
 
 type spec struct{ doc *openapi3.T }
 
-func loadSpec(t testing.TB) *spec {
+func loadSpec(t testenv.T) *spec {
 	t.Helper()
 	path := testenv.External(t, "jira-openapi", "jira-platform-v3.trimmed.json")
 	specOnce.Do(func() {
@@ -48,7 +47,7 @@ type specOp struct {
 	method string
 }
 
-func (sp *spec) operation(t testing.TB, method, path string) *specOp {
+func (sp *spec) operation(t testenv.T, method, path string) *specOp {
 	t.Helper()
 	item := sp.doc.Paths.Value(path)
 	if item == nil || item.GetOperation(method) == nil {

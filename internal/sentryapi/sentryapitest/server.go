@@ -11,8 +11,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"testing"
 	"time"
+
+	"github.com/releasegate/releasegate/internal/testenv"
 )
 
 // DefaultToken is the bearer token a Server accepts (with every scope) when Options.Token is empty.
@@ -156,7 +157,7 @@ func New(opts Options) *Server {
 
 // Start starts a Server for the test and stops it when the test ends; the test fails if any
 // request reached no route (see Unexpected).
-func Start(t testing.TB, opts Options) *Server {
+func Start(t testenv.T, opts Options) *Server {
 	t.Helper()
 	s := New(opts)
 	t.Cleanup(func() {

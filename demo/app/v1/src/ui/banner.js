@@ -1,0 +1,6 @@
+export function renderBanner(text) {
+  const el = document.createElement("p");
+  el.className = "banner";
+  el.textContent = text;
+  return el;
+}
