@@ -76,7 +76,10 @@ func copyCheckout(t *testing.T, root, to string) {
 		}
 		rel, _ := filepath.Rel(root, p)
 		if d.IsDir() {
-			if rel != "." && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "node_modules" || d.Name() == "bench") {
+			// Not the repository's own dot folders (.git, .peers, ...), but those below: the
+			// demo embeds its sample app's .github folder.
+			top := !strings.Contains(rel, string(filepath.Separator))
+			if rel != "." && (top && strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata" || d.Name() == "node_modules" || d.Name() == "bench") {
 				return filepath.SkipDir
 			}
 			return nil
