@@ -3,10 +3,11 @@ package githubapitest
 import (
 	"fmt"
 	"net/http"
-	pathpkg "path"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/releasegate/releasegate/internal/apifake"
 )
 
 // Fault is a failure to inject into matching requests. Status, the rate limits and Redirect
@@ -65,75 +66,30 @@ func (f *Fault) String() string {
 	return strings.Join(parts, ", ")
 }
 
-type faultState struct {
-	Fault
-	left int // remaining hits; -1 for unlimited
-}
-
-// InjectFault adds a fault. Faults are tried in the order added; the first that matches applies.
-func (s *Server) InjectFault(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	left := f.Times
-	if left == 0 {
-		left = -1
-	}
-	s.faults = append(s.faults, &faultState{Fault: f, left: left})
-}
+// InjectFault adds a fault. Faults are tried in the order added; the first that matches a
+// request applies to it.
+func (s *Server) InjectFault(f Fault) { s.faults.Add(f.Method, f.Path, f.Times, f) }
 
 // ClearFaults removes every fault.
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
+func (s *Server) ClearFaults() { s.faults.Clear() }
 
 func (s *Server) takeFault(method, path string) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.Method != "" && f.Method != method {
-			continue
-		}
-		if f.Path != "" {
-			ok, _ := pathpkg.Match(f.Path, path)
-			if prefix, wild := strings.CutSuffix(f.Path, "*"); wild && strings.HasPrefix(path, prefix) {
-				ok = true
-			}
-			if !ok {
-				continue
-			}
-		}
-		if f.left > 0 {
-			f.left--
-			if f.left == 0 {
-				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-			}
-		}
-		cp := f.Fault
-		return &cp
+	if f, ok := s.faults.Take(method, path); ok {
+		return &f
 	}
 	return nil
 }
 
 // faultBefore applies what answers instead of the route; done says the request is answered.
 func (s *Server) faultBefore(w http.ResponseWriter, r *http.Request, f *Fault) (status int, done bool) {
-	if f.Delay > 0 {
-		t := time.NewTimer(f.Delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return 0, true
-		}
+	if !apifake.Hold(r.Context(), f.Delay) {
+		return 0, true
 	}
 	h := w.Header()
 	for k, v := range f.Header {
 		h[k] = v
 	}
-	if f.RetryAfter > 0 {
-		h.Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
-	}
+	apifake.SetRetryAfter(h, f.RetryAfter)
 	body := f.Body
 	switch {
 	case f.Redirect != "":

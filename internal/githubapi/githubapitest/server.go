@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/releasegate/releasegate/internal/apifake"
+
 	"github.com/releasegate/releasegate/internal/testenv"
 )
 
@@ -72,7 +74,7 @@ type Server struct {
 	calls      []Call
 	unexpected []Call
 	invalid    []string
-	faults     []*faultState
+	faults     apifake.Faults[Fault]
 	used       map[int64]int // calls per installation (0: the App), for the rate-limit headers
 	treeLimit  int           // entries a tree listing holds before it is truncated
 }

@@ -26,6 +26,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/releasegate/releasegate/internal/apifake"
+
 	"github.com/releasegate/releasegate/internal/testenv"
 )
 
@@ -72,7 +74,7 @@ type Server struct {
 	calls      []Call
 	unexpected []Call
 	invalid    []string
-	faults     []*faultState
+	faults     apifake.Faults[Fault]
 	lag        SearchLag
 	now        func() time.Time
 }

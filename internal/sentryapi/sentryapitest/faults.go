@@ -5,10 +5,11 @@ import (
 	"io"
 	"net"
 	"net/http"
-	pathpkg "path"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/releasegate/releasegate/internal/apifake"
 )
 
 // Fault is a failure to inject into matching requests. The parts apply in this order: cut the
@@ -92,54 +93,16 @@ func (f *Fault) String() string {
 	return strings.Join(parts, ", ")
 }
 
-type faultState struct {
-	Fault
-	left int // remaining hits; -1 for unlimited
-}
-
-// InjectFault adds a fault. Faults are tried in the order added; the first one that matches a
+// InjectFault adds a fault. Faults are tried in the order added; the first that matches a
 // request applies to it.
-func (s *Server) InjectFault(f Fault) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	left := f.Times
-	if left == 0 {
-		left = -1
-	}
-	s.faults = append(s.faults, &faultState{Fault: f, left: left})
-}
+func (s *Server) InjectFault(f Fault) { s.faults.Add(f.Method, f.Path, f.Times, f) }
 
 // ClearFaults removes every fault (not the assemble stalls).
-func (s *Server) ClearFaults() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-}
+func (s *Server) ClearFaults() { s.faults.Clear() }
 
 func (s *Server) takeFault(method, path string) *Fault {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i, f := range s.faults {
-		if f.Method != "" && f.Method != method {
-			continue
-		}
-		if f.Path != "" {
-			ok, _ := pathpkg.Match(f.Path, path)
-			if prefix, wild := strings.CutSuffix(f.Path, "*"); wild && strings.HasPrefix(path, prefix) {
-				ok = true
-			}
-			if !ok {
-				continue
-			}
-		}
-		if f.left > 0 {
-			f.left--
-			if f.left == 0 {
-				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
-			}
-		}
-		cp := f.Fault
-		return &cp
+	if f, ok := s.faults.Take(method, path); ok {
+		return &f
 	}
 	return nil
 }
@@ -154,14 +117,8 @@ func (s *Server) applyFaultBefore(w http.ResponseWriter, r *http.Request, f *Fau
 		resetConnection(w)
 		return true
 	}
-	if f.Delay > 0 {
-		t := time.NewTimer(f.Delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return true
-		}
+	if !apifake.Hold(r.Context(), f.Delay) {
+		return true
 	}
 	if f.Status == 0 {
 		return false
@@ -171,9 +128,7 @@ func (s *Server) applyFaultBefore(w http.ResponseWriter, r *http.Request, f *Fau
 	for k, v := range f.Header {
 		h[k] = v
 	}
-	if f.RetryAfter > 0 {
-		h.Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
-	}
+	apifake.SetRetryAfter(h, f.RetryAfter)
 	if f.RateLimitReset > 0 {
 		h.Set("X-Sentry-Rate-Limit-Limit", "40")
 		h.Set("X-Sentry-Rate-Limit-Remaining", "0")

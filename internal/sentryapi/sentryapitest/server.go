@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/releasegate/releasegate/internal/apifake"
+
 	"github.com/releasegate/releasegate/internal/testenv"
 )
 
@@ -107,7 +109,7 @@ type Server struct {
 	orgs       []*org
 	requests   []Request
 	unexpected []Request
-	faults     []*faultState
+	faults     apifake.Faults[Fault]
 	stalls     []AssembleStall
 }
 
