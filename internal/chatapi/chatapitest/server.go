@@ -10,7 +10,7 @@ package chatapitest
 
 import (
 	"bytes"
-	"context"
+	"cmp"
 	"crypto/subtle"
 	_ "embed" // the API description
 	"encoding/json"
@@ -24,6 +24,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/releasegate/releasegate/internal/apifake"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -254,7 +256,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // answer sends a scripted reply and returns its status (0 when the client left first).
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, reqBody []byte, req *Request, rep Reply, id int) int {
-	if rep.Delay > 0 && !wait(r.Context(), rep.Delay) {
+	if rep.Delay > 0 && !apifake.Hold(r.Context(), rep.Delay) {
 		return 0
 	}
 	for k, v := range rep.Header {
@@ -266,8 +268,8 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, reqBody []byte, 
 		w.WriteHeader(http.StatusTemporaryRedirect)
 		return http.StatusTemporaryRedirect
 	case rep.Body != "":
-		status := cmpOr(rep.Status, http.StatusOK)
-		w.Header().Set("Content-Type", cmpOr(rep.ContentType, "application/json"))
+		status := cmp.Or(rep.Status, http.StatusOK)
+		w.Header().Set("Content-Type", cmp.Or(rep.ContentType, "application/json"))
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, rep.Body)
 		return status
@@ -277,7 +279,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, reqBody []byte, 
 		if rep.Code != "" {
 			code = rep.Code
 		}
-		writeError(recorderTo(&b, w.Header()), rep.Status, cmpOr(rep.Message, http.StatusText(rep.Status)), errorType(rep.Status), "", code)
+		writeError(recorderTo(&b, w.Header()), rep.Status, cmp.Or(rep.Message, http.StatusText(rep.Status)), errorType(rep.Status), "", code)
 		if rep.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((rep.RetryAfter+time.Second-1)/time.Second)))
 		}
@@ -298,7 +300,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, reqBody []byte, 
 	w.WriteHeader(http.StatusOK)
 	flusher, _ := w.(http.Flusher)
 	for i := range data {
-		if !wait(r.Context(), rep.Drip) {
+		if !apifake.Hold(r.Context(), rep.Drip) {
 			return http.StatusOK
 		}
 		if _, err := w.Write(data[i : i+1]); err != nil {
@@ -320,7 +322,7 @@ func completion(req *Request, rep Reply, id int) []byte {
 	if rep.Refusal != "" {
 		msg["refusal"] = rep.Refusal
 	}
-	choices := []any{map[string]any{"index": 0, "message": msg, "finish_reason": cmpOr(rep.FinishReason, "stop")}}
+	choices := []any{map[string]any{"index": 0, "message": msg, "finish_reason": cmp.Or(rep.FinishReason, "stop")}}
 	if rep.NoChoices {
 		choices = []any{}
 	}
@@ -401,26 +403,6 @@ func recorderTo(b *bytes.Buffer, h http.Header) *bufferWriter { return &bufferWr
 func (w *bufferWriter) Header() http.Header                   { return w.h }
 func (w *bufferWriter) Write(p []byte) (int, error)           { return w.b.Write(p) }
 func (w *bufferWriter) WriteHeader(int)                       {}
-
-// wait waits d, or until the client leaves (false).
-func wait(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-func cmpOr[T comparable](v, fallback T) T {
-	var zero T
-	if v == zero {
-		return fallback
-	}
-	return v
-}
 
 // Sink is a server on another origin that records whatever reaches it: where a redirect
 // would take a client that followed it.
