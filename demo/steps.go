@@ -101,10 +101,10 @@ func (s *scenario) seedRepository() error {
 				changed = append(changed, githubapitest.PullFile{Filename: p, Status: "modified", Additions: 1, Deletions: 1,
 					Patch: wholeFilePatch(string(before[p]), string(files[p]))})
 			}
-			w.github.AddCommits(org, repoName, githubapitest.Commit{SHA: v.SHA, Message: fmt.Sprintf("Merge pull request #%d from acme/cart-total", suspectPR),
+			w.github.AddCommits(org, repoName, githubapitest.Commit{SHA: v.SHA, Message: fmt.Sprintf("Merge pull request #%d from acme/cart-coupon", suspectPR),
 				AuthorLogin: "jo", AuthorName: "Jo", AuthorEmail: "jo@example.com", Files: changed})
-			w.github.AddPull(org, repoName, githubapitest.Pull{Number: suspectPR, Title: "Checkout: show the cart's total as the API sends it", Author: "jo",
-				State: "closed", MergeSHA: v.SHA, HeadRef: "cart-total", HeadSHA: v.SHA, BaseRef: "main", Commits: []string{v.SHA}, Files: changed})
+			w.github.AddPull(org, repoName, githubapitest.Pull{Number: suspectPR, Title: "Checkout: name the cart's coupon", Author: "jo",
+				State: "closed", MergeSHA: v.SHA, HeadRef: "cart-coupon", HeadSHA: v.SHA, BaseRef: "main", Commits: []string{v.SHA}, Files: changed})
 		}
 		w.github.SetBranch(org, repoName, "main", v.SHA)
 		before = files
@@ -262,8 +262,8 @@ func (s *scenario) sentryEnv() map[string]string {
 }
 
 // traffic is what each version's users run into in the hour after its deploy. v1: a few
-// aborted requests, below any threshold. v2: the checkout reads .total of a cart the API did
-// not send — a TypeError raised where the deployed build reads it, resolved through its map.
+// aborted requests, below any threshold. v2: the checkout reads the code of a coupon most carts
+// do not have — a TypeError raised where the deployed build reads it, resolved through its map.
 func (s *scenario) traffic(v version, dir string, deployed time.Time) (traffic, error) {
 	if v.Name == "v1" {
 		return traffic{
@@ -272,7 +272,7 @@ func (s *scenario) traffic(v version, dir string, deployed time.Time) (traffic, 
 			From: deployed, Until: deployed.Add(time.Hour),
 		}, nil
 	}
-	site, err := findThrowSite(dir, ".total")
+	site, err := findThrowSite(dir, ".code")
 	if err != nil {
 		return traffic{}, err
 	}
@@ -280,8 +280,8 @@ func (s *scenario) traffic(v version, dir string, deployed time.Time) (traffic, 
 		site.Generated, site.Line, site.Column, site.Source, site.SourceLine, site.SourceColumn, strings.TrimSpace(site.SourceLineText))
 	s.say("(the Sentry stand-in does not apply maps itself: the frames are sent resolved, as Sentry would show them)")
 	return traffic{
-		Exception: sentry.Exception{Type: "TypeError", Value: "Cannot read properties of undefined (reading 'total')",
-			Stacktrace: &sentry.Stacktrace{Frames: []sentry.Frame{site.frame("renderTotal")}}},
+		Exception: sentry.Exception{Type: "TypeError", Value: "Cannot read properties of undefined (reading 'code')",
+			Stacktrace: &sentry.Stacktrace{Frames: []sentry.Frame{site.frame("couponNote")}}},
 		Events: 96, Tenants: []string{"globex", "initech", "umbrella"}, Users: 12,
 		From: deployed, Until: deployed.Add(time.Hour),
 	}, nil

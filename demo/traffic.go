@@ -69,7 +69,7 @@ type throwSite struct {
 	FunctionOriginal string
 }
 
-// findThrowSite finds access (".total", say) in the build's generated files under dir and
+// findThrowSite finds access (".code", say) in the build's generated files under dir and
 // resolves it through the uploaded map.
 func findThrowSite(dir, access string) (throwSite, error) {
 	files, err := minifiedFiles(dir)

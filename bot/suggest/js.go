@@ -420,6 +420,9 @@ func jsGuardAccess(c *Case, ae jsAccessError, a jsAccess, all []jsAccess, keyUnk
 	if jsOperatorNext(next) || jsOperatorPrev(prev) {
 		return nil, fmt.Sprintf("the value read by %s on line %d is computed with; undefined there gives NaN (or \"undefined\" in text) instead of an error, and the right default is the code owner's choice", access, n)
 	}
+	if callee := jsCallee(m, a.objStart, next); callee != "" {
+		return nil, fmt.Sprintf("the value read by %s on line %d is passed to %s, which the rules cannot see into: undefined there may only move the error or show as NaN or \"undefined\", and the right default is the code owner's choice", access, n, callee)
+	}
 
 	value := ae.value
 	if ae.object == "" {
@@ -612,4 +615,54 @@ func jsOperatorPrev(prev string) bool {
 		return len(p) > 1 && (p[len(p)-2] == '<' || p[len(p)-2] == '>') && (len(p) < 3 || p[len(p)-3] != '=')
 	}
 	return strings.ContainsAny(last, "-+*/%<>")
+}
+
+// jsGroupingWords open a parenthesis that is not a call's (`if (`, `while (`, `return (`).
+var jsGroupingWords = map[string]bool{"if": true, "for": true, "while": true, "switch": true, "catch": true, "with": true,
+	"return": true, "typeof": true, "void": true, "await": true, "yield": true, "in": true, "of": true, "case": true, "else": true, "do": true}
+
+// jsCallee names the function a read starting at from is passed to as a whole argument
+// (`formatPrice(cart.total)`, `new Price(a.b)`), as "`formatPrice`"; "" when the read is not a
+// call's argument, or the call is console's (which shows undefined as it is).
+func jsCallee(m string, from int, next string) string {
+	prev := jsPrevToken(m, from)
+	if !strings.HasSuffix(prev, "(") && !strings.HasSuffix(prev, ",") {
+		return ""
+	}
+	if next != "" && !strings.HasPrefix(next, ")") && !strings.HasPrefix(next, ",") {
+		return "" // part of a larger argument (a ternary's test, say), judged elsewhere
+	}
+	depth := 0
+	for k := from - 1; k >= 0; k-- {
+		switch m[k] {
+		case ')', ']', '}':
+			depth++
+		case '[', '{':
+			if depth == 0 {
+				return "" // an array or object literal's element, not an argument
+			}
+			depth--
+		case '(':
+			if depth > 0 {
+				depth--
+				continue
+			}
+			before := strings.TrimRight(m[:k], " \t")
+			st := len(before)
+			for st > 0 && (jsIdentByte(before[st-1]) || before[st-1] == '.' || before[st-1] == '?') {
+				st--
+			}
+			name := strings.TrimPrefix(before[st:], "?.")
+			switch {
+			case name == "" && (strings.HasSuffix(before, ")") || strings.HasSuffix(before, "]")):
+				return "a function value"
+			case name == "", jsGroupingWords[name], jsEndsWithWord(strings.TrimRight(before[:st], " \t"), "function"):
+				return "" // a grouping parenthesis, a statement's, or a function's parameters
+			case strings.HasPrefix(name, "console."):
+				return ""
+			}
+			return "`" + name + "`"
+		}
+	}
+	return ""
 }

@@ -51,7 +51,7 @@ func TestDemoOnce(t *testing.T) {
 	if o.TriageComment != 1 {
 		t.Errorf("%d triage comments, want 1", o.TriageComment)
 	}
-	for _, want := range []string{"#checkout", o.JiraKey, "Blast radius: 3 tenants", "Suggested fix", "cart?.total", o.IssueShortID} {
+	for _, want := range []string{"#checkout", o.JiraKey, "Blast radius: 3 tenants", "Suggested fix", "cart.coupon?.code", o.IssueShortID} {
 		if !strings.Contains(o.Comment, want) {
 			t.Errorf("the PR comment lacks %q:\n%s", want, o.Comment)
 		}

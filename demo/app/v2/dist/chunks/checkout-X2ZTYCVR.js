@@ -1,0 +1,2 @@
+function n(t){return(t/100).toFixed(2)}function r(t){return n(t?.total??0)}function u(t){return t?.items.length??0}function c(t){return t.coupon.code?` with coupon ${t.coupon.code}`:""}function l(t,o){let e=document.createElement("section");e.className="checkout",e.textContent=`${u(o)} items, total ${r(o)}${c(o)}`,t.append(e)}export{l as mountCheckout};
+//# sourceMappingURL=checkout-X2ZTYCVR.js.map
