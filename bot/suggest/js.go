@@ -129,7 +129,7 @@ func parseJSAccessError(msg string) (jsAccessError, bool) {
 func jsSplitAccess(e string) (object, prop string, ok bool) {
 	e = strings.TrimSpace(e)
 	if strings.HasSuffix(e, "]") {
-		o := jsMatchBack(e, len(e)-1)
+		o := openingBracket(e, len(e)-1)
 		if o <= 0 {
 			return "", "", false
 		}
@@ -224,7 +224,7 @@ func jsAccesses(line, m string) []jsAccess {
 			if w, _ := jsWordBefore(m, objEnd); w != "" && jsOperandKeywords[w] {
 				continue
 			}
-			close := jsMatchForward(m, i)
+			close := closingBracket(m, i)
 			if close < 0 {
 				continue
 			}

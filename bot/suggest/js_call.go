@@ -141,7 +141,7 @@ func jsCallResultUsed(c *Case, start, open int) string {
 	if prev != "" && !strings.HasSuffix(prev, ";") && !strings.HasSuffix(prev, "{") && !strings.HasSuffix(prev, "}") && !handler {
 		return "is used as a value"
 	}
-	line, col := c.Index, jsMatchForward(m, open)
+	line, col := c.Index, closingBracket(m, open)
 	if col < 0 { // the arguments continue on the next lines: find where they close
 		depth := 0
 		line, col = -1, -1

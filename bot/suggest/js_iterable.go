@@ -35,7 +35,7 @@ func jsIterationSites(c *Case) []jsIterSite {
 	var sites []jsIterSite
 	for _, loc := range jsForHead.FindAllStringIndex(m, -1) {
 		open := loc[1] - 1
-		close := jsMatchForward(m, open)
+		close := closingBracket(m, open)
 		if close < 0 {
 			if strings.Contains(m[open:], " of ") || strings.HasSuffix(m, " of") {
 				sites = append(sites, jsIterSite{kind: "for … of", from: open, to: -1})
@@ -76,7 +76,7 @@ func jsIterationSites(c *Case) []jsIterSite {
 		sites = append(sites, jsDestructuringSite(m, len(m)-len(t))...)
 	}
 	for _, loc := range jsIterCalls.FindAllStringIndex(m, -1) {
-		close := jsMatchForward(m, loc[1]-1)
+		close := closingBracket(m, loc[1]-1)
 		to := -1
 		if close >= 0 {
 			to = close
@@ -156,7 +156,7 @@ func jsSpreadSite(m string, i int) (jsIterSite, bool) {
 		site.kind = "spread (in a bracket opened on an earlier line)"
 		return site, true
 	}
-	close := jsMatchForward(m, open)
+	close := closingBracket(m, open)
 	next := ""
 	if close >= 0 {
 		next = jsNextToken(m, close+1)
@@ -187,7 +187,7 @@ func jsSpreadSite(m string, i int) (jsIterSite, bool) {
 // jsDestructuringSite reads an array pattern opening at open: assigned from a value, it
 // iterates that value.
 func jsDestructuringSite(m string, open int) []jsIterSite {
-	close := jsMatchForward(m, open)
+	close := closingBracket(m, open)
 	if close < 0 {
 		return nil
 	}

@@ -20,42 +20,6 @@ var jsOperandKeywords = map[string]bool{
 	"export": true, "default": true, "const": true, "let": true, "var": true,
 }
 
-// jsMatchForward returns the index of the bracket closing the one at i, -1 when the line
-// does not close it.
-func jsMatchForward(m string, i int) int {
-	depth := 0
-	for k := i; k < len(m); k++ {
-		switch m[k] {
-		case '(', '[', '{':
-			depth++
-		case ')', ']', '}':
-			depth--
-			if depth == 0 {
-				return k
-			}
-		}
-	}
-	return -1
-}
-
-// jsMatchBack returns the index of the bracket opening the one at i, -1 when the line does
-// not open it.
-func jsMatchBack(m string, i int) int {
-	depth := 0
-	for k := i; k >= 0; k-- {
-		switch m[k] {
-		case ')', ']', '}':
-			depth++
-		case '(', '[', '{':
-			depth--
-			if depth == 0 {
-				return k
-			}
-		}
-	}
-	return -1
-}
-
 // jsWordBefore returns the identifier ending at end (spaces before end skipped) and where it
 // starts.
 func jsWordBefore(m string, end int) (string, int) {
@@ -85,7 +49,7 @@ func jsOperandStart(m string, end int) int {
 		c := m[j-1]
 		switch {
 		case c == ')' || c == ']':
-			o := jsMatchBack(m, j-1)
+			o := openingBracket(m, j-1)
 			if o < 0 {
 				return -1
 			}
@@ -145,7 +109,7 @@ func jsChainEnd(m string, j int) int {
 	for j < len(m) {
 		switch {
 		case strings.HasPrefix(m[j:], "?.(") || strings.HasPrefix(m[j:], "?.["):
-			k := jsMatchForward(m, j+2)
+			k := closingBracket(m, j+2)
 			if k < 0 {
 				return -1
 			}
@@ -161,7 +125,7 @@ func jsChainEnd(m string, j int) int {
 				j++
 			}
 		case m[j] == '(' || m[j] == '[':
-			k := jsMatchForward(m, j)
+			k := closingBracket(m, j)
 			if k < 0 {
 				return -1
 			}
@@ -184,7 +148,7 @@ func jsNormalize(s string) string {
 		switch {
 		case c == ' ' || c == '\t':
 		case c == '(' && i > 0 && (jsIdentByte(s[i-1]) || s[i-1] == ')' || s[i-1] == ']' || s[i-1] == '.'):
-			k := jsMatchForward(s, i)
+			k := closingBracket(s, i)
 			if k < 0 {
 				b.WriteString(s[i:])
 				return b.String()
@@ -208,7 +172,7 @@ func jsShort(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		if s[i] == '(' && i > 0 && (jsIdentByte(s[i-1]) || s[i-1] == '.') {
-			if k := jsMatchForward(s, i); k > 0 {
+			if k := closingBracket(s, i); k > 0 {
 				b.WriteString("(…)")
 				i = k
 				continue
@@ -255,7 +219,7 @@ func jsInPattern(m string, i int) bool {
 		if m[k] != '[' && m[k] != '{' {
 			continue
 		}
-		close := jsMatchForward(m, k)
+		close := closingBracket(m, k)
 		if close < 0 || close < i {
 			continue
 		}
@@ -296,7 +260,7 @@ func jsFirstOperandEnd(e string) int {
 	}
 	switch c := e[0]; c {
 	case '(', '[':
-		if k := jsMatchForward(e, 0); k >= 0 {
+		if k := closingBracket(e, 0); k >= 0 {
 			return k + 1
 		}
 		return len(e)

@@ -256,3 +256,39 @@ func blank(b []byte, from, to int) {
 		}
 	}
 }
+
+// closingBracket returns the index of the bracket closing the one at i on a masked line; -1
+// when the line does not close it.
+func closingBracket(m string, i int) int {
+	depth := 0
+	for k := i; k < len(m); k++ {
+		switch m[k] {
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			depth--
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
+}
+
+// openingBracket returns the index of the bracket opening the one at i on a masked line; -1
+// when the line does not open it.
+func openingBracket(m string, i int) int {
+	depth := 0
+	for k := i; k >= 0; k-- {
+		switch m[k] {
+		case ')', ']', '}':
+			depth++
+		case '(', '[', '{':
+			depth--
+			if depth == 0 {
+				return k
+			}
+		}
+	}
+	return -1
+}

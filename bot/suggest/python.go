@@ -209,7 +209,7 @@ func pySubscripts(raw, m string) []pySubscript {
 		if w := regexp.MustCompile(`\b(\w+)$`).FindString(b); pyKeywords[w] {
 			continue // `in [..]`, `return [..]`: a list literal
 		}
-		end := matchingClose(m, k)
+		end := closingBracket(m, k)
 		if end < 0 {
 			continue
 		}

@@ -234,7 +234,7 @@ func primaryStart(m string, end int) int {
 		case isWordByte(ch) || ch == '.':
 			k--
 		case ch == ')' || ch == ']':
-			open := matchingOpen(m, k-1)
+			open := openingBracket(m, k-1)
 			if open < 0 {
 				return k
 			}
@@ -244,40 +244,6 @@ func primaryStart(m string, end int) int {
 		}
 	}
 	return k
-}
-
-// matchingOpen finds the bracket opening the one closing at i on a masked line; -1 when none.
-func matchingOpen(m string, i int) int {
-	depth := 0
-	for k := i; k >= 0; k-- {
-		switch m[k] {
-		case ')', ']', '}':
-			depth++
-		case '(', '[', '{':
-			depth--
-			if depth == 0 {
-				return k
-			}
-		}
-	}
-	return -1
-}
-
-// matchingClose finds the bracket closing the one opening at i; -1 when the line has none.
-func matchingClose(m string, i int) int {
-	depth := 0
-	for k := i; k < len(m); k++ {
-		switch m[k] {
-		case '(', '[', '{':
-			depth++
-		case ')', ']', '}':
-			depth--
-			if depth == 0 {
-				return k
-			}
-		}
-	}
-	return -1
 }
 
 var pyKeywords = map[string]bool{

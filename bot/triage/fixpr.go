@@ -100,8 +100,7 @@ func RenderFixBody(f FixPull) string {
 	b.WriteString("## Change\n\n")
 	fmt.Fprintf(&b, "%s\n\n", DiffSummary(s))
 	if s.Diff != "" {
-		fence := fenceFor(s.Diff)
-		b.WriteString(fence + "diff\n" + strings.TrimSuffix(s.Diff, "\n") + "\n" + fence + "\n\n")
+		b.WriteString(ghmarkdown.Fenced("diff", s.Diff) + "\n")
 	}
 	b.WriteString("## Links\n\n")
 	fmt.Fprintf(&b, "- Sentry: %s\n", mdLink(f.Issue.ShortID, f.Issue.URL))
@@ -132,20 +131,6 @@ func DiffSummary(r suggest.Result) string {
 		}
 	}
 	return fmt.Sprintf("`%s` at line %d: %d %s removed, %d added.", ghmarkdown.Code(r.File), r.Line, removed, plural(removed, "line", "lines"), added)
-}
-
-// fenceFor is a code fence longer than any run of backticks in s.
-func fenceFor(s string) string {
-	longest, run := 0, 0
-	for _, c := range s {
-		if c == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	return strings.Repeat("`", max(3, longest+1))
 }
 
 func shortSHA(s string) string {

@@ -69,7 +69,7 @@ func RenderReviewComment(r ReviewSuggestion) string {
 	if s.Change != nil {
 		repl = strings.Join(s.Change.New, "\n")
 	}
-	fence := fenceFor(repl)
+	fence := ghmarkdown.Fence(repl)
 	b.WriteString(fence + "suggestion\n")
 	if repl != "" {
 		b.WriteString(repl + "\n")

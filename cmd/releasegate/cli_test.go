@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"maps"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 
@@ -49,18 +48,11 @@ func sentryEnv(t *testing.T, srv *sentryapitest.Server) *cliEnv {
 // factory is the Factory a command line runs with: a copy of Vars, so a test changing them
 // later does not change a run under way. git is given Vars too, and nothing else.
 func (e *cliEnv) factory(ios *IOStreams) *Factory {
-	vars := maps.Clone(e.Vars)
+	getenv, environ := fixedEnv(maps.Clone(e.Vars))
 	dir, home := e.Dir, e.Home
 	return &Factory{
 		IO:     ios,
-		Getenv: func(k string) string { return vars[k] },
-		Environ: func() []string {
-			env := make([]string, 0, len(vars))
-			for _, k := range slices.Sorted(maps.Keys(vars)) {
-				env = append(env, k+"="+vars[k])
-			}
-			return env
-		},
+		Getenv: getenv, Environ: environ,
 		WorkDir: func() (string, error) { return dir, nil },
 		HomeDir: func() (string, error) { return home, nil },
 		Logger:  slog.New(slog.DiscardHandler),

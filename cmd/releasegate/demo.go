@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -77,7 +76,7 @@ func demoRun(ctx context.Context, opts *DemoOptions) error {
 // demoFactory is the surroundings of one command the demo runs: its own environment and
 // folder (nothing of the process's, as a CI step's), its streams, the process's transport.
 func demoFactory(base *Factory, inv demo.Invocation) *Factory {
-	vars := maps.Clone(inv.Env)
+	getenv, environ := fixedEnv(maps.Clone(inv.Env))
 	dir := inv.Dir
 	out, errOut := inv.Out, inv.ErrOut
 	if out == nil {
@@ -88,14 +87,7 @@ func demoFactory(base *Factory, inv demo.Invocation) *Factory {
 	}
 	return &Factory{
 		IO:     &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut},
-		Getenv: func(k string) string { return vars[k] },
-		Environ: func() []string {
-			env := make([]string, 0, len(vars))
-			for _, k := range slices.Sorted(maps.Keys(vars)) {
-				env = append(env, k+"="+vars[k])
-			}
-			return env
-		},
+		Getenv: getenv, Environ: environ,
 		WorkDir:   func() (string, error) { return dir, nil },
 		HomeDir:   func() (string, error) { return dir, nil },
 		Transport: base.Transport,

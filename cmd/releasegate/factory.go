@@ -150,6 +150,20 @@ func (f *Factory) withEnv(vars map[string]string) *Factory {
 	return &c
 }
 
+// fixedEnv is an environment of vars alone, nothing of the process's: a command the demo runs,
+// or a test's. Environ lists them sorted by name. vars must not change afterwards.
+func fixedEnv(vars map[string]string) (getenv func(string) string, environ func() []string) {
+	getenv = func(k string) string { return vars[k] }
+	environ = func() []string {
+		env := make([]string, 0, len(vars))
+		for _, k := range slices.Sorted(maps.Keys(vars)) {
+			env = append(env, k+"="+vars[k])
+		}
+		return env
+	}
+	return getenv, environ
+}
+
 // sentryInput is sentryconf's view of the factory.
 func (f *Factory) sentryInput(flags sentryconf.Connection) sentryconf.Input {
 	return sentryconf.Input{Getenv: f.Getenv, Dir: f.workDir(), Home: f.homeDir(), Flags: flags}

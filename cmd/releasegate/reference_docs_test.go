@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/releasegate/releasegate/internal/testenv"
 )
 
 const cliReferencePath = "../../docs/reference/cli.md"
@@ -135,20 +137,11 @@ func mdCell(s string) string {
 }
 
 func firstLineDifference(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := range max(len(g), len(w)) {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d: committed %q, the commands give %q", i+1, gl, wl)
-		}
+	n, g, w := testenv.FirstDifference(got, want)
+	if n == 0 {
+		return "none"
 	}
-	return "none"
+	return fmt.Sprintf("line %d: committed %q, the commands give %q", n, g, w)
 }
 
 // TestDocsCommandWritesPages runs the hidden `releasegate docs` as build-release.sh does: a

@@ -32,7 +32,6 @@ type SuggestOptions struct {
 	Format string
 	// MaxEventSize bounds the event file read.
 	MaxEventSize int64
-	model        modelFlags
 }
 
 // maxSuggestFile bounds a source file read for a suggestion; the rules refuse minified
@@ -103,7 +102,7 @@ func suggestRun(ctx context.Context, opts *SuggestOptions) error {
 	case opts.Event != "" && opts.Issue != "":
 		return usageErrorf("--event and --issue were both given: give one of them (--event FILE reads an event from a file, --issue ID an issue's latest event from Sentry)")
 	}
-	model, err := opts.model.suggester(env)
+	model, err := modelSuggester(env)
 	if err != nil {
 		return err
 	}
@@ -294,13 +293,10 @@ func wrapText(s string, width int) string {
 	return strings.Join(lines, "\n")
 }
 
-// modelFlags is the model suggester's configuration: the service's RELEASEGATE_MODEL_*
-// variables (off unless set), so a command run by hand asks what the App asks.
-type modelFlags struct{}
-
-// suggester is the model suggester the environment configures; nil when it configures none.
-// A one-off command keeps its budget in memory: it asks once.
-func (modelFlags) suggester(env *Factory) (bot.ModelSuggester, error) {
+// modelSuggester is the model suggester the service's RELEASEGATE_MODEL_* variables configure
+// (nil when they configure none), so a command run by hand asks what the App asks. A one-off
+// command keeps its budget in memory: it asks once.
+func modelSuggester(env *Factory) (bot.ModelSuggester, error) {
 	m, err := serveconf.LoadModel(serveconf.Input{Getenv: env.Getenv, ReadFile: func(name string) ([]byte, error) { return os.ReadFile(env.Abs(name)) }})
 	if confErr, ok := errors.AsType[*serveconf.Error](err); ok {
 		// Said as this command's problem: serveconf's own prefix names the server.

@@ -23,6 +23,12 @@ func Code(s string) string { return codeEscaper.Replace(s) }
 // Fenced puts s in a fenced code block tagged lang, its fence longer than any run of
 // backticks in s so nothing in it can close the block early; s shows as written.
 func Fenced(lang, s string) string {
+	fence := Fence(s)
+	return fence + lang + "\n" + strings.TrimSuffix(s, "\n") + "\n" + fence + "\n"
+}
+
+// Fence is a code fence for s: three backticks, or one more than the longest run of them in s.
+func Fence(s string) string {
 	longest, run := 0, 0
 	for _, r := range s {
 		if r == '`' {
@@ -32,8 +38,7 @@ func Fenced(lang, s string) string {
 			run = 0
 		}
 	}
-	fence := strings.Repeat("`", max(3, longest+1))
-	return fence + lang + "\n" + strings.TrimSuffix(s, "\n") + "\n" + fence + "\n"
+	return strings.Repeat("`", max(3, longest+1))
 }
 
 // TextWithCode is Text for a paragraph that marks code with backticks (an explanation naming

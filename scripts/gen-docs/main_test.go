@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/releasegate/releasegate/internal/testenv"
 )
 
 // TestReferenceUpToDate regenerates docs/reference in memory and fails when a committed page
@@ -86,18 +88,9 @@ func TestKebab(t *testing.T) {
 }
 
 func firstDifference(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
-	for i := range max(len(g), len(w)) {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d: committed %q, generated %q", i+1, gl, wl)
-		}
+	n, g, w := testenv.FirstDifference(got, want)
+	if n == 0 {
+		return "none"
 	}
-	return "none"
+	return fmt.Sprintf("line %d: committed %q, generated %q", n, g, w)
 }
